@@ -1,0 +1,78 @@
+# Backoffice: two commands, `make run` and `make test` (DESIGN.md §9).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.8
+export UV_COMPILE_BYTECODE := 1
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_LINK_MODE := copy
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint format browsers check-books seed bench migrate clean
+
+help:
+	@echo "make run          install, migrate, load demo data, serve http://127.0.0.1:$(PORT) + worker"
+	@echo "make test         install and run the whole test suite (DATABASE_URL selects the database)"
+	@echo "make lint         ruff check + format check"
+	@echo "make check-books  verify every invariant of the books"
+	@echo "make bench        run the benchmarks in bench/ (PostgreSQL via DATABASE_URL)"
+
+$(VENV)/.installed: uv.lock pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(VENV)/bin/uv || $(VENV)/bin/pip install -q "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv sync --frozen --quiet
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# Debian's Chromium for the browser tests; pdftoppm for PDF checks.
+browsers:
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing chromium and poppler-utils from Debian"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	  else \
+	    echo "Browser tests need Debian's chromium and poppler-utils: sudo apt-get install -y chromium poppler-utils" >&2; exit 1; \
+	  fi; \
+	fi
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py schedules_sync
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo "Backoffice on http://127.0.0.1:$(PORT)  (log in as admin@demo.test / demo-pass-2026; Ctrl-C stops)"
+	@DEBUG=$${DEBUG:-false} bash -c 'trap "trap - TERM; kill 0" INT TERM EXIT; \
+	  $(PY) manage.py qcluster & \
+	  $(VENV)/bin/gunicorn backoffice.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 8 \
+	    --worker-class gthread --timeout 60 --access-logfile - & \
+	  wait'
+
+test: install browsers
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-books: install
+	$(PY) manage.py check_books
+
+seed: install
+	$(PY) manage.py seed_demo
+
+bench: install
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var/staticfiles var/test_*.sqlite3*

@@ -1,0 +1,80 @@
+"""Writes on users and roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.core.audit import audit_record
+
+from .models import User
+from .roles import AREA_APPS, GRANTS, MATRIX, Access, Role
+
+
+def role_permissions_sync(*, using: str = "default") -> None:
+    """Give each role Group exactly the Django model permissions its MATRIX row implies.
+
+    Read access grants view_*; write access grants everything in the area's apps. Used by
+    /admin/ (only Admins get into it); our own views check the matrix directly.
+    """
+    all_perms = list(Permission.objects.using(using).select_related("content_type"))
+    for role in Role:
+        group, _ = Group.objects.using(using).get_or_create(name=role.value)
+        wanted = []
+        for area, row in MATRIX.items():
+            access = row.get(role, Access.NONE)
+            apps_ = AREA_APPS[area]
+            if access in GRANTS["write"]:
+                wanted += [p for p in all_perms if p.content_type.app_label in apps_]
+            elif access in GRANTS["read"] or access in GRANTS["figures"]:
+                wanted += [
+                    p
+                    for p in all_perms
+                    if p.content_type.app_label in apps_ and p.codename.startswith("view_")
+                ]
+        group.permissions.set(wanted)
+
+
+def _set_roles(user: User, roles: Iterable[str]) -> None:
+    roles = set(roles)
+    unknown = roles - set(Role.values)
+    if unknown:
+        raise ValidationError({"roles": f"Unknown role: {', '.join(sorted(unknown))}"})
+    user.groups.set(Group.objects.filter(name__in=roles))
+    user.is_staff = Role.ADMIN in roles
+    user.save(update_fields=["is_staff"])
+    user._backoffice_roles = None
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str, roles: Iterable[str], full_name: str = "") -> User:
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "A user with this email already exists."})
+    user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    _set_roles(user, roles)
+    audit_record(subject=user, event="user.roles_set", changes={"roles": sorted(roles)})
+    return user
+
+
+@transaction.atomic
+def user_roles_set(*, user: User, roles: Iterable[str]) -> User:
+    before = sorted(user.groups.values_list("name", flat=True))
+    roles = sorted(set(roles))
+    _set_roles(user, roles)
+    if before != roles:
+        audit_record(subject=user, event="user.roles_set", changes={"roles": [before, roles]})
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool, by: User | None = None) -> User:
+    if by is not None and by.pk == user.pk and not active:
+        raise ValidationError("You cannot deactivate your own account.")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return user

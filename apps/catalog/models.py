@@ -1,0 +1,1 @@
+"""Models of the catalog app (see DESIGN.md §3)."""

@@ -1,0 +1,100 @@
+"""The audit log service: one function every business action calls (DESIGN.md §3, core)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditAction, AuditEvent
+from .request_context import current_actor
+
+IGNORED_FIELDS = {"updated_at", "updated_by", "created_at", "created_by", "password", "last_login"}
+
+
+def to_jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "name") and hasattr(value, "storage"):  # FieldFile
+        return value.name or ""
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: set[str] | None = None) -> dict[str, Any]:
+    """Field values of `instance` by attname (foreign keys as ids), JSON-ready."""
+    excluded = IGNORED_FIELDS | set(getattr(instance, "audit_exclude_fields", ()))
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in excluded or (fields is not None and field.name not in fields):
+            continue
+        value = getattr(instance, field.attname)
+        if isinstance(field, models.DecimalField) and value is not None:
+            # 5 and 5.000 are the same stored value: compare at the column's scale
+            value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+        data[field.attname] = to_jsonable(value)
+    return data
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+
+
+def audit_record(
+    *,
+    action: str = AuditAction.BUSINESS,
+    subject: models.Model | None = None,
+    event: str = "",
+    changes: dict[str, Any] | None = None,
+    message: str = "",
+    actor=None,
+    ip: str | None = None,
+) -> AuditEvent:
+    """Write one audit event in the caller's transaction.
+
+    The actor and IP default to the current request's (see request_context).
+    """
+    ctx = current_actor()
+    if actor is None:
+        user = ctx.user
+        actor = user if user is not None and getattr(user, "is_authenticated", False) else None
+    event_row = AuditEvent(
+        action=action,
+        event=event,
+        actor=actor,
+        actor_repr=str(actor) if actor is not None else "system",
+        ip_address=ip if ip is not None else ctx.ip,
+        changes=to_jsonable(changes or {}),
+        message=message,
+    )
+    if subject is not None:
+        event_row.content_type = ContentType.objects.get_for_model(
+            subject, for_concrete_model=False
+        )
+        event_row.object_id = str(subject.pk)
+        event_row.object_repr = str(subject)[:255]
+    event_row.save()
+    return event_row
+
+
+def events_for(subject: models.Model):
+    """The timeline of one object, newest first."""
+    ct = ContentType.objects.get_for_model(subject, for_concrete_model=False)
+    return AuditEvent.objects.filter(content_type=ct, object_id=str(subject.pk)).select_related(
+        "actor"
+    )

@@ -1,0 +1,53 @@
+"""Forms for the core screens (company settings).
+
+finance.Currency is looked up through the app registry: core sits below finance.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import CompanySettings
+
+
+class CompanySettingsForm(forms.ModelForm):
+    class Meta:
+        model = CompanySettings
+        fields = [
+            "name",
+            "address",
+            "tax_id",
+            "email",
+            "phone",
+            "base_currency",
+            "logo",
+            "default_low_stock_threshold",
+            "invoice_terms",
+            "invoice_due_days",
+            "portal_orders_auto_confirm",
+            "notes",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "invoice_terms": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_base_currency(self):
+        from django.apps import apps
+
+        code = self.cleaned_data["base_currency"].strip().upper()
+        Currency = apps.get_model("finance", "Currency")
+        if not Currency.objects.filter(pk=code).exists():
+            raise ValidationError("Unknown currency code. Add it under Finance > Currencies first.")
+        changed = self.instance.pk and code != self.instance.base_currency
+        if changed and apps.get_model("finance", "ExchangeRate").objects.exists():
+            raise ValidationError(
+                "The base currency cannot change once exchange rates are recorded: every stored rate is relative to it."
+            )
+        return code
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and logo.size > 2 * 1024 * 1024:
+            raise ValidationError("The logo may be at most 2 MB.")
+        return logo

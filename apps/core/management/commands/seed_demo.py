@@ -1,0 +1,54 @@
+"""Demo data: every app contributes a `demo.py` with `seed(*, scale, stdout)`.
+
+Run in INSTALLED_APPS order (lower layers first). Idempotent: running twice changes nothing.
+"""
+
+import importlib
+import time
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from apps.core.request_context import acting_as
+
+
+class Command(BaseCommand):
+    help = "Load idempotent demo data (users, settings, currencies, ...); --scale N for benchmarks."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", type=int, default=None, help="build a large data set of about N rows per app"
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when demo users already exist"
+        )
+
+    def handle(self, *args, scale=None, if_empty=False, **options):
+        if scale is not None and scale < 1:
+            raise CommandError("--scale must be a positive number")
+        if if_empty:
+            from django.contrib.auth import get_user_model
+
+            if get_user_model().objects.filter(email="admin@demo.test").exists():
+                self.stdout.write("Demo data already loaded.")
+                return
+        for config in apps.get_app_configs():
+            if not config.name.startswith("apps."):
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name == f"{config.name}.demo":
+                    continue
+                raise
+            started = time.monotonic()
+            with acting_as(None), transaction.atomic():
+                module.seed(stdout=self.stdout)
+            if scale:
+                with acting_as(None):
+                    scaled = getattr(module, "seed_scale", None)
+                    if scaled is not None:
+                        scaled(scale=scale, stdout=self.stdout)
+            self.stdout.write(f"  {config.label}: {time.monotonic() - started:.1f}s")
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

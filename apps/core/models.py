@@ -1,0 +1,198 @@
+"""Core building blocks: the abstract base model, company settings, audit log, check runs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from .request_context import current_user
+
+
+class SoftDeleteQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class AliveManager(models.Manager.from_queryset(SoftDeleteQuerySet)):
+    """Default manager: hides soft-deleted rows."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class AllObjectsManager(models.Manager.from_queryset(SoftDeleteQuerySet)):
+    """Sees every row, deleted or not (restore screens, history)."""
+
+
+class BaseModel(models.Model):
+    """Timestamps, who created/updated, soft delete and free-text notes for every record.
+
+    `objects` hides soft-deleted rows, `all_objects` shows them; related-object access
+    (`movement.product`) uses the plain base manager, so history keeps pointing at
+    deleted rows.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notes = models.TextField(blank=True)
+
+    objects = AliveManager()
+    all_objects = AllObjectsManager()
+
+    audit_log = True  # create/update/delete land in the audit log (core.signals)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        user = current_user()
+        if user is not None:
+            if self._state.adding and self.created_by_id is None:
+                self.created_by = user
+            self.updated_by = user
+            if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "updated_by", "updated_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def soft_delete(self) -> None:
+        """Hide the row from `objects`; nothing is removed from the database."""
+        if self.deleted_at is None:
+            self.deleted_at = timezone.now()
+            self.save(update_fields=["deleted_at"])
+
+    def restore(self) -> None:
+        if self.deleted_at is not None:
+            self.deleted_at = None
+            self.save(update_fields=["deleted_at"])
+
+
+currency_code_validator = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code.")
+
+
+class CompanySettings(BaseModel):
+    """The one row of company-wide settings (pk=1)."""
+
+    name = models.CharField(max_length=200, default="Demo Trading Ltd")
+    address = models.TextField(blank=True)
+    tax_id = models.CharField("tax ID", max_length=50, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    # An ISO code rather than a foreign key: core sits below finance (DESIGN.md §3).
+    base_currency = models.CharField(
+        max_length=3, default="USD", validators=[currency_code_validator]
+    )
+    logo = models.ImageField(upload_to="company/", blank=True)
+    default_low_stock_threshold = models.PositiveIntegerField(
+        default=10, validators=[MaxValueValidator(1_000_000)]
+    )
+    invoice_terms = models.TextField(blank=True, default="Payment due within 30 days.")
+    invoice_due_days = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(0), MaxValueValidator(365)]
+    )
+    portal_orders_auto_confirm = models.BooleanField(
+        "confirm portal orders automatically",
+        default=False,
+        help_text="When off, orders placed in the customer portal wait as drafts for Sales.",
+    )
+
+    class Meta:
+        verbose_name = "company settings"
+        verbose_name_plural = "company settings"
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="company_singleton")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def load(cls) -> CompanySettings:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Updated"
+    DELETE = "delete", "Deleted"
+    SOFT_DELETE = "soft_delete", "Moved to trash"
+    RESTORE = "restore", "Restored"
+    LOGIN = "login", "Logged in"
+    LOGOUT = "logout", "Logged out"
+    LOGIN_FAILED = "login_failed", "Login failed"
+    BUSINESS = "business", "Business action"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who did what to which object, from where."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    actor_repr = models.CharField(max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices, db_index=True)
+    event = models.CharField(max_length=80, blank=True, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=255, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="audit_subject_idx"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}".strip()
+
+
+class BooksCheckRun(models.Model):
+    """The outcome of one `check_books` run (the Accountant's verification page)."""
+
+    ran_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ok = models.BooleanField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list)
+    triggered_by = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {'OK' if self.ok else 'FAILED'}"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("administration/company/", views.CompanySettingsView.as_view(), name="company-settings"),
+    path("administration/audit/", views.AuditEventListView.as_view(), name="audit-list"),
+    path("administration/jobs/", views.JobListView.as_view(), name="job-list"),
+    path("ledger/books-check/", views.BooksCheckView.as_view(), name="books-check"),
+]

@@ -1,0 +1,352 @@
+"""Shared view building blocks: one pattern for every list/create/update/delete page.
+
+A list page is django-tables2 + django-filter; htmx requests get only the `#table`
+partial (DESIGN.md §8); `?_export=csv` streams the filtered rows as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import slugify
+from django.views import View
+from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
+from django.views.generic.edit import FormView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from .permissions import AreaRequiredMixin
+
+
+class HtmxPartialMixin:
+    """Render `template#<partial_name>` for htmx requests (one view, one template)."""
+
+    partial_name: str | None = "table"
+
+    def get_partial_name(self) -> str | None:
+        return self.request.GET.get("_partial") or self.partial_name
+
+    def get_template_names(self):
+        names = super().get_template_names()
+        partial = self.get_partial_name()
+        if getattr(self.request, "htmx", False) and partial:
+            return [f"{names[0]}#{partial}"]
+        return names
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(filename: str, rows) -> StreamingHttpResponse:
+    """Stream rows (an iterable of sequences) as a CSV download."""
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+class PageContextMixin:
+    title: str = ""
+    create_url_name: str | None = None
+    create_label: str = ""
+
+    def get_title(self) -> str:
+        return self.title
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("title", self.get_title())
+        context["can_write"] = self.can("write") if hasattr(self, "can") else False
+        if self.create_url_name and context["can_write"]:
+            try:
+                context["create_url"] = reverse(self.create_url_name)
+                context["create_label"] = (
+                    self.create_label or f"New {self.get_title().lower().rstrip('s')}"
+                )
+            except NoReverseMatch:
+                pass
+        return context
+
+
+class BackofficeListView(
+    AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, SingleTableMixin, FilterView
+):
+    """Filterable, sortable, paged table with CSV export of the filtered rows."""
+
+    template_name = "core/list.html"
+    paginate_by = 25
+    export_filename: str | None = None
+    export_exclude: tuple[str, ...] = ("actions",)
+    empty_text = "Nothing here yet."
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("_export") == "csv":
+            return self.export_csv()
+        return super().get(request, *args, **kwargs)
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        kwargs.setdefault("empty_text", self.empty_text)
+        return kwargs
+
+    def export_csv(self):
+        filterset = self.get_filterset(self.get_filterset_class())
+        queryset = (
+            filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        )
+        table = self.get_table_class()(queryset, exclude=self.export_exclude)
+        name = self.export_filename or slugify(self.get_title()) or "export"
+        return csv_response(name, table.as_values())
+
+
+class FormActionMixin:
+    """Turn a service's ValidationError into form errors instead of a 500."""
+
+    success_message = ""
+
+    def perform(self, form):
+        """Do the write; return the object. Override to call a service."""
+        return form.save()
+
+    def form_valid(self, form):
+        try:
+            self.object = self.perform(form)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message.format(object=self.object))
+        return redirect(self.get_success_url())
+
+
+class BackofficeCreateView(AreaRequiredMixin, PageContextMixin, FormActionMixin, CreateView):
+    template_name = "core/form.html"
+    need = "write"
+    submit_label = "Save"
+    cancel_url_name: str | None = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = self.submit_label
+        if self.cancel_url_name:
+            context["cancel_url"] = reverse(self.cancel_url_name)
+        return context
+
+
+class BackofficeUpdateView(AreaRequiredMixin, PageContextMixin, FormActionMixin, UpdateView):
+    template_name = "core/form.html"
+    need = "write"
+    submit_label = "Save changes"
+    cancel_url_name: str | None = None
+
+    def get_title(self) -> str:
+        return self.title or f"Edit {self.object}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = self.submit_label
+        if self.cancel_url_name:
+            context["cancel_url"] = reverse(self.cancel_url_name)
+        return context
+
+
+class BackofficeFormView(AreaRequiredMixin, PageContextMixin, FormActionMixin, FormView):
+    """A form that runs a business action (not a model edit)."""
+
+    template_name = "core/form.html"
+    need = "write"
+    submit_label = "Submit"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = self.submit_label
+        return context
+
+
+class BackofficeDetailView(AreaRequiredMixin, PageContextMixin, DetailView):
+    def get_title(self) -> str:
+        return self.title or str(self.object)
+
+
+class SoftDeleteView(AreaRequiredMixin, SingleObjectMixin, View):
+    """GET asks for confirmation; POST moves the object to the trash (restorable)."""
+
+    need = "write"
+    template_name = "core/confirm_delete.html"
+    success_url_name = ""
+
+    def get(self, request, *args, **kwargs):
+        from django.shortcuts import render
+
+        self.object = self.get_object()
+        return render(
+            request,
+            self.template_name,
+            {
+                "object": self.object,
+                "title": f"Delete {self.object}",
+                "cancel_url": self.cancel_url(),
+            },
+        )
+
+    def cancel_url(self) -> str:
+        try:
+            return self.object.get_absolute_url()
+        except AttributeError:
+            return reverse(self.success_url_name)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.object.soft_delete()
+        messages.success(request, f"{self.object} moved to trash. It can be restored by an admin.")
+        return redirect(self.success_url_name)
+
+
+def healthz(request) -> HttpResponse:
+    """200 when the database answers, 503 otherwise (load balancers and `make run`)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # the probe must answer, whatever the failure
+        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# --- Administration screens (Admin role; DESIGN.md §7 "users, company settings, audit log")
+
+ADMINISTRATION = "administration"
+LEDGER = "ledger"
+
+
+class CompanySettingsView(BackofficeUpdateView):
+    area = ADMINISTRATION
+    need = "write"
+    title = "Company settings"
+    submit_label = "Save settings"
+    success_message = "Company settings saved."
+
+    def get_form_class(self):
+        from .forms import CompanySettingsForm
+
+        return CompanySettingsForm
+
+    def get_object(self, queryset=None):
+        from .models import CompanySettings
+
+        return CompanySettings.load()
+
+    def get_success_url(self):
+        return reverse("company-settings")
+
+
+class AuditEventListView(BackofficeListView):
+    area = ADMINISTRATION
+    need = "write"
+    title = "Audit log"
+    paginate_by = 50
+    empty_text = "No audit events match these filters."
+
+    def get_queryset(self):
+        from .models import AuditEvent
+
+        return AuditEvent.objects.select_related("content_type")
+
+    def get_filterset_class(self):
+        from .filters import AuditEventFilter
+
+        return AuditEventFilter
+
+    def get_table_class(self):
+        from .tables import AuditEventTable
+
+        return AuditEventTable
+
+    def get_table_pagination(self, table):
+        from django_tables2.paginators import LazyPaginator
+
+        return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
+
+
+class JobListView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, TemplateView):
+    area = ADMINISTRATION
+    need = "write"
+    title = "Jobs"
+    template_name = "core/jobs.html"
+    partial_name = "jobs"
+
+    def get_context_data(self, **kwargs):
+        from django_q.models import Failure
+
+        from .jobs import schedule_rows
+
+        context = super().get_context_data(**kwargs)
+        context["rows"] = schedule_rows()
+        context["failures"] = Failure.objects.order_by("-stopped")[:20]
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Run one declared schedule now (queued to the worker)."""
+        from django_q.models import Schedule
+        from django_q.tasks import async_task
+
+        schedule = Schedule.objects.filter(pk=request.POST.get("schedule")).first()
+        if schedule is None:
+            messages.error(request, "Unknown schedule.")
+        else:
+            async_task(schedule.func, group=schedule.name)
+            messages.success(
+                request, f"“{schedule.name}” queued; the worker runs it within seconds."
+            )
+        return redirect("job-list")
+
+
+class BooksCheckView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, TemplateView):
+    """The last `check_books` verification, and a button to run it again in the worker."""
+
+    area = LEDGER
+    title = "Books check"
+    template_name = "core/books_check.html"
+    partial_name = "result"
+
+    def get_context_data(self, **kwargs):
+        from .models import BooksCheckRun
+
+        context = super().get_context_data(**kwargs)
+        context["run"] = BooksCheckRun.objects.first()
+        context["history"] = BooksCheckRun.objects.only(
+            "ran_at", "ok", "duration_ms", "triggered_by"
+        )[:10]
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from django_q.tasks import async_task
+
+        async_task(
+            "apps.core.tasks.books_check_task", f"requested by {request.user}", group="books-check"
+        )
+        messages.success(
+            request, "Verification queued. This page refreshes when the result arrives."
+        )
+        return redirect("books-check")
+
+
+def permission_denied(request, exception=None):
+    from django.shortcuts import render
+
+    return render(request, "403.html", {"title": "Not allowed"}, status=403)

@@ -1,0 +1,1 @@
+"""Models of the credit app (see DESIGN.md §3)."""

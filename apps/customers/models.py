@@ -1,0 +1,1 @@
+"""Models of the customers app (see DESIGN.md §3)."""

@@ -1,0 +1,50 @@
+"""Reads about currencies and rates shared by documents and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from apps.core.models import CompanySettings
+
+from .models import Currency, ExchangeRate
+
+
+class MissingExchangeRate(LookupError):
+    """No rate on or before the date: a clear error, never a silent 1.0 (DESIGN.md §5)."""
+
+    def __init__(self, currency: str, date: dt.date):
+        self.currency, self.date = currency, date
+        super().__init__(
+            f"No exchange rate for {currency} on or before {date:%Y-%m-%d}. Add one under Finance > Exchange rates."
+        )
+
+
+def base_currency_code() -> str:
+    return CompanySettings.load().base_currency
+
+
+def base_currency() -> Currency:
+    return Currency.all_objects.get(pk=base_currency_code())
+
+
+def rate_on(currency: Currency | str, date: dt.date, *, base: str | None = None) -> Decimal:
+    """Units of base currency per unit of `currency`, from the latest rate on or before `date`."""
+    code = currency.pk if isinstance(currency, Currency) else currency
+    if code == (base or base_currency_code()):
+        return Decimal("1")
+    rate = (
+        ExchangeRate.objects.filter(currency_id=code, date__lte=date)
+        .order_by("-date")
+        .values_list("rate", flat=True)
+        .first()
+    )
+    if rate is None:
+        raise MissingExchangeRate(code, date)
+    return rate
+
+
+def minor_units(currency: Currency | str) -> int:
+    if isinstance(currency, Currency):
+        return currency.minor_units
+    return Currency.all_objects.values_list("minor_units", flat=True).get(pk=currency)

@@ -1,0 +1,1 @@
+"""Models of the inventory app (see DESIGN.md §3)."""

@@ -1,0 +1,1 @@
+"""Models of the invoicing app (see DESIGN.md §3)."""

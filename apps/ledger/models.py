@@ -1,0 +1,1 @@
+"""Models of the ledger app (see DESIGN.md §3)."""

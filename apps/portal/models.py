@@ -1,0 +1,1 @@
+"""Models of the portal app (see DESIGN.md §3)."""

@@ -1,0 +1,106 @@
+"""Dashboard cards. Each area contributes a card; a card shows when the role may read the
+area. Later issues replace the placeholder bodies with live figures (selectors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+from apps.accounts.roles import Area
+from apps.core.permissions import has_access
+
+
+@dataclass
+class Card:
+    title: str
+    area: str
+    need: str
+    url_name: str
+    icon: str
+    text: str
+    figures: list[tuple[str, str]] = field(default_factory=list)
+    url: str | None = None
+
+
+def _cards() -> list[Card]:
+    return [
+        Card(
+            "Catalog",
+            Area.CATALOG,
+            "read",
+            "product-list",
+            "box-seam",
+            "Products, prices and price history.",
+        ),
+        Card(
+            "Stock",
+            Area.STOCK,
+            "read",
+            "stock-list",
+            "stack",
+            "Stock by store, movements and low-stock alerts.",
+        ),
+        Card("Sales", Area.ORDERS, "read", "order-list", "cart", "Orders, returns and coupons."),
+        Card(
+            "Customers",
+            Area.CUSTOMERS,
+            "read",
+            "customer-list",
+            "people",
+            "Customers, contacts and balances.",
+        ),
+        Card(
+            "Seller credit",
+            Area.CREDIT,
+            "read",
+            "seller-list",
+            "wallet2",
+            "Sellers, top-ups and charges.",
+        ),
+        Card(
+            "Invoices",
+            Area.INVOICES,
+            "read",
+            "invoice-list",
+            "file-earmark-text",
+            "Invoices, payments and reminders.",
+        ),
+        Card(
+            "Books",
+            Area.LEDGER,
+            "read",
+            "books-check",
+            "journal-check",
+            "Double-entry ledger and verification.",
+        ),
+        Card(
+            "Finance",
+            Area.FINANCE,
+            "read",
+            "currency-list",
+            "currency-exchange",
+            "Currencies, exchange rates and tax rates.",
+        ),
+        Card(
+            "Administration",
+            Area.ADMINISTRATION,
+            "write",
+            "user-list",
+            "person-gear",
+            "Users, company settings, audit log and jobs.",
+        ),
+    ]
+
+
+def cards_for(user) -> list[Card]:
+    cards = []
+    for card in _cards():
+        if not has_access(user, card.area, card.need):
+            continue
+        try:
+            card.url = reverse(card.url_name)
+        except NoReverseMatch:
+            card.url = None
+        cards.append(card)
+    return cards

@@ -1,0 +1,1 @@
+"""Models of the reports app (see DESIGN.md §3)."""

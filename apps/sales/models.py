@@ -1,0 +1,1 @@
+"""Models of the sales app (see DESIGN.md §3)."""

@@ -1,0 +1,133 @@
+"""The sidebar: every screen a role may open, generated from the permission matrix.
+
+An item shows when (a) its URL name resolves (the app has built it) and (b) the user's
+roles grant `need` on `area`. URL names follow the `<noun>-<verb>` pattern (STYLE.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from apps.accounts.roles import Area
+from apps.core.permissions import has_access
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    area: str | tuple[str, ...]  # several: shown when any of them grants `need`
+    need: str = "read"
+    icon: str = "circle"
+
+
+@dataclass(frozen=True)
+class NavSection:
+    label: str
+    items: tuple[NavItem, ...]
+
+
+NAV: tuple[NavSection, ...] = (
+    NavSection(
+        "Overview",
+        (
+            NavItem("Dashboard", "dashboard", Area.LEDGER, "figures", "speedometer2"),
+            NavItem("Reports", "report-list", Area.LEDGER, "figures", "graph-up"),
+        ),
+    ),
+    NavSection(
+        "Catalog",
+        (
+            NavItem("Products", "product-list", Area.CATALOG, "read", "box-seam"),
+            NavItem("Categories", "category-list", Area.CATALOG, "read", "tags"),
+        ),
+    ),
+    NavSection(
+        "Inventory",
+        (
+            NavItem("Stock levels", "stock-list", Area.STOCK, "read", "stack"),
+            NavItem("Movements", "movement-list", Area.STOCK, "read", "arrow-left-right"),
+            NavItem("Low stock", "stock-low", Area.STOCK, "read", "exclamation-triangle"),
+            NavItem("Stores", "store-list", Area.STOCK, "read", "shop"),
+        ),
+    ),
+    NavSection(
+        "Sales",
+        (
+            NavItem("Customers", "customer-list", Area.CUSTOMERS, "read", "people"),
+            NavItem("Orders", "order-list", Area.ORDERS, "read", "cart"),
+            NavItem("Returns", "return-list", Area.ORDERS, "read", "arrow-return-left"),
+            NavItem("Coupons", "coupon-list", Area.ORDERS, "read", "ticket-perforated"),
+        ),
+    ),
+    NavSection(
+        "Seller credit",
+        (
+            NavItem("Sellers", "seller-list", Area.CREDIT, "read", "person-badge"),
+            NavItem("Credit requests", "creditrequest-list", Area.CREDIT, "read", "inbox"),
+            NavItem("Transactions", "transaction-list", Area.CREDIT, "read", "receipt"),
+        ),
+    ),
+    NavSection(
+        "Accounting",
+        (
+            NavItem("Invoices", "invoice-list", Area.INVOICES, "read", "file-earmark-text"),
+            NavItem("Payments", "payment-list", Area.INVOICES, "read", "cash-coin"),
+            NavItem("Accounts", "account-list", Area.LEDGER, "read", "diagram-3"),
+            NavItem("Journal", "journalentry-list", Area.LEDGER, "read", "journal-text"),
+            NavItem("Trial balance", "trial-balance", Area.LEDGER, "read", "scale"),
+            NavItem("Books check", "books-check", Area.LEDGER, "read", "patch-check"),
+        ),
+    ),
+    NavSection(
+        "Finance",
+        (
+            NavItem("Currencies", "currency-list", Area.FINANCE, "read", "currency-exchange"),
+            NavItem("Exchange rates", "exchangerate-list", Area.FINANCE, "read", "graph-up-arrow"),
+            NavItem("Tax rates", "taxrate-list", Area.FINANCE, "read", "percent"),
+        ),
+    ),
+    NavSection(
+        "Administration",
+        (
+            NavItem("Users", "user-list", Area.ADMINISTRATION, "write", "person-gear"),
+            NavItem(
+                "Company settings", "company-settings", Area.ADMINISTRATION, "write", "building"
+            ),
+            NavItem("Audit log", "audit-list", Area.ADMINISTRATION, "write", "clock-history"),
+            NavItem("Jobs", "job-list", Area.ADMINISTRATION, "write", "cpu"),
+        ),
+    ),
+    NavSection(
+        "Portal",
+        (
+            NavItem("My portal", "portal-home", (Area.ORDERS, Area.CREDIT), "own", "house"),
+        ),
+    ),
+)
+
+
+def _resolve(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+def menu_for(user) -> list[dict]:
+    """[{label, items: [{label, url, icon}]}] of what `user` may open."""
+    sections = []
+    for section in NAV:
+        items = []
+        for item in section.items:
+            url = _resolve(item.url_name)
+            areas = item.area if isinstance(item.area, tuple) else (item.area,)
+            if url and any(has_access(user, area, item.need) for area in areas):
+                items.append(
+                    {"label": item.label, "url": url, "icon": item.icon, "url_name": item.url_name}
+                )
+        if items:
+            sections.append({"label": section.label, "items": items})
+    return sections

@@ -1,0 +1,20 @@
+"""Every recurring job, declared in code; `manage.py schedules_sync` (run by migrate and
+`make run`) creates or updates them in django-q2 idempotently. Names start "backoffice:".
+"""
+
+from apps.core.jobs import ScheduleSpec
+
+SCHEDULES = [
+    ScheduleSpec(
+        name="backoffice:check-books",
+        func="apps.core.tasks.books_check_task",
+        schedule_type="H",
+        description="Verify every invariant (check_books) and keep the result for the Books check page.",
+    ),
+    ScheduleSpec(
+        name="backoffice:clear-old-tasks",
+        func="apps.core.tasks.prune_job_history_task",
+        schedule_type="D",
+        description="Remove job results older than 30 days.",
+    ),
+]

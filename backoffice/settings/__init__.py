@@ -1,0 +1,1 @@
+"""Settings package: `base` (default, embedded SQLite), `test`, `production`."""

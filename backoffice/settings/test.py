@@ -1,0 +1,27 @@
+"""Test settings: fast hashing, in-memory email, same database rules as base."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, STORAGES, VAR_DIR
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+Q_CLUSTER = {
+    "name": "backoffice-test",
+    "orm": "default",
+    "sync": True,
+    "workers": 1,
+    "timeout": 60,
+    "retry": 120,
+}
+AXES_COOLOFF_TIME = 0.25
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so threads and live_server share one real database with WAL.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_backoffice.sqlite3")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0

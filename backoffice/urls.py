@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from apps.core.views import healthz
+from apps.reports.views import DashboardView
+
+urlpatterns = [
+    path("", DashboardView.as_view(), name="dashboard"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("", include("apps.core.urls")),
+    path("finance/", include("apps.finance.urls")),
+    path("catalog/", include("apps.catalog.urls")),
+    path("inventory/", include("apps.inventory.urls")),
+    path("customers/", include("apps.customers.urls")),
+    path("sales/", include("apps.sales.urls")),
+    path("ledger/", include("apps.ledger.urls")),
+    path("credit/", include("apps.credit.urls")),
+    path("", include("apps.invoicing.urls")),  # /invoices/ and /payments/
+    path("reports/", include("apps.reports.urls")),
+    path("portal/", include("apps.portal.urls")),
+    path("admin/", admin.site.urls),
+    # Uploaded media (avatars, logos, product images). In production behind a CDN/S3.
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+    ),
+]
+
+handler403 = "apps.core.views.permission_denied"

@@ -1,0 +1,81 @@
+"""Fixtures for every test: users per role, logged-in clients, the browser."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from apps.accounts.roles import Role
+
+from .factories import PASSWORD, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright + live_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture
+def make_user(db):
+    def make(*roles: str, **kwargs):
+        return UserFactory(roles=list(roles), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def role_user(make_user):
+    """role_user("Sales") -> a fresh user holding exactly that role."""
+
+    def make(role: str, **kwargs):
+        return make_user(role, email=kwargs.pop("email", f"{role.lower()}@example.test"), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def client_for(role_user):
+    """client_for("Warehouse") -> a Client logged in as a user with that role."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        client.force_login(role_user(role))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin_client(client_for):
+    return client_for(Role.ADMIN)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+# --- browser (pytest-playwright against Debian's Chromium) ----------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} is missing: apt-get install -y chromium (make test does this as root)"
+        )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 900}}
