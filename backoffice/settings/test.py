@@ -1,5 +1,7 @@
 """Test settings: fast hashing, in-memory email, same database rules as base."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import DATABASES, STORAGES, VAR_DIR
 
@@ -23,5 +25,7 @@ Q_CLUSTER = {
 AXES_COOLOFF_TIME = 0.25
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so threads and live_server share one real database with WAL.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_backoffice.sqlite3")}
+    # Named after the main file so parallel checkouts/sessions never share a test database.
+    _main = Path(DATABASES["default"]["NAME"]).name
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_{_main}")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
