@@ -203,3 +203,4 @@ LOGGING = {
 BACKOFFICE_ACCESS_POLICY = "apps.accounts.roles.has_access"
 BACKOFFICE_SCHEDULES = "backoffice.schedules.SCHEDULES"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.views.lockout"
+FORMAT_MODULE_PATH = ["backoffice.formats"]
