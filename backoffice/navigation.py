@@ -98,6 +98,7 @@ NAV: tuple[NavSection, ...] = (
             ),
             NavItem("Audit log", "audit-list", Area.ADMINISTRATION, "write", "clock-history"),
             NavItem("Jobs", "job-list", Area.ADMINISTRATION, "write", "cpu"),
+            NavItem("Trash", "trash", Area.ADMINISTRATION, "write", "trash3"),
         ),
     ),
     NavSection(

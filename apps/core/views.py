@@ -350,3 +350,32 @@ def permission_denied(request, exception=None):
     from django.shortcuts import render
 
     return render(request, "403.html", {"title": "Not allowed"}, status=403)
+
+
+class TrashView(AreaRequiredMixin, PageContextMixin, TemplateView):
+    """Soft-deleted records; Admin restores them (POST)."""
+
+    area = ADMINISTRATION
+    need = "write"
+    title = "Trash"
+    template_name = "core/trash.html"
+
+    def get_context_data(self, **kwargs):
+        from .trash import trash_rows
+
+        context = super().get_context_data(**kwargs)
+        context["rows"] = trash_rows()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from django.core.exceptions import ObjectDoesNotExist
+
+        from .trash import trash_restore
+
+        try:
+            obj = trash_restore(label=request.POST.get("model", ""), pk=request.POST.get("pk", ""))
+        except (LookupError, ObjectDoesNotExist, ValueError, ValidationError):
+            messages.error(request, "That record is not in the trash (already restored?).")
+        else:
+            messages.success(request, f"{obj} restored.")
+        return redirect("trash")

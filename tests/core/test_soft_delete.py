@@ -47,3 +47,31 @@ def test_delete_view_asks_then_soft_deletes(admin_client):
     assert response.status_code == 302
     assert not TaxRate.objects.filter(pk=tax.pk).exists()
     assert TaxRate.all_objects.filter(pk=tax.pk).exists()
+
+
+def test_trash_lists_and_restores_for_admin(admin_client, client_for):
+    tax = TaxRate.objects.create(name="Luxury", rate=Decimal("25"))
+    tax.soft_delete()
+    page = admin_client.get("/administration/trash/")
+    assert [(r.label, r.text) for r in page.context["rows"]] == [
+        ("finance.taxrate", "Luxury (25 %)")
+    ]
+    response = admin_client.post(
+        "/administration/trash/", {"model": "finance.taxrate", "pk": tax.pk}
+    )
+    assert response.status_code == 302
+    assert TaxRate.objects.filter(pk=tax.pk).exists()
+    assert admin_client.get("/administration/trash/").context["rows"] == []
+    assert client_for("Accountant").get("/administration/trash/").status_code == 403
+
+
+def test_trash_restore_of_unknown_record_is_a_message_not_a_500(admin_client):
+    for data in (
+        {"model": "finance.taxrate", "pk": "999"},
+        {"model": "nope.nope", "pk": "1"},
+        {"model": "accounts.user", "pk": "1"},
+        {},
+    ):
+        response = admin_client.post("/administration/trash/", data, follow=True)
+        assert response.status_code == 200
+        assert b"not in the trash" in response.content

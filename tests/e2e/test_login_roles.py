@@ -20,6 +20,7 @@ EXPECTED_MENU = {
         "Company settings",
         "Audit log",
         "Jobs",
+        "Trash",
     ],
     "sales@demo.test": ["Dashboard", "Currencies", "Exchange rates", "Tax rates"],
     "warehouse@demo.test": ["Dashboard", "Currencies", "Exchange rates", "Tax rates"],
