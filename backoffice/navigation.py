@@ -103,9 +103,7 @@ NAV: tuple[NavSection, ...] = (
     ),
     NavSection(
         "Portal",
-        (
-            NavItem("My portal", "portal-home", (Area.ORDERS, Area.CREDIT), "own", "house"),
-        ),
+        (NavItem("My portal", "portal-home", (Area.ORDERS, Area.CREDIT), "own", "house"),),
     ),
 )
 
