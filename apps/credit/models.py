@@ -1,1 +1,194 @@
-"""Models of the credit app (see DESIGN.md §3)."""
+"""B2B seller credit (DESIGN.md §3 credit, §4.3): sellers, top-up requests, the transaction log.
+
+A seller's `balance` and its ledger sub-account (under 2100 Seller Credit) always agree:
+every change goes through a service in apps.credit.services that moves both in one
+transaction. A charge is one immutable TransactionLog row of type "charge".
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from apps.core.models import BaseModel
+from apps.ledger.models import AppendOnlyModel, AppendOnlyQuerySet
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class SellerStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Seller(BaseModel):
+    """A B2B reseller who spends prepaid credit on charges; one login, one credit account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="seller"
+    )
+    company = models.CharField(max_length=200)
+    phone = PhoneNumberField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=SellerStatus.choices, default=SellerStatus.ACTIVE, db_index=True
+    )
+    balance = models.DecimalField(**MONEY, default=Decimal("0.00"), editable=False)
+    account = models.OneToOneField(
+        "ledger.Account", on_delete=models.PROTECT, related_name="seller", editable=False
+    )
+
+    class Meta:
+        ordering = ["company"]
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="seller_balance_non_negative")
+        ]
+
+    def __str__(self) -> str:
+        return self.company
+
+    def get_absolute_url(self) -> str:
+        return reverse("seller-detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == SellerStatus.ACTIVE
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CreditRequest(BaseModel):
+    """A seller asks for a top-up; an Accountant approves (posts once) or rejects it."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="credit_requests")
+    amount = models.DecimalField(**MONEY)
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField("rejection reason", max_length=500, blank=True)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_request",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="credit_request_queue_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_request_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"Top-up #{self.pk} {self.amount} for {self.seller}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("creditrequest-detail", args=[self.pk])
+
+
+class TransactionType(models.TextChoices):
+    TOPUP = "topup", "Top-up"
+    CHARGE = "charge", "Charge"
+    REVERSAL = "reversal", "Reversal"
+
+
+class TransactionStatus(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+    REVERSED = "reversed", "Reversed"
+
+
+class TransactionLogQuerySet(AppendOnlyQuerySet):
+    def mark_reversed(self, pk) -> int:
+        """The one change a log row allows: completed -> reversed, at most once (conditional)."""
+        completed = self.filter(pk=pk, status=TransactionStatus.COMPLETED)
+        return models.QuerySet.update(completed, status=TransactionStatus.REVERSED)
+
+    def for_seller(self, seller: Seller):
+        return self.filter(seller=seller)
+
+
+class TransactionLog(AppendOnlyModel):
+    """One movement of a seller's credit, written once by a service and never edited.
+
+    `amount` is the signed change (+ top-up, − charge, ± reversal), `balance_after` the
+    seller's balance right after it. The only later change is the status flag
+    completed -> reversed, set when a reversal row is written (TransactionLogQuerySet).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="transactions")
+    type = models.CharField(max_length=10, choices=TransactionType.choices, db_index=True)
+    amount = models.DecimalField(**MONEY)
+    balance_after = models.DecimalField(**MONEY)
+    currency = models.ForeignKey("finance.Currency", on_delete=models.PROTECT, related_name="+")
+    rate = models.DecimalField(max_digits=18, decimal_places=8, default=Decimal("1"))
+    status = models.CharField(
+        max_length=10, choices=TransactionStatus.choices, default=TransactionStatus.COMPLETED
+    )
+    idempotency_key = models.CharField(max_length=64)
+    phone = PhoneNumberField(blank=True)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="credit_transaction"
+    )
+    credit_request = models.OneToOneField(
+        CreditRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="transaction"
+    )
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    objects = TransactionLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "transaction"
+        indexes = [models.Index(fields=["seller", "-created_at"], name="credit_log_seller_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "idempotency_key"], name="credit_log_idempotency_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0), name="credit_log_balance_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(type=TransactionType.TOPUP, amount__gt=0)
+                    | Q(type=TransactionType.CHARGE, amount__lt=0)
+                    | (Q(type=TransactionType.REVERSAL) & ~Q(amount=0))
+                ),
+                name="credit_log_amount_sign",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.amount} ({self.short_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("transaction-detail", args=[self.pk])
+
+    @property
+    def short_id(self) -> str:
+        return str(self.pk)[:8]

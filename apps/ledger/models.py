@@ -1,1 +1,193 @@
-"""Models of the ledger app (see DESIGN.md §3)."""
+"""The double-entry books (DESIGN.md §3 ledger, §4.2): chart of accounts, journal entries, lines.
+
+Balances are stored on each account on its *normal side*: debit minus credit for asset and
+expense accounts, credit minus debit for liability, equity and income accounts, always in
+the base currency. So a seller's credit account shows the seller's balance as a positive
+number, and the trial balance is zero when the debit-side and credit-side balances agree.
+
+Entries and lines are append-only: once posted they are never edited or deleted (a mistake
+is corrected by `journal_reverse`); `save()` and the querysets refuse changes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.core.models import BaseModel
+
+
+class AccountType(models.TextChoices):
+    ASSET = "asset", "Asset"
+    LIABILITY = "liability", "Liability"
+    EQUITY = "equity", "Equity"
+    INCOME = "income", "Income"
+    EXPENSE = "expense", "Expense"
+
+
+DEBIT_NORMAL = frozenset({AccountType.ASSET, AccountType.EXPENSE})
+
+
+def normal_sign(account_type: str) -> int:
+    """+1 when a debit raises the account's balance, -1 when a credit does."""
+    return 1 if account_type in DEBIT_NORMAL else -1
+
+
+class Account(BaseModel):
+    """One account of the chart; `balance` is kept by journal_post (never edited by hand)."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    type = models.CharField(max_length=10, choices=AccountType.choices, db_index=True)
+    currency = models.ForeignKey("finance.Currency", on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    balance = models.DecimalField(
+        max_digits=18, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    is_group = models.BooleanField(
+        "group account", default=False, help_text="A heading that sums its children; no postings."
+    )
+    active = models.BooleanField(default=True, help_text="Inactive accounts take no postings.")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("account-detail", args=[self.pk])
+
+    @property
+    def is_debit_normal(self) -> bool:
+        return self.type in DEBIT_NORMAL
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Posted books never change: bulk update/delete are refused (corrections are reversals)."""
+
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError(f"A posted {self._meta.verbose_name} cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"A posted {self._meta.verbose_name} cannot be deleted.")
+
+
+class JournalEntryQuerySet(AppendOnlyQuerySet):
+    def for_source(self, obj: models.Model):
+        ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        return self.filter(source_type=ct, source_id=str(obj.pk))
+
+
+class JournalEntry(AppendOnlyModel):
+    """A balanced set of lines posted together; immutable once posted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    date = models.DateField(db_index=True)
+    memo = models.CharField(max_length=255)
+    reference = models.CharField(max_length=100, blank=True, db_index=True)
+    currency = models.ForeignKey("finance.Currency", on_delete=models.PROTECT, related_name="+")
+    rate = models.DecimalField(
+        max_digits=18, decimal_places=8, help_text="Units of base currency per unit."
+    )
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.CharField(max_length=64, blank=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    posted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = JournalEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-posted_at"]
+        verbose_name = "journal entry"
+        verbose_name_plural = "journal entries"
+        indexes = [
+            models.Index(fields=["source_type", "source_id"], name="ledger_entry_source_idx"),
+            models.Index(fields=["-date", "-posted_at"], name="ledger_entry_date_idx"),
+        ]
+        constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="entry_rate_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.memo}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("journalentry-detail", args=[self.pk])
+
+    @property
+    def short_id(self) -> str:
+        return str(self.pk)[:8]
+
+    @property
+    def source(self) -> models.Model | None:
+        if self.source_type_id is None:
+            return None
+        model = self.source_type.model_class()
+        if model is None:
+            return None
+        manager = getattr(model, "all_objects", model._default_manager)
+        return manager.filter(pk=self.source_id).first()
+
+
+class JournalLine(AppendOnlyModel):
+    """One side of an entry: a debit or a credit (> 0, never both), in document and base currency."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    debit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    credit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    base_debit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    base_credit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    memo = models.CharField(max_length=255, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "entry"], name="ledger_line_account_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(debit__gt=0, credit=0, base_credit=0, base_debit__gte=0)
+                    | Q(credit__gt=0, debit=0, base_debit=0, base_credit__gte=0)
+                ),
+                name="line_debit_xor_credit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        side = f"Dr {self.debit}" if self.debit else f"Cr {self.credit}"
+        return f"{self.account_id} {side}"
+
+    @property
+    def base_amount(self) -> Decimal:
+        """Signed on the debit side: + debit, - credit (base currency)."""
+        return self.base_debit - self.base_credit

@@ -1,0 +1,97 @@
+"""Ledger invariants for check_books (DESIGN.md §4.2)."""
+
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+
+from apps.core.books import CheckResult, register
+
+from .models import Account, JournalEntry, JournalLine, normal_sign
+from .selectors import line_totals
+
+ZERO = Decimal("0.00")
+
+
+@register(
+    "ledger.entries_balanced",
+    "Every journal entry has two or more lines and its debits equal its credits, in the "
+    "document currency and in the base currency.",
+)
+def entries_balanced() -> CheckResult:
+    bad = (
+        JournalLine.objects.values("entry")
+        .annotate(
+            n=Count("id"),
+            debit=Sum("debit"),
+            credit=Sum("credit"),
+            base_debit=Sum("base_debit"),
+            base_credit=Sum("base_credit"),
+        )
+        .filter(Q(n__lt=2) | ~Q(debit=F("credit")) | ~Q(base_debit=F("base_credit")))
+    )
+    violations = [
+        f"entry {row['entry']}: debits {row['debit']} / credits {row['credit']} "
+        f"(base {row['base_debit']} / {row['base_credit']}), {row['n']} line(s)"
+        for row in bad[:200]
+    ]
+    violations += [
+        f"entry {pk} has no lines"
+        for pk in JournalEntry.objects.filter(lines__isnull=True).values_list("pk", flat=True)[:50]
+    ]
+    return CheckResult(counted=JournalEntry.objects.count(), violations=violations)
+
+
+@register(
+    "ledger.account_balances",
+    "Every account's stored balance equals the sum of its journal lines.",
+)
+def account_balances() -> CheckResult:
+    totals = line_totals()
+    violations = []
+    accounts = Account.all_objects.only("pk", "code", "name", "type", "balance")
+    for account in accounts:
+        debit, credit = totals.get(account.pk, (ZERO, ZERO))
+        expected = (debit - credit) * normal_sign(account.type)
+        if account.balance != expected:
+            violations.append(f"{account}: stored balance {account.balance}, lines say {expected}")
+    return CheckResult(counted=len(accounts), violations=violations)
+
+
+@register(
+    "ledger.trial_balance_zero",
+    "The trial balance is zero: all debits equal all credits, and the debit-side balances "
+    "equal the credit-side balances.",
+)
+def trial_balance_zero() -> CheckResult:
+    violations = []
+    lines = JournalLine.objects.aggregate(debit=Sum("base_debit"), credit=Sum("base_credit"))
+    debit, credit = lines["debit"] or ZERO, lines["credit"] or ZERO
+    if debit != credit:
+        violations.append(f"all lines: debits {debit} ≠ credits {credit}")
+    net = ZERO
+    for account_type, balance in Account.all_objects.values_list("type", "balance"):
+        net += balance * normal_sign(account_type)
+    if net:
+        violations.append(f"stored balances do not net to zero: off by {net}")
+    return CheckResult(counted=2, violations=violations)
+
+
+@register(
+    "ledger.reversals",
+    "A reversal mirrors its original entry line for line (debits and credits swapped).",
+)
+def reversals_mirror() -> CheckResult:
+    violations = []
+    reversals = JournalEntry.objects.filter(reverses__isnull=False)
+    count = 0
+    for reversal in reversals.prefetch_related("lines", "reverses__lines").iterator(chunk_size=500):
+        count += 1
+        mine = sorted((r.account_id, r.base_credit, r.base_debit) for r in reversal.lines.all())
+        theirs = sorted(
+            (r.account_id, r.base_debit, r.base_credit) for r in reversal.reverses.lines.all()
+        )
+        if mine != theirs:
+            violations.append(
+                f"reversal {reversal.pk} does not mirror entry {reversal.reverses_id}"
+            )
+    return CheckResult(counted=count, violations=violations)

@@ -1,0 +1,138 @@
+"""Reads of the books shared by screens, reports and other apps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from .models import Account, AccountType, JournalLine, normal_sign
+
+ZERO = Decimal("0.00")
+
+
+class AccountNotFound(LookupError):
+    pass
+
+
+def account_by_code(code: str) -> Account:
+    """The account with this code, e.g. account_by_code(chart.AR); a clear error if missing."""
+    account = Account.objects.filter(code=code).select_related("currency").first()
+    if account is None:
+        raise AccountNotFound(
+            f"No account with code {code}. The chart of accounts is created by migrations "
+            "(ledger 0002) and by apps.ledger.chart.chart_ensure()."
+        )
+    return account
+
+
+@dataclass
+class TreeRow:
+    account: Account
+    depth: int
+    total: Decimal = ZERO  # own balance + children, on this account's normal side
+    children: list[TreeRow] = field(default_factory=list)
+
+
+def accounts_tree(queryset=None) -> list[TreeRow]:
+    """Depth-first rows of the chart with rolled-up balances (one query)."""
+    accounts = list((queryset if queryset is not None else Account.objects.all()).order_by("code"))
+    by_pk = {a.pk: TreeRow(account=a, depth=0) for a in accounts}
+    roots: list[TreeRow] = []
+    for row in by_pk.values():
+        parent = by_pk.get(row.account.parent_id)
+        (parent.children if parent else roots).append(row)
+
+    def total(row: TreeRow) -> Decimal:
+        value = row.account.balance
+        for child in row.children:
+            # a child of another type (rare) counts with its own sign
+            sign = normal_sign(child.account.type) * normal_sign(row.account.type)
+            value += total(child) * sign
+        row.total = value
+        return value
+
+    out: list[TreeRow] = []
+
+    def walk(row: TreeRow, depth: int) -> None:
+        row.depth = depth
+        out.append(row)
+        for child in row.children:
+            walk(child, depth + 1)
+
+    for root in roots:
+        total(root)
+        walk(root, 0)
+    return out
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account: Account
+    debit: Decimal
+    credit: Decimal
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    as_of: dt.date
+    rows: list[TrialBalanceRow]
+    total_debit: Decimal
+    total_credit: Decimal
+
+    @property
+    def balanced(self) -> bool:
+        return self.total_debit == self.total_credit
+
+
+def line_totals(as_of: dt.date | None = None) -> dict[int, tuple[Decimal, Decimal]]:
+    """{account pk: (base debits, base credits)} of every line dated up to `as_of`."""
+    lines = JournalLine.objects.all()
+    if as_of is not None:
+        lines = lines.filter(entry__date__lte=as_of)
+    return {
+        row["account"]: (row["debit"] or ZERO, row["credit"] or ZERO)
+        for row in lines.values("account").annotate(
+            debit=Sum("base_debit"), credit=Sum("base_credit")
+        )
+    }
+
+
+def trial_balance(as_of: dt.date, *, include_zero: bool = False) -> TrialBalance:
+    """Each account's net balance on `as_of`, in the debit or credit column (base currency)."""
+    totals = line_totals(as_of)
+    rows = []
+    for account in Account.all_objects.filter(is_group=False).order_by("code"):
+        debit, credit = totals.get(account.pk, (ZERO, ZERO))
+        net = debit - credit
+        if not net and not include_zero:
+            continue
+        rows.append(
+            TrialBalanceRow(
+                account=account, debit=net if net > 0 else ZERO, credit=-net if net < 0 else ZERO
+            )
+        )
+    return TrialBalance(
+        as_of=as_of,
+        rows=rows,
+        total_debit=sum((r.debit for r in rows), ZERO),
+        total_credit=sum((r.credit for r in rows), ZERO),
+    )
+
+
+def balance_from_lines(account: Account, as_of: dt.date | None = None) -> Decimal:
+    debit, credit = line_totals_for(account, as_of)
+    return (debit - credit) * normal_sign(account.type)
+
+
+def line_totals_for(account: Account, as_of: dt.date | None = None) -> tuple[Decimal, Decimal]:
+    lines = JournalLine.objects.filter(account=account)
+    if as_of is not None:
+        lines = lines.filter(entry__date__lte=as_of)
+    agg = lines.aggregate(debit=Sum("base_debit"), credit=Sum("base_credit"))
+    return agg["debit"] or ZERO, agg["credit"] or ZERO
+
+
+TYPE_ORDER = [t.value for t in AccountType]

@@ -1,0 +1,336 @@
+"""The one way money reaches the books: `journal_post` and `journal_reverse` (DESIGN.md §4.2).
+
+Both join the caller's transaction without a savepoint (`atomic(savepoint=False)`), so an
+order, an invoice or a charge posts inside its own `transaction.atomic()` block and a
+failure rolls the whole business action back. Every check that can fail runs before the
+first write, so a refused entry never dooms the caller's transaction.
+
+Stored balances change with `F()` updates, one account at a time in primary-key order, so
+two postings that touch the same accounts never deadlock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.utils import timezone
+
+from apps.core.audit import audit_record
+from apps.finance import money
+from apps.finance.models import Currency
+from apps.finance.selectors import MissingExchangeRate, base_currency_code, rate_on
+
+from .models import Account, JournalEntry, JournalLine, normal_sign
+
+ZERO = Decimal("0.00")
+BASE_PLACES = 2  # balances and base amounts: DecimalField(decimal_places=2)
+
+
+class PostingError(ValidationError):
+    """An entry the books refuse (unbalanced, bad amount, unknown account, no rate)."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line to post: an Account, its code or its pk, and a debit or a credit."""
+
+    account: Account | str | int
+    debit: Decimal | str | int = ZERO
+    credit: Decimal | str | int = ZERO
+    memo: str = ""
+
+
+def Dr(account: Account | str | int, amount, memo: str = "") -> Line:  # noqa: N802
+    return Line(account=account, debit=amount, memo=memo)
+
+
+def Cr(account: Account | str | int, amount, memo: str = "") -> Line:  # noqa: N802
+    return Line(account=account, credit=amount, memo=memo)
+
+
+def _amount(value, minor_units: int, where: str) -> Decimal:
+    try:
+        amount = money.to_decimal(value)
+    except money.MoneyError as exc:
+        raise PostingError(f"{where}: {exc}") from exc
+    if amount < 0:
+        raise PostingError(f"{where}: amounts are positive; use the other side instead.")
+    if money.has_more_places(amount, minor_units):
+        raise PostingError(f"{where}: at most {minor_units} decimal places.")
+    if amount > money.MAX_AMOUNT:
+        raise PostingError(f"{where}: the amount is too large.")
+    return money.quantize(amount, minor_units)
+
+
+def _resolve_accounts(lines: Sequence[Line]) -> dict[object, Account]:
+    """Map each line's account reference to an Account, in one query for codes/pks."""
+    found: dict[object, Account] = {
+        line.account: line.account for line in lines if isinstance(line.account, Account)
+    }
+    refs = {line.account for line in lines if not isinstance(line.account, Account)}
+    if refs:
+        codes = {r for r in refs if isinstance(r, str)}
+        pks = {r for r in refs if isinstance(r, int)}
+        for account in Account.objects.filter(Q(code__in=codes) | Q(pk__in=pks)):
+            if account.code in codes:
+                found[account.code] = account
+            if account.pk in pks:
+                found[account.pk] = account
+        missing = sorted(str(r) for r in refs if r not in found)
+        if missing:
+            raise PostingError(f"Unknown account: {', '.join(missing)}.")
+    for account in found.values():
+        if account.is_group:
+            raise PostingError(f"{account} is a group account and takes no postings.")
+        if not account.active or account.deleted_at is not None:
+            raise PostingError(f"{account} is inactive and takes no postings.")
+    return found
+
+
+@dataclass
+class PreparedEntry:
+    """A validated entry not yet written (see journal_prepare)."""
+
+    entry: JournalEntry
+    lines: list[JournalLine]
+    accounts: dict[int, Account]
+
+    def insert(self) -> JournalEntry:
+        """Write the entry and its lines (two INSERTs)."""
+        self.entry.save(force_insert=True)
+        JournalLine.objects.bulk_create(self.lines)
+        return self.entry
+
+    def apply_balances(self) -> None:
+        """Move the stored balances: one F() update per account, in primary-key order.
+
+        The same lock order in every posting means no deadlocks; doing this last keeps the
+        busiest rows (e.g. Charge Revenue) locked for the shortest time.
+        """
+        deltas: dict[int, Decimal] = defaultdict(Decimal)
+        for line in self.lines:
+            account = self.accounts[line.account_id]
+            deltas[account.pk] += (line.base_debit - line.base_credit) * normal_sign(account.type)
+        for pk in sorted(deltas):
+            if deltas[pk]:
+                Account.objects.filter(pk=pk).update(
+                    balance=Round(F("balance") + deltas[pk], BASE_PLACES)
+                )
+
+    def audit(self, event: str) -> None:
+        entry = self.entry
+        audit_record(
+            subject=entry,
+            event=event,
+            changes={
+                "currency": entry.currency_id,
+                "rate": entry.rate,
+                "lines": [
+                    [self.accounts[row.account_id].code, row.debit, row.credit]
+                    for row in self.lines
+                ],
+            },
+        )
+
+
+def _balance_base(lines: list[JournalLine]) -> None:
+    """Per-line conversion may leave a cent between base debits and credits; the largest
+    line of the lighter side absorbs it, so every entry balances in base currency too."""
+    diff = sum(row.base_debit for row in lines) - sum(row.base_credit for row in lines)
+    if not diff:
+        return
+    if diff > 0:
+        target = max((row for row in lines if row.credit), key=lambda row: row.base_credit)
+        target.base_credit += diff
+    else:
+        target = max((row for row in lines if row.debit), key=lambda row: row.base_debit)
+        target.base_debit -= diff
+
+
+def journal_prepare(
+    *,
+    date: dt.date,
+    memo: str,
+    lines: Iterable[Line],
+    currency: Currency | str | None = None,
+    rate: Decimal | None = None,
+    reference: str = "",
+    source: models.Model | None = None,
+    posted_by=None,
+) -> PreparedEntry:
+    """Validate an entry and build its rows without writing anything.
+
+    With `journal_write` it lets a service check everything first, take its own locks,
+    and write the entry afterwards; `journal_post` does both in one call.
+    """
+    lines = list(lines)
+    if not isinstance(date, dt.date):
+        raise PostingError("An entry needs a date.")
+    memo = (memo or "").strip()
+    if not memo:
+        raise PostingError("An entry needs a memo.")
+    if len(lines) < 2:
+        raise PostingError("An entry needs at least two lines.")
+    if currency is None:
+        currency = base_currency_code()
+    if not isinstance(currency, Currency):
+        currency = Currency.all_objects.filter(pk=currency).first()
+        if currency is None:
+            raise PostingError("Unknown currency.")
+    if rate is None:
+        try:
+            rate = rate_on(currency, date)
+        except MissingExchangeRate as exc:
+            raise PostingError(str(exc)) from exc
+    rate = money.to_decimal(rate)
+    if rate <= 0:
+        raise PostingError("An exchange rate must be positive.")
+    accounts = _resolve_accounts(lines)
+
+    entry = JournalEntry(
+        date=date,
+        memo=memo[:255],
+        reference=(reference or "")[:100],
+        currency=currency,
+        rate=rate,
+        posted_by=posted_by if getattr(posted_by, "is_authenticated", False) else None,
+        posted_at=timezone.now(),
+    )
+    if source is not None:
+        from django.contrib.contenttypes.models import ContentType
+
+        entry.source_type = ContentType.objects.get_for_model(source, for_concrete_model=False)
+        entry.source_id = str(source.pk)
+
+    rows: list[JournalLine] = []
+    for number, line in enumerate(lines, start=1):
+        where = f"Line {number}"
+        debit = _amount(line.debit, currency.minor_units, where)
+        credit = _amount(line.credit, currency.minor_units, where)
+        if (debit > 0) == (credit > 0):
+            raise PostingError(f"{where}: give a debit or a credit greater than zero, not both.")
+        account = accounts[line.account]
+        rows.append(
+            JournalLine(
+                entry=entry,
+                account=account,
+                debit=debit,
+                credit=credit,
+                base_debit=money.to_base(debit, rate, BASE_PLACES) if debit else ZERO,
+                base_credit=money.to_base(credit, rate, BASE_PLACES) if credit else ZERO,
+                memo=(line.memo or "")[:255],
+            )
+        )
+    debits = sum(r.debit for r in rows)
+    credits = sum(r.credit for r in rows)
+    if debits != credits:
+        raise PostingError(
+            f"The entry does not balance: debits {debits} ≠ credits {credits} {currency.pk}."
+        )
+    _balance_base(rows)
+    return PreparedEntry(entry=entry, lines=rows, accounts={a.pk: a for a in accounts.values()})
+
+
+def journal_write(prepared: PreparedEntry, *, audit: bool = True) -> JournalEntry:
+    """Write a prepared entry: insert it, move the balances, record the audit event."""
+    with transaction.atomic(savepoint=False):
+        prepared.insert()
+        prepared.apply_balances()
+        if audit:
+            prepared.audit(
+                "ledger.entry_reversed" if prepared.entry.reverses_id else "ledger.entry_posted"
+            )
+    return prepared.entry
+
+
+def journal_post(
+    *,
+    date: dt.date,
+    memo: str,
+    lines: Iterable[Line],
+    currency: Currency | str | None = None,
+    rate: Decimal | None = None,
+    reference: str = "",
+    source: models.Model | None = None,
+    posted_by=None,
+    audit: bool = True,
+) -> JournalEntry:
+    """Post one balanced entry and move the stored balances; returns the entry.
+
+    `lines` are `Dr(account, amount)` / `Cr(account, amount)` in the entry's `currency`
+    (default: the base currency); `rate` defaults to the rate on `date` (a missing rate is
+    a PostingError, never 1.0). `source` is the business document the entry belongs to.
+    `audit=False` lets a service that writes its own audit event skip the second one.
+    """
+    prepared = journal_prepare(
+        date=date,
+        memo=memo,
+        lines=lines,
+        currency=currency,
+        rate=rate,
+        reference=reference,
+        source=source,
+        posted_by=posted_by,
+    )
+    return journal_write(prepared, audit=audit)
+
+
+def journal_reverse(
+    *,
+    entry: JournalEntry,
+    date: dt.date | None = None,
+    memo: str = "",
+    posted_by=None,
+    audit: bool = True,
+) -> JournalEntry:
+    """Post the mirror image of `entry` (debits and credits swapped, same amounts and rate).
+
+    An entry is reversed at most once (the database enforces it); a reversal itself is not
+    reversed again: post a new entry instead.
+    """
+    with transaction.atomic(savepoint=False):
+        # Lock the original so two simultaneous reversals queue; the second then sees the first.
+        original = (
+            JournalEntry.objects.select_for_update().select_related("currency").get(pk=entry.pk)
+        )
+        if original.reverses_id is not None:
+            raise PostingError("This entry is itself a reversal; post a new entry instead.")
+        if JournalEntry.objects.filter(reverses=original).exists():
+            raise PostingError("This entry has already been reversed.")
+        lines = list(original.lines.select_related("account"))
+        reversal = JournalEntry(
+            date=date or timezone.localdate(),
+            memo=(memo.strip() or f"Reversal of {original.memo}")[:255],
+            reference=original.reference,
+            currency=original.currency,
+            rate=original.rate,
+            source_type_id=original.source_type_id,
+            source_id=original.source_id,
+            reverses=original,
+            posted_by=posted_by if getattr(posted_by, "is_authenticated", False) else None,
+            posted_at=timezone.now(),
+        )
+        rows = [
+            JournalLine(
+                entry=reversal,
+                account=line.account,
+                debit=line.credit,
+                credit=line.debit,
+                base_debit=line.base_credit,
+                base_credit=line.base_debit,
+                memo=line.memo,
+            )
+            for line in lines
+        ]
+        prepared = PreparedEntry(
+            entry=reversal, lines=rows, accounts={line.account_id: line.account for line in lines}
+        )
+        return journal_write(prepared, audit=audit)
