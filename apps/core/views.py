@@ -90,6 +90,25 @@ class BackofficeListView(
     export_exclude: tuple[str, ...] = ("actions",)
     empty_text = "Nothing here yet."
 
+    max_per_page = 200
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        raw = request.GET.get("per_page")
+        if raw is not None:  # ?per_page=-1 or 10**9 must neither crash nor dump the table
+            try:
+                per_page = min(max(int(raw), 1), self.max_per_page)
+            except ValueError:
+                per_page = self.paginate_by
+            query = request.GET.copy()
+            query["per_page"] = str(per_page)
+            request.GET = query
+
+    def paginate_queryset(self, queryset, page_size):
+        """The table paginates (tolerating ?page=abc or 999); ListView must not paginate,
+        count or 404 a second time."""
+        return None, None, queryset, False
+
     def get(self, request, *args, **kwargs):
         if request.GET.get("_export") == "csv":
             return self.export_csv()
