@@ -144,7 +144,9 @@ class TransactionLog(AppendOnlyModel):
         max_length=10, choices=TransactionStatus.choices, default=TransactionStatus.COMPLETED
     )
     idempotency_key = models.CharField(max_length=64)
-    phone = PhoneNumberField(blank=True)
+    phone = models.CharField(
+        max_length=20, blank=True, help_text="The charged number, E.164 (validated by the service)."
+    )
     entry = models.OneToOneField(
         "ledger.JournalEntry", on_delete=models.PROTECT, related_name="credit_transaction"
     )

@@ -73,12 +73,12 @@ def credit_amount(value, *, field: str = "amount") -> Decimal:
     return money.quantize(amount, 2)
 
 
-def _seller_balance_add(seller_id: int, delta: Decimal, *, charge: bool = False) -> Decimal | None:
+def _seller_balance_add(seller_id: int, delta: Decimal, *, charge_key: str = "") -> Decimal | None:
     """UPDATE the seller's balance by `delta` and return the new balance, in one statement.
 
-    A negative `delta` applies only if the balance covers it (and, for a charge, only while
-    the seller is active); None means the row did not qualify. ROUND keeps SQLite, which
-    stores decimals as floats, exact to the cent.
+    A negative `delta` applies only if the balance covers it; a charge (`charge_key`) also
+    only while the seller is active and the key is unused. None means the row did not
+    qualify. ROUND keeps SQLite, which stores decimals as floats, exact to the cent.
     """
     table = connection.ops.quote_name(Seller._meta.db_table)
     sql = f"UPDATE {table} SET balance = ROUND(balance + %s, 2) WHERE id = %s"
@@ -86,9 +86,13 @@ def _seller_balance_add(seller_id: int, delta: Decimal, *, charge: bool = False)
     if delta < 0:
         sql += " AND balance >= %s"
         params.append(-delta)
-    if charge:
-        sql += " AND status = %s"
-        params.append(SellerStatus.ACTIVE)
+    if charge_key:
+        log_table = connection.ops.quote_name(TransactionLog._meta.db_table)
+        sql += (
+            f" AND status = %s AND NOT EXISTS (SELECT 1 FROM {log_table}"
+            " WHERE seller_id = %s AND idempotency_key = %s)"
+        )
+        params += [SellerStatus.ACTIVE, seller_id, charge_key]
     with connection.cursor() as cursor:
         cursor.execute(sql + " RETURNING balance", params)
         row = cursor.fetchone()
@@ -260,7 +264,7 @@ class ChargeOutcome:
     replayed: bool  # True: the idempotency key was seen before; nothing was charged now
 
 
-def _replay(seller: Seller, key: str, amount: Decimal, phone) -> ChargeOutcome | None:
+def _replay(seller: Seller, key: str, amount: Decimal, phone: str) -> ChargeOutcome | None:
     first = TransactionLog.objects.filter(seller_id=seller.pk, idempotency_key=key).first()
     if first is None:
         return None
@@ -271,14 +275,22 @@ def _replay(seller: Seller, key: str, amount: Decimal, phone) -> ChargeOutcome |
     return ChargeOutcome(transaction=first, replayed=True)
 
 
+class _Replayed(Exception):
+    """Raised inside the charge transaction to roll it back and return the first result."""
+
+    def __init__(self, outcome: ChargeOutcome):
+        self.outcome = outcome
+
+
 def credit_charge(
     *, seller: Seller, amount, phone, idempotency_key: str, by=None, date: dt.date | None = None
 ) -> ChargeOutcome:
     """Sell a charge of `amount` to `phone`: debit the seller's credit only if it covers it,
     post Dr Seller Credit / Cr Charge Revenue, write the log row; all or nothing.
 
-    The same `idempotency_key` (per seller) returns the first result and charges nothing
-    more, also when two identical submissions race each other.
+    `seller` should come with `select_related("account__currency")`. The same
+    `idempotency_key` (per seller) returns the first result and charges nothing more, also
+    when two identical submissions race each other.
     """
     amount = credit_amount(amount)
     number = phone_to_python(phone)
@@ -286,26 +298,28 @@ def credit_charge(
         raise CreditError(
             {"phone": "Enter a valid international phone number, e.g. +44 7911 123456."}
         )
+    phone = number.as_e164
     key = (idempotency_key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise CreditError("A submission key of 1 to 64 characters is required.")
-    replay = _replay(seller, key, amount, number)
-    if replay is not None:
-        return replay
     try:
-        return _charge(seller=seller, amount=amount, phone=number, key=key, by=by, date=date)
+        return _charge(seller=seller, amount=amount, phone=phone, key=key, by=by, date=date)
+    except _Replayed as replayed:
+        return replayed.outcome
     except IntegrityError:
         # A simultaneous submission with the same key committed first: return its result.
-        replay = _replay(seller, key, amount, number)
+        replay = _replay(seller, key, amount, phone)
         if replay is None:
             raise
         return replay
 
 
 @transaction.atomic
-def _charge(*, seller: Seller, amount: Decimal, phone, key: str, by, date) -> ChargeOutcome:
-    # Statement order keeps row locks short: inserts first, then the seller row (the
-    # conditional debit), the log row, and the shared ledger accounts last.
+def _charge(*, seller: Seller, amount: Decimal, phone: str, key: str, by, date) -> ChargeOutcome:
+    """The charge itself, in as few statements as it can: the account lookup, two inserts
+    for the entry, the audit event, the conditional debit (which also checks the key is
+    new, so the common path needs no separate replay query), the log row, and the two
+    account balances last, so the shared Charge Revenue row stays locked the shortest."""
     account = seller.account
     log = TransactionLog(
         id=uuid.uuid4(),
@@ -319,7 +333,7 @@ def _charge(*, seller: Seller, amount: Decimal, phone, key: str, by, date) -> Ch
     )
     prepared = journal_prepare(
         date=date or timezone.localdate(),
-        memo=f"Charge {phone.as_e164}",
+        memo=f"Charge {phone}",
         lines=[Dr(account, amount), Cr(chart.CHARGE_REVENUE, amount)],
         currency=account.currency,
         rate=ONE,
@@ -330,14 +344,18 @@ def _charge(*, seller: Seller, amount: Decimal, phone, key: str, by, date) -> Ch
     audit_record(
         subject=log,
         event="credit.charge",
-        changes={"amount": amount, "phone": phone.as_e164, "key": key, "entry": entry.pk},
+        changes={"amount": amount, "phone": phone, "key": key, "entry": entry.pk},
     )
-    balance = _seller_balance_add(seller.pk, -amount, charge=True)
+    balance = _seller_balance_add(seller.pk, -amount, charge_key=key)
     if balance is None:
+        replay = _replay(seller, key, amount, phone)
+        if replay is not None:
+            raise _Replayed(replay)  # rolls back this attempt's inserts
         raise _refusal(seller.pk, amount)
     log.balance_after = balance
+    log.created_at = timezone.now()  # taken under the seller's row lock: log order = apply order
     log.entry = entry
-    log.save(force_insert=True)
+    TransactionLog.objects.bulk_create([log])  # one plain INSERT, no save() machinery
     prepared.apply_balances()
     return ChargeOutcome(transaction=log, replayed=False)
 

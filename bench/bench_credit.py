@@ -1,0 +1,192 @@
+"""Charges per second through `credit_charge` on PostgreSQL, next to a raw-SQL loop.
+
+    .venv/bin/python bench/bench_credit.py            # creates/reuses database bench_credit
+    BENCH_SECONDS=3 BENCH_DB=postgres://postgres@127.0.0.1:5432/bench_credit ...
+
+For 1, 8 and 32 threads, on one hot seller and spread over 10 sellers, it runs the real
+service (conditional debit, journal entry with two lines, both account balances, the log
+row, the audit event) for BENCH_SECONDS, then a raw-SQL loop doing only the conditional
+UPDATE + INSERT of a log row on twin tables, and prints both rates and their ratio. At
+the end it runs check_books on the bench database: the books must still balance.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_URL = os.environ.get("BENCH_DB", "postgres://postgres@127.0.0.1:5432/bench_credit")
+os.environ["DATABASE_URL"] = DB_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.base")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+THREADS = [int(n) for n in os.environ.get("BENCH_THREADS", "1,8,32").split(",")]
+AMOUNT = Decimal("7.00")
+SELLERS = 10
+
+
+def create_database() -> None:
+    import psycopg
+
+    name = DB_URL.rsplit("/", 1)[1]
+    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_data():
+    from django.core.management import call_command
+    from django.db import connection
+
+    from apps.accounts.models import User
+    from apps.credit import services
+    from apps.credit.models import Seller
+
+    call_command("migrate", verbosity=0)
+    approver = User.objects.filter(email="bench-approver@bench.test").first()
+    if approver is None:
+        approver = User.objects.create_user(email="bench-approver@bench.test", password="x" * 12)
+    sellers = list(Seller.objects.filter(company__startswith="Bench seller").order_by("pk"))
+    for n in range(len(sellers), SELLERS):
+        sellers.append(
+            services.seller_create(
+                email=f"bench-seller-{n}@bench.test",
+                company=f"Bench seller {n}",
+                password="x" * 12,
+            )
+        )
+    for seller in sellers:
+        if seller.balance < Decimal("1000000"):
+            request = services.creditrequest_create(seller=seller, amount="100000000")
+            services.creditrequest_approve(credit_request=request, by=approver)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_raw_seller ("
+            " id bigint PRIMARY KEY, balance numeric(18,2) NOT NULL CHECK (balance >= 0),"
+            " status varchar(10) NOT NULL)"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_raw_log ("
+            " id uuid PRIMARY KEY, seller_id bigint NOT NULL REFERENCES bench_raw_seller(id),"
+            " type varchar(10) NOT NULL, amount numeric(18,2) NOT NULL,"
+            " balance_after numeric(18,2) NOT NULL, idempotency_key varchar(64) NOT NULL,"
+            " phone varchar(128) NOT NULL, created_at timestamptz NOT NULL,"
+            " UNIQUE (seller_id, idempotency_key))"
+        )
+        for seller in sellers:
+            cursor.execute(
+                "INSERT INTO bench_raw_seller VALUES (%s, 100000000, 'active')"
+                " ON CONFLICT (id) DO UPDATE SET balance = 100000000",
+                [seller.pk],
+            )
+    return [Seller.objects.select_related("account__currency").get(pk=s.pk) for s in sellers]
+
+
+def service_worker(seller, stop: threading.Event, counts: list, index: int, barrier) -> None:
+    from django.db import connection
+
+    from apps.credit.services import credit_charge
+
+    try:
+        barrier.wait()
+        done = 0
+        while not stop.is_set():
+            credit_charge(
+                seller=seller, amount=AMOUNT, phone="+447911123456", idempotency_key=uuid.uuid4().hex
+            )
+            done += 1
+        counts[index] = done
+    finally:
+        connection.close()
+
+
+def raw_worker(seller, stop: threading.Event, counts: list, index: int, barrier) -> None:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    try:
+        barrier.wait()
+        done = 0
+        while not stop.is_set():
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE bench_raw_seller SET balance = ROUND(balance - %s, 2)"
+                    " WHERE id = %s AND status = 'active' AND balance >= %s RETURNING balance",
+                    [AMOUNT, seller.pk, AMOUNT],
+                )
+                (balance,) = cursor.fetchone()
+                cursor.execute(
+                    "INSERT INTO bench_raw_log VALUES (%s, %s, 'charge', %s, %s, %s, %s, %s)",
+                    [
+                        uuid.uuid4(),
+                        seller.pk,
+                        -AMOUNT,
+                        balance,
+                        uuid.uuid4().hex,
+                        "+447911123456",
+                        timezone.now(),
+                    ],
+                )
+            done += 1
+        counts[index] = done
+    finally:
+        connection.close()
+
+
+def run(worker, sellers, threads: int) -> float:
+    stop = threading.Event()
+    counts = [0] * threads
+    barrier = threading.Barrier(threads + 1)
+    pool = [
+        threading.Thread(target=worker, args=(sellers[i % len(sellers)], stop, counts, i, barrier))
+        for i in range(threads)
+    ]
+    for t in pool:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    time.sleep(SECONDS)
+    stop.set()
+    for t in pool:
+        t.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    create_database()
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    sellers = setup_data()
+    connection.close()
+    print(f"credit_charge vs raw SQL, {SECONDS:g}s per run, PostgreSQL {DB_URL.rsplit('/', 1)[1]}")
+    print(f"{'sellers':>8} {'threads':>8} {'service/s':>10} {'raw/s':>10} {'ratio':>6}")
+    for label, group in (("1 (hot)", sellers[:1]), ("10", sellers)):
+        for threads in THREADS:
+            service = run(service_worker, group, threads)
+            raw = run(raw_worker, group, threads)
+            print(f"{label:>8} {threads:>8} {service:>10.0f} {raw:>10.0f} {service / raw:>6.2f}")
+            sys.stdout.flush()
+    from apps.core.books import run_checks
+
+    ok, results = run_checks(triggered_by="bench_credit")
+    failed = [r.name for r in results if not r.ok]
+    print("check_books:", "all passed" if ok else f"FAILED {failed}")
+    if not ok:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
