@@ -17,4 +17,10 @@ SCHEDULES = [
         schedule_type="D",
         description="Remove job results older than 30 days.",
     ),
+    ScheduleSpec(
+        name="backoffice:low-stock-digest",
+        func="apps.inventory.tasks.low_stock_digest_task",
+        schedule_type="D",
+        description="Email Admin and Warehouse users the products at or below their low-stock level.",
+    ),
 ]

@@ -1,1 +1,196 @@
-"""Models of the catalog app (see DESIGN.md §3)."""
+"""Catalog: categories, products and the append-only history of their prices (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.core.models import BaseModel, SoftDeleteQuerySet
+from apps.finance.models import Currency, TaxRate
+
+MAX_PRICE = 10**15  # DecimalField(max_digits=18, decimal_places=2) keeps 16 integer digits
+MAX_THRESHOLD = 1_000_000
+
+
+class Category(BaseModel):
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            # Across deleted rows too: restoring from the trash can never collide.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="category_name_unique_ci",
+                violation_error_message="A category with this name already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("category-update", args=[self.pk])
+
+
+class ProductQuerySet(SoftDeleteQuerySet):
+    def search(self, text: str):
+        """Name or SKU containing `text`, or the exact barcode (search-as-you-type)."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(sku__icontains=text) | Q(barcode=text))
+
+    def by_code(self, code: str):
+        """The product a scanner or a person typed: SKU (any case) or barcode."""
+        code = code.strip()
+        return self.filter(Q(sku__iexact=code) | Q(barcode=code)) if code else self.none()
+
+
+class AliveProductManager(models.Manager.from_queryset(ProductQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class AllProductsManager(models.Manager.from_queryset(ProductQuerySet)):
+    pass
+
+
+class Product(BaseModel):
+    """A stock-keeping unit. Prices are in `currency`; every price change leaves a record."""
+
+    sku = models.CharField(
+        "SKU", max_length=64, help_text="Unique code, any case; spaces around it are removed."
+    )
+    name = models.CharField(max_length=200, db_index=True)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    barcode = models.CharField(max_length=64, blank=True, help_text="EAN/UPC; optional, unique.")
+    cost_price = models.DecimalField(
+        max_digits=18, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    selling_price = models.DecimalField(
+        max_digits=18, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="+")
+    tax_rate = models.ForeignKey(
+        TaxRate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    image = models.ImageField(upload_to="products/", blank=True)
+    active = models.BooleanField(default=True)
+    low_stock_threshold = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_THRESHOLD)],
+        help_text="Alert at or below this quantity; empty uses the company default.",
+    )
+
+    objects = AliveProductManager()
+    all_objects = AllProductsManager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("sku"),
+                name="product_sku_unique_ci",
+                violation_error_message="A product with this SKU already exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["barcode"],
+                condition=~Q(barcode=""),
+                name="product_barcode_unique",
+                violation_error_message="Another product has this barcode.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_price__gte=0) & Q(selling_price__gte=0),
+                name="product_prices_not_negative",
+            ),
+            models.CheckConstraint(condition=~Q(sku=""), name="product_sku_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["selling_price"], name="product_price_idx"),
+            models.Index(fields=["category", "name"], name="product_category_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} · {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("product-detail", args=[self.pk])
+
+
+class ProductPriceRecord(models.Model):
+    """One change of a product's price or cost (append-only; kept when the product is deleted)."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="price_records")
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="+")
+    old_price = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    new_price = models.DecimalField(max_digits=18, decimal_places=2)
+    old_cost = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    new_cost = models.DecimalField(max_digits=18, decimal_places=2)
+    old_currency = models.CharField(max_length=3, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["product", "-changed_at"], name="price_record_product_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.changed_at:%Y-%m-%d}: {self.new_price} {self.currency_id}"
+
+
+class ImportKind(models.TextChoices):
+    PRODUCTS = "products", "Products"
+    OPENING_STOCK = "opening_stock", "Opening stock"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Ready to apply"
+    INVALID = "invalid", "Has errors"
+    RUNNING = "running", "Applying"
+    APPLIED = "applied", "Applied"
+    FAILED = "failed", "Failed, nothing changed"
+
+
+class ImportBatch(models.Model):
+    """An uploaded CSV: kept in the database (not a local file) between preview and apply,
+    so any web process or worker can apply it."""
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    file_name = models.CharField(max_length=200)
+    content = models.TextField()
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, db_index=True)
+    row_count = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} ({self.get_kind_display()}, {self.file_name})"
+
+    @property
+    def can_apply(self) -> bool:
+        return self.status == ImportStatus.PREVIEWED

@@ -5,3 +5,12 @@ class InventoryConfig(AppConfig):
     name = "apps.inventory"
     label = "inventory"
     verbose_name = "Inventory"
+
+    def ready(self) -> None:
+        from apps.catalog import hooks
+
+        from . import imports, selectors  # noqa: F401  (imports registers its importer)
+
+        hooks.stock = selectors
+        if selectors.product_delete_guard not in hooks.product_delete_guards:
+            hooks.product_delete_guards.append(selectors.product_delete_guard)

@@ -1,1 +1,189 @@
-"""Models of the inventory app (see DESIGN.md §3)."""
+"""Stores, stock per (store, product) and the append-only ledger of movements (DESIGN.md §4.1).
+
+A StockLevel is a cached sum: it always equals the sum of its movements' signed quantities
+(check_books verifies it) and the database refuses a negative level.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower, Upper
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.catalog.models import Product
+from apps.core.models import BaseModel
+
+MAX_QUANTITY = 1_000_000  # per movement: a typo guard, far above any real delivery
+
+
+class Store(BaseModel):
+    name = models.CharField(max_length=100)
+    code = models.CharField(
+        max_length=12, help_text="Short code used in CSV files and references, e.g. MAIN."
+    )
+    address = models.TextField(blank=True)
+    contact_name = models.CharField("contact", max_length=100, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    active = models.BooleanField(default=True, help_text="Inactive stores take no movements.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Upper("code"),
+                name="store_code_unique_ci",
+                violation_error_message="A store with this code already exists.",
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="store_name_unique_ci",
+                violation_error_message="A store with this name already exists.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("store-update", args=[self.pk])
+
+
+class StockLevel(models.Model):
+    """Units of one product in one store right now (the sum of its movements)."""
+
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="stock_levels", db_index=False
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_levels")
+    quantity = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["store", "product"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "product"], name="stock_level_unique"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="stock_level_quantity_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.product_id}: {self.quantity}"
+
+
+class MovementType(models.TextChoices):
+    RECEIPT = "receipt", "Receipt"
+    SALE = "sale", "Sale"
+    RETURN = "return", "Return"
+    MANUAL_REMOVAL = "manual_removal", "Manual removal"
+    ADJUSTMENT = "adjustment", "Adjustment"
+    TRANSFER_OUT = "transfer_out", "Transfer out"
+    TRANSFER_IN = "transfer_in", "Transfer in"
+
+
+INBOUND_TYPES = (MovementType.RECEIPT, MovementType.RETURN, MovementType.TRANSFER_IN)
+OUTBOUND_TYPES = (MovementType.SALE, MovementType.MANUAL_REMOVAL, MovementType.TRANSFER_OUT)
+REASON_REQUIRED_TYPES = (MovementType.MANUAL_REMOVAL, MovementType.ADJUSTMENT)
+
+
+class MovementReason(models.TextChoices):
+    DAMAGED = "damaged", "Damaged"
+    LOST = "lost", "Lost"
+    EXPIRED = "expired", "Expired"
+    COUNT_CORRECTION = "count_correction", "Count correction"
+    OTHER = "other", "Other"
+
+
+class ImmutableMovement(Exception):
+    """Movements are never edited or deleted; correct a mistake with a new movement."""
+
+
+class StockMovementQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableMovement("Stock movements are append-only.")
+
+    def delete(self):
+        raise ImmutableMovement("Stock movements are append-only.")
+
+
+class StockMovement(models.Model):
+    """One change of one StockLevel. Append-only: the ledger that explains every quantity."""
+
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="movements", db_index=False
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="movements", db_index=False
+    )
+    movement_type = models.CharField("type", max_length=20, choices=MovementType.choices)
+    quantity = models.BigIntegerField(help_text="Signed: positive adds stock, negative removes it.")
+    previous_quantity = models.BigIntegerField()
+    new_quantity = models.BigIntegerField()
+    reason = models.CharField(max_length=20, choices=MovementReason.choices, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stock_movements",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The other store of a transfer, and the id both legs share.
+    related_store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    transfer_id = models.UUIDField(null=True, blank=True)
+    # Snapshot: what the product was called when it moved (renames and deletes keep history).
+    product_sku = models.CharField("SKU", max_length=64)
+    product_name = models.CharField(max_length=200)
+    category_name = models.CharField(max_length=100, blank=True)
+
+    objects = StockMovementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=0), name="movement_quantity_not_zero"),
+            models.CheckConstraint(
+                condition=Q(new_quantity=F("previous_quantity") + F("quantity")),
+                name="movement_new_is_previous_plus_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_quantity__gte=0) & Q(previous_quantity__gte=0),
+                name="movement_levels_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(movement_type__in=REASON_REQUIRED_TYPES) | ~Q(reason=""),
+                name="movement_reason_required",
+            ),
+            models.CheckConstraint(
+                condition=(Q(movement_type__in=INBOUND_TYPES) & Q(quantity__gt=0))
+                | (Q(movement_type__in=OUTBOUND_TYPES) & Q(quantity__lt=0))
+                | Q(movement_type=MovementType.ADJUSTMENT),
+                name="movement_sign_matches_type",
+            ),
+        ]
+        indexes = [
+            # Keyset pages of the movement list, whole and per store / product / type.
+            models.Index(fields=["store", "-id"], name="movement_store_idx"),
+            models.Index(fields=["product", "-id"], name="movement_product_idx"),
+            models.Index(fields=["movement_type", "-id"], name="movement_type_idx"),
+            models.Index(fields=["store", "product", "id"], name="movement_level_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_movement_type_display()} {self.quantity:+d} {self.product_sku} @ {self.store_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableMovement("Stock movements are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableMovement("Stock movements are append-only.")

@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
 from apps.accounts.roles import Area
+from apps.catalog.selectors import dashboard_figures as catalog_figures
 from apps.core.permissions import has_access
+from apps.inventory.selectors import dashboard_figures as stock_figures
 
 
 @dataclass
@@ -32,6 +35,7 @@ def _cards() -> list[Card]:
             "product-list",
             "box-seam",
             "Products, prices and price history.",
+            figures=SimpleLazyObject(catalog_figures),  # queried only when shown
         ),
         Card(
             "Stock",
@@ -40,6 +44,7 @@ def _cards() -> list[Card]:
             "stock-list",
             "stack",
             "Stock by store, movements and low-stock alerts.",
+            figures=SimpleLazyObject(stock_figures),
         ),
         Card("Sales", Area.ORDERS, "read", "order-list", "cart", "Orders, returns and coupons."),
         Card(

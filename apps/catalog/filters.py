@@ -1,0 +1,68 @@
+import django_filters
+from django import forms
+
+from . import hooks
+from .models import Category, Product
+
+
+def _store_choices():
+    return hooks.stock.store_choices() if hooks.stock else []
+
+
+def _status_choices():
+    return hooks.stock.StockStatus.CHOICES if hooks.stock else []
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "name, SKU or barcode", "type": "search"}),
+    )
+    category = django_filters.ModelChoiceFilter(
+        label="Category", queryset=Category.objects.all(), empty_label="All categories"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Stock", choices=_status_choices, method="by_status", empty_label="Any stock"
+    )
+    store = django_filters.ChoiceFilter(
+        label="Store", choices=_store_choices, method="by_store", empty_label="All stores"
+    )
+    min_price = django_filters.NumberFilter(
+        label="Price from", field_name="selling_price", lookup_expr="gte"
+    )
+    max_price = django_filters.NumberFilter(
+        label="Price to", field_name="selling_price", lookup_expr="lte"
+    )
+    active = django_filters.BooleanFilter(label="Active")
+
+    class Meta:
+        model = Product
+        fields = ["q", "category", "status", "store", "min_price", "max_price", "active"]
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def by_status(self, queryset, name, value):
+        return (
+            queryset.filter(stock_status=value)
+            if "stock_status" in queryset.query.annotations
+            else queryset
+        )
+
+    def by_store(self, queryset, name, value):
+        """The view already counts stock in this store only (see ProductListView)."""
+        return queryset
+
+
+class CategoryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        field_name="name",
+        lookup_expr="icontains",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    class Meta:
+        model = Category
+        fields = ["q"]

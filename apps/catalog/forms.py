@@ -1,0 +1,91 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from apps.core.models import CompanySettings
+from apps.finance.models import Currency, TaxRate
+
+from .imports import MAX_BYTES
+from .models import Category, Product
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = [
+            "sku",
+            "name",
+            "category",
+            "barcode",
+            "description",
+            "cost_price",
+            "selling_price",
+            "currency",
+            "tax_rate",
+            "low_stock_threshold",
+            "active",
+            "image",
+            "notes",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.all()
+        self.fields["currency"].queryset = Currency.objects.filter(active=True)
+        self.fields["tax_rate"].queryset = TaxRate.objects.filter(active=True)
+        if not self.instance.pk:
+            self.fields["currency"].initial = CompanySettings.load().base_currency
+        default = CompanySettings.load().default_low_stock_threshold
+        self.fields[
+            "low_stock_threshold"
+        ].help_text = (
+            f"Alert at or below this quantity; empty uses the company default ({default})."
+        )
+
+    def clean_sku(self):
+        return self.cleaned_data["sku"].strip()
+
+    def clean_barcode(self):
+        return self.cleaned_data["barcode"].strip()
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and getattr(image, "size", 0) > MAX_IMAGE_BYTES:
+            raise ValidationError("The image is larger than 5 MB.")
+        return image
+
+    def validate_unique(self):
+        """SKU and barcode uniqueness are the service's job: it names the clashing product
+        and puts the message next to the field (the constraints stay the last word)."""
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Category.all_objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("A category with this name already exists.")
+        return name
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"UTF-8 CSV with a header row; at most {MAX_BYTES // 1024 // 1024} MB.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise ValidationError("Upload a .csv file.")
+        return upload

@@ -1,0 +1,13 @@
+"""Reads about the catalog shared by screens and the dashboard."""
+
+from __future__ import annotations
+
+from .models import Category, Product
+
+
+def dashboard_figures() -> list[tuple[str, str]]:
+    """The Catalog card on the dashboard."""
+    return [
+        ("Active products", f"{Product.objects.filter(active=True).count():,}"),
+        ("Categories", f"{Category.objects.count():,}"),
+    ]

@@ -1,0 +1,62 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from apps.finance.money import format_money
+
+from .models import Category, Product
+
+STATUS_BADGES = {"ok": "text-bg-success", "low": "text-bg-warning", "out": "text-bg-danger"}
+STATUS_LABELS = {"ok": "In stock", "low": "Low", "out": "Out of stock"}
+
+
+def status_badge(status: str) -> str:
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        STATUS_BADGES.get(status, "text-bg-secondary"),
+        STATUS_LABELS.get(status, status),
+    )
+
+
+class ProductTable(tables.Table):
+    sku = tables.Column(verbose_name="SKU", linkify=True)
+    name = tables.Column(linkify=True)
+    category = tables.Column(accessor="category__name", verbose_name="Category")
+    selling_price = tables.Column(verbose_name="Price", attrs={"td": {"class": "text-end"}})
+    on_hand = tables.Column(verbose_name="On hand", attrs={"td": {"class": "text-end"}})
+    stock_status = tables.Column(verbose_name="Stock", order_by=("on_hand",))
+    active = tables.BooleanColumn()
+
+    class Meta:
+        model = Product
+        fields = ("sku", "name", "category", "selling_price", "on_hand", "stock_status", "active")
+        attrs = {"class": "table table-hover align-middle"}
+        order_by = ("name",)
+
+    def __init__(self, *args, with_stock: bool = True, **kwargs):
+        if not with_stock:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "on_hand", "stock_status")
+        super().__init__(*args, **kwargs)
+
+    def render_selling_price(self, record):
+        return format_money(record.selling_price, record.currency_id, record.currency.minor_units)
+
+    def render_stock_status(self, value):
+        return status_badge(value)
+
+    def value_stock_status(self, value):
+        return STATUS_LABELS.get(value, value)
+
+
+class CategoryTable(tables.Table):
+    name = tables.Column(linkify=True)
+    product_count = tables.Column(verbose_name="Products", attrs={"td": {"class": "text-end"}})
+    products = tables.TemplateColumn(
+        '<a href="{% url "product-list" %}?category={{ record.pk }}">Show products</a>',
+        verbose_name="",
+        orderable=False,
+    )
+
+    class Meta:
+        model = Category
+        fields = ("name", "description", "product_count", "products")
+        attrs = {"class": "table table-hover align-middle"}

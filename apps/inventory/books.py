@@ -1,0 +1,62 @@
+"""Stock invariants for check_books (DESIGN.md §4.1)."""
+
+from django.db.models import F, Sum, Window
+from django.db.models.functions import Lag
+
+from apps.core.books import CheckResult, register
+
+from .models import StockLevel, StockMovement
+
+
+@register(
+    "inventory.stock_levels_match_movements",
+    "Every stock level equals the sum of its movements and is never negative.",
+)
+def stock_levels_match_movements() -> CheckResult:
+    sums = {
+        (row["store_id"], row["product_id"]): row["total"]
+        for row in StockMovement.objects.order_by()
+        .values("store_id", "product_id")
+        .annotate(total=Sum("quantity"))
+    }
+    violations = []
+    counted = 0
+    for store_id, product_id, quantity in StockLevel.objects.values_list(
+        "store_id", "product_id", "quantity"
+    ).iterator(chunk_size=5000):
+        counted += 1
+        expected = sums.pop((store_id, product_id), 0)
+        if quantity < 0:
+            violations.append(f"store {store_id} product {product_id}: level {quantity} < 0")
+        if quantity != expected:
+            violations.append(
+                f"store {store_id} product {product_id}: level {quantity}, movements sum to {expected}"
+            )
+    for (store_id, product_id), total in sums.items():
+        if total:
+            violations.append(
+                f"store {store_id} product {product_id}: no level, movements sum to {total}"
+            )
+    return CheckResult(counted=counted, violations=violations)
+
+
+@register(
+    "inventory.movement_chain",
+    "Each movement starts where the previous one of its store and product ended.",
+)
+def movement_chain() -> CheckResult:
+    chained = StockMovement.objects.annotate(
+        before=Window(
+            Lag("new_quantity", default=0),
+            partition_by=[F("store_id"), F("product_id")],
+            order_by=F("id").asc(),
+        )
+    )
+    broken = chained.exclude(previous_quantity=F("before")).values_list(
+        "id", "store_id", "product_sku", "previous_quantity", "before"
+    )[:200]
+    violations = [
+        f"movement {pk} ({sku} @ store {store}): starts at {previous}, previous ended at {before}"
+        for pk, store, sku, previous, before in broken
+    ]
+    return CheckResult(counted=StockMovement.objects.count(), violations=violations)

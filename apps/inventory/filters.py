@@ -1,0 +1,125 @@
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.catalog.models import Category, Product
+
+from .models import MovementType, StockLevel, StockMovement, Store
+from .selectors import StockStatus
+
+
+def _search(widget_placeholder: str):
+    return django_filters.CharFilter(
+        label="Product",
+        method="by_product",
+        widget=forms.TextInput(attrs={"placeholder": widget_placeholder, "type": "search"}),
+    )
+
+
+class StockLevelFilter(django_filters.FilterSet):
+    store = django_filters.ModelChoiceFilter(
+        label="Store", queryset=Store.objects.all(), empty_label="All stores"
+    )
+    q = _search("name, SKU or barcode")
+    category = django_filters.ModelChoiceFilter(
+        label="Category",
+        field_name="product__category",
+        queryset=Category.objects.all(),
+        empty_label="All categories",
+    )
+    status = django_filters.ChoiceFilter(
+        label="Stock", choices=StockStatus.CHOICES, empty_label="Any stock"
+    )
+
+    class Meta:
+        model = StockLevel
+        fields = ["store", "q", "category", "status"]
+
+    def by_product(self, queryset, name, value):
+        return queryset.filter(product__in=Product.all_objects.search(value).values("pk"))
+
+
+class LowStockFilter(django_filters.FilterSet):
+    store = django_filters.ModelChoiceFilter(
+        label="Store", queryset=Store.objects.filter(active=True), empty_label="All stores"
+    )
+    category = django_filters.ModelChoiceFilter(
+        label="Category",
+        field_name="product__category",
+        queryset=Category.objects.all(),
+        empty_label="All categories",
+    )
+    status = django_filters.ChoiceFilter(
+        label="Stock",
+        choices=[c for c in StockStatus.CHOICES if c[0] != StockStatus.IN_STOCK],
+        empty_label="Low or out",
+    )
+
+    class Meta:
+        model = StockLevel
+        fields = ["store", "category", "status"]
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class MovementFilter(django_filters.FilterSet):
+    store = django_filters.ModelChoiceFilter(
+        label="Store", queryset=Store.all_objects.all(), empty_label="All stores"
+    )
+    product = _search("SKU, barcode or name")
+    movement_type = django_filters.ChoiceFilter(
+        label="Type", choices=MovementType.choices, empty_label="All types"
+    )
+    user = django_filters.ModelChoiceFilter(
+        label="User",
+        queryset=get_user_model().objects.filter(is_active=True).order_by("email"),
+        empty_label="Anyone",
+    )
+    start = django_filters.DateFilter(
+        label="From", method="since", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = django_filters.DateFilter(
+        label="To", method="until", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = django_filters.CharFilter(label="Reference", lookup_expr="iexact")
+
+    class Meta:
+        model = StockMovement
+        fields = ["store", "product", "movement_type", "user", "start", "end", "reference"]
+
+    def by_product(self, queryset, name, value):
+        """An exact SKU or barcode picks that product; other text matches names and SKUs."""
+        value = value.strip()
+        exact = Product.all_objects.filter(Q(sku__iexact=value) | Q(barcode=value))
+        pk = exact.values_list("pk", flat=True).first()
+        if pk is not None:
+            return queryset.filter(product_id=pk)
+        return queryset.filter(product__in=Product.all_objects.search(value).values("pk"))
+
+    def since(self, queryset, name, value):
+        return queryset.filter(created_at__gte=_day_start(value))
+
+    def until(self, queryset, name, value):
+        return queryset.filter(created_at__lt=_day_start(value + dt.timedelta(days=1)))
+
+
+class StoreFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "name or code", "type": "search"}),
+    )
+    active = django_filters.BooleanFilter(label="Active")
+
+    class Meta:
+        model = Store
+        fields = ["q", "active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))

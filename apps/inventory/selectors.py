@@ -1,0 +1,200 @@
+"""Reads about stock shared by the screens, the dashboard, the digest job and the catalog.
+
+Stock status of a level: "out" at 0, "low" at or below the product's threshold (or the
+company default when the product has none), else "ok". The catalog reaches these
+functions through `apps.catalog.hooks.stock` (it sits below inventory, DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.catalog.models import Product
+from apps.core.models import CompanySettings
+
+from .models import StockLevel, StockMovement, Store
+
+
+class StockStatus:
+    IN_STOCK = "ok"
+    LOW = "low"
+    OUT = "out"
+    CHOICES = [("ok", "In stock"), ("low", "Low"), ("out", "Out of stock")]
+    LABELS = dict(CHOICES)
+
+
+def default_threshold() -> int:
+    return CompanySettings.load().default_low_stock_threshold
+
+
+def _status(quantity: str, threshold: str) -> Case:
+    return Case(
+        When(**{f"{quantity}__lte": 0}, then=Value(StockStatus.OUT)),
+        When(**{f"{quantity}__lte": F(threshold)}, then=Value(StockStatus.LOW)),
+        default=Value(StockStatus.IN_STOCK),
+    )
+
+
+def threshold_expression(prefix: str = "", default: int | None = None):
+    """The product's threshold, or the company default, as an SQL expression."""
+    return Coalesce(
+        F(f"{prefix}low_stock_threshold"),
+        Value(default_threshold() if default is None else default),
+        output_field=IntegerField(),
+    )
+
+
+def levels_with_status(queryset: QuerySet | None = None, *, default: int | None = None):
+    """Levels of alive products with `threshold` and `status` annotations."""
+    queryset = StockLevel.objects.all() if queryset is None else queryset
+    return queryset.filter(product__deleted_at__isnull=True).annotate(
+        threshold=threshold_expression("product__", default),
+        status=_status("quantity", "threshold"),
+    )
+
+
+def low_stock_levels(*, default: int | None = None):
+    """Low or out levels of active products in active stores, emptiest first."""
+    return (
+        levels_with_status(default=default)
+        .filter(
+            store__active=True,
+            store__deleted_at__isnull=True,
+            product__active=True,
+            quantity__lte=threshold_expression("product__", default),
+        )
+        .select_related("store", "product", "product__category")
+        .order_by("quantity", "product__name", "store__name")
+    )
+
+
+def available(*, store: Store | int | None, product: Product | int | None) -> int:
+    if not store or not product:
+        return 0
+    return (
+        StockLevel.objects.filter(store=store, product=product)
+        .values_list("quantity", flat=True)
+        .first()
+        or 0
+    )
+
+
+@dataclass
+class StoreSummary:
+    store: Store
+    products: int
+    units: int
+    low: int
+
+
+def store_summaries(*, default: int | None = None) -> list[StoreSummary]:
+    """One row per active store: products held, units, low/out count (one query)."""
+    threshold = threshold_expression("stock_levels__product__", default)
+    stores = Store.objects.filter(active=True).annotate(
+        held=Count("stock_levels", filter=Q(stock_levels__quantity__gt=0)),
+        units=Coalesce(Sum("stock_levels__quantity"), 0),
+        low=Count(
+            "stock_levels",
+            filter=Q(
+                stock_levels__quantity__lte=threshold,
+                stock_levels__product__active=True,
+                stock_levels__product__deleted_at__isnull=True,
+            ),
+        ),
+    )
+    return [StoreSummary(s, s.held, s.units, s.low) for s in stores]
+
+
+def dashboard_figures() -> list[tuple[str, str]]:
+    """The Stock card on the dashboard."""
+    low = low_stock_levels()
+    counts = low.aggregate(
+        out=Count("pk", filter=Q(quantity=0)), low=Count("pk", filter=Q(quantity__gt=0))
+    )
+    units = StockLevel.objects.aggregate(u=Coalesce(Sum("quantity"), 0))["u"]
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = StockMovement.objects.filter(created_at__gte=start).count()
+    return [
+        ("Units on hand", f"{units:,}"),
+        ("Low stock", f"{counts['low']:,}"),
+        ("Out of stock", f"{counts['out']:,}"),
+        ("Movements today", f"{today:,}"),
+    ]
+
+
+# --- used by the catalog screens (through apps.catalog.hooks.stock) ----------------------
+
+
+def annotate_products(queryset: QuerySet, *, store_id: int | None = None) -> QuerySet:
+    """Add `on_hand` (one store or all) and `stock_status` to a product queryset.
+
+    A correlated subquery, not a JOIN + GROUP BY: a page of 25 products costs 25 index
+    lookups whatever the size of the catalog.
+    """
+    levels = StockLevel.objects.filter(product=OuterRef("pk"))
+    if store_id:
+        levels = levels.filter(store_id=store_id)
+    total = levels.order_by().values("product").annotate(s=Sum("quantity")).values("s")
+    return queryset.annotate(
+        on_hand=Coalesce(Subquery(total, output_field=IntegerField()), 0),
+        threshold=threshold_expression(),
+        stock_status=_status("on_hand", "threshold"),
+    )
+
+
+def store_choices() -> list[tuple[int, str]]:
+    return list(Store.objects.filter(active=True).values_list("pk", "name"))
+
+
+def product_stock(product: Product) -> list[dict]:
+    """Every active store with this product's quantity (0 where it never was)."""
+    levels = dict(StockLevel.objects.filter(product=product).values_list("store_id", "quantity"))
+    threshold = (
+        product.low_stock_threshold
+        if product.low_stock_threshold is not None
+        else default_threshold()
+    )
+    rows = []
+    for store in Store.objects.filter(active=True):
+        quantity = levels.get(store.pk, 0)
+        status = (
+            StockStatus.OUT
+            if quantity <= 0
+            else StockStatus.LOW
+            if quantity <= threshold
+            else StockStatus.IN_STOCK
+        )
+        rows.append({"store": store, "quantity": quantity, "status": status})
+    return rows
+
+
+def recent_movements(product: Product, limit: int = 10) -> list[StockMovement]:
+    return list(
+        StockMovement.objects.filter(product=product)
+        .select_related("store", "user", "related_store")
+        .order_by("-id")[:limit]
+    )
+
+
+def product_delete_guard(product: Product) -> str:
+    """Refuse to trash a product while units of it sit in any store."""
+    on_hand = StockLevel.objects.filter(product=product).aggregate(u=Sum("quantity"))["u"] or 0
+    if on_hand:
+        return f"{product.sku} still has {on_hand} units in stock. Remove or adjust them first."
+    return ""

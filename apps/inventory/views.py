@@ -1,0 +1,407 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.generic import TemplateView
+from django_tables2.paginators import LazyPaginator
+
+from apps.accounts.roles import Area
+from apps.catalog.models import Product
+from apps.catalog.views import ImportBatchView, ImportUploadView
+from apps.core.permissions import AreaRequiredMixin
+from apps.core.views import (
+    BackofficeCreateView,
+    BackofficeFormView,
+    BackofficeListView,
+    BackofficeUpdateView,
+    HtmxPartialMixin,
+    PageContextMixin,
+    csv_response,
+)
+
+from . import selectors, services
+from .filters import LowStockFilter, MovementFilter, StockLevelFilter, StoreFilter
+from .forms import (
+    AdjustForm,
+    OpeningStockImportForm,
+    ReceiveForm,
+    RemoveForm,
+    StoreForm,
+    TransferForm,
+)
+from .models import StockLevel, StockMovement, Store
+from .tables import LowStockTable, MovementTable, StockLevelTable, StoreTable
+
+
+class StockArea:
+    area = Area.STOCK
+
+
+class LazyPagesMixin:
+    def get_table_pagination(self, table):
+        # No COUNT(*) over big tables: "next" is known by fetching one row more.
+        return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
+
+
+# --- stores -----------------------------------------------------------------------------
+
+
+class StoreListView(StockArea, BackofficeListView):
+    title = "Stores"
+    table_class = StoreTable
+    filterset_class = StoreFilter
+    create_url_name = "store-create"
+    create_label = "New store"
+    empty_text = "No stores yet."
+
+    def get_queryset(self):
+        return Store.objects.all()
+
+
+class StoreCreateView(StockArea, BackofficeCreateView):
+    model = Store
+    form_class = StoreForm
+    title = "New store"
+    submit_label = "Create store"
+    success_message = "Store {object} created."
+    cancel_url_name = "store-list"
+
+    def get_success_url(self):
+        return reverse("store-list")
+
+
+class StoreUpdateView(StockArea, BackofficeUpdateView):
+    model = Store
+    form_class = StoreForm
+    success_message = "Store {object} saved."
+    cancel_url_name = "store-list"
+
+    def get_success_url(self):
+        return reverse("store-list")
+
+
+# --- stock levels -----------------------------------------------------------------------
+
+
+class StockLevelListView(StockArea, LazyPagesMixin, BackofficeListView):
+    title = "Stock levels"
+    template_name = "inventory/stock_list.html"
+    table_class = StockLevelTable
+    filterset_class = StockLevelFilter
+    paginate_by = 50
+    empty_text = "No stock matches these filters."
+
+    def get_queryset(self):
+        return selectors.levels_with_status(
+            StockLevel.objects.select_related("store", "product", "product__category")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.request.htmx:
+            context["summaries"] = selectors.store_summaries()
+        return context
+
+
+class LowStockView(StockArea, LazyPagesMixin, BackofficeListView):
+    title = "Low stock"
+    template_name = "inventory/low_stock.html"
+    table_class = LowStockTable
+    filterset_class = LowStockFilter
+    paginate_by = 50
+    empty_text = "Nothing is low: every stocked product is above its alert level."
+
+    def get_queryset(self):
+        return selectors.low_stock_levels()
+
+
+# --- movements (keyset pages: no COUNT, no OFFSET on a ledger of millions) ---------------
+
+
+@dataclass
+class KeysetPage:
+    rows: list
+    newer: int | None  # ?after=<id> shows the page of newer rows
+    older: int | None  # ?before=<id> shows the page of older rows
+
+
+def keyset_page(queryset: QuerySet, *, before=None, after=None, size: int = 50) -> KeysetPage:
+    """Newest first, `size` rows, cursors on the primary key (fetch one more to know)."""
+    if after is not None:
+        rows = list(queryset.filter(pk__gt=after).order_by("pk")[: size + 1])
+        has_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        return KeysetPage(
+            rows=rows,
+            newer=rows[0].pk if rows and has_newer else None,
+            older=rows[-1].pk if rows else None,
+        )
+    if before is not None:
+        queryset = queryset.filter(pk__lt=before)
+    rows = list(queryset.order_by("-pk")[: size + 1])
+    has_older = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows=rows,
+        newer=rows[0].pk if rows and before is not None else None,
+        older=rows[-1].pk if rows and has_older else None,
+    )
+
+
+def _cursor(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+MOVEMENT_EXPORT = (
+    ("id", "id"),
+    ("when", "created_at"),
+    ("type", "movement_type"),
+    ("store", "store__code"),
+    ("other_store", "related_store__code"),
+    ("sku", "product_sku"),
+    ("product", "product_name"),
+    ("category", "category_name"),
+    ("quantity", "quantity"),
+    ("before", "previous_quantity"),
+    ("after", "new_quantity"),
+    ("reason", "reason"),
+    ("reference", "reference"),
+    ("user", "user__email"),
+    ("notes", "notes"),
+)
+
+
+class MovementListView(
+    StockArea, AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, TemplateView
+):
+    title = "Stock movements"
+    template_name = "inventory/movement_list.html"
+    page_size = 50
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = MovementFilter(
+            request.GET or None, queryset=StockMovement.objects.all(), request=request
+        )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            self.queryset = StockMovement.objects.none()
+        else:
+            self.queryset = self.filterset.qs
+        if request.GET.get("_export") == "csv":
+            return self.export_csv()
+        return super().get(request, *args, **kwargs)
+
+    def export_csv(self):
+        fields = [f for _, f in MOVEMENT_EXPORT]
+        rows = self.queryset.order_by("-pk").values_list(*fields)
+
+        def lines():
+            yield [label for label, _ in MOVEMENT_EXPORT]
+            yield from rows.iterator(chunk_size=5000)
+
+        return csv_response("stock-movements", lines())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = keyset_page(
+            self.queryset.select_related("store", "related_store", "user"),
+            before=_cursor(self.request.GET.get("before")),
+            after=_cursor(self.request.GET.get("after")),
+            size=self.page_size,
+        )
+        params = self.request.GET.copy()
+        for key in ("before", "after", "_partial"):
+            params.pop(key, None)
+        base = params.urlencode()
+        table = MovementTable(page.rows, empty_text="No movements match these filters.")
+        table.keyset_links = {
+            "first": f"?{base}" if page.newer else None,
+            "newer": f"?{base}&after={page.newer}" if page.newer else None,
+            "older": f"?{base}&before={page.older}" if page.older else None,
+        }
+        context.update(filter=self.filterset, table=table, page=page)
+        return context
+
+
+# --- stock forms ------------------------------------------------------------------------
+
+
+def _store(value) -> Store | None:
+    pk = _cursor(value)
+    return Store.objects.filter(pk=pk).first() if pk else None
+
+
+def _product(code) -> Product | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    return Product.objects.filter(Q(sku__iexact=code) | Q(barcode=code)).first()
+
+
+class StockActionView(StockArea, HtmxPartialMixin, BackofficeFormView):
+    """One movement form. While store and product are chosen, htmx asks this same view for
+    `#available` (the units there now) with `?_partial=available`."""
+
+    template_name = "inventory/stock_form.html"
+    partial_name = None
+    store_fields = ("store",)
+    intro = ""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in (*self.store_fields, "product"):
+            if self.request.GET.get(name):
+                initial[name] = self.request.GET[name]
+        return initial
+
+    def availability(self) -> dict:
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        product = _product(data.get("product"))
+        rows = []
+        for name in self.store_fields:
+            store = _store(data.get(name))
+            if store is not None and product is not None:
+                rows.append(
+                    {
+                        "label": self.get_form_class().base_fields[name].label,
+                        "store": store,
+                        "quantity": selectors.available(store=store, product=product),
+                    }
+                )
+        return {"product": product, "rows": rows}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["available"] = self.availability()
+        context["intro"] = self.intro
+        return context
+
+    def success_query(self, form) -> str:
+        return urlencode({name: form.cleaned_data[name].pk for name in self.store_fields})
+
+    def get_success_url(self):
+        return f"{self.request.path}?{self.success_query(self._form)}"
+
+    def form_valid(self, form):
+        self._form = form
+        return super().form_valid(form)
+
+
+class StockReceiveView(StockActionView):
+    title = "Receive stock"
+    submit_label = "Receive stock"
+    form_class = ReceiveForm
+    intro = "Goods arrived: add them to a store."
+
+    def perform(self, form):
+        data = form.cleaned_data
+        movement = services.stock_receive(
+            store=data["store"],
+            product=data["product"],
+            quantity=data["quantity"],
+            reference=data["reference"],
+            notes=data["notes"],
+            user=self.request.user,
+        )
+        messages.success(
+            self.request,
+            f"Received {movement.quantity} × {movement.product_sku} into {movement.store.name}; "
+            f"now {movement.new_quantity}.",
+        )
+        return movement
+
+
+class StockRemoveView(StockActionView):
+    title = "Remove stock"
+    submit_label = "Remove stock"
+    form_class = RemoveForm
+    intro = "Damaged, lost or expired goods leave the store; the reason is recorded."
+
+    def perform(self, form):
+        data = form.cleaned_data
+        movement = services.stock_remove(
+            store=data["store"],
+            product=data["product"],
+            quantity=data["quantity"],
+            reason=data["reason"],
+            reference=data["reference"],
+            notes=data["notes"],
+            user=self.request.user,
+        )
+        messages.success(
+            self.request,
+            f"Removed {-movement.quantity} × {movement.product_sku} from {movement.store.name}; "
+            f"now {movement.new_quantity}.",
+        )
+        return movement
+
+
+class StockAdjustView(StockActionView):
+    title = "Adjust stock"
+    submit_label = "Adjust stock"
+    form_class = AdjustForm
+    intro = "Set a level to what was counted; the difference is recorded with its reason."
+
+    def perform(self, form):
+        data = form.cleaned_data
+        movement = services.stock_adjust(
+            store=data["store"],
+            product=data["product"],
+            counted_quantity=data["counted_quantity"],
+            reason=data["reason"],
+            reference=data["reference"],
+            notes=data["notes"],
+            user=self.request.user,
+        )
+        messages.success(
+            self.request,
+            f"Adjusted {movement.product_sku} in {movement.store.name} by {movement.quantity:+d}; "
+            f"now {movement.new_quantity}.",
+        )
+        return movement
+
+
+class StockTransferView(StockActionView):
+    title = "Transfer stock"
+    submit_label = "Transfer stock"
+    form_class = TransferForm
+    store_fields = ("from_store", "to_store")
+    intro = "Move units between stores; both sides change together."
+
+    def perform(self, form):
+        data = form.cleaned_data
+        out, into = services.stock_transfer(
+            from_store=data["from_store"],
+            to_store=data["to_store"],
+            product=data["product"],
+            quantity=data["quantity"],
+            reference=data["reference"],
+            notes=data["notes"],
+            user=self.request.user,
+        )
+        messages.success(
+            self.request,
+            f"Transferred {into.quantity} × {into.product_sku} from {out.store.name} "
+            f"(now {out.new_quantity}) to {into.store.name} (now {into.new_quantity}).",
+        )
+        return out
+
+
+# --- opening stock import -----------------------------------------------------------------
+
+
+class StockImportView(ImportUploadView):
+    kind = "opening_stock"
+    form_class = OpeningStockImportForm
+    detail_url_name = "stock-import-detail"
+
+
+class StockImportBatchView(ImportBatchView):
+    kind = "opening_stock"
+    upload_url_name = "stock-import"
