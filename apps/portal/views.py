@@ -23,4 +23,10 @@ class PortalHomeView(LoginRequiredMixin, TemplateView):
         context.update(
             title="My portal", is_customer=Role.CUSTOMER in roles, is_seller=Role.SELLER in roles
         )
+        if context["is_seller"]:
+            from apps.credit.models import Seller
+
+            context["seller"] = (
+                Seller.objects.select_related("account").filter(user=self.request.user).first()
+            )
         return context

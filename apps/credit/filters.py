@@ -1,0 +1,89 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from .models import (
+    CreditRequest,
+    RequestStatus,
+    Seller,
+    SellerStatus,
+    TransactionLog,
+    TransactionStatus,
+    TransactionType,
+)
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+class SellerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "company, email, phone"}),
+    )
+    status = django_filters.ChoiceFilter(label="Status", choices=SellerStatus.choices)
+
+    class Meta:
+        model = Seller
+        fields = ["q", "status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(company__icontains=value)
+            | Q(user__email__icontains=value)
+            | Q(phone__icontains=value)
+        )
+
+
+class CreditRequestFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label="Status", choices=RequestStatus.choices)
+    seller = django_filters.ModelChoiceFilter(label="Seller", queryset=Seller.objects.all())
+    start = django_filters.DateFilter(
+        label="From", field_name="created_at", lookup_expr="date__gte", **DATE
+    )
+    end = django_filters.DateFilter(
+        label="To", field_name="created_at", lookup_expr="date__lte", **DATE
+    )
+
+    class Meta:
+        model = CreditRequest
+        fields = ["status", "seller", "start", "end"]
+
+
+class SellerTransactionFilter(django_filters.FilterSet):
+    """Filters a seller sees on its own history (the staff log adds the seller)."""
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "phone or transaction id"}),
+    )
+    type = django_filters.ChoiceFilter(label="Type", choices=TransactionType.choices)
+    status = django_filters.ChoiceFilter(label="Status", choices=TransactionStatus.choices)
+    start = django_filters.DateFilter(
+        label="From", field_name="created_at", lookup_expr="date__gte", **DATE
+    )
+    end = django_filters.DateFilter(
+        label="To", field_name="created_at", lookup_expr="date__lte", **DATE
+    )
+
+    class Meta:
+        model = TransactionLog
+        fields = ["q", "type", "status", "start", "end"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        digits = "".join(ch for ch in value if ch.isdigit() or ch == "+")
+        query = Q(idempotency_key=value)
+        if digits:
+            query |= Q(phone__contains=digits)
+        if len(value) >= 4 and all(ch in "0123456789abcdef-" for ch in value.lower()):
+            query |= Q(id__startswith=value.lower())
+        return queryset.filter(query)
+
+
+class TransactionFilter(SellerTransactionFilter):
+    seller = django_filters.ModelChoiceFilter(label="Seller", queryset=Seller.objects.all())
+
+    class Meta(SellerTransactionFilter.Meta):
+        fields = ["q", "seller", "type", "status", "start", "end"]

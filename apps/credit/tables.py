@@ -1,0 +1,107 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from apps.ledger.tables import MoneyColumn
+
+from .models import CreditRequest, RequestStatus, Seller, TransactionLog, TransactionStatus
+
+BADGES = {
+    "active": "success",
+    "suspended": "danger",
+    RequestStatus.PENDING: "warning",
+    RequestStatus.APPROVED: "success",
+    RequestStatus.REJECTED: "danger",
+    RequestStatus.CANCELLED: "secondary",
+    TransactionStatus.COMPLETED: "success",
+    TransactionStatus.REVERSED: "secondary",
+}
+
+
+def badge(value: str, label: str) -> str:
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>', BADGES.get(value, "light"), label
+    )
+
+
+class StatusColumn(tables.Column):
+    def render(self, value, record):
+        return badge(value, record.get_status_display())
+
+    def value(self, value, record):
+        return record.get_status_display()
+
+
+class SellerTable(tables.Table):
+    company = tables.Column(linkify=True)
+    email = tables.Column(accessor="user__email", verbose_name="Login")
+    phone = tables.Column()
+    status = StatusColumn()
+    balance = MoneyColumn()
+    account = tables.Column(accessor="account__code", verbose_name="Account")
+
+    class Meta:
+        model = Seller
+        fields = ("company", "email", "phone", "status", "balance", "account")
+        attrs = {"class": "table table-hover align-middle"}
+
+
+class CreditRequestTable(tables.Table):
+    created_at = tables.DateTimeColumn(verbose_name="Requested", format="Y-m-d H:i", linkify=True)
+    seller = tables.Column(linkify=lambda record: record.seller.get_absolute_url())
+    amount = MoneyColumn()
+    note = tables.Column()
+    status = StatusColumn()
+    decided = tables.Column(accessor="decided_by", verbose_name="Decided by", default="—")
+    actions = tables.TemplateColumn(
+        template_name="credit/_request_actions.html", verbose_name="", orderable=False
+    )
+
+    class Meta:
+        model = CreditRequest
+        fields = ("created_at", "seller", "amount", "note", "status", "decided", "actions")
+        attrs = {"class": "table table-hover align-middle"}
+
+
+class TransactionTable(tables.Table):
+    created_at = tables.DateTimeColumn(verbose_name="When", format="Y-m-d H:i:s")
+    short_id = tables.Column(
+        verbose_name="Transaction",
+        linkify=lambda record: record.get_absolute_url(),
+        order_by=("id",),
+    )
+    seller = tables.Column(linkify=lambda record: record.seller.get_absolute_url())
+    type = tables.Column()
+    phone = tables.Column()
+    amount = MoneyColumn()
+    balance_after = MoneyColumn(verbose_name="Balance after")
+    status = StatusColumn()
+    idempotency_key = tables.Column(verbose_name="Key", visible=False)
+
+    class Meta:
+        model = TransactionLog
+        fields = (
+            "created_at",
+            "short_id",
+            "seller",
+            "type",
+            "phone",
+            "amount",
+            "balance_after",
+            "status",
+            "idempotency_key",
+        )
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        order_by = ("-created_at",)
+
+
+class SellerTransactionTable(TransactionTable):
+    """The portal's view of one seller's own log: no seller column, portal links."""
+
+    short_id = tables.Column(
+        verbose_name="Transaction",
+        linkify=("portal-transaction-detail", {"pk": tables.A("pk")}),
+        order_by=("id",),
+    )
+
+    class Meta(TransactionTable.Meta):
+        exclude = ("seller",)

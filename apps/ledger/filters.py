@@ -1,0 +1,61 @@
+import django_filters
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q
+
+from .models import Account, AccountType, JournalEntry, JournalLine
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+class JournalEntryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "memo, reference, entry id"}),
+    )
+    start = django_filters.DateFilter(label="From", field_name="date", lookup_expr="gte", **DATE)
+    end = django_filters.DateFilter(label="To", field_name="date", lookup_expr="lte", **DATE)
+    account = django_filters.ModelChoiceFilter(
+        label="Account",
+        queryset=Account.objects.filter(is_group=False).order_by("code"),
+        method="with_account",
+    )
+    source_type = django_filters.ModelChoiceFilter(
+        label="Source",
+        queryset=ContentType.objects.filter(app_label__in=["credit", "sales", "invoicing"]),
+        empty_label="Any source",
+    )
+
+    class Meta:
+        model = JournalEntry
+        fields = ["q", "start", "end", "account", "source_type"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(memo__icontains=value) | Q(reference__icontains=value) | Q(source_id=value)
+        )
+
+    def with_account(self, queryset, name, value):
+        lines = JournalLine.objects.filter(entry=OuterRef("pk"), account=value)
+        return queryset.filter(Exists(lines))
+
+
+class AccountLineFilter(django_filters.FilterSet):
+    start = django_filters.DateFilter(
+        label="From", field_name="entry__date", lookup_expr="gte", **DATE
+    )
+    end = django_filters.DateFilter(label="To", field_name="entry__date", lookup_expr="lte", **DATE)
+
+    class Meta:
+        model = JournalLine
+        fields = ["start", "end"]
+
+
+class AccountTreeFilter(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "All types"), *AccountType.choices]
+    )
+    hide_zero = forms.BooleanField(label="Hide zero balances", required=False)

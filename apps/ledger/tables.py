@@ -1,0 +1,73 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from apps.core.templatetags.core_tags import money
+
+from .models import JournalEntry, JournalLine
+
+
+class MoneyColumn(tables.Column):
+    """A right-aligned amount; blank for zero when `blank_zero` (debit/credit columns)."""
+
+    def __init__(self, *args, blank_zero: bool = False, **kwargs):
+        self.blank_zero = blank_zero
+        attrs = kwargs.pop("attrs", {})
+        attrs.setdefault("td", {"class": "text-end text-nowrap font-monospace"})
+        attrs.setdefault("th", {"class": "text-end"})
+        super().__init__(*args, attrs=attrs, **kwargs)
+
+    def render(self, value):
+        if self.blank_zero and not value:
+            return ""
+        return money(value)
+
+    def value(self, value):
+        return "" if value is None else str(value)
+
+
+class JournalEntryTable(tables.Table):
+    date = tables.DateColumn(format="Y-m-d", linkify=True)
+    short_id = tables.Column(
+        verbose_name="Entry", linkify=lambda record: record.get_absolute_url(), order_by=("id",)
+    )
+    memo = tables.Column()
+    reference = tables.Column()
+    source = tables.Column(
+        verbose_name="Source", accessor="source_type__model", default="manual", orderable=False
+    )
+    total = MoneyColumn(verbose_name="Amount (base)", accessor="total")
+    posted_by = tables.Column(verbose_name="Posted by", default="system")
+    posted_at = tables.DateTimeColumn(verbose_name="Posted at", format="Y-m-d H:i")
+
+    class Meta:
+        model = JournalEntry
+        fields = ("date", "short_id", "memo", "reference", "source", "total", "posted_by")
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        order_by = ("-date",)
+
+    def render_source(self, value, record):
+        if record.reverses_id:
+            return format_html('{} <span class="badge text-bg-secondary">reversal</span>', value)
+        return value
+
+    def value_source(self, value):
+        return value
+
+
+class AccountLineTable(tables.Table):
+    date = tables.DateColumn(accessor="entry__date", format="Y-m-d", verbose_name="Date")
+    entry = tables.Column(
+        accessor="entry__short_id",
+        verbose_name="Entry",
+        linkify=lambda record: record.entry.get_absolute_url(),
+        order_by=("entry__id",),
+    )
+    memo = tables.Column(accessor="entry__memo", verbose_name="Memo")
+    base_debit = MoneyColumn(verbose_name="Debit", blank_zero=True)
+    base_credit = MoneyColumn(verbose_name="Credit", blank_zero=True)
+
+    class Meta:
+        model = JournalLine
+        fields = ("date", "entry", "memo", "base_debit", "base_credit")
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        order_by = ("-date",)
