@@ -3,9 +3,11 @@
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Round
 
 from apps.core.books import CheckResult, register
 from apps.ledger.models import JournalLine
+from apps.ledger.selectors import cents
 
 from .models import CreditRequest, RequestStatus, Seller, TransactionLog, TransactionStatus
 
@@ -42,7 +44,7 @@ def log_explains_balance() -> CheckResult:
     violations = []
     sellers = Seller.all_objects.all()
     for seller in sellers:
-        total = totals.get(seller.pk) or ZERO
+        total = cents(totals.get(seller.pk))
         if total != seller.balance:
             violations.append(f"{seller}: log sums to {total}, balance is {seller.balance}")
         last = seller.transactions.order_by("-created_at").values_list("balance_after", flat=True)
@@ -92,9 +94,11 @@ def log_matches_entries() -> CheckResult:
         .values("net")
     )
 
-    rows = TransactionLog.objects.annotate(moved=Subquery(moved)).exclude(moved=F("amount"))
+    rows = TransactionLog.objects.annotate(moved=Round(Subquery(moved), 2)).exclude(
+        moved=F("amount")
+    )
     violations = [
-        f"transaction {row.pk}: amount {row.amount}, credit account moved {row.moved}"
+        f"transaction {row.pk}: amount {row.amount}, credit account moved {cents(row.moved)}"
         for row in rows[:200]
     ]
     duplicates = (

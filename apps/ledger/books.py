@@ -2,12 +2,13 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Round
 
 from apps.core.books import CheckResult, register
 
 from .models import Account, JournalEntry, JournalLine, normal_sign
-from .selectors import line_totals
+from .selectors import cents, line_totals
 
 ZERO = Decimal("0.00")
 
@@ -22,16 +23,19 @@ def entries_balanced() -> CheckResult:
         JournalLine.objects.values("entry")
         .annotate(
             n=Count("id"),
-            debit=Sum("debit"),
-            credit=Sum("credit"),
-            base_debit=Sum("base_debit"),
-            base_credit=Sum("base_credit"),
+            dr=Sum("debit"),
+            cr=Sum("credit"),
+            base_dr=Sum("base_debit"),
+            base_cr=Sum("base_credit"),
+            # ROUND: SQLite sums decimals as floats; compare at the column's scale
+            diff=Round(Sum("debit") - Sum("credit"), 2),
+            base_diff=Round(Sum("base_debit") - Sum("base_credit"), 2),
         )
-        .filter(Q(n__lt=2) | ~Q(debit=F("credit")) | ~Q(base_debit=F("base_credit")))
+        .filter(Q(n__lt=2) | ~Q(diff=0) | ~Q(base_diff=0))
     )
     violations = [
-        f"entry {row['entry']}: debits {row['debit']} / credits {row['credit']} "
-        f"(base {row['base_debit']} / {row['base_credit']}), {row['n']} line(s)"
+        f"entry {row['entry']}: debits {cents(row['dr'])} / credits {cents(row['cr'])} "
+        f"(base {cents(row['base_dr'])} / {cents(row['base_cr'])}), {row['n']} line(s)"
         for row in bad[:200]
     ]
     violations += [
@@ -65,12 +69,13 @@ def account_balances() -> CheckResult:
 def trial_balance_zero() -> CheckResult:
     violations = []
     lines = JournalLine.objects.aggregate(debit=Sum("base_debit"), credit=Sum("base_credit"))
-    debit, credit = lines["debit"] or ZERO, lines["credit"] or ZERO
+    debit, credit = cents(lines["debit"]), cents(lines["credit"])
     if debit != credit:
         violations.append(f"all lines: debits {debit} ≠ credits {credit}")
     net = ZERO
     for account_type, balance in Account.all_objects.values_list("type", "balance"):
         net += balance * normal_sign(account_type)
+    net = cents(net)
     if net:
         violations.append(f"stored balances do not net to zero: off by {net}")
     return CheckResult(counted=2, violations=violations)

@@ -8,9 +8,16 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .models import Account, AccountType, JournalLine, normal_sign
+from apps.finance.money import quantize
+
+from .models import Account, JournalLine, normal_sign
 
 ZERO = Decimal("0.00")
+
+
+def cents(value) -> Decimal:
+    """A database sum at 2 places: SQLite adds decimals as floats (0.1 + 0.2 = 0.30000000000000004)."""
+    return quantize(str(value or 0), 2)
 
 
 class AccountNotFound(LookupError):
@@ -93,7 +100,7 @@ def line_totals(as_of: dt.date | None = None) -> dict[int, tuple[Decimal, Decima
     if as_of is not None:
         lines = lines.filter(entry__date__lte=as_of)
     return {
-        row["account"]: (row["debit"] or ZERO, row["credit"] or ZERO)
+        row["account"]: (cents(row["debit"]), cents(row["credit"]))
         for row in lines.values("account").annotate(
             debit=Sum("base_debit"), credit=Sum("base_credit")
         )
@@ -132,7 +139,4 @@ def line_totals_for(account: Account, as_of: dt.date | None = None) -> tuple[Dec
     if as_of is not None:
         lines = lines.filter(entry__date__lte=as_of)
     agg = lines.aggregate(debit=Sum("base_debit"), credit=Sum("base_credit"))
-    return agg["debit"] or ZERO, agg["credit"] or ZERO
-
-
-TYPE_ORDER = [t.value for t in AccountType]
+    return cents(agg["debit"]), cents(agg["credit"])

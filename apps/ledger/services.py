@@ -186,15 +186,14 @@ def journal_prepare(
         raise PostingError("An entry needs a memo.")
     if len(lines) < 2:
         raise PostingError("An entry needs at least two lines.")
-    if currency is None:
-        currency = base_currency_code()
+    base = base_currency_code() if currency is None or rate is None else None
     if not isinstance(currency, Currency):
-        currency = Currency.all_objects.filter(pk=currency).first()
+        currency = Currency.all_objects.filter(pk=currency or base).first()
         if currency is None:
             raise PostingError("Unknown currency.")
     if rate is None:
         try:
-            rate = rate_on(currency, date)
+            rate = rate_on(currency, date, base=base)
         except MissingExchangeRate as exc:
             raise PostingError(str(exc)) from exc
     rate = money.to_decimal(rate)
@@ -303,7 +302,7 @@ def journal_reverse(
     An entry is reversed at most once (the database enforces it); a reversal itself is not
     reversed again: post a new entry instead.
     """
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():  # a savepoint: a refusal here leaves the caller's work usable
         # Lock the original so two simultaneous reversals queue; the second then sees the first.
         original = (
             JournalEntry.objects.select_for_update().select_related("currency").get(pk=entry.pk)

@@ -1,0 +1,166 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from apps.ledger import chart
+from apps.ledger.models import Account, JournalEntry
+from apps.ledger.services import Cr, Dr, journal_post
+
+pytestmark = pytest.mark.django_db
+
+
+def post(day, amount, debit=chart.BANK, credit=chart.OPENING_BALANCE_EQUITY, **kwargs):
+    return journal_post(
+        date=day, memo=f"Posting {amount}", lines=[Dr(debit, amount), Cr(credit, amount)], **kwargs
+    )
+
+
+@pytest.fixture
+def postings(books):
+    post(dt.date(2026, 1, 10), "1000.00")
+    post(dt.date(2026, 2, 10), "250.00", debit=chart.CASH)
+    post(dt.date(2026, 3, 10), "40.00", debit=chart.COGS, credit=chart.CASH)
+
+
+def csv_lines(response):
+    return b"".join(response.streaming_content).decode().strip().splitlines()
+
+
+def test_accounts_tree_rolls_up_balances_and_exports(client_for, postings):
+    client = client_for("Viewer")
+    response = client.get(reverse("account-list"))
+    assert response.status_code == 200
+    rows = {r.account.code: r for r in response.context["rows"]}
+    assert rows[chart.ASSETS].total == Decimal("1210.00")  # 1000 bank + 250 - 40 cash
+    assert rows[chart.CASH].depth == 1 and rows[chart.CASH].total == Decimal("210.00")
+    assert rows[chart.EXPENSES].total == Decimal("40.00")
+    lines = csv_lines(client.get(reverse("account-list"), {"_export": "csv", "type": "asset"}))
+    assert lines[0] == "Code,Name,Type,Parent,Balance,Balance incl. children"
+    assert "1010,Bank,Asset,1,1000.00,1000.00" in lines
+    assert all(",Asset," in line for line in lines[1:])
+
+
+def test_trial_balance_on_a_date_is_balanced_with_exact_figures(client_for, postings):
+    client = client_for("Accountant")
+    response = client.get(reverse("trial-balance"), {"as_of": "2026-02-28"})
+    balance = response.context["balance"]
+    assert [(r.account.code, r.debit, r.credit) for r in balance.rows] == [
+        ("1000", Decimal("250.00"), Decimal("0.00")),
+        ("1010", Decimal("1000.00"), Decimal("0.00")),
+        ("3000", Decimal("0.00"), Decimal("1250.00")),
+    ]
+    assert balance.total_debit == balance.total_credit == Decimal("1250.00")
+    assert b"Balanced on 2026-02-28" in response.content
+    csv = csv_lines(client.get(reverse("trial-balance"), {"as_of": "2026-03-31", "_export": "csv"}))
+    assert csv[-1] == ",Total,,1250.00,1250.00"
+    partial = client.get(reverse("trial-balance"), {"as_of": "2026-01-01"}, HTTP_HX_REQUEST="true")
+    assert partial.content.lstrip().startswith(b'<div id="trial"')
+    assert b"Nothing was posted" in partial.content
+
+
+def test_trial_balance_bad_date_is_a_form_error(client_for, books):
+    response = client_for("Viewer").get(reverse("trial-balance"), {"as_of": "31/02/2026"})
+    assert response.status_code == 200
+    assert response.context["balance"] is None
+    assert "as_of" in response.context["form"].errors
+
+
+def test_journal_filters_detail_and_csv(client_for, postings):
+    client = client_for("Viewer")
+    response = client.get(
+        reverse("journalentry-list"), {"account": Account.objects.get(code=chart.CASH).pk}
+    )
+    memos = [row.record.memo for row in response.context["table"].page.object_list]
+    assert memos == ["Posting 40.00", "Posting 250.00"]
+    response = client.get(reverse("journalentry-list"), {"start": "2026-03-01"})
+    assert [r.record.memo for r in response.context["table"].page.object_list] == ["Posting 40.00"]
+    lines = csv_lines(client.get(reverse("journalentry-list"), {"q": "1000", "_export": "csv"}))
+    assert lines[1].startswith("2026-01-10,")
+    assert "1000.00" in lines[1]
+    entry = JournalEntry.objects.get(memo="Posting 40.00")
+    detail = client.get(entry.get_absolute_url())
+    assert detail.context["total_debit"] == detail.context["total_credit"] == Decimal("40.00")
+    assert b"Reverse entry" not in detail.content  # a Viewer cannot
+
+
+def test_journal_list_query_count_does_not_grow(client_for, books, django_assert_max_num_queries):
+    client = client_for("Viewer")
+    for n in range(30):
+        post(dt.date(2026, 1, 1), f"{n + 1}.00")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("journalentry-list")).status_code == 200
+
+
+def test_accountant_reverses_a_manual_entry_but_not_a_sourced_one(client_for, books):
+    from apps.finance.models import TaxRate
+
+    client = client_for("Accountant")
+    manual = post(dt.date(2026, 1, 10), "10.00")
+    response = client.post(reverse("journalentry-reverse", args=[manual.pk]), {"memo": "Typo"})
+    reversal = JournalEntry.objects.get(reverses=manual)
+    assert response["Location"] == reversal.get_absolute_url()
+    assert Account.objects.get(code=chart.BANK).balance == Decimal("0.00")
+
+    sourced = post(
+        dt.date(2026, 1, 11), "5.00", source=TaxRate.objects.create(name="x", rate=Decimal("1"))
+    )
+    client.post(reverse("journalentry-reverse", args=[sourced.pk]), {"memo": "No"})
+    assert not JournalEntry.objects.filter(reverses=sourced).exists()
+    # no reason given: nothing posted
+    other = post(dt.date(2026, 1, 12), "7.00")
+    client.post(reverse("journalentry-reverse", args=[other.pk]), {"memo": ""})
+    assert not JournalEntry.objects.filter(reverses=other).exists()
+
+
+def test_account_form_rules(client_for, postings):
+    client = client_for("Accountant")
+    ok = client.post(
+        reverse("account-create"),
+        {
+            "code": "1020",
+            "name": "Petty cash",
+            "type": "asset",
+            "parent": Account.objects.get(code="1").pk,
+            "currency": "USD",
+            "active": "on",
+        },
+    )
+    assert ok.status_code == 302
+    wrong_parent = client.post(
+        reverse("account-create"),
+        {
+            "code": "1030",
+            "name": "X",
+            "type": "expense",
+            "parent": Account.objects.get(code="1").pk,
+            "currency": "USD",
+        },
+    )
+    assert "parent" in wrong_parent.context["form"].errors
+    duplicate = client.post(
+        reverse("account-create"), {"code": "1020", "name": "Y", "type": "asset", "currency": "USD"}
+    )
+    assert "code" in duplicate.context["form"].errors
+    cash = Account.objects.get(code=chart.CASH)
+    form = client.get(reverse("account-update", args=[cash.pk])).context["form"]
+    assert form.fields["type"].disabled  # it has postings
+
+
+@pytest.mark.parametrize("role", ["Sales", "Warehouse", "Customer", "Seller"])
+def test_roles_without_ledger_read_get_403(client_for, books, role):
+    client = client_for(role)
+    for name in ("account-list", "journalentry-list", "trial-balance"):
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_viewer_cannot_write(client_for, books):
+    client = client_for("Viewer")
+    assert client.get(reverse("account-create")).status_code == 403
+    entry = post(dt.date(2026, 1, 10), "10.00")
+    assert (
+        client.post(reverse("journalentry-reverse", args=[entry.pk]), {"memo": "x"}).status_code
+        == 403
+    )
+    assert JournalEntry.objects.count() == 1
