@@ -1,0 +1,123 @@
+"""Reads about orders shared by the screens, the customer pages, the portal and the dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from apps.customers.models import Customer
+from apps.finance import money
+from apps.finance.selectors import base_currency_code
+from apps.inventory.models import StockLevel
+
+from .models import OPEN_STATUSES, Order, OrderLine, OrderStatus
+from .services import customer_open_balance
+
+ZERO = Decimal("0")
+
+
+def customer_orders(customer: Customer):
+    return (
+        Order.objects.for_customer(customer).select_related("store").order_by("-order_date", "-id")
+    )
+
+
+@dataclass
+class CustomerSummary:
+    orders_open: Decimal
+    open_balance: Decimal
+    credit_limit: Decimal | None
+    order_count: int
+
+    @property
+    def available_credit(self) -> Decimal | None:
+        if self.credit_limit is None:
+            return None
+        return self.credit_limit - self.open_balance
+
+
+def customer_order_summary(customer: Customer) -> CustomerSummary:
+    sums = Order.objects.filter(customer=customer).aggregate(
+        total=Sum("total_base", filter=Q(status__in=OPEN_STATUSES)),
+        returned=Sum("returned_base", filter=Q(status__in=OPEN_STATUSES)),
+        count=Count("pk"),
+    )
+    orders_open = money.quantize((sums["total"] or ZERO) - (sums["returned"] or ZERO))
+    return CustomerSummary(
+        orders_open=orders_open,
+        open_balance=money.quantize(customer.opening_balance + orders_open),
+        credit_limit=customer.credit_limit,
+        order_count=sums["count"],
+    )
+
+
+def has_open_orders(customer: Customer) -> str:
+    """The delete guard: a customer with drafts or confirmed orders stays."""
+    count = Order.objects.filter(
+        customer=customer, status__in=(OrderStatus.DRAFT, OrderStatus.CONFIRMED)
+    ).count()
+    if count:
+        return (
+            f"{customer} has {count} open order{'s' if count != 1 else ''}; "
+            "fulfil or cancel them first."
+        )
+    return ""
+
+
+def available_by_product(order: Order, product_ids) -> dict[int, int]:
+    """Units on hand in the order's store for these products (one query)."""
+    return dict(
+        StockLevel.objects.filter(
+            store_id=order.store_id, product_id__in=list(product_ids)
+        ).values_list("product_id", "quantity")
+    )
+
+
+@dataclass
+class EntryLine:
+    line: OrderLine
+    available: int
+
+    @property
+    def short_by(self) -> int:
+        return max(self.line.quantity - self.available, 0)
+
+
+def entry_lines(order: Order) -> list[EntryLine]:
+    lines = list(order.lines.all())
+    available = available_by_product(order, [line.product_id for line in lines])
+    return [EntryLine(line, available.get(line.product_id, 0)) for line in lines]
+
+
+def dashboard_figures() -> list[tuple[str, str]]:
+    """The Sales card on the dashboard (base currency)."""
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    counts = Order.objects.aggregate(
+        drafts=Count("pk", filter=Q(status=OrderStatus.DRAFT)),
+        to_ship=Count("pk", filter=Q(status=OrderStatus.CONFIRMED)),
+        today=Count("pk", filter=Q(order_date=today)),
+        month=Sum(
+            "total_base",
+            filter=Q(status__in=OPEN_STATUSES, order_date__gte=month_start),
+        ),
+    )
+    return [
+        ("Orders today", f"{counts['today']:,}"),
+        ("Drafts to confirm", f"{counts['drafts']:,}"),
+        ("Confirmed, to ship", f"{counts['to_ship']:,}"),
+        ("Sales this month", money.format_money(counts["month"] or ZERO, base_currency_code())),
+    ]
+
+
+__all__ = [
+    "customer_open_balance",
+    "customer_orders",
+    "customer_order_summary",
+    "dashboard_figures",
+    "entry_lines",
+    "has_open_orders",
+]

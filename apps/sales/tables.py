@@ -1,0 +1,122 @@
+import django_tables2 as tables
+from django.template.loader import render_to_string
+
+from apps.finance.money import format_money
+
+from .models import Coupon, Order, Return
+
+RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+
+
+def status_badge(status: str, label: str) -> str:
+    return render_to_string("sales/_status_badge.html", {"status": status, "label": label})
+
+
+class OrderTable(tables.Table):
+    number = tables.Column(linkify=True, order_by=("-id",))
+    order_date = tables.DateColumn(
+        verbose_name="Date", format="Y-m-d", order_by=("order_date", "id")
+    )
+    customer = tables.Column(
+        accessor="customer__name", verbose_name="Customer", order_by=("customer__name", "id")
+    )
+    store = tables.Column(
+        accessor="store__name", verbose_name="Store", order_by=("store__name", "id")
+    )
+    status = tables.Column()
+    total = tables.Column(attrs=RIGHT, order_by=("total", "id"))
+    currency = tables.Column(accessor="currency_id", verbose_name="Currency")
+    total_base = tables.Column(
+        verbose_name="Total (base)", attrs=RIGHT, order_by=("total_base", "id")
+    )
+    source = tables.Column()
+
+    class Meta:
+        model = Order
+        fields = (
+            "number",
+            "order_date",
+            "customer",
+            "store",
+            "status",
+            "total",
+            "currency",
+            "total_base",
+            "source",
+        )
+        attrs = {"class": "table table-hover align-middle"}
+        order_by = ("-order_date",)
+
+    def render_status(self, record):
+        return status_badge(record.status, record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_total(self, record):
+        return format_money(record.total)
+
+    def render_total_base(self, value):
+        return format_money(value)
+
+
+class ReturnTable(tables.Table):
+    number = tables.Column(linkify=True, order_by=("-id",))
+    return_date = tables.DateColumn(verbose_name="Date", format="Y-m-d")
+    order = tables.Column(
+        accessor="order__number",
+        verbose_name="Order",
+        linkify=lambda record: record.order.get_absolute_url(),
+    )
+    customer = tables.Column(accessor="order__customer__name", verbose_name="Customer")
+    disposition = tables.Column()
+    store = tables.Column(accessor="store__name", verbose_name="Restocked to", default="—")
+    total = tables.Column(attrs=RIGHT)
+    currency = tables.Column(accessor="order__currency_id", verbose_name="Currency")
+
+    class Meta:
+        model = Return
+        fields = (
+            "number",
+            "return_date",
+            "order",
+            "customer",
+            "disposition",
+            "store",
+            "total",
+            "currency",
+        )
+        attrs = {"class": "table table-hover align-middle"}
+
+    def render_total(self, value):
+        return format_money(value)
+
+
+class CouponTable(tables.Table):
+    code = tables.Column(linkify=True)
+    value = tables.Column(attrs=RIGHT)
+    uses = tables.Column(accessor="times_used", verbose_name="Used", attrs=RIGHT)
+    max_uses = tables.Column(verbose_name="Max uses", attrs=RIGHT, default="∞")
+    active = tables.BooleanColumn()
+
+    class Meta:
+        model = Coupon
+        fields = (
+            "code",
+            "description",
+            "kind",
+            "value",
+            "valid_from",
+            "valid_to",
+            "uses",
+            "max_uses",
+            "active",
+        )
+        attrs = {"class": "table table-hover align-middle"}
+
+    def render_value(self, record):
+        return (
+            f"{record.value.normalize():f} %"
+            if record.kind == "percent"
+            else format_money(record.value)
+        )
