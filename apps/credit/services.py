@@ -227,6 +227,7 @@ def creditrequest_approve(
     CreditRequest.objects.filter(pk=request.pk).update(entry=entry)
     prepared.apply_balances()
     audit_record(
+        actor=_actor(by),
         subject=request,
         event="credit.request_approved",
         changes={"amount": request.amount, "balance_after": balance, "entry": entry.pk},
@@ -241,7 +242,9 @@ def creditrequest_reject(*, credit_request: CreditRequest, reason: str, by) -> C
     if not reason:
         raise CreditError({"reason": "Say why the request is rejected; the seller sees it."})
     _decide(credit_request, RequestStatus.REJECTED, by, reason=reason[:500])
-    audit_record(subject=credit_request, event="credit.request_rejected", message=reason)
+    audit_record(
+        actor=_actor(by), subject=credit_request, event="credit.request_rejected", message=reason
+    )
     credit_request.refresh_from_db()
     return credit_request
 
@@ -250,7 +253,7 @@ def creditrequest_reject(*, credit_request: CreditRequest, reason: str, by) -> C
 def creditrequest_cancel(*, credit_request: CreditRequest, by) -> CreditRequest:
     """The seller withdraws a request that nobody has decided yet."""
     _decide(credit_request, RequestStatus.CANCELLED, by)
-    audit_record(subject=credit_request, event="credit.request_cancelled")
+    audit_record(actor=_actor(by), subject=credit_request, event="credit.request_cancelled")
     credit_request.refresh_from_db()
     return credit_request
 
@@ -342,6 +345,7 @@ def _charge(*, seller: Seller, amount: Decimal, phone: str, key: str, by, date) 
     )
     entry = prepared.insert()
     audit_record(
+        actor=log.created_by,
         subject=log,
         event="credit.charge",
         changes={"amount": amount, "phone": phone, "key": key, "entry": entry.pk},
@@ -399,6 +403,7 @@ def credit_reverse(*, transaction_log: TransactionLog, reason: str, by) -> Trans
         note=reason[:500],
     )
     audit_record(
+        actor=_actor(by),
         subject=log,
         event="credit.reversal",
         changes={"reverses": original.pk, "amount": delta, "balance_after": balance},
