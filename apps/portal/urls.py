@@ -1,9 +1,22 @@
 from django.urls import path
 
-from . import seller_views, views
+from . import customer_views, seller_views, views
 
 urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="portal-home"),
+    path("orders/", customer_views.PortalOrderListView.as_view(), name="portal-orders"),
+    path("orders/new/", customer_views.PortalOrderCreateView.as_view(), name="portal-order-create"),
+    path(
+        "orders/<int:pk>/",
+        customer_views.PortalOrderDetailView.as_view(),
+        name="portal-order-detail",
+    ),
+    path(
+        "orders/products/",
+        customer_views.PortalProductOptionsView.as_view(),
+        name="portal-product-options",
+    ),
+    path("profile/", customer_views.PortalProfileView.as_view(), name="portal-profile"),
     path("credit/", seller_views.SellerCreditView.as_view(), name="portal-credit"),
     path("credit/charge/", seller_views.ChargeView.as_view(), name="portal-charge"),
     path("credit/topup/", seller_views.TopupRequestView.as_view(), name="portal-topup"),
