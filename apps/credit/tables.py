@@ -103,5 +103,7 @@ class SellerTransactionTable(TransactionTable):
         order_by=("id",),
     )
 
+    seller = None  # always the logged-in seller
+
     class Meta(TransactionTable.Meta):
-        exclude = ("seller",)
+        fields = tuple(f for f in TransactionTable.Meta.fields if f != "seller")

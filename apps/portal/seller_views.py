@@ -89,7 +89,8 @@ class _PortalPost(SellerPortalMixin, View):
             try:
                 message = self.perform(form)
             except ValidationError as exc:
-                for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+                by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+                for field, errors in by_field.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 if not request.htmx:

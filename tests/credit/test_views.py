@@ -1,0 +1,151 @@
+"""Staff screens: sellers, the top-up queue, the transaction log (Area.CREDIT)."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from apps.credit import services
+from apps.credit.models import CreditRequest, RequestStatus, Seller, SellerStatus, TransactionLog
+
+pytestmark = pytest.mark.django_db
+PHONE = "+447911123456"
+
+
+def csv_lines(response):
+    return b"".join(response.streaming_content).decode().strip().splitlines()
+
+
+def test_seller_list_shows_balances_filters_and_exports(client_for, make_seller):
+    make_seller("125.50", company="Alpha Phones")
+    make_seller("0.00", company="Beta Mobile")
+    client = client_for("Viewer")
+    response = client.get(reverse("seller-list"))
+    rows = [
+        (r.record.company, r.record.balance) for r in response.context["table"].page.object_list
+    ]
+    assert rows == [("Alpha Phones", Decimal("125.50")), ("Beta Mobile", Decimal("0.00"))]
+    assert b"125.50" in response.content
+    lines = csv_lines(client.get(reverse("seller-list"), {"q": "alpha", "_export": "csv"}))
+    assert lines[0] == "Company,Login,Phone,Status,Balance,Account"
+    assert lines[1].startswith("Alpha Phones,seller") and ",Active,125.50,2100-" in lines[1]
+    assert len(lines) == 2
+
+
+def test_create_seller_through_the_form(client_for, books):
+    client = client_for("Accountant")
+    bad = client.post(
+        reverse("seller-create"),
+        {"company": "Gamma", "email": "gamma@example.test", "phone": "12345", "password": ""},
+    )
+    assert bad.status_code == 200
+    assert "phone" in bad.context["form"].errors
+    no_password = client.post(
+        reverse("seller-create"), {"company": "Gamma", "email": "gamma@example.test"}
+    )
+    assert "password" in no_password.context["form"].errors
+    assert not Seller.objects.exists()
+    ok = client.post(
+        reverse("seller-create"),
+        {
+            "company": "Gamma",
+            "email": "gamma@example.test",
+            "phone": "+44 7911 123456",
+            "password": "gamma-pass-2026",
+        },
+    )
+    seller = Seller.objects.get()
+    assert ok["Location"] == seller.get_absolute_url()
+    assert str(seller.phone) == "+447911123456"
+
+
+def test_queue_approves_and_rejects_with_messages(client_for, make_seller):
+    seller = make_seller()
+    first = services.creditrequest_create(seller=seller, amount="40.00")
+    second = services.creditrequest_create(seller=seller, amount="60.00")
+    client = client_for("Accountant")
+    queue = client.get(reverse("creditrequest-list"))
+    assert [r.record.pk for r in queue.context["table"].page.object_list] == [second.pk, first.pk]
+    assert b"Approve</button>" in queue.content
+    response = client.post(reverse("creditrequest-approve", args=[first.pk]), follow=True)
+    assert "Top-up of 40.00 approved" in response.content.decode()
+    again = client.post(reverse("creditrequest-approve", args=[first.pk]), follow=True)
+    assert "This request is already approved; nothing was changed." in again.content.decode()
+    empty_reason = client.post(reverse("creditrequest-reject", args=[second.pk]), {"reason": ""})
+    assert CreditRequest.objects.get(pk=second.pk).status == RequestStatus.PENDING
+    assert empty_reason.status_code == 302
+    client.post(reverse("creditrequest-reject", args=[second.pk]), {"reason": "No transfer seen"})
+    assert CreditRequest.objects.get(pk=second.pk).reason == "No transfer seen"
+    seller.refresh_from_db()
+    assert seller.balance == Decimal("40.00")
+
+
+def test_viewer_reads_but_cannot_approve_or_reverse(client_for, make_seller):
+    seller = make_seller("10.00")
+    request = services.creditrequest_create(seller=seller, amount="5.00")
+    client = client_for("Viewer")
+    assert client.get(reverse("creditrequest-list")).status_code == 200
+    assert b"Approve</button>" not in client.get(reverse("creditrequest-list")).content
+    assert client.post(reverse("creditrequest-approve", args=[request.pk])).status_code == 403
+    log = TransactionLog.objects.get()
+    assert (
+        client.post(reverse("transaction-reverse", args=[log.pk]), {"reason": "x"}).status_code
+        == 403
+    )
+    assert client.get(reverse("seller-create")).status_code == 403
+    assert CreditRequest.objects.get(pk=request.pk).status == RequestStatus.PENDING
+
+
+@pytest.mark.parametrize("role", ["Sales", "Warehouse", "Customer", "Seller"])
+def test_roles_without_credit_read_get_403(client_for, books, role):
+    client = client_for(role)
+    for name in ("seller-list", "creditrequest-list", "transaction-list"):
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_transaction_log_filters_csv_and_reversal(client_for, make_seller):
+    alpha, beta = make_seller("50.00", company="Alpha"), make_seller("50.00", company="Beta")
+    services.credit_charge(seller=alpha, amount="7.00", phone=PHONE, idempotency_key="a1")
+    charge = services.credit_charge(
+        seller=beta, amount="9.00", phone="+4915123456789", idempotency_key="b1"
+    ).transaction
+    client = client_for("Accountant")
+    response = client.get(reverse("transaction-list"), {"type": "charge", "seller": beta.pk})
+    assert [r.record.pk for r in response.context["table"].page.object_list] == [charge.pk]
+    by_phone = client.get(reverse("transaction-list"), {"q": "4915123"})
+    assert [r.record.pk for r in by_phone.context["table"].page.object_list] == [charge.pk]
+    lines = csv_lines(client.get(reverse("transaction-list"), {"type": "charge", "_export": "csv"}))
+    assert lines[0] == "When,Transaction,Seller,Type,Phone,Amount,Balance after,Status,Key"
+    assert sorted(line.split(",")[2] for line in lines[1:]) == ["Alpha", "Beta"]
+    assert client.get(charge.get_absolute_url()).status_code == 200
+    client.post(reverse("transaction-reverse", args=[charge.pk]), {"reason": "Wrong number"})
+    beta.refresh_from_db()
+    assert beta.balance == Decimal("50.00")
+
+
+def test_suspend_and_reactivate(client_for, make_seller):
+    seller = make_seller("10.00")
+    client = client_for("Admin")
+    client.post(
+        reverse("seller-status", args=[seller.pk]), {"status": "suspended", "reason": "KYC"}
+    )
+    assert Seller.objects.get(pk=seller.pk).status == SellerStatus.SUSPENDED
+    client.post(reverse("seller-status", args=[seller.pk]), {"status": "active"})
+    assert Seller.objects.get(pk=seller.pk).status == SellerStatus.ACTIVE
+    detail = client.get(seller.get_absolute_url())
+    assert b"Suspend seller" in detail.content
+
+
+def test_list_query_counts_do_not_grow_with_rows(
+    client_for, make_seller, django_assert_max_num_queries
+):
+    sellers = [make_seller("100.00") for _ in range(6)]
+    for n, seller in enumerate(sellers):
+        for k in range(4):
+            services.credit_charge(
+                seller=seller, amount="1.00", phone=PHONE, idempotency_key=f"{n}-{k}"
+            )
+    client = client_for("Viewer")
+    for name in ("seller-list", "transaction-list", "creditrequest-list"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(name)).status_code == 200
