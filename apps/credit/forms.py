@@ -69,6 +69,10 @@ class CreditRequestForm(forms.Form):
         label="Note for the accountant", max_length=500, required=False, widget=forms.TextInput
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_topup_%s")  # unique ids next to the charge form
+        super().__init__(*args, **kwargs)
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=500, widget=forms.TextInput)
@@ -80,6 +84,7 @@ class ChargeForm(forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_charge_%s")
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["idempotency_key"] = uuid.uuid4().hex

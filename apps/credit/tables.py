@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.ledger.tables import MoneyColumn
+from apps.ledger.tables import NAVIGATE, MoneyColumn
 
 from .models import CreditRequest, RequestStatus, Seller, TransactionLog, TransactionStatus
 
@@ -32,7 +32,7 @@ class StatusColumn(tables.Column):
 
 
 class SellerTable(tables.Table):
-    company = tables.Column(linkify=True)
+    company = tables.Column(linkify=True, attrs=NAVIGATE)
     email = tables.Column(accessor="user__email", verbose_name="Login")
     phone = tables.Column()
     status = StatusColumn()
@@ -46,8 +46,10 @@ class SellerTable(tables.Table):
 
 
 class CreditRequestTable(tables.Table):
-    created_at = tables.DateTimeColumn(verbose_name="Requested", format="Y-m-d H:i", linkify=True)
-    seller = tables.Column(linkify=lambda record: record.seller.get_absolute_url())
+    created_at = tables.DateTimeColumn(
+        verbose_name="Requested", format="Y-m-d H:i", linkify=True, attrs=NAVIGATE
+    )
+    seller = tables.Column(linkify=lambda record: record.seller.get_absolute_url(), attrs=NAVIGATE)
     amount = MoneyColumn()
     note = tables.Column()
     status = StatusColumn()
@@ -101,6 +103,7 @@ class SellerTransactionTable(TransactionTable):
         verbose_name="Transaction",
         linkify=("portal-transaction-detail", {"pk": tables.A("pk")}),
         order_by=("id",),
+        attrs=NAVIGATE,
     )
 
     seller = None  # always the logged-in seller

@@ -140,3 +140,26 @@ def line_totals_for(account: Account, as_of: dt.date | None = None) -> tuple[Dec
         lines = lines.filter(entry__date__lte=as_of)
     agg = lines.aggregate(debit=Sum("base_debit"), credit=Sum("base_credit"))
     return cents(agg["debit"]), cents(agg["credit"])
+
+
+def dashboard_figures() -> list[tuple[str, str]]:
+    from django.utils import timezone
+
+    from apps.core.models import BooksCheckRun
+    from apps.core.templatetags.core_tags import money
+
+    from .models import JournalEntry
+
+    today = timezone.localdate()
+    net = sum((b * normal_sign(t) for t, b in Account.objects.values_list("type", "balance")), ZERO)
+    last = BooksCheckRun.objects.only("ok", "ran_at").first()
+    return [
+        ("Entries posted today", str(JournalEntry.objects.filter(date=today).count())),
+        ("Trial balance", "balanced" if not cents(net) else f"off by {money(cents(net))}"),
+        (
+            "Last books check",
+            f"{'passed' if last.ok else 'FAILED'} {last.ran_at:%Y-%m-%d %H:%M}"
+            if last
+            else "never",
+        ),
+    ]

@@ -6,6 +6,11 @@ from apps.core.templatetags.core_tags import money
 from .models import JournalEntry, JournalLine
 
 
+# Links inside the boosted #table region (core/list.html) would swap the next page into
+# the table; real navigations opt out of the boost.
+NAVIGATE = {"a": {"hx-boost": "false"}}
+
+
 class MoneyColumn(tables.Column):
     """A right-aligned amount; blank for zero when `blank_zero` (debit/credit columns)."""
 
@@ -26,9 +31,12 @@ class MoneyColumn(tables.Column):
 
 
 class JournalEntryTable(tables.Table):
-    date = tables.DateColumn(format="Y-m-d", linkify=True)
+    date = tables.DateColumn(format="Y-m-d", linkify=True, attrs=NAVIGATE)
     short_id = tables.Column(
-        verbose_name="Entry", linkify=lambda record: record.get_absolute_url(), order_by=("id",)
+        verbose_name="Entry",
+        linkify=lambda record: record.get_absolute_url(),
+        order_by=("id",),
+        attrs=NAVIGATE,
     )
     memo = tables.Column()
     reference = tables.Column()
@@ -61,6 +69,7 @@ class AccountLineTable(tables.Table):
         verbose_name="Entry",
         linkify=lambda record: record.entry.get_absolute_url(),
         order_by=("entry__id",),
+        attrs=NAVIGATE,
     )
     memo = tables.Column(accessor="entry__memo", verbose_name="Memo")
     base_debit = MoneyColumn(verbose_name="Debit", blank_zero=True)

@@ -11,7 +11,9 @@ from django.utils.functional import SimpleLazyObject
 from apps.accounts.roles import Area
 from apps.catalog.selectors import dashboard_figures as catalog_figures
 from apps.core.permissions import has_access
+from apps.credit.selectors import dashboard_figures as credit_figures
 from apps.inventory.selectors import dashboard_figures as stock_figures
+from apps.ledger.selectors import dashboard_figures as ledger_figures
 
 
 @dataclass
@@ -62,6 +64,7 @@ def _cards() -> list[Card]:
             "seller-list",
             "wallet2",
             "Sellers, top-ups and charges.",
+            figures=SimpleLazyObject(credit_figures),
         ),
         Card(
             "Invoices",
@@ -78,6 +81,7 @@ def _cards() -> list[Card]:
             "books-check",
             "journal-check",
             "Double-entry ledger and verification.",
+            figures=SimpleLazyObject(ledger_figures),
         ),
         Card(
             "Finance",

@@ -55,7 +55,20 @@ AREA_PAGES = {
         ("taxrate-create", [], "write"),
         ("exchangerate-create", [], "write"),
     ],
-    Area.LEDGER: [("dashboard", [], "figures"), ("books-check", [], "read")],
+    Area.CREDIT: [
+        ("seller-list", [], "read"),
+        ("creditrequest-list", [], "read"),
+        ("transaction-list", [], "read"),
+        ("seller-create", [], "write"),
+    ],
+    Area.LEDGER: [
+        ("dashboard", [], "figures"),
+        ("books-check", [], "read"),
+        ("account-list", [], "read"),
+        ("journalentry-list", [], "read"),
+        ("trial-balance", [], "read"),
+        ("account-create", [], "write"),
+    ],
 }
 
 CASES = [
