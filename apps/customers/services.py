@@ -123,18 +123,21 @@ def _validate(customer: Customer) -> None:
         raise ValidationError(errors)
 
 
-def _sync(customer: Customer, model, rows: Iterable[dict], fields: tuple[str, ...]) -> None:
+def _sync(customer: Customer, model, rows: Iterable[dict], fields: tuple[str, ...]) -> list:
     """Create, change or delete the customer's contacts or addresses from form rows.
 
     A row is {"id": pk or None, "delete": bool, <fields>}; ids of other customers are
-    ignored (a forged form cannot reach another customer's rows).
+    ignored (a forged form cannot reach another customer's rows). Returns the saved
+    object of each row (None where the row deleted it).
     """
     existing = {obj.pk: obj for obj in model.objects.filter(customer=customer)}
+    saved = []
     for row in rows:
         obj = existing.get(row.get("id"))
         if row.get("delete"):
             if obj is not None:
                 obj.delete()
+            saved.append(None)
             continue
         if obj is None:
             obj = model(customer=customer)
@@ -146,30 +149,41 @@ def _sync(customer: Customer, model, rows: Iterable[dict], fields: tuple[str, ..
                 changed = True
         if changed:
             obj.save()
+        saved.append(obj)
+    return saved
 
 
-def _normalise_defaults(customer: Customer) -> None:
-    """One default address of each kind: the first one marked, else the first one."""
+def _set_defaults(customer: Customer, marked: list[int], previous: set[int]) -> None:
+    """One default address of each kind: the last one marked, else the one that was the
+    default, else the first one."""
     for kind in AddressKind.values:
-        addresses = list(Address.objects.filter(customer=customer, kind=kind).order_by("id"))
-        if not addresses:
+        ids = list(
+            Address.objects.filter(customer=customer, kind=kind)
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+        if not ids:
             continue
-        marked = [a for a in addresses if a.is_default]
-        keep = marked[-1] if marked else addresses[0]
-        for address in addresses:
-            want = address.pk == keep.pk
-            if address.is_default != want:
-                Address.objects.filter(pk=address.pk).update(is_default=want)
+        in_kind = [pk for pk in marked if pk in ids]
+        was = [pk for pk in ids if pk in previous]
+        keep = in_kind[-1] if in_kind else (was or ids)[0]
+        Address.objects.filter(pk=keep).update(is_default=True)
 
 
 def _children(customer: Customer, contacts, addresses) -> None:
     if contacts is not None:
         _sync(customer, Contact, contacts, CONTACT_FIELDS)
     if addresses is not None:
-        # clear defaults first so the partial unique index never sees two at once
-        Address.objects.filter(customer=customer).update(is_default=False)
-        _sync(customer, Address, addresses, ADDRESS_FIELDS)
-        _normalise_defaults(customer)
+        rows = list(addresses)
+        defaults = Address.objects.filter(customer=customer, is_default=True)
+        previous = set(defaults.values_list("pk", flat=True))
+        # no default while rows change, so the one-default index never sees two at once
+        defaults.update(is_default=False)
+        saved = _sync(customer, Address, [{**r, "is_default": False} for r in rows], ADDRESS_FIELDS)
+        marked = [
+            obj.pk for obj, row in zip(saved, rows, strict=True) if obj and row.get("is_default")
+        ]
+        _set_defaults(customer, marked, previous)
 
 
 # --- services ---------------------------------------------------------------------------

@@ -71,7 +71,7 @@ class CustomerEditMixin:
         }
         return super().form_valid(form)
 
-    def fields(self, form) -> dict:
+    def customer_fields(self, form) -> dict:
         return {name: form.cleaned_data[name] for name in form.Meta.fields}
 
     def get_success_url(self):
@@ -85,7 +85,7 @@ class CustomerCreateView(CustomersArea, CustomerEditMixin, BackofficeCreateView)
     cancel_url_name = "customer-list"
 
     def perform(self, form):
-        return services.customer_create(**self.rows, **self.fields(form))
+        return services.customer_create(**self.rows, **self.customer_fields(form))
 
 
 class CustomerUpdateView(CustomersArea, CustomerEditMixin, BackofficeUpdateView):
@@ -96,7 +96,9 @@ class CustomerUpdateView(CustomersArea, CustomerEditMixin, BackofficeUpdateView)
         return Customer.objects.all()
 
     def perform(self, form):
-        return services.customer_update(customer=self.object, **self.rows, **self.fields(form))
+        return services.customer_update(
+            customer=self.object, **self.rows, **self.customer_fields(form)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
