@@ -6,6 +6,7 @@ from apps.finance.models import Currency, TaxRate
 
 from .imports import MAX_BYTES
 from .models import Category, Product
+from .services import barcode_clash, sku_clash
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -48,20 +49,22 @@ class ProductForm(forms.ModelForm):
         )
 
     def clean_sku(self):
-        return self.cleaned_data["sku"].strip()
+        sku = self.cleaned_data["sku"].strip()
+        if problem := sku_clash(sku, exclude_pk=self.instance.pk):
+            raise ValidationError(problem)
+        return sku
 
     def clean_barcode(self):
-        return self.cleaned_data["barcode"].strip()
+        barcode = self.cleaned_data["barcode"].strip()
+        if barcode and (problem := barcode_clash(barcode, exclude_pk=self.instance.pk)):
+            raise ValidationError(problem)
+        return barcode
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
         if image and getattr(image, "size", 0) > MAX_IMAGE_BYTES:
             raise ValidationError("The image is larger than 5 MB.")
         return image
-
-    def validate_unique(self):
-        """SKU and barcode uniqueness are the service's job: it names the clashing product
-        and puts the message next to the field (the constraints stay the last word)."""
 
 
 class CategoryForm(forms.ModelForm):

@@ -368,6 +368,7 @@ class ProductImporter(Importer):
                 product_create(user=user, **data)
                 created += 1
             else:
+                data.pop("sku")  # the key that matched; the stored spelling stays
                 product_update(product=product, user=user, **data)
                 updated += 1
         return {"created": created, "updated": updated, "new_categories": new_categories}

@@ -40,6 +40,21 @@ def normalise_sku(sku: str) -> str:
     return (sku or "").strip()
 
 
+def sku_clash(sku: str, *, exclude_pk: int | None = None) -> str:
+    """Why `sku` cannot be used (any case, deleted products included), or ""."""
+    clash = Product.all_objects.filter(sku__iexact=normalise_sku(sku)).exclude(pk=exclude_pk)
+    clash = clash.first()
+    if clash is None:
+        return ""
+    where = " (in the trash: an admin can restore it)" if clash.is_deleted else ""
+    return f"SKU {clash.sku} is already used by {clash.name}{where}."
+
+
+def barcode_clash(barcode: str, *, exclude_pk: int | None = None) -> str:
+    clash = Product.all_objects.filter(barcode=barcode.strip()).exclude(pk=exclude_pk).first()
+    return f"Barcode {barcode.strip()} is already used by {clash.sku}." if clash else ""
+
+
 def _validate_product(product: Product) -> None:
     """Rules the database cannot say in words: case-insensitive SKU, prices in minor units."""
     errors: dict[str, list[str]] = {}
@@ -50,19 +65,10 @@ def _validate_product(product: Product) -> None:
         errors.setdefault("sku", []).append("Enter a SKU.")
     if not product.name:
         errors.setdefault("name", []).append("Enter a name.")
-    if product.sku:
-        clash = Product.all_objects.filter(sku__iexact=product.sku).exclude(pk=product.pk).first()
-        if clash is not None:
-            where = " (in the trash: an admin can restore it)" if clash.is_deleted else ""
-            errors.setdefault("sku", []).append(
-                f"SKU {clash.sku} is already used by {clash.name}{where}."
-            )
-    if product.barcode:
-        clash = Product.all_objects.filter(barcode=product.barcode).exclude(pk=product.pk).first()
-        if clash is not None:
-            errors.setdefault("barcode", []).append(
-                f"Barcode {product.barcode} is already used by {clash.sku}."
-            )
+    if product.sku and (problem := sku_clash(product.sku, exclude_pk=product.pk)):
+        errors.setdefault("sku", []).append(problem)
+    if product.barcode and (problem := barcode_clash(product.barcode, exclude_pk=product.pk)):
+        errors.setdefault("barcode", []).append(problem)
     currency: Currency | None = product.currency if product.currency_id else None
     if currency is None:
         errors.setdefault("currency", []).append("Choose a currency.")

@@ -106,17 +106,21 @@ class StoreSummary:
 def store_summaries(*, default: int | None = None) -> list[StoreSummary]:
     """One row per active store: products held, units, low/out count (one query)."""
     threshold = threshold_expression("stock_levels__product__", default)
-    stores = Store.objects.filter(active=True).annotate(
-        held=Count("stock_levels", filter=Q(stock_levels__quantity__gt=0)),
-        units=Coalesce(Sum("stock_levels__quantity"), 0),
-        low=Count(
-            "stock_levels",
-            filter=Q(
-                stock_levels__quantity__lte=threshold,
-                stock_levels__product__active=True,
-                stock_levels__product__deleted_at__isnull=True,
+    stores = (
+        Store.objects.filter(active=True)
+        .annotate(
+            held=Count("stock_levels", filter=Q(stock_levels__quantity__gt=0)),
+            units=Coalesce(Sum("stock_levels__quantity"), 0),
+            low=Count(
+                "stock_levels",
+                filter=Q(
+                    stock_levels__quantity__lte=threshold,
+                    stock_levels__product__active=True,
+                    stock_levels__product__deleted_at__isnull=True,
+                ),
             ),
-        ),
+        )
+        .order_by("name")
     )
     return [StoreSummary(s, s.held, s.units, s.low) for s in stores]
 

@@ -11,7 +11,7 @@ from django_tables2.paginators import LazyPaginator
 
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
-from apps.catalog.views import ImportBatchView, ImportUploadView
+from apps.catalog.views import ImportBatchView, ImportUploadView, ListTablePartialMixin
 from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import (
     BackofficeCreateView,
@@ -87,7 +87,7 @@ class StoreUpdateView(StockArea, BackofficeUpdateView):
 # --- stock levels -----------------------------------------------------------------------
 
 
-class StockLevelListView(StockArea, LazyPagesMixin, BackofficeListView):
+class StockLevelListView(StockArea, ListTablePartialMixin, LazyPagesMixin, BackofficeListView):
     title = "Stock levels"
     template_name = "inventory/stock_list.html"
     table_class = StockLevelTable
@@ -107,7 +107,7 @@ class StockLevelListView(StockArea, LazyPagesMixin, BackofficeListView):
         return context
 
 
-class LowStockView(StockArea, LazyPagesMixin, BackofficeListView):
+class LowStockView(StockArea, ListTablePartialMixin, LazyPagesMixin, BackofficeListView):
     title = "Low stock"
     template_name = "inventory/low_stock.html"
     table_class = LowStockTable
@@ -179,7 +179,12 @@ MOVEMENT_EXPORT = (
 
 
 class MovementListView(
-    StockArea, AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, TemplateView
+    StockArea,
+    AreaRequiredMixin,
+    PageContextMixin,
+    ListTablePartialMixin,
+    HtmxPartialMixin,
+    TemplateView,
 ):
     title = "Stock movements"
     template_name = "inventory/movement_list.html"

@@ -6,7 +6,6 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from apps.core.books import run_checks
 from apps.inventory.models import MovementType, StockLevel, StockMovement
 from apps.inventory.services import (
     InsufficientStock,
@@ -17,6 +16,7 @@ from apps.inventory.services import (
 )
 from tests.catalog.factories import ProductFactory
 
+from .conftest import assert_stock_books_ok
 from .factories import StoreFactory
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
@@ -45,11 +45,6 @@ def run_together(jobs):
     return results
 
 
-def books_ok():
-    ok, results = run_checks(triggered_by="test")
-    assert ok, [r.violations for r in results if r.violations]
-
-
 def level(store, product):
     return StockLevel.objects.get(store=store, product=product).quantity
 
@@ -71,7 +66,7 @@ def test_twenty_workers_removing_one_from_ten_sell_exactly_ten():
     sales = StockMovement.objects.filter(movement_type=MovementType.SALE).order_by("id")
     assert sales.count() == 10
     assert [m.new_quantity for m in sales] == list(range(9, -1, -1))
-    books_ok()
+    assert_stock_books_ok()
 
 
 def test_opposite_transfers_finish_without_deadlock():
@@ -95,7 +90,7 @@ def test_opposite_transfers_finish_without_deadlock():
         assert (level(a, product), level(b, product)) == (50, 50)
     assert StockMovement.objects.filter(movement_type=MovementType.TRANSFER_OUT).count() == 16
     assert StockMovement.objects.filter(movement_type=MovementType.TRANSFER_IN).count() == 16
-    books_ok()
+    assert_stock_books_ok()
 
 
 def test_first_receipts_of_a_new_level_do_not_collide():
@@ -104,7 +99,7 @@ def test_first_receipts_of_a_new_level_do_not_collide():
     assert all(r.movement_type == MovementType.RECEIPT for r in results)
     assert level(store, product) == 16
     assert StockLevel.objects.filter(store=store, product=product).count() == 1
-    books_ok()
+    assert_stock_books_ok()
 
 
 def test_adjustments_racing_removals_keep_the_ledger_exact():
@@ -128,4 +123,4 @@ def test_adjustments_racing_removals_keep_the_ledger_exact():
         StockMovement.objects.filter(product=product).values_list("quantity", flat=True)
     )
     assert final >= 0
-    books_ok()
+    assert_stock_books_ok()

@@ -8,7 +8,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from apps.core.books import run_checks
 from apps.inventory.models import MovementReason, StockLevel, StockMovement
 from apps.inventory.services import (
     InsufficientStock,
@@ -19,6 +18,7 @@ from apps.inventory.services import (
 )
 from tests.catalog.factories import ProductFactory
 
+from .conftest import assert_stock_books_ok
 from .factories import StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,16 +78,16 @@ class StockMachine(RuleBasedStateMachine):
         self.model[s, p] = counted
         self.movements += 1
 
-    @rule(source=STORE, target=STORE, p=PRODUCT, n=QUANTITY)
-    def transfer(self, source, target, p, n):
+    @rule(source=STORE, dest=STORE, p=PRODUCT, n=QUANTITY)
+    def transfer(self, source, dest, p, n):
         product = self.products[p]
         call = lambda: stock_transfer(  # noqa: E731
             from_store=self.stores[source],
-            to_store=self.stores[target],
+            to_store=self.stores[dest],
             product=product,
             quantity=n,
         )
-        if source == target:
+        if source == dest:
             with pytest.raises(ValidationError, match="other than the source"):
                 call()
         elif n > self.model[source, p]:
@@ -96,7 +96,7 @@ class StockMachine(RuleBasedStateMachine):
         else:
             call()
             self.model[source, p] -= n
-            self.model[target, p] += n
+            self.model[dest, p] += n
             self.movements += 2
 
     @invariant()
@@ -111,8 +111,7 @@ class StockMachine(RuleBasedStateMachine):
         assert StockMovement.objects.filter(store__in=self.stores).count() == self.movements
 
     def teardown(self):
-        ok, results = run_checks(triggered_by="property test")
-        assert ok, [r.violations for r in results if r.violations]
+        assert_stock_books_ok()
 
 
 StockMachine.TestCase.settings = settings(
