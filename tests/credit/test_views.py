@@ -149,3 +149,20 @@ def test_list_query_counts_do_not_grow_with_rows(
     for name in ("seller-list", "transaction-list", "creditrequest-list"):
         with django_assert_max_num_queries(12):
             assert client.get(reverse(name)).status_code == 200
+
+
+def test_dashboard_cards_show_credit_and_books_figures(client_for, make_seller):
+    seller = make_seller("80.00")
+    services.credit_charge(seller=seller, amount="5.00", phone=PHONE, idempotency_key="d1")
+    services.creditrequest_create(seller=seller, amount="20.00")
+    response = client_for("Accountant").get(reverse("dashboard"))
+    cards = {card.title: list(card.figures) for card in response.context["cards"]}
+    assert cards["Seller credit"] == [
+        ("Active sellers", "1 of 1"),
+        ("Credit held by sellers", "75.00"),
+        ("Top-ups waiting", "1"),
+        ("Charges today", "1 · 5.00"),
+    ]
+    assert cards["Books"][:2] == [("Entries posted today", "2"), ("Trial balance", "balanced")]
+    sales = client_for("Sales").get(reverse("dashboard"))
+    assert {card.title for card in sales.context["cards"]}.isdisjoint({"Seller credit", "Books"})
