@@ -35,9 +35,9 @@ class SellerFilter(django_filters.FilterSet):
         )
 
 
-class CreditRequestFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label="Status", choices=RequestStatus.choices)
-    seller = django_filters.ModelChoiceFilter(label="Seller", queryset=Seller.objects.all())
+class CreatedBetween(django_filters.FilterSet):
+    """From/To on the creation date, shared by the credit lists."""
+
     start = django_filters.DateFilter(
         label="From", field_name="created_at", lookup_expr="date__gte", **DATE
     )
@@ -45,12 +45,17 @@ class CreditRequestFilter(django_filters.FilterSet):
         label="To", field_name="created_at", lookup_expr="date__lte", **DATE
     )
 
+
+class CreditRequestFilter(CreatedBetween):
+    status = django_filters.ChoiceFilter(label="Status", choices=RequestStatus.choices)
+    seller = django_filters.ModelChoiceFilter(label="Seller", queryset=Seller.objects.all())
+
     class Meta:
         model = CreditRequest
         fields = ["status", "seller", "start", "end"]
 
 
-class SellerTransactionFilter(django_filters.FilterSet):
+class SellerTransactionFilter(CreatedBetween):
     """Filters a seller sees on its own history (the staff log adds the seller)."""
 
     q = django_filters.CharFilter(
@@ -60,12 +65,6 @@ class SellerTransactionFilter(django_filters.FilterSet):
     )
     type = django_filters.ChoiceFilter(label="Type", choices=TransactionType.choices)
     status = django_filters.ChoiceFilter(label="Status", choices=TransactionStatus.choices)
-    start = django_filters.DateFilter(
-        label="From", field_name="created_at", lookup_expr="date__gte", **DATE
-    )
-    end = django_filters.DateFilter(
-        label="To", field_name="created_at", lookup_expr="date__lte", **DATE
-    )
 
     class Meta:
         model = TransactionLog
