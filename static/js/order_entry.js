@@ -1,10 +1,10 @@
-// Order entry (keyboard first): Enter in a line's quantity, price or discount saves that
-// line (the row posts on "change") and jumps back to the "Add product" box.
+// Order entry (keyboard first): Enter in a line's quantity, price or discount jumps back to
+// the "Add product" box; leaving the input fires its "change", which saves the line (the
+// row posts on change; rows share one request queue, so answers arrive in order).
 document.addEventListener("keydown", function (event) {
   var input = event.target;
   if (event.key !== "Enter" || !input.matches || !input.matches("[data-line-input]")) { return; }
   event.preventDefault();
-  input.dispatchEvent(new Event("change", {bubbles: true}));
   var add = document.getElementById("add-product");
-  if (add) { add.focus(); }
+  if (add) { add.focus(); } else { input.blur(); }
 });
