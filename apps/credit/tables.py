@@ -24,8 +24,8 @@ def badge(value: str, label: str) -> str:
 
 
 class StatusColumn(tables.Column):
-    def render(self, value, record):
-        return badge(value, record.get_status_display())
+    def render(self, value, record):  # value is the display label; the colour needs the code
+        return badge(record.status, record.get_status_display())
 
     def value(self, value, record):
         return record.get_status_display()

@@ -157,7 +157,7 @@ def dashboard_figures() -> list[tuple[str, str]]:
         ("Entries posted today", str(JournalEntry.objects.filter(date=today).count())),
         ("Trial balance", "balanced" if not cents(net) else f"off by {money(cents(net))}"),
         (
-            "Last books check",
+            "Books check",
             f"{'passed' if last.ok else 'FAILED'} {last.ran_at:%Y-%m-%d %H:%M}"
             if last
             else "never",
