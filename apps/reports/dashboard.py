@@ -12,8 +12,10 @@ from apps.accounts.roles import Area
 from apps.catalog.selectors import dashboard_figures as catalog_figures
 from apps.core.permissions import has_access
 from apps.credit.selectors import dashboard_figures as credit_figures
+from apps.customers.selectors import dashboard_figures as customer_figures
 from apps.inventory.selectors import dashboard_figures as stock_figures
 from apps.ledger.selectors import dashboard_figures as ledger_figures
+from apps.sales.selectors import dashboard_figures as sales_figures
 
 
 @dataclass
@@ -48,7 +50,15 @@ def _cards() -> list[Card]:
             "Stock by store, movements and low-stock alerts.",
             figures=SimpleLazyObject(stock_figures),
         ),
-        Card("Sales", Area.ORDERS, "read", "order-list", "cart", "Orders, returns and coupons."),
+        Card(
+            "Sales",
+            Area.ORDERS,
+            "read",
+            "order-list",
+            "cart",
+            "Orders, returns and coupons.",
+            figures=SimpleLazyObject(sales_figures),
+        ),
         Card(
             "Customers",
             Area.CUSTOMERS,
@@ -56,6 +66,7 @@ def _cards() -> list[Card]:
             "customer-list",
             "people",
             "Customers, contacts and balances.",
+            figures=SimpleLazyObject(customer_figures),
         ),
         Card(
             "Seller credit",

@@ -74,6 +74,18 @@ AREA_PAGES = {
         ("stock-transfer", [], "write"),
         ("stock-import", [], "write"),
     ],
+    Area.CUSTOMERS: [
+        ("customer-list", [], "read"),
+        ("customer-create", [], "write"),
+    ],
+    Area.ORDERS: [
+        ("order-list", [], "read"),
+        ("return-list", [], "read"),
+        ("coupon-list", [], "read"),
+        ("order-create", [], "write"),
+        ("coupon-create", [], "write"),
+        ("portal-orders", [], "own"),
+    ],
     Area.CREDIT: [
         ("seller-list", [], "read"),
         ("creditrequest-list", [], "read"),
