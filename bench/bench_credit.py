@@ -28,6 +28,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.base")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+# Python's GIL hand-off interval (default 0.005 s); lowering it shows how much of the
+# many-thread slowdown is threads queueing for the GIL rather than for the database.
+SWITCH_INTERVAL = os.environ.get("BENCH_SWITCH_INTERVAL")
 THREADS = [int(n) for n in os.environ.get("BENCH_THREADS", "1,8,32").split(",")]
 AMOUNT = Decimal("7.00")
 SELLERS = 10
@@ -102,7 +105,10 @@ def service_worker(seller, stop: threading.Event, counts: list, index: int, barr
         done = 0
         while not stop.is_set():
             credit_charge(
-                seller=seller, amount=AMOUNT, phone="+447911123456", idempotency_key=uuid.uuid4().hex
+                seller=seller,
+                amount=AMOUNT,
+                phone="+447911123456",
+                idempotency_key=uuid.uuid4().hex,
             )
             done += 1
         counts[index] = done
@@ -163,6 +169,8 @@ def run(worker, sellers, threads: int) -> float:
 
 
 def main() -> None:
+    if SWITCH_INTERVAL:
+        sys.setswitchinterval(float(SWITCH_INTERVAL))
     create_database()
     import django
 
@@ -171,7 +179,10 @@ def main() -> None:
 
     sellers = setup_data()
     connection.close()
-    print(f"credit_charge vs raw SQL, {SECONDS:g}s per run, PostgreSQL {DB_URL.rsplit('/', 1)[1]}")
+    print(
+        f"credit_charge vs raw SQL, {SECONDS:g}s per run, PostgreSQL {DB_URL.rsplit('/', 1)[1]},"
+        f" GIL switch interval {sys.getswitchinterval():g}s"
+    )
     print(f"{'sellers':>8} {'threads':>8} {'service/s':>10} {'raw/s':>10} {'ratio':>6}")
     for label, group in (("1 (hot)", sellers[:1]), ("10", sellers)):
         for threads in THREADS:
