@@ -124,8 +124,10 @@ class PreparedEntry:
         with connection.cursor() as cursor:
             for pk in sorted(deltas):
                 if deltas[pk]:
-                    # F("balance") + delta, written out: this runs in every posting and the
-                    # ORM's compile step would double its cost. ROUND keeps SQLite exact.
+                    # Account.objects.filter(pk=pk).update(balance=F("balance") + delta),
+                    # written out: it runs in every posting, and the ORM's compile step
+                    # costs ~0.5 ms of CPU per call against ~0.08 ms here (see
+                    # docs/performance.md). ROUND keeps SQLite (floats) exact to the cent.
                     cursor.execute(
                         f"UPDATE {table} SET balance = ROUND(balance + %s, {BASE_PLACES})"
                         " WHERE id = %s",
