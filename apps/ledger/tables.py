@@ -5,7 +5,6 @@ from apps.core.templatetags.core_tags import money
 
 from .models import JournalEntry, JournalLine
 
-
 # Links inside the boosted #table region (core/list.html) would swap the next page into
 # the table; real navigations opt out of the boost.
 NAVIGATE = {"a": {"hx-boost": "false"}}
@@ -53,13 +52,14 @@ class JournalEntryTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("-date",)
 
-    def render_source(self, value, record):
-        if record.reverses_id:
-            return format_html('{} <span class="badge text-bg-secondary">reversal</span>', value)
-        return value
+    def value_source(self, value, record):
+        return record.source_type.name if record.source_type_id else "manual"
 
-    def value_source(self, value):
-        return value
+    def render_source(self, value, record):
+        label = self.value_source(value, record)
+        if record.reverses_id:
+            return format_html('{} <span class="badge text-bg-secondary">reversal</span>', label)
+        return label
 
 
 class AccountLineTable(tables.Table):
