@@ -257,23 +257,35 @@ def price_order(order: Order, lines: list[OrderLine]) -> Priced:
 LINE_AMOUNT_FIELDS = ("gross", "discount", "coupon_discount", "net", "tax", "total")
 
 
-def _recompute(order: Order) -> Priced:
-    """Write every line's amounts and the order's totals (the one place that does)."""
-    lines = list(order.lines.all())
+ORDER_TOTAL_FIELDS = ("subtotal", "discount_total", "tax_total", "total", "total_base")
+
+
+def _recompute(order: Order, lines: list[OrderLine] | None = None) -> Priced:
+    """Bring every line's amounts and the order's totals up to date (the one place that
+    writes them); rows whose figures did not change are not written."""
+    lines = list(order.lines.all()) if lines is None else lines
     priced = price_order(order, lines)
+    changed = []
     for position, (line, amounts) in enumerate(zip(lines, priced.result.lines, strict=True), 1):
-        line.position = position
-        for field in LINE_AMOUNT_FIELDS:
-            setattr(line, field, getattr(amounts, field))
-    if lines:
-        OrderLine.objects.bulk_update(lines, ["position", *LINE_AMOUNT_FIELDS])
+        new = {"position": position, **{f: getattr(amounts, f) for f in LINE_AMOUNT_FIELDS}}
+        if any(getattr(line, field) != value for field, value in new.items()):
+            for field, value in new.items():
+                setattr(line, field, value)
+            changed.append(line)
+    if changed:
+        OrderLine.objects.bulk_update(changed, ["position", *LINE_AMOUNT_FIELDS])
     result = priced.result
-    order.subtotal = result.subtotal
-    order.discount_total = result.discount
-    order.tax_total = result.tax
-    order.total = result.total
-    order.total_base = money.to_base(result.total, order.exchange_rate)
-    order.save(update_fields=["subtotal", "discount_total", "tax_total", "total", "total_base"])
+    totals = {
+        "subtotal": result.subtotal,
+        "discount_total": result.discount,
+        "tax_total": result.tax,
+        "total": result.total,
+        "total_base": money.to_base(result.total, order.exchange_rate),
+    }
+    if any(getattr(order, field) != value for field, value in totals.items()):
+        for field, value in totals.items():
+            setattr(order, field, value)
+        order.save(update_fields=list(ORDER_TOTAL_FIELDS))
     return priced
 
 
@@ -575,7 +587,7 @@ def order_confirm(*, order: Order, user=None, override_reason: str = "") -> Orde
     ]
     if unavailable:
         raise OrderError(unavailable)
-    priced = _recompute(order)
+    priced = _recompute(order, lines)
     if priced.coupon_problem:
         raise OrderError({"coupon": priced.coupon_problem + " Remove it to confirm."})
     credit_note = _check_credit(order, user, override_reason)
