@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views import View
 
 from apps.accounts.roles import Area
@@ -13,6 +13,7 @@ from apps.core.views import (
     BackofficeDetailView,
     BackofficeListView,
     BackofficeUpdateView,
+    SoftDeleteView,
 )
 
 from . import hooks, services
@@ -127,32 +128,22 @@ class CustomerDetailView(CustomersArea, BackofficeDetailView):
         return context
 
 
-class CustomerDeleteView(CustomersArea, AreaRequiredMixin, View):
-    """GET asks for confirmation; POST moves the customer to the trash (orders stay)."""
+class CustomerDeleteView(CustomersArea, SoftDeleteView):
+    """GET asks for confirmation; POST moves the customer to the trash (orders stay),
+    unless the service's guard refuses (open orders)."""
 
-    need = "write"
+    model = Customer
+    success_url_name = "customer-list"
 
-    def get(self, request, pk):
-        customer = get_object_or_404(Customer, pk=pk)
-        return render(
-            request,
-            "core/confirm_delete.html",
-            {
-                "object": customer,
-                "title": f"Delete {customer}",
-                "cancel_url": customer.get_absolute_url(),
-            },
-        )
-
-    def post(self, request, pk):
-        customer = get_object_or_404(Customer, pk=pk)
+    def post(self, request, *args, **kwargs):
+        customer = self.get_object()
         try:
             services.customer_delete(customer=customer)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(customer)
         messages.success(request, f"{customer} moved to the trash; its orders are kept.")
-        return redirect("customer-list")
+        return redirect(self.success_url_name)
 
 
 class CustomerLookupView(CustomersArea, AreaRequiredMixin, View):

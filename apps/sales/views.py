@@ -11,8 +11,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views import View
 from django_tables2.paginators import LazyPaginator
 
@@ -114,9 +115,7 @@ class CouponCreateView(OrdersArea, BackofficeCreateView):
     submit_label = "Create coupon"
     success_message = "Coupon {object} created."
     cancel_url_name = "coupon-list"
-
-    def get_success_url(self):
-        return reverse("coupon-list")
+    success_url = reverse_lazy("coupon-list")
 
 
 class CouponUpdateView(OrdersArea, BackofficeUpdateView):
@@ -125,9 +124,7 @@ class CouponUpdateView(OrdersArea, BackofficeUpdateView):
     submit_label = "Save coupon"
     success_message = "Coupon {object} saved."
     cancel_url_name = "coupon-list"
-
-    def get_success_url(self):
-        return reverse("coupon-list")
+    success_url = reverse_lazy("coupon-list")
 
 
 # --- creating a draft -------------------------------------------------------------------
@@ -429,25 +426,31 @@ class OrderFulfilView(OrdersArea, AreaRequiredMixin, View):
         return redirect(order)
 
 
-class OrderCancelView(OrdersArea, BackofficeFormView):
-    """Ask for the reason first: cancelling a confirmed order puts its stock back."""
+class OrderActionMixin:
+    """A form about one order (cancel, return); its page is the way back."""
 
-    form_class = CancelForm
-    template_name = "sales/order_cancel.html"
-    submit_label = "Cancel order"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.order = get_object_or_404(Order.objects.select_related("store"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_title(self):
-        return f"Cancel order {self.order.number}"
+    @cached_property
+    def order(self) -> Order:
+        return get_object_or_404(
+            Order.objects.select_related("store", "customer"), pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["order"] = self.order
         context["cancel_url"] = self.order.get_absolute_url()
         return context
+
+
+class OrderCancelView(OrdersArea, OrderActionMixin, BackofficeFormView):
+    """Ask for the reason first: cancelling a confirmed order puts its stock back."""
+
+    form_class = CancelForm
+    template_name = "sales/order_cancel.html"
+    submit_label = "Cancel order"
+
+    def get_title(self):
+        return f"Cancel order {self.order.number}"
 
     def perform(self, form):
         return services.order_cancel(
@@ -484,17 +487,11 @@ class OrderDetailView(OrdersArea, BackofficeDetailView):
         return context
 
 
-class ReturnCreateView(OrdersArea, BackofficeFormView):
+class ReturnCreateView(OrdersArea, OrderActionMixin, BackofficeFormView):
     need = "returns"
     form_class = ReturnForm
     template_name = "sales/return_form.html"
     submit_label = "Record return"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.order = get_object_or_404(
-            Order.objects.select_related("store", "customer"), pk=kwargs["pk"]
-        )
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         if not self.order.can_return:
@@ -510,12 +507,6 @@ class ReturnCreateView(OrdersArea, BackofficeFormView):
 
     def get_title(self):
         return f"Return from order {self.order.number}"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["order"] = self.order
-        context["cancel_url"] = self.order.get_absolute_url()
-        return context
 
     def perform(self, form):
         data = form.cleaned_data

@@ -1,45 +1,21 @@
 """Real threads against the real database (SQLite WAL + BEGIN IMMEDIATE, or PostgreSQL)."""
 
-import threading
 from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from apps.inventory.models import StockLevel
 from apps.sales import services
 from apps.sales.models import Coupon, CouponKind, Order, OrderStatus
 from apps.sales.services import OrderError, StockShortage
 from tests.inventory.factories import StoreFactory
+from tests.inventory.test_concurrency import run_together
 
 from .conftest import assert_sales_books_ok
 from .factories import make_customer, make_order, make_product, stocked
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(jobs):
-    """Start every job at the same moment; return what each returned or raised."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def worker(index, job):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = job()
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a worker hung"
-    return results
 
 
 def outcome(result) -> str:
