@@ -14,12 +14,14 @@ EVENT_LABELS = {
 
 @register.filter
 def change_text(value) -> str:
-    """[old, new] -> "old → new"; anything else as it is."""
+    """[old, new] -> "old → new", {"SKU": 2} -> "SKU × 2"; anything else as it is."""
     if isinstance(value, list | tuple) and len(value) == 2:
         old, new = ("—" if v in (None, "") else v for v in value)
         return f"{old} → {new}"
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} × {v}" for k, v in value.items())
     return "—" if value in (None, "") else str(value)
 
 
