@@ -6,13 +6,15 @@
 For 1, 8 and 32 threads, on one hot seller and spread over 10 sellers, it runs the real
 service (conditional debit, journal entry with two lines, both account balances, the log
 row, the audit event) for BENCH_SECONDS, then a raw-SQL loop doing only the conditional
-UPDATE + INSERT of a log row on twin tables, and prints both rates and their ratio. At
-the end it runs check_books on the bench database: the books must still balance.
+UPDATE + INSERT of a log row on twin tables, BENCH_ROUNDS times alternately, and prints
+the median rates and their ratio. At the end it runs check_books on the bench database:
+the books must still balance.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import threading
 import time
@@ -27,7 +29,10 @@ os.environ["DATABASE_URL"] = DB_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.base")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
-SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+# Service and raw runs alternate ROUNDS times per configuration and the medians are
+# compared, so a burst of load from elsewhere on the machine hits both sides alike.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 # Python's GIL hand-off interval (default 0.005 s); lowering it shows how much of the
 # many-thread slowdown is threads queueing for the GIL rather than for the database.
 SWITCH_INTERVAL = os.environ.get("BENCH_SWITCH_INTERVAL")
@@ -180,14 +185,17 @@ def main() -> None:
     sellers = setup_data()
     connection.close()
     print(
-        f"credit_charge vs raw SQL, {SECONDS:g}s per run, PostgreSQL {DB_URL.rsplit('/', 1)[1]},"
-        f" GIL switch interval {sys.getswitchinterval():g}s"
+        f"credit_charge vs raw SQL, median of {ROUNDS} alternating runs of {SECONDS:g}s,"
+        f" PostgreSQL {DB_URL.rsplit('/', 1)[1]}, GIL switch interval {sys.getswitchinterval():g}s"
     )
     print(f"{'sellers':>8} {'threads':>8} {'service/s':>10} {'raw/s':>10} {'ratio':>6}")
     for label, group in (("1 (hot)", sellers[:1]), ("10", sellers)):
         for threads in THREADS:
-            service = run(service_worker, group, threads)
-            raw = run(raw_worker, group, threads)
+            services, raws = [], []
+            for _ in range(ROUNDS):
+                services.append(run(service_worker, group, threads))
+                raws.append(run(raw_worker, group, threads))
+            service, raw = statistics.median(services), statistics.median(raws)
             print(f"{label:>8} {threads:>8} {service:>10.0f} {raw:>10.0f} {service / raw:>6.2f}")
             sys.stdout.flush()
     from apps.core.books import run_checks
