@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.catalog.models import Product
@@ -202,6 +202,11 @@ def seed_scale(*, scale: int, stdout) -> None:
         count = min(BATCH, scale - start)
         with transaction.atomic():
             made += _scale_batch(count, start, customers, store, products, minor, rates, rng, today)
+    if connection.vendor == "postgresql":  # fresh statistics after a bulk load
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE sales_order, sales_orderline, inventory_stockmovement, inventory_stocklevel"
+            )
     stdout.write(f"  {made} scale orders")
 
 

@@ -1,8 +1,10 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 
-from apps.customers.models import Customer
+from apps.accounts.roles import Area
+from apps.core.permissions import has_access
 from apps.inventory.models import Store
 
 from .models import Coupon, CouponKind, Order, OrderStatus, Return, ReturnDisposition
@@ -21,8 +23,12 @@ class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="Status", choices=OrderStatus.choices, empty_label="Any status"
     )
-    customer = django_filters.ModelChoiceFilter(
-        label="Customer", queryset=Customer.objects.only("code", "name"), empty_label="Any customer"
+    customer = django_filters.CharFilter(
+        label="Customer",
+        method="by_customer",
+        widget=forms.TextInput(
+            attrs={"placeholder": "code or name", "list": "customer-options", "autocomplete": "off"}
+        ),
     )
     store = django_filters.ModelChoiceFilter(
         label="Store", queryset=Store.objects.all(), empty_label="Any store"
@@ -41,6 +47,29 @@ class OrderFilter(django_filters.FilterSet):
     class Meta:
         model = Order
         fields = ["q", "status", "customer", "store", "start", "end", "min_total", "max_total"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is not None and has_access(user, Area.CUSTOMERS, "read"):
+            # suggestions as you type (a select of every customer would not scale)
+            self.filters["customer"].field.widget.attrs.update(
+                {
+                    "hx-get": reverse_lazy("customer-lookup"),
+                    "hx-trigger": "input changed delay:200ms",
+                    "hx-target": "#customer-options",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                }
+            )
+
+    def by_customer(self, queryset, name, value):
+        """A customer id (links from the customer page), a code, or part of a name."""
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(customer_id=int(value))
+        code = value.split("·")[0].strip()
+        return queryset.filter(Q(customer__code__iexact=code) | Q(customer__name__icontains=value))
 
     def search(self, queryset, name, value):
         value = value.strip()

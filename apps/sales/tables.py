@@ -1,5 +1,5 @@
 import django_tables2 as tables
-from django.template.loader import render_to_string
+from django.utils.html import format_html
 
 from apps.finance.money import format_money
 
@@ -8,8 +8,22 @@ from .models import Coupon, Order, Return
 RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
 
+STATUS_CLASSES = {
+    "draft": "text-bg-secondary",
+    "confirmed": "text-bg-primary",
+    "fulfilled": "text-bg-success",
+    "cancelled": "text-bg-danger",
+}
+
+
 def status_badge(status: str, label: str) -> str:
-    return render_to_string("sales/_status_badge.html", {"status": status, "label": label})
+    """The same badge as sales/_status_badge.html, without a template per row."""
+    return format_html(
+        '<span class="badge {}" data-status="{}">{}</span>',
+        STATUS_CLASSES.get(status, "text-bg-secondary"),
+        status,
+        label,
+    )
 
 
 class OrderTable(tables.Table):

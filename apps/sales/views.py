@@ -19,6 +19,7 @@ from django_tables2.paginators import LazyPaginator
 
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
+from apps.catalog.views import ListTablePartialMixin
 from apps.core.audit import events_for
 from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import (
@@ -74,8 +75,9 @@ class LazyListMixin:
         return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
 
 
-class OrderListView(OrdersArea, LazyListMixin, BackofficeListView):
+class OrderListView(OrdersArea, ListTablePartialMixin, LazyListMixin, BackofficeListView):
     title = "Orders"
+    template_name = "sales/order_list.html"
     table_class = OrderTable
     filterset_class = OrderFilter
     create_url_name = "order-create"
