@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.urls import reverse_lazy
 from django.utils import timezone
 
@@ -64,7 +65,11 @@ def resolve_product(text: str) -> Product:
     if not code:
         raise ValidationError("Type a SKU or a product name.")
     products = Product.objects.filter(active=True)
-    product = products.by_code(code).first()
+    # SKU in any case (through the LOWER(sku) unique index), else the exact barcode
+    product = (
+        products.alias(sku_lower=Lower("sku")).filter(sku_lower=code.lower()).first()
+        or products.filter(barcode=code).first()
+    )
     if product is None:
         matches = list(products.search(code)[:2])
         if len(matches) == 1:
