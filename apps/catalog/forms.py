@@ -6,7 +6,7 @@ from apps.finance.models import Currency, TaxRate
 
 from .imports import MAX_BYTES
 from .models import Category, Product
-from .services import barcode_clash, sku_clash
+from .services import PRODUCT_FIELDS, barcode_clash, sku_clash
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -14,21 +14,7 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = [
-            "sku",
-            "name",
-            "category",
-            "barcode",
-            "description",
-            "cost_price",
-            "selling_price",
-            "currency",
-            "tax_rate",
-            "low_stock_threshold",
-            "active",
-            "image",
-            "notes",
-        ]
+        fields = list(PRODUCT_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 2}),

@@ -48,10 +48,17 @@ class ProductQuerySet(SoftDeleteQuerySet):
             return self
         return self.filter(Q(name__icontains=text) | Q(sku__icontains=text) | Q(barcode=text))
 
+    def sku_is(self, sku: str):
+        """SKU equal in any case, through the LOWER(sku) unique index (`iexact` would
+        compare UPPER() and scan the table)."""
+        return self.alias(sku_lower=Lower("sku")).filter(sku_lower=sku.strip().lower())
+
     def by_code(self, code: str):
-        """The product a scanner or a person typed: SKU (any case) or barcode."""
-        code = code.strip()
-        return self.filter(Q(sku__iexact=code) | Q(barcode=code)) if code else self.none()
+        """The product a scanner or a person typed: SKU (any case) or barcode; SKU wins."""
+        code = (code or "").strip()
+        if not code:
+            return None
+        return self.sku_is(code).first() or self.filter(barcode=code).first()
 
 
 class AliveProductManager(models.Manager.from_queryset(ProductQuerySet)):

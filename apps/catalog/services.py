@@ -19,19 +19,19 @@ from apps.finance.models import Currency
 from . import hooks
 from .models import MAX_PRICE, Category, Product, ProductPriceRecord
 
-PRODUCT_FIELDS = (
+PRODUCT_FIELDS = (  # what a person edits, in form order (ProductForm uses this list)
     "sku",
     "name",
-    "description",
     "category",
     "barcode",
+    "description",
     "cost_price",
     "selling_price",
     "currency",
     "tax_rate",
-    "image",
-    "active",
     "low_stock_threshold",
+    "active",
+    "image",
     "notes",
 )
 
@@ -42,7 +42,7 @@ def normalise_sku(sku: str) -> str:
 
 def sku_clash(sku: str, *, exclude_pk: int | None = None) -> str:
     """Why `sku` cannot be used (any case, deleted products included), or ""."""
-    clash = Product.all_objects.filter(sku__iexact=normalise_sku(sku)).exclude(pk=exclude_pk)
+    clash = Product.all_objects.sku_is(sku).exclude(pk=exclude_pk)
     clash = clash.first()
     if clash is None:
         return ""

@@ -1,20 +1,10 @@
 import django_tables2 as tables
-from django.utils.html import format_html
 
 from apps.finance.money import format_money
 
 from .models import Category, Product
 
-STATUS_BADGES = {"ok": "text-bg-success", "low": "text-bg-warning", "out": "text-bg-danger"}
 STATUS_LABELS = {"ok": "In stock", "low": "Low", "out": "Out of stock"}
-
-
-def status_badge(status: str) -> str:
-    return format_html(
-        '<span class="badge {}">{}</span>',
-        STATUS_BADGES.get(status, "text-bg-secondary"),
-        STATUS_LABELS.get(status, status),
-    )
 
 
 class ProductTable(tables.Table):
@@ -29,19 +19,18 @@ class ProductTable(tables.Table):
     class Meta:
         model = Product
         fields = ("sku", "name", "category", "selling_price", "on_hand", "stock_status", "active")
-        attrs = {"class": "table table-hover align-middle"}
+        template_name = "catalog/_product_table.html"
+        attrs = {"class": "table table-hover align-middle", "id": "product-table"}
         order_by = ("name",)
 
     def __init__(self, *args, with_stock: bool = True, **kwargs):
         if not with_stock:
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "on_hand", "stock_status")
         super().__init__(*args, **kwargs)
+        self.with_stock = with_stock
 
     def render_selling_price(self, record):
         return format_money(record.selling_price, record.currency_id, record.currency.minor_units)
-
-    def render_stock_status(self, value):
-        return status_badge(value)
 
     def value_stock_status(self, value):
         return STATUS_LABELS.get(value, value)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
@@ -20,29 +20,16 @@ from apps.core.views import (
     BackofficeUpdateView,
     HtmxPartialMixin,
     PageContextMixin,
+    SoftDeleteView,
     csv_response,
 )
 
 from . import hooks, services
 from .filters import CategoryFilter, ProductFilter
 from .forms import CategoryForm, ImportForm, ProductForm
-from .imports import import_preview, import_start, importer_for
+from .imports import ProductImporter, import_preview, import_start, importer_for
 from .models import Category, ImportBatch, ImportStatus, Product
 from .tables import CategoryTable, ProductTable
-
-PRODUCT_EXPORT_COLUMNS = (
-    "sku",
-    "name",
-    "category",
-    "barcode",
-    "cost_price",
-    "selling_price",
-    "currency",
-    "tax_rate",
-    "low_stock_threshold",
-    "active",
-    "description",
-)
 
 
 class CatalogArea:
@@ -95,24 +82,27 @@ class ProductListView(CatalogArea, ListTablePartialMixin, BackofficeListView):
         queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         queryset = queryset.select_related("tax_rate").order_by("name", "id")
         with_stock = hooks.stock is not None
+        columns = ProductImporter().columns  # the same file imports back
 
         def rows():
-            yield PRODUCT_EXPORT_COLUMNS + (("on_hand",) if with_stock else ())
+            yield columns + (("on_hand",) if with_stock else ())
             for p in queryset.iterator(chunk_size=2000):
-                row = (
-                    p.sku,
-                    p.name,
-                    p.category.name if p.category else "",
-                    p.barcode,
-                    p.cost_price,
-                    p.selling_price,
-                    p.currency_id,
-                    p.tax_rate.name if p.tax_rate else "",
-                    "" if p.low_stock_threshold is None else p.low_stock_threshold,
-                    "yes" if p.active else "no",
-                    p.description,
-                )
-                yield row + ((p.on_hand,) if with_stock else ())
+                values = {
+                    "sku": p.sku,
+                    "name": p.name,
+                    "cost_price": p.cost_price,
+                    "selling_price": p.selling_price,
+                    "category": p.category.name if p.category else "",
+                    "barcode": p.barcode,
+                    "currency": p.currency_id,
+                    "tax_rate": p.tax_rate.name if p.tax_rate else "",
+                    "low_stock_threshold": ""
+                    if p.low_stock_threshold is None
+                    else p.low_stock_threshold,
+                    "active": "yes" if p.active else "no",
+                    "description": p.description,
+                }
+                yield tuple(values[c] for c in columns) + ((p.on_hand,) if with_stock else ())
 
         return csv_response("products", rows())
 
@@ -182,32 +172,30 @@ class ProductUpdateView(CatalogArea, BackofficeUpdateView):
         return self.object.get_absolute_url()
 
 
-class ProductDeleteView(CatalogArea, AreaRequiredMixin, View):
-    """GET asks for confirmation; POST moves the product to the trash (history stays)."""
+class GuardedSoftDeleteView(SoftDeleteView):
+    """The shared confirm-then-trash page, with the trashing done by a service that may
+    refuse (its reason becomes a message on the object's page)."""
 
-    need = "write"
+    def trash(self, obj) -> None:
+        raise NotImplementedError
 
-    def get(self, request, pk):
-        product = get_object_or_404(Product, pk=pk)
-        return render(
-            request,
-            "core/confirm_delete.html",
-            {
-                "object": product,
-                "title": f"Delete {product}",
-                "cancel_url": product.get_absolute_url(),
-            },
-        )
-
-    def post(self, request, pk):
-        product = get_object_or_404(Product, pk=pk)
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
         try:
-            services.product_delete(product=product)
+            self.trash(self.object)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect(product)
-        messages.success(request, f"{product} moved to the trash; its history is kept.")
-        return redirect("product-list")
+            return redirect(self.cancel_url())
+        messages.success(request, f"{self.object} moved to the trash; its history is kept.")
+        return redirect(self.success_url_name)
+
+
+class ProductDeleteView(CatalogArea, GuardedSoftDeleteView):
+    model = Product
+    success_url_name = "product-list"
+
+    def trash(self, obj):
+        services.product_delete(product=obj)
 
 
 class ProductLookupView(CatalogArea, AreaRequiredMixin, View):
@@ -260,30 +248,12 @@ class CategoryUpdateView(CatalogArea, BackofficeUpdateView):
         return reverse("category-list")
 
 
-class CategoryDeleteView(CatalogArea, AreaRequiredMixin, View):
-    need = "write"
+class CategoryDeleteView(CatalogArea, GuardedSoftDeleteView):
+    model = Category
+    success_url_name = "category-list"
 
-    def get(self, request, pk):
-        category = get_object_or_404(Category, pk=pk)
-        return render(
-            request,
-            "core/confirm_delete.html",
-            {
-                "object": category,
-                "title": f"Delete {category}",
-                "cancel_url": category.get_absolute_url(),
-            },
-        )
-
-    def post(self, request, pk):
-        category = get_object_or_404(Category, pk=pk)
-        try:
-            services.category_delete(category=category)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect(category)
-        messages.success(request, f"Category {category} moved to the trash.")
-        return redirect("category-list")
+    def trash(self, obj):
+        services.category_delete(category=obj)
 
 
 # --- CSV import (shared by the catalog and inventory) -------------------------------------

@@ -20,17 +20,21 @@ def _search(widget_placeholder: str):
     )
 
 
-class StockLevelFilter(django_filters.FilterSet):
-    store = django_filters.ModelChoiceFilter(
-        label="Store", queryset=Store.objects.all(), empty_label="All stores"
-    )
-    q = _search("name, SKU or barcode")
-    category = django_filters.ModelChoiceFilter(
+def _category_filter():
+    return django_filters.ModelChoiceFilter(
         label="Category",
         field_name="product__category",
         queryset=Category.objects.all(),
         empty_label="All categories",
     )
+
+
+class StockLevelFilter(django_filters.FilterSet):
+    store = django_filters.ModelChoiceFilter(
+        label="Store", queryset=Store.objects.all(), empty_label="All stores"
+    )
+    q = _search("name, SKU or barcode")
+    category = _category_filter()
     status = django_filters.ChoiceFilter(
         label="Stock", choices=StockStatus.CHOICES, empty_label="Any stock"
     )
@@ -47,12 +51,7 @@ class LowStockFilter(django_filters.FilterSet):
     store = django_filters.ModelChoiceFilter(
         label="Store", queryset=Store.objects.filter(active=True), empty_label="All stores"
     )
-    category = django_filters.ModelChoiceFilter(
-        label="Category",
-        field_name="product__category",
-        queryset=Category.objects.all(),
-        empty_label="All categories",
-    )
+    category = _category_filter()
     status = django_filters.ChoiceFilter(
         label="Stock",
         choices=[c for c in StockStatus.CHOICES if c[0] != StockStatus.IN_STOCK],
@@ -95,11 +94,9 @@ class MovementFilter(django_filters.FilterSet):
 
     def by_product(self, queryset, name, value):
         """An exact SKU or barcode picks that product; other text matches names and SKUs."""
-        value = value.strip()
-        exact = Product.all_objects.filter(Q(sku__iexact=value) | Q(barcode=value))
-        pk = exact.values_list("pk", flat=True).first()
-        if pk is not None:
-            return queryset.filter(product_id=pk)
+        exact = Product.all_objects.by_code(value)
+        if exact is not None:
+            return queryset.filter(product_id=exact.pk)
         return queryset.filter(product__in=Product.all_objects.search(value).values("pk"))
 
     def since(self, queryset, name, value):

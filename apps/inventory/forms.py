@@ -43,10 +43,7 @@ class ProductCodeField(forms.CharField):
 
     def clean(self, value):
         code = super().clean(value).strip()
-        product = (
-            Product.all_objects.filter(sku__iexact=code).first()
-            or Product.all_objects.filter(barcode=code).first()
-        )
+        product = Product.all_objects.by_code(code)
         if product is None:
             raise ValidationError(f"No product with SKU or barcode “{code}”.")
         return product

@@ -63,7 +63,8 @@ class StockLevel(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["store", "product"]
+        # No default ordering: ordering by store and product would join both tables on
+        # every lookup of a level; lists say their own order.
         constraints = [
             models.UniqueConstraint(fields=["store", "product"], name="stock_level_unique"),
             models.CheckConstraint(

@@ -70,7 +70,8 @@ def levels_with_status(queryset: QuerySet | None = None, *, default: int | None 
 
 
 def low_stock_levels(*, default: int | None = None):
-    """Low or out levels of active products in active stores, emptiest first."""
+    """Low or out levels of active products in active stores, by product and store (the
+    product-name index serves the first page without sorting every low level)."""
     return (
         levels_with_status(default=default)
         .filter(
@@ -80,19 +81,17 @@ def low_stock_levels(*, default: int | None = None):
             quantity__lte=threshold_expression("product__", default),
         )
         .select_related("store", "product", "product__category")
-        .order_by("quantity", "product__name", "store__name")
+        .order_by("product__name", "store__name")
     )
 
 
 def available(*, store: Store | int | None, product: Product | int | None) -> int:
     if not store or not product:
         return 0
-    return (
-        StockLevel.objects.filter(store=store, product=product)
-        .values_list("quantity", flat=True)
-        .first()
-        or 0
+    quantities = StockLevel.objects.filter(store=store, product=product).values_list(
+        "quantity", flat=True
     )
+    return next(iter(quantities[:1]), 0)
 
 
 @dataclass
@@ -126,18 +125,20 @@ def store_summaries(*, default: int | None = None) -> list[StoreSummary]:
 
 
 def dashboard_figures() -> list[tuple[str, str]]:
-    """The Stock card on the dashboard."""
-    low = low_stock_levels()
-    counts = low.aggregate(
-        out=Count("pk", filter=Q(quantity=0)), low=Count("pk", filter=Q(quantity__gt=0))
+    """The Stock card on the dashboard: one pass over the levels, one count of today."""
+    threshold = threshold_expression("product__")
+    alert = Q(product__active=True, product__deleted_at__isnull=True, store__active=True)
+    totals = StockLevel.objects.aggregate(
+        units=Coalesce(Sum("quantity"), 0),
+        out=Count("pk", filter=alert & Q(quantity=0)),
+        low=Count("pk", filter=alert & Q(quantity__gt=0, quantity__lte=threshold)),
     )
-    units = StockLevel.objects.aggregate(u=Coalesce(Sum("quantity"), 0))["u"]
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     today = StockMovement.objects.filter(created_at__gte=start).count()
     return [
-        ("Units on hand", f"{units:,}"),
-        ("Low stock", f"{counts['low']:,}"),
-        ("Out of stock", f"{counts['out']:,}"),
+        ("Units on hand", f"{totals['units']:,}"),
+        ("Low stock", f"{totals['low']:,}"),
+        ("Out of stock", f"{totals['out']:,}"),
         ("Movements today", f"{today:,}"),
     ]
 

@@ -32,6 +32,7 @@ from .models import (
     StockMovement,
     Store,
 )
+from .selectors import available
 
 MAX_COUNTED = 1_000_000_000
 
@@ -108,6 +109,15 @@ def _check_type(movement_type: str, allowed: tuple[MovementType, ...]) -> None:
         raise ValueError(f"movement_type must be one of: {names}")
 
 
+def _check_movement(
+    *, store, product, quantity, required: bool, reason: str, reference: str, **_
+) -> None:
+    _check_store(store)
+    _check_product(product)
+    _check_quantity(quantity)
+    _check_text(reason=reason, reference=reference, required=required)
+
+
 # --- levels -----------------------------------------------------------------------------
 
 
@@ -145,22 +155,13 @@ def stock_levels_lock(
     return {(level.store_id, level.product_id): level for level in levels}
 
 
-def _quantity(store: Store, product: Product) -> int:
-    return (
-        StockLevel.objects.filter(store=store, product=product)
-        .values_list("quantity", flat=True)
-        .first()
-        or 0
-    )
-
-
 def _add(store: Store, product: Product, quantity: int) -> int:
     """quantity += n on the level (created when missing); returns the new quantity."""
     level = StockLevel.objects.filter(store=store, product=product)
     if not level.update(quantity=F("quantity") + quantity, updated_at=timezone.now()):
         _ensure_levels([(store.pk, product.pk)])
         level.update(quantity=F("quantity") + quantity, updated_at=timezone.now())
-    return _quantity(store, product)
+    return available(store=store, product=product)
 
 
 def _take(store: Store, product: Product, quantity: int) -> int:
@@ -172,19 +173,19 @@ def _take(store: Store, product: Product, quantity: int) -> int:
         raise InsufficientStock(
             product=product,
             store=store,
-            available=_quantity(store, product),
+            available=available(store=store, product=product),
             requested=quantity,
         )
-    return _quantity(store, product)
+    return available(store=store, product=product)
 
 
 def _record(
-    *,
     store: Store,
     product: Product,
     movement_type: str,
     quantity: int,
     new_quantity: int,
+    *,
     reason: str = "",
     reference: str = "",
     notes: str = "",
@@ -243,22 +244,10 @@ def stock_receive(
 ) -> StockMovement:
     """Add units to a store: a delivery (RECEIPT) or goods coming back (RETURN)."""
     _check_type(movement_type, (MovementType.RECEIPT, MovementType.RETURN))
-    _check_store(store)
-    _check_product(product)
-    _check_quantity(quantity)
-    _check_text(reason=reason, reference=reference, required=False)
+    details = {"reason": reason, "reference": reference, "notes": notes, "user": user}
+    _check_movement(store=store, product=product, quantity=quantity, required=False, **details)
     new_quantity = _add(store, product, quantity)
-    return _record(
-        store=store,
-        product=product,
-        movement_type=movement_type,
-        quantity=quantity,
-        new_quantity=new_quantity,
-        reason=reason,
-        reference=reference,
-        notes=notes,
-        user=user,
-    )
+    return _record(store, product, movement_type, quantity, new_quantity, **details)
 
 
 @transaction.atomic
@@ -278,26 +267,11 @@ def stock_remove(
     Raises InsufficientStock, changing nothing, when the store holds fewer units.
     """
     _check_type(movement_type, (MovementType.SALE, MovementType.MANUAL_REMOVAL))
-    _check_store(store)
-    _check_product(product)
-    _check_quantity(quantity)
-    _check_text(
-        reason=reason,
-        reference=reference,
-        required=movement_type == MovementType.MANUAL_REMOVAL,
-    )
+    details = {"reason": reason, "reference": reference, "notes": notes, "user": user}
+    required = movement_type == MovementType.MANUAL_REMOVAL
+    _check_movement(store=store, product=product, quantity=quantity, required=required, **details)
     new_quantity = _take(store, product, quantity)
-    return _record(
-        store=store,
-        product=product,
-        movement_type=movement_type,
-        quantity=-quantity,
-        new_quantity=new_quantity,
-        reason=reason,
-        reference=reference,
-        notes=notes,
-        user=user,
-    )
+    return _record(store, product, movement_type, -quantity, new_quantity, **details)
 
 
 @transaction.atomic
@@ -334,17 +308,8 @@ def stock_adjust(
     StockLevel.objects.filter(pk=level.pk).update(
         quantity=F("quantity") + difference, updated_at=timezone.now()
     )
-    return _record(
-        store=store,
-        product=product,
-        movement_type=MovementType.ADJUSTMENT,
-        quantity=difference,
-        new_quantity=counted_quantity,
-        reason=reason,
-        reference=reference,
-        notes=notes,
-        user=user,
-    )
+    details = {"reason": reason, "reference": reference, "notes": notes, "user": user}
+    return _record(store, product, MovementType.ADJUSTMENT, difference, counted_quantity, **details)
 
 
 @transaction.atomic
@@ -380,24 +345,23 @@ def stock_transfer(
     StockLevel.objects.filter(pk=target.pk).update(
         quantity=F("quantity") + quantity, updated_at=now
     )
-    transfer_id = uuid.uuid4()
-    common = {"product": product, "reference": reference, "notes": notes, "user": user}
+    details = {"reference": reference, "notes": notes, "user": user, "transfer_id": uuid.uuid4()}
     out = _record(
-        store=from_store,
-        movement_type=MovementType.TRANSFER_OUT,
-        quantity=-quantity,
-        new_quantity=source.quantity - quantity,
+        from_store,
+        product,
+        MovementType.TRANSFER_OUT,
+        -quantity,
+        source.quantity - quantity,
         related_store=to_store,
-        transfer_id=transfer_id,
-        **common,
+        **details,
     )
     into = _record(
-        store=to_store,
-        movement_type=MovementType.TRANSFER_IN,
-        quantity=quantity,
-        new_quantity=target.quantity + quantity,
+        to_store,
+        product,
+        MovementType.TRANSFER_IN,
+        quantity,
+        target.quantity + quantity,
         related_store=from_store,
-        transfer_id=transfer_id,
-        **common,
+        **details,
     )
     return out, into

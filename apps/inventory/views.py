@@ -3,7 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
@@ -42,6 +43,9 @@ class StockArea:
 
 
 class LazyPagesMixin:
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "can_write": self.can("write")}
+
     def get_table_pagination(self, table):
         # No COUNT(*) over big tables: "next" is known by fetching one row more.
         return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
@@ -100,11 +104,15 @@ class StockLevelListView(StockArea, ListTablePartialMixin, LazyPagesMixin, Backo
             StockLevel.objects.select_related("store", "product", "product__category")
         )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if not self.request.htmx:
-            context["summaries"] = selectors.store_summaries()
-        return context
+    def get(self, request, *args, **kwargs):
+        # The per-store totals read every level: the page asks for them after it shows.
+        if request.GET.get("_partial") == "summaries":
+            return render(
+                request,
+                f"{self.template_name}#summaries",
+                {"summaries": selectors.store_summaries()},
+            )
+        return super().get(request, *args, **kwargs)
 
 
 class LowStockView(StockArea, ListTablePartialMixin, LazyPagesMixin, BackofficeListView):
@@ -224,12 +232,12 @@ class MovementListView(
         for key in ("before", "after", "_partial"):
             params.pop(key, None)
         base = params.urlencode()
-        table = MovementTable(page.rows, empty_text="No movements match these filters.")
-        table.keyset_links = {
+        links = {
             "first": f"?{base}" if page.newer else None,
             "newer": f"?{base}&after={page.newer}" if page.newer else None,
             "older": f"?{base}&before={page.older}" if page.older else None,
         }
+        table = MovementTable(page.rows, links=links)
         context.update(filter=self.filterset, table=table, page=page)
         return context
 
@@ -243,10 +251,7 @@ def _store(value) -> Store | None:
 
 
 def _product(code) -> Product | None:
-    code = (code or "").strip()
-    if not code:
-        return None
-    return Product.objects.filter(Q(sku__iexact=code) | Q(barcode=code)).first()
+    return Product.objects.by_code(code or "")
 
 
 class StockActionView(StockArea, HtmxPartialMixin, BackofficeFormView):
@@ -287,115 +292,67 @@ class StockActionView(StockArea, HtmxPartialMixin, BackofficeFormView):
         context["intro"] = self.intro
         return context
 
-    def success_query(self, form) -> str:
-        return urlencode({name: form.cleaned_data[name].pk for name in self.store_fields})
+    def perform(self, form):
+        """The form's fields are the service's arguments: one call, one message."""
+        result = type(self).service(**form.cleaned_data, user=self.request.user)
+        messages.success(self.request, self.done_message(result))
+        query = urlencode({name: form.cleaned_data[name].pk for name in self.store_fields})
+        self.success_url = f"{self.request.path}?{query}"  # same form, same store(s)
+        return result
 
-    def get_success_url(self):
-        return f"{self.request.path}?{self.success_query(self._form)}"
-
-    def form_valid(self, form):
-        self._form = form
-        return super().form_valid(form)
+    def done_message(self, movement) -> str:
+        raise NotImplementedError
 
 
 class StockReceiveView(StockActionView):
     title = "Receive stock"
     submit_label = "Receive stock"
     form_class = ReceiveForm
+    service = staticmethod(services.stock_receive)
     intro = "Goods arrived: add them to a store."
 
-    def perform(self, form):
-        data = form.cleaned_data
-        movement = services.stock_receive(
-            store=data["store"],
-            product=data["product"],
-            quantity=data["quantity"],
-            reference=data["reference"],
-            notes=data["notes"],
-            user=self.request.user,
-        )
-        messages.success(
-            self.request,
-            f"Received {movement.quantity} × {movement.product_sku} into {movement.store.name}; "
-            f"now {movement.new_quantity}.",
-        )
-        return movement
+    def done_message(self, m):
+        return f"Received {m.quantity} × {m.product_sku} into {m.store.name}; now {m.new_quantity}."
 
 
 class StockRemoveView(StockActionView):
     title = "Remove stock"
     submit_label = "Remove stock"
     form_class = RemoveForm
+    service = staticmethod(services.stock_remove)
     intro = "Damaged, lost or expired goods leave the store; the reason is recorded."
 
-    def perform(self, form):
-        data = form.cleaned_data
-        movement = services.stock_remove(
-            store=data["store"],
-            product=data["product"],
-            quantity=data["quantity"],
-            reason=data["reason"],
-            reference=data["reference"],
-            notes=data["notes"],
-            user=self.request.user,
-        )
-        messages.success(
-            self.request,
-            f"Removed {-movement.quantity} × {movement.product_sku} from {movement.store.name}; "
-            f"now {movement.new_quantity}.",
-        )
-        return movement
+    def done_message(self, m):
+        return f"Removed {-m.quantity} × {m.product_sku} from {m.store.name}; now {m.new_quantity}."
 
 
 class StockAdjustView(StockActionView):
     title = "Adjust stock"
     submit_label = "Adjust stock"
     form_class = AdjustForm
+    service = staticmethod(services.stock_adjust)
     intro = "Set a level to what was counted; the difference is recorded with its reason."
 
-    def perform(self, form):
-        data = form.cleaned_data
-        movement = services.stock_adjust(
-            store=data["store"],
-            product=data["product"],
-            counted_quantity=data["counted_quantity"],
-            reason=data["reason"],
-            reference=data["reference"],
-            notes=data["notes"],
-            user=self.request.user,
+    def done_message(self, m):
+        return (
+            f"Adjusted {m.product_sku} in {m.store.name} by {m.quantity:+d}; now {m.new_quantity}."
         )
-        messages.success(
-            self.request,
-            f"Adjusted {movement.product_sku} in {movement.store.name} by {movement.quantity:+d}; "
-            f"now {movement.new_quantity}.",
-        )
-        return movement
 
 
 class StockTransferView(StockActionView):
     title = "Transfer stock"
     submit_label = "Transfer stock"
     form_class = TransferForm
+    service = staticmethod(services.stock_transfer)
     store_fields = ("from_store", "to_store")
     intro = "Move units between stores; both sides change together."
 
-    def perform(self, form):
-        data = form.cleaned_data
-        out, into = services.stock_transfer(
-            from_store=data["from_store"],
-            to_store=data["to_store"],
-            product=data["product"],
-            quantity=data["quantity"],
-            reference=data["reference"],
-            notes=data["notes"],
-            user=self.request.user,
-        )
-        messages.success(
-            self.request,
+    def done_message(self, legs):
+        out, into = legs
+        return (
             f"Transferred {into.quantity} × {into.product_sku} from {out.store.name} "
-            f"(now {out.new_quantity}) to {into.store.name} (now {into.new_quantity}).",
+            f"(now {out.new_quantity}) to {into.store.name} (now {into.new_quantity})."
         )
-        return out
 
 
 # --- opening stock import -----------------------------------------------------------------

@@ -288,10 +288,10 @@ def test_product_list_htmx_partial_and_csv_in_import_format(client_for):
     assert rows[0] == [
         "sku",
         "name",
-        "category",
-        "barcode",
         "cost_price",
         "selling_price",
+        "category",
+        "barcode",
         "currency",
         "tax_rate",
         "low_stock_threshold",
@@ -300,7 +300,7 @@ def test_product_list_htmx_partial_and_csv_in_import_format(client_for):
         "on_hand",
     ]
     assert rows[1:] == [
-        ["GT-1", "Green tea", rows[1][2], "5012", "6.00", "10.00", "USD", "", "4", "yes", "", "0"]
+        ["GT-1", "Green tea", "6.00", "10.00", rows[1][4], "5012", "USD", "", "4", "yes", "", "0"]
     ]
 
 

@@ -85,3 +85,10 @@ def test_warehouse_receives_transfers_is_refused_and_finds_the_movements(
     stock = page.locator("#stock-table tbody tr")
     expect(stock).to_have_count(2)
     expect(page.locator("#store-summaries")).to_contain_text("12 units")
+
+    # A row's link opens the product page (it is not swapped into the table region).
+    stock.first.get_by_role("link", name="TEA-1").click()
+    expect(page).to_have_url(re.compile(r"/catalog/products/\d+/$"))
+    expect(page.get_by_role("heading", name="Green tea")).to_be_visible()
+    expect(page.locator("#on-hand")).to_have_text("20")
+    expect(page.locator("#recent-movements tbody tr, #movement-table tbody tr")).to_have_count(3)

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -309,11 +310,16 @@ def test_stock_list_filters_status_and_csv(client_for, stores):
         ["Store", "SKU", "Product", "Category", "Quantity", "Alert at", "Stock"],
         ["Store A", "OUT-1", out.name, out.category.name, "0", "10", "Out of stock"],
     ]
-    summaries = viewer.get(reverse("stock-list")).context["summaries"]
-    assert [(s.store.code, s.products, s.units, s.low) for s in summaries] == [
-        ("A", 1, 5, 2),
-        ("B", 1, 3, 0),
-        ("C", 0, 0, 0),
+    partial = viewer.get(
+        reverse("stock-list"), {"_partial": "summaries"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    cards = [
+        " ".join(re.sub("<[^>]+>", " ", "<a " + card).split()) for card in partial.split("<a ")[1:]
+    ]
+    assert cards == [
+        "Store A A 1 product in stock · 5 units · 2 low or out",
+        "Store B B 1 product in stock · 3 units",
+        "Store C C 0 products in stock · 0 units",
     ]
 
 
