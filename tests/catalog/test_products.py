@@ -369,3 +369,24 @@ GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
     b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 )
+
+
+def test_django_admin_cannot_bypass_price_history_or_the_ledger(admin_client):
+    product = ProductFactory(sku="TEA-1")
+    store = StoreFactory()
+    stock_receive(store=store, product=product, quantity=1)
+    assert admin_client.get("/admin/catalog/product/add/").status_code == 403
+    change = admin_client.get(f"/admin/catalog/product/{product.pk}/change/")
+    assert change.status_code == 200
+    assert "selling_price" not in change.context["adminform"].form.fields
+    movement = StockMovement.objects.get()
+    assert (
+        admin_client.get(f"/admin/inventory/stockmovement/{movement.pk}/delete/").status_code == 403
+    )
+    response = admin_client.post(
+        "/admin/catalog/product/",
+        {"action": "trash_selected", "_selected_action": [product.pk]},
+        follow=True,
+    )
+    assert "TEA-1 still has 1 units in stock" in response.content.decode()
+    assert Product.objects.filter(pk=product.pk).exists()
