@@ -5,6 +5,16 @@ from . import hooks
 from .models import Category, Product
 
 
+def active_filter() -> django_filters.BooleanFilter:
+    """Any / Active / Inactive (the default widget says "Unknown")."""
+    return django_filters.BooleanFilter(
+        label="Status",
+        widget=forms.Select(
+            choices=[("", "Active or not"), ("true", "Active"), ("false", "Inactive")]
+        ),
+    )
+
+
 def _store_choices():
     return hooks.stock.store_choices() if hooks.stock else []
 
@@ -34,7 +44,7 @@ class ProductFilter(django_filters.FilterSet):
     max_price = django_filters.NumberFilter(
         label="Price to", field_name="selling_price", lookup_expr="lte"
     )
-    active = django_filters.BooleanFilter(label="Active")
+    active = active_filter()
 
     class Meta:
         model = Product

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.audit import audit_record
+from apps.core.request_context import current_user
 from apps.finance import money
 from apps.finance.models import Currency
 
@@ -110,7 +111,7 @@ def _price_record(*, product: Product, old: Product | None, user) -> ProductPric
     return ProductPriceRecord.objects.create(
         product=product,
         changed_at=timezone.now(),
-        changed_by=user if user is not None and user.is_authenticated else None,
+        changed_by=user if user is not None and user.is_authenticated else current_user(),
         currency_id=product.currency_id,
         old_price=old.selling_price if old else None,
         new_price=product.selling_price,

@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.accounts.roles import STAFF_ROLES
+from apps.catalog.filters import active_filter
 from apps.catalog.models import Category, Product
 
 from .models import MovementType, StockLevel, StockMovement, Store
@@ -77,7 +79,10 @@ class MovementFilter(django_filters.FilterSet):
     )
     user = django_filters.ModelChoiceFilter(
         label="User",
-        queryset=get_user_model().objects.filter(is_active=True).order_by("email"),
+        queryset=get_user_model()
+        .objects.filter(Q(groups__name__in=STAFF_ROLES) | Q(is_superuser=True))
+        .distinct()
+        .order_by("email"),
         empty_label="Anyone",
     )
     start = django_filters.DateFilter(
@@ -112,7 +117,7 @@ class StoreFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"placeholder": "name or code", "type": "search"}),
     )
-    active = django_filters.BooleanFilter(label="Active")
+    active = active_filter()
 
     class Meta:
         model = Store
