@@ -77,7 +77,7 @@ NAV: tuple[NavSection, ...] = (
             NavItem("Payments", "payment-list", Area.INVOICES, "read", "cash-coin"),
             NavItem("Accounts", "account-list", Area.LEDGER, "read", "diagram-3"),
             NavItem("Journal", "journalentry-list", Area.LEDGER, "read", "journal-text"),
-            NavItem("Trial balance", "trial-balance", Area.LEDGER, "read", "scale"),
+            NavItem("Trial balance", "trial-balance", Area.LEDGER, "read", "clipboard-data"),
             NavItem("Books check", "books-check", Area.LEDGER, "read", "patch-check"),
         ),
     ),

@@ -114,9 +114,19 @@ class BackofficeListView(
             return self.export_csv()
         return super().get(request, *args, **kwargs)
 
+    empty_filtered_text = "Nothing matches these filters."
+
+    def is_filtered(self) -> bool:
+        paging = {"page", "sort", "per_page", "_partial", "_export"}
+        return any(
+            v for k, v in self.request.GET.items() if k not in paging and v not in ("", "unknown")
+        )
+
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
-        kwargs.setdefault("empty_text", self.empty_text)
+        kwargs.setdefault(
+            "empty_text", self.empty_filtered_text if self.is_filtered() else self.empty_text
+        )
         return kwargs
 
     def export_csv(self):
