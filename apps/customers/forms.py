@@ -7,25 +7,13 @@ from apps.core.models import CompanySettings
 from apps.finance.models import Currency
 
 from .models import Address, Contact, Customer
-from .services import ADDRESS_FIELDS, CONTACT_FIELDS, MAX_DOCUMENT_MINOR_UNITS
+from .services import ADDRESS_FIELDS, CONTACT_FIELDS, CUSTOMER_FIELDS, MAX_DOCUMENT_MINOR_UNITS
 
 
 class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
-        fields = [
-            "kind",
-            "name",
-            "email",
-            "phone",
-            "tax_id",
-            "currency",
-            "opening_balance",
-            "credit_limit",
-            "portal_user",
-            "active",
-            "notes",
-        ]
+        fields = list(CUSTOMER_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):

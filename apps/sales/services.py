@@ -260,6 +260,17 @@ LINE_AMOUNT_FIELDS = ("gross", "discount", "coupon_discount", "net", "tax", "tot
 ORDER_TOTAL_FIELDS = ("subtotal", "discount_total", "tax_total", "total", "total_base")
 
 
+def order_totals(result: OrderResult, rate: Decimal) -> dict[str, Decimal]:
+    """The order's stored totals from its priced lines (total_base at the order's rate)."""
+    return {
+        "subtotal": result.subtotal,
+        "discount_total": result.discount,
+        "tax_total": result.tax,
+        "total": result.total,
+        "total_base": money.to_base(result.total, rate),
+    }
+
+
 def _recompute(order: Order, lines: list[OrderLine] | None = None) -> Priced:
     """Bring every line's amounts and the order's totals up to date (the one place that
     writes them); rows whose figures did not change are not written."""
@@ -274,14 +285,7 @@ def _recompute(order: Order, lines: list[OrderLine] | None = None) -> Priced:
             changed.append(line)
     if changed:
         OrderLine.objects.bulk_update(changed, ["position", *LINE_AMOUNT_FIELDS])
-    result = priced.result
-    totals = {
-        "subtotal": result.subtotal,
-        "discount_total": result.discount,
-        "tax_total": result.tax,
-        "total": result.total,
-        "total_base": money.to_base(result.total, order.exchange_rate),
-    }
+    totals = order_totals(priced.result, order.exchange_rate)
     if any(getattr(order, field) != value for field, value in totals.items()):
         for field, value in totals.items():
             setattr(order, field, value)
