@@ -43,17 +43,7 @@ def _int_or_none(value) -> int | None:
         return None
 
 
-class ListTablePartialMixin:
-    """Pages that extend core/list.html answer htmx with its `#table` partial (a partial
-    lives in the template that defines it, not in the ones extending it)."""
-
-    def get_template_names(self):
-        if getattr(self.request, "htmx", False) and self.get_partial_name() == "table":
-            return ["core/list.html#table"]
-        return super().get_template_names()
-
-
-class ProductListView(CatalogArea, ListTablePartialMixin, BackofficeListView):
+class ProductListView(CatalogArea, BackofficeListView):
     title = "Products"
     template_name = "catalog/product_list.html"
     table_class = ProductTable

@@ -26,9 +26,16 @@ from .permissions import AreaRequiredMixin
 
 
 class HtmxPartialMixin:
-    """Render `template#<partial_name>` for htmx requests (one view, one template)."""
+    """Render `template#<partial>` for htmx requests (one view, one template).
+
+    The partial is `partial_name`, or the region a request names with `?_partial=`.
+    Candidates are tried in order: the page's own template, then `partial_fallbacks`
+    (e.g. core/list.html, where the `table` partial lives for pages that extend it), then
+    the whole page, so an unknown `?_partial=` degrades to the full page, never a 500.
+    """
 
     partial_name: str | None = "table"
+    partial_fallbacks: tuple[str, ...] = ()
 
     def get_partial_name(self) -> str | None:
         return self.request.GET.get("_partial") or self.partial_name
@@ -37,7 +44,8 @@ class HtmxPartialMixin:
         names = super().get_template_names()
         partial = self.get_partial_name()
         if getattr(self.request, "htmx", False) and partial:
-            return [f"{names[0]}#{partial}"]
+            candidates = [*names, *self.partial_fallbacks]
+            return [f"{name}#{partial}" for name in candidates] + list(names)
         return names
 
 
@@ -85,6 +93,7 @@ class BackofficeListView(
     """Filterable, sortable, paged table with CSV export of the filtered rows."""
 
     template_name = "core/list.html"
+    partial_fallbacks = ("core/list.html",)  # pages extending it share its #table
     paginate_by = 25
     export_filename: str | None = None
     export_exclude: tuple[str, ...] = ("actions",)

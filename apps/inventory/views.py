@@ -12,7 +12,7 @@ from django_tables2.paginators import LazyPaginator
 
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
-from apps.catalog.views import ImportBatchView, ImportUploadView, ListTablePartialMixin
+from apps.catalog.views import ImportBatchView, ImportUploadView
 from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import (
     BackofficeCreateView,
@@ -91,7 +91,7 @@ class StoreUpdateView(StockArea, BackofficeUpdateView):
 # --- stock levels -----------------------------------------------------------------------
 
 
-class StockLevelListView(StockArea, ListTablePartialMixin, LazyPagesMixin, BackofficeListView):
+class StockLevelListView(StockArea, LazyPagesMixin, BackofficeListView):
     title = "Stock levels"
     template_name = "inventory/stock_list.html"
     table_class = StockLevelTable
@@ -115,7 +115,7 @@ class StockLevelListView(StockArea, ListTablePartialMixin, LazyPagesMixin, Backo
         return super().get(request, *args, **kwargs)
 
 
-class LowStockView(StockArea, ListTablePartialMixin, LazyPagesMixin, BackofficeListView):
+class LowStockView(StockArea, LazyPagesMixin, BackofficeListView):
     title = "Low stock"
     template_name = "inventory/low_stock.html"
     table_class = LowStockTable
@@ -190,12 +190,12 @@ class MovementListView(
     StockArea,
     AreaRequiredMixin,
     PageContextMixin,
-    ListTablePartialMixin,
     HtmxPartialMixin,
     TemplateView,
 ):
     title = "Stock movements"
     template_name = "inventory/movement_list.html"
+    partial_fallbacks = ("core/list.html",)
     page_size = 50
 
     def get(self, request, *args, **kwargs):

@@ -19,7 +19,6 @@ from django_tables2.paginators import LazyPaginator
 
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
-from apps.catalog.views import ListTablePartialMixin
 from apps.core.audit import events_for
 from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import (
@@ -75,7 +74,7 @@ class LazyListMixin:
         return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
 
 
-class OrderListView(OrdersArea, ListTablePartialMixin, LazyListMixin, BackofficeListView):
+class OrderListView(OrdersArea, LazyListMixin, BackofficeListView):
     title = "Orders"
     template_name = "sales/order_list.html"
     table_class = OrderTable

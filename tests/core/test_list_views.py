@@ -60,3 +60,16 @@ def test_query_count_does_not_grow_with_rows(client_for):
     with CaptureQueriesContext(connection) as many:
         client.get("/finance/rates/")
     assert len(many) == len(few)
+
+
+def test_unknown_partial_degrades_to_the_full_page(client_for):
+    response = client_for("Viewer").get("/finance/rates/?_partial=nope", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"<html" in response.content
+
+
+def test_pages_extending_the_list_template_get_its_table_partial(client_for):
+    """catalog/product_list.html extends core/list.html; htmx gets only #table."""
+    response = client_for("Viewer").get("/catalog/products/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.content.lstrip().startswith(b'<div id="table"')
