@@ -9,6 +9,11 @@ row, the audit event) for BENCH_SECONDS, then a raw-SQL loop doing only the cond
 UPDATE + INSERT of a log row on twin tables, BENCH_ROUNDS times alternately, and prints
 the median rates and their ratio. At the end it runs check_books on the bench database:
 the books must still balance.
+
+BENCH_PREPARE_THRESHOLD=5 measures a deployment that turns psycopg's prepared statements
+on (DATABASE_URL=...?prepare_threshold=5; Django leaves them off by default): the
+service's one charge statement is then parsed and planned once per connection, and the
+raw loop binds on the server too, so its two statements are prepared as well.
 """
 
 from __future__ import annotations
@@ -25,7 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB_URL = os.environ.get("BENCH_DB", "postgres://postgres@127.0.0.1:5432/bench_credit")
-os.environ["DATABASE_URL"] = DB_URL
+DB_NAME = DB_URL.rsplit("/", 1)[1]
+PREPARE_THRESHOLD = os.environ.get("BENCH_PREPARE_THRESHOLD")
+os.environ["DATABASE_URL"] = (
+    f"{DB_URL}?prepare_threshold={int(PREPARE_THRESHOLD)}" if PREPARE_THRESHOLD else DB_URL
+)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.base")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -44,12 +53,11 @@ SELLERS = 10
 def create_database() -> None:
     import psycopg
 
-    name = DB_URL.rsplit("/", 1)[1]
     admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+        if not exists.fetchone():
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
 def setup_data():
@@ -121,6 +129,20 @@ def service_worker(seller, stop: threading.Event, counts: list, index: int, barr
         connection.close()
 
 
+def raw_cursor():
+    """Django's cursor; with prepared statements on, a psycopg cursor binding on the server
+    instead, so the raw loop's statements are prepared too (Django's cursor, which binds
+    into the query text, never prepares)."""
+    from django.db import connection
+
+    if not PREPARE_THRESHOLD:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    return ServerBindingCursor(connection.connection)
+
+
 def raw_worker(seller, stop: threading.Event, counts: list, index: int, barrier) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
@@ -129,7 +151,7 @@ def raw_worker(seller, stop: threading.Event, counts: list, index: int, barrier)
         barrier.wait()
         done = 0
         while not stop.is_set():
-            with transaction.atomic(), connection.cursor() as cursor:
+            with transaction.atomic(), raw_cursor() as cursor:
                 cursor.execute(
                     "UPDATE bench_raw_seller SET balance = ROUND(balance - %s, 2)"
                     " WHERE id = %s AND status = 'active' AND balance >= %s RETURNING balance",
@@ -186,7 +208,8 @@ def main() -> None:
     connection.close()
     print(
         f"credit_charge vs raw SQL, median of {ROUNDS} alternating runs of {SECONDS:g}s,"
-        f" PostgreSQL {DB_URL.rsplit('/', 1)[1]}, GIL switch interval {sys.getswitchinterval():g}s"
+        f" PostgreSQL {DB_NAME}, GIL switch interval {sys.getswitchinterval():g}s,"
+        f" prepared statements {'after ' + PREPARE_THRESHOLD + ' runs' if PREPARE_THRESHOLD else 'off'}"
     )
     print(f"{'sellers':>8} {'threads':>8} {'service/s':>10} {'raw/s':>10} {'ratio':>6}")
     for label, group in (("1 (hot)", sellers[:1]), ("10", sellers)):

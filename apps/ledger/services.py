@@ -7,13 +7,18 @@ first write, so a refused entry never dooms the caller's transaction.
 
 Stored balances change with `F()` updates, one account at a time in primary-key order, so
 two postings that touch the same accounts never deadlock.
+
+One exception to "the one way": a seller's charge, the busiest posting, writes its fixed
+two-line entry inside a single SQL statement on PostgreSQL (apps/credit/services.py); it
+checks its accounts with `accounts_resolve`'s rules, and tests/credit/test_charge_rows.py
+pins its rows to what `journal_prepare` builds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -69,15 +74,19 @@ def _amount(value, minor_units: int, where: str) -> Decimal:
     return money.quantize(amount, minor_units)
 
 
-def _resolve_accounts(lines: Sequence[Line]) -> dict[object, Account]:
-    """Map each line's account reference to an Account, in one query for codes/pks."""
-    found: dict[object, Account] = {
-        line.account: line.account for line in lines if isinstance(line.account, Account)
-    }
-    refs = {line.account for line in lines if not isinstance(line.account, Account)}
-    if refs:
-        codes = {r for r in refs if isinstance(r, str)}
-        pks = {r for r in refs if isinstance(r, int)}
+def accounts_resolve(refs: Iterable[Account | str | int]) -> dict[object, Account]:
+    """Map each account reference (an Account, a code or a pk) to an Account that takes
+    postings, in one query for codes/pks; a PostingError names the first that does not."""
+    found: dict[object, Account] = {}
+    looked_up: set[str | int] = set()
+    for ref in refs:
+        if isinstance(ref, Account):
+            found[ref] = ref
+        else:
+            looked_up.add(ref)
+    if looked_up:
+        codes = {r for r in looked_up if isinstance(r, str)}
+        pks = {r for r in looked_up if isinstance(r, int)}
         wanted = Account.objects.filter(Q(code__in=codes) | Q(pk__in=pks))
         fields = ("id", "code", "name", "type", "is_group", "active", "deleted_at", "currency")
         for account in wanted.only(*fields):
@@ -85,7 +94,7 @@ def _resolve_accounts(lines: Sequence[Line]) -> dict[object, Account]:
                 found[account.code] = account
             if account.pk in pks:
                 found[account.pk] = account
-        missing = sorted(str(r) for r in refs if r not in found)
+        missing = sorted(str(r) for r in looked_up if r not in found)
         if missing:
             raise PostingError(f"Unknown account: {', '.join(missing)}.")
     for account in found.values():
@@ -201,7 +210,7 @@ def journal_prepare(
     rate = money.to_decimal(rate)
     if rate <= 0:
         raise PostingError("An exchange rate must be positive.")
-    accounts = _resolve_accounts(lines)
+    accounts = accounts_resolve(line.account for line in lines)
 
     entry = JournalEntry(
         date=date,
