@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -87,6 +86,3 @@ class User(AbstractBaseUser, PermissionsMixin):
 
         mine = user_roles(self)
         return [r.value for r in Role if r in mine]
-
-
-AVATAR_MAX_BYTES = getattr(settings, "AVATAR_MAX_BYTES", 2 * 1024 * 1024)

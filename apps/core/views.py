@@ -149,9 +149,20 @@ class BackofficeListView(
 
 
 class FormActionMixin:
-    """Turn a service's ValidationError into form errors instead of a 500."""
+    """A form page (core/form.html): submit label, cancel link, and a service's
+    ValidationError turned into form errors instead of a 500."""
 
+    template_name = "core/form.html"
     success_message = ""
+    submit_label = "Save"
+    cancel_url_name: str | None = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = self.submit_label
+        if self.cancel_url_name:
+            context["cancel_url"] = reverse(self.cancel_url_name)
+        return context
 
     def perform(self, form):
         """Do the write; return the object. Override to call a service."""
@@ -173,47 +184,22 @@ class FormActionMixin:
 
 
 class BackofficeCreateView(AreaRequiredMixin, PageContextMixin, FormActionMixin, CreateView):
-    template_name = "core/form.html"
     need = "write"
-    submit_label = "Save"
-    cancel_url_name: str | None = None
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["submit_label"] = self.submit_label
-        if self.cancel_url_name:
-            context["cancel_url"] = reverse(self.cancel_url_name)
-        return context
 
 
 class BackofficeUpdateView(AreaRequiredMixin, PageContextMixin, FormActionMixin, UpdateView):
-    template_name = "core/form.html"
     need = "write"
     submit_label = "Save changes"
-    cancel_url_name: str | None = None
 
     def get_title(self) -> str:
         return self.title or f"Edit {self.object}"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["submit_label"] = self.submit_label
-        if self.cancel_url_name:
-            context["cancel_url"] = reverse(self.cancel_url_name)
-        return context
 
 
 class BackofficeFormView(AreaRequiredMixin, PageContextMixin, FormActionMixin, FormView):
     """A form that runs a business action (not a model edit)."""
 
-    template_name = "core/form.html"
     need = "write"
     submit_label = "Submit"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["submit_label"] = self.submit_label
-        return context
 
 
 class BackofficeDetailView(AreaRequiredMixin, PageContextMixin, DetailView):

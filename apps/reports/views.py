@@ -2,7 +2,7 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from apps.accounts.roles import Area, is_portal_user
-from apps.core.permissions import AreaRequiredMixin, has_access
+from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import PageContextMixin
 
 from .dashboard import cards_for
@@ -25,7 +25,3 @@ class DashboardView(AreaRequiredMixin, PageContextMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["cards"] = cards_for(self.request.user)
         return context
-
-
-def can_see(user, area: str, need: str = "read") -> bool:
-    return has_access(user, area, need)
