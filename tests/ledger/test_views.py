@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from apps.ledger import chart
 from apps.ledger.models import Account, JournalEntry
+from apps.ledger.selectors import accounts_tree
 from apps.ledger.services import Cr, Dr, journal_post
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,13 @@ def test_accounts_tree_rolls_up_balances_and_exports(client_for, postings):
     assert lines[0] == "Code,Name,Type,Parent,Balance,Balance incl. children"
     assert "1010,Bank,Asset,1,1000.00,1000.00" in lines
     assert all(",Asset," in line for line in lines[1:])
+
+
+def test_chart_export_reads_parents_without_a_query_per_row(books, django_assert_num_queries):
+    rows = accounts_tree()
+    with django_assert_num_queries(0):
+        parents = [row.account.parent.code for row in rows if row.account.parent_id]
+    assert chart.ASSETS in parents
 
 
 def test_trial_balance_on_a_date_is_balanced_with_exact_figures(client_for, postings):
