@@ -186,13 +186,8 @@ def header_form(order: Order, data=None) -> OrderHeaderForm:
 
 def entry_context(request, order: Order, **extra) -> dict:
     lines = selectors.entry_lines(order)
-    priced_problem = (
-        services.coupon_problem(
-            order.coupon, order=order, goods_value=order.subtotal - order.discount_total
-        )
-        if order.coupon_id
-        else ""
-    )
+    # The same check confirmation makes: the coupon's minimum is on the goods before it.
+    coupon_problem = services.price_order(order, [e.line for e in lines]).coupon_problem
     summary = selectors.customer_order_summary(order.customer)
     limit = order.customer.credit_limit
     credit_warning = ""
@@ -211,7 +206,7 @@ def entry_context(request, order: Order, **extra) -> dict:
         "coupon_form": extra.pop("coupon_form", None)
         or CouponApplyForm(initial={"code": order.coupon_code}),
         "confirm_form": extra.pop("confirm_form", None) or ConfirmForm(),
-        "coupon_problem": priced_problem if order.coupon_id else "",
+        "coupon_problem": coupon_problem,
         "base_currency": base_currency_code(),
         "summary": summary,
         "credit_warning": credit_warning,

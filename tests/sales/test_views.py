@@ -305,3 +305,19 @@ def test_viewer_and_accountant_read_only(client_for, customer, store, widget):
         assert client.get(reverse("order-update", args=[order.pk])).status_code == 403
         assert client.post(reverse("order-confirm", args=[order.pk])).status_code == 403
     assert Order.objects.get().status == "draft"
+
+
+def test_entry_screen_judges_a_coupon_minimum_on_the_goods_before_the_coupon(
+    sales, customer, store, widget
+):
+    # The minimum is met by the goods (30.00); the coupon's own 5.00 must not count against it.
+    Coupon.objects.create(
+        code="FIVE", kind="fixed", value=Decimal("5.00"), min_order_total=Decimal("30.00")
+    )
+    order = make_order(customer, store, [(widget, 3)])
+    services.order_coupon_set(order=order, code="FIVE")
+    page = sales.get(reverse("order-update", args=[order.pk]))
+    assert page.status_code == 200 and b'id="coupon-warning"' not in page.content
+    services.order_line_update(line=order.lines.get(), quantity=2)
+    page = sales.get(reverse("order-update", args=[order.pk]))
+    assert b'id="coupon-warning"' in page.content and b"needs goods worth at least" in page.content
