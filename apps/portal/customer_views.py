@@ -20,6 +20,7 @@ from apps.core.permissions import AreaRequiredMixin
 from apps.customers.models import Customer
 from apps.sales.forms import PortalOrderForm
 from apps.sales.models import Order
+from apps.sales.selectors import customer_orders
 from apps.sales.services import OrderError, portal_order_place
 
 
@@ -52,7 +53,7 @@ class PortalOrderListView(CustomerPortalMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["title"] = "My orders"
         if self.customer is not None:
-            orders = Order.objects.filter(customer=self.customer).order_by("-order_date", "-id")
+            orders = customer_orders(self.customer)
             context["page"] = Paginator(orders, 25).get_page(self.request.GET.get("page"))
         return context
 
