@@ -5,6 +5,7 @@ from django.db import connection
 
 from apps.core.models import AuditEvent
 from apps.credit import services
+from apps.credit.books import log_explains_balance
 from apps.credit.models import (
     CreditRequest,
     RequestStatus,
@@ -261,6 +262,13 @@ def test_checks_catch_a_seller_balance_that_drifts_from_its_account(make_seller)
         f"{seller}: log sums to 10.00, balance is 11.00",
         f"{seller}: last balance-after 10.00 ≠ balance 11.00",
     ]
+
+
+def test_log_check_does_not_query_per_seller(make_seller, django_assert_num_queries):
+    for balance in ("10.00", "20.00", "0.00"):
+        make_seller(balance)
+    with django_assert_num_queries(2):  # the log totals, the sellers with their last row
+        assert log_explains_balance().violations == []
 
 
 def test_charge_query_count(make_seller, django_assert_num_queries):
