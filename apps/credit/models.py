@@ -121,9 +121,6 @@ class TransactionLogQuerySet(AppendOnlyQuerySet):
         completed = self.filter(pk=pk, status=TransactionStatus.COMPLETED)
         return models.QuerySet.update(completed, status=TransactionStatus.REVERSED)
 
-    def for_seller(self, seller: Seller):
-        return self.filter(seller=seller)
-
 
 class TransactionLog(AppendOnlyModel):
     """One movement of a seller's credit, written once by a service and never edited.

@@ -67,10 +67,6 @@ class Account(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("account-detail", args=[self.pk])
 
-    @property
-    def is_debit_normal(self) -> bool:
-        return self.type in DEBIT_NORMAL
-
 
 class AppendOnlyQuerySet(models.QuerySet):
     """Posted books never change: bulk update/delete are refused (corrections are reversals)."""
