@@ -51,34 +51,34 @@ def _status(quantity: str, threshold: str) -> Case:
     )
 
 
-def threshold_expression(prefix: str = "", default: int | None = None):
+def threshold_expression(prefix: str = ""):
     """The product's threshold, or the company default, as an SQL expression."""
     return Coalesce(
         F(f"{prefix}low_stock_threshold"),
-        Value(default_threshold() if default is None else default),
+        Value(default_threshold()),
         output_field=IntegerField(),
     )
 
 
-def levels_with_status(queryset: QuerySet | None = None, *, default: int | None = None):
+def levels_with_status(queryset: QuerySet | None = None):
     """Levels of alive products with `threshold` and `status` annotations."""
     queryset = StockLevel.objects.all() if queryset is None else queryset
     return queryset.filter(product__deleted_at__isnull=True).annotate(
-        threshold=threshold_expression("product__", default),
+        threshold=threshold_expression("product__"),
         status=_status("quantity", "threshold"),
     )
 
 
-def low_stock_levels(*, default: int | None = None):
+def low_stock_levels():
     """Low or out levels of active products in active stores, by product and store (the
     product-name index serves the first page without sorting every low level)."""
     return (
-        levels_with_status(default=default)
+        levels_with_status()
         .filter(
             store__active=True,
             store__deleted_at__isnull=True,
             product__active=True,
-            quantity__lte=threshold_expression("product__", default),
+            quantity__lte=F("threshold"),
         )
         .select_related("store", "product", "product__category")
         .order_by("product__name", "store__name")
@@ -102,9 +102,9 @@ class StoreSummary:
     low: int
 
 
-def store_summaries(*, default: int | None = None) -> list[StoreSummary]:
+def store_summaries() -> list[StoreSummary]:
     """One row per active store: products held, units, low/out count (one query)."""
-    threshold = threshold_expression("stock_levels__product__", default)
+    threshold = threshold_expression("stock_levels__product__")
     stores = (
         Store.objects.filter(active=True)
         .annotate(
