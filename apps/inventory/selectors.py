@@ -168,25 +168,15 @@ def store_choices() -> list[tuple[int, str]]:
 
 
 def product_stock(product: Product) -> list[dict]:
-    """Every active store with this product's quantity (0 where it never was)."""
-    levels = dict(StockLevel.objects.filter(product=product).values_list("store_id", "quantity"))
-    threshold = (
-        product.low_stock_threshold
-        if product.low_stock_threshold is not None
-        else default_threshold()
+    """Every active store with this product's quantity (0 where it never was) and status."""
+    level = StockLevel.objects.filter(store=OuterRef("pk"), product=product).values("quantity")
+    threshold = product.low_stock_threshold
+    stores = Store.objects.filter(active=True).annotate(
+        quantity=Coalesce(Subquery(level[:1], output_field=IntegerField()), 0),
+        threshold=Value(default_threshold() if threshold is None else threshold),
+        status=_status("quantity", "threshold"),
     )
-    rows = []
-    for store in Store.objects.filter(active=True):
-        quantity = levels.get(store.pk, 0)
-        status = (
-            StockStatus.OUT
-            if quantity <= 0
-            else StockStatus.LOW
-            if quantity <= threshold
-            else StockStatus.IN_STOCK
-        )
-        rows.append({"store": store, "quantity": quantity, "status": status})
-    return rows
+    return [{"store": s, "quantity": s.quantity, "status": s.status} for s in stores]
 
 
 def recent_movements(product: Product, limit: int = 10) -> list[StockMovement]:
