@@ -2,9 +2,8 @@ import django_tables2 as tables
 
 from apps.finance.money import format_money
 
+from . import hooks
 from .models import Category, Product
-
-STATUS_LABELS = {"ok": "In stock", "low": "Low", "out": "Out of stock"}
 
 
 class ProductTable(tables.Table):
@@ -33,7 +32,8 @@ class ProductTable(tables.Table):
         return format_money(record.selling_price, record.currency_id, record.currency.minor_units)
 
     def value_stock_status(self, value):
-        return STATUS_LABELS.get(value, value)
+        # The column exists only with inventory installed (with_stock).
+        return hooks.stock.StockStatus.LABELS.get(value, value)
 
 
 class CategoryTable(tables.Table):

@@ -1,9 +1,8 @@
 import django_tables2 as tables
 from django.urls import reverse
 
-from apps.catalog.tables import STATUS_LABELS
-
 from .models import StockLevel, StockMovement, Store
+from .selectors import StockStatus
 
 
 class StockLevelTable(tables.Table):
@@ -37,7 +36,7 @@ class StockLevelTable(tables.Table):
         }
 
     def value_status(self, value):
-        return STATUS_LABELS.get(value, value)
+        return StockStatus.LABELS.get(value, value)
 
     def value_actions(self, record):
         return ""
