@@ -115,7 +115,6 @@ class ProductDetailView(CatalogArea, BackofficeDetailView):
             "cost": [str(r.new_cost) for r in reversed(records)],
             "currency": product.currency_id,
         }
-        context["can_write"] = self.can("write")
         if hooks.stock and self.can("read", Area.STOCK):
             context["stock_rows"] = hooks.stock.product_stock(product)
             context["on_hand"] = sum(row["quantity"] for row in context["stock_rows"])
