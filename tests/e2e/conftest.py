@@ -11,13 +11,6 @@ def demo_users(transactional_db):
 
     core_demo.seed(stdout=StringIO())
     accounts_demo.seed(stdout=StringIO())
-    # An earlier transactional test flushed every table, data-migration rows included:
-    # put the currencies back as a fresh migrate has them.
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("apps.finance.migrations.0002_currencies").load(apps, None)
 
 
 @pytest.fixture

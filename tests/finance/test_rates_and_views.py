@@ -110,3 +110,13 @@ def test_list_htmx_returns_only_the_table_and_csv_exports_filtered_rows(client_f
     lines = b"".join(csv.streaming_content).decode().strip().splitlines()
     assert lines[0] == "Code,Name,Symbol,Minor units,Active"
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["BHD", "JOD", "KWD"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_currencies_survive_a_flush():
+    """Reference data comes back after `flush` (run between transactional tests), like Groups."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert Currency.objects.filter(pk__in=["EUR", "JPY", "KWD"]).count() == 3
+    assert Currency.objects.count() == 44

@@ -50,9 +50,10 @@ CURRENCIES = [
 
 
 def load(apps, schema_editor):
+    """Idempotent; also run after every migrate/flush (FinanceConfig.ready)."""
     Currency = apps.get_model("finance", "Currency")
     for code, name, symbol, minor in CURRENCIES:
-        Currency.objects.get_or_create(
+        Currency._base_manager.get_or_create(
             code=code, defaults={"name": name, "symbol": symbol, "minor_units": minor}
         )
 
