@@ -2,8 +2,7 @@
 
 Sales registers, from its AppConfig.ready():
 - `orders`: its selectors module, so the customer screens show the customer's orders and
-  open balance (functions used: customer_orders, customer_open_balance,
-  customer_order_summary);
+  open balance (functions used: customer_orders, customer_order_summary);
 - a guard that refuses to delete a customer with open orders.
 Without sales the customer screens simply show no orders.
 """

@@ -14,7 +14,6 @@ from apps.finance.selectors import base_currency_code
 from apps.inventory.models import StockLevel
 
 from .models import OPEN_STATUSES, Order, OrderLine, OrderStatus
-from .services import customer_open_balance
 
 ZERO = Decimal("0")
 
@@ -30,7 +29,6 @@ class CustomerSummary:
     orders_open: Decimal
     open_balance: Decimal
     credit_limit: Decimal | None
-    order_count: int
 
     @property
     def available_credit(self) -> Decimal | None:
@@ -40,17 +38,11 @@ class CustomerSummary:
 
 
 def customer_order_summary(customer: Customer) -> CustomerSummary:
-    sums = Order.objects.filter(customer=customer).aggregate(
-        total=Sum("total_base", filter=Q(status__in=OPEN_STATUSES)),
-        returned=Sum("returned_base", filter=Q(status__in=OPEN_STATUSES)),
-        count=Count("pk"),
-    )
-    orders_open = money.quantize((sums["total"] or ZERO) - (sums["returned"] or ZERO))
+    orders_open = Order.objects.for_customer(customer).open_value()
     return CustomerSummary(
         orders_open=orders_open,
         open_balance=money.quantize(customer.opening_balance + orders_open),
         credit_limit=customer.credit_limit,
-        order_count=sums["count"],
     )
 
 
@@ -114,7 +106,6 @@ def dashboard_figures() -> list[tuple[str, str]]:
 
 
 __all__ = [
-    "customer_open_balance",
     "customer_orders",
     "customer_order_summary",
     "dashboard_figures",

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.roles import Role, user_roles
@@ -518,10 +518,7 @@ def order_coupon_set(*, order: Order, code: str) -> Order:
 def customer_open_balance(customer_id: int) -> Decimal:
     """Opening balance + confirmed/fulfilled orders less returns, in the base currency."""
     opening = Customer.all_objects.values_list("opening_balance", flat=True).get(pk=customer_id)
-    sums = Order.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES).aggregate(
-        total=Sum("total_base"), returned=Sum("returned_base")
-    )
-    return money.quantize(opening + (sums["total"] or ZERO) - (sums["returned"] or ZERO))
+    return money.quantize(opening + Order.objects.filter(customer_id=customer_id).open_value())
 
 
 def _is_admin(user) -> bool:
