@@ -50,16 +50,6 @@ AMOUNT = Decimal("7.00")
 SELLERS = 10
 
 
-def create_database() -> None:
-    import psycopg
-
-    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
-        if not exists.fetchone():
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
 def setup_data():
     from django.core.management import call_command
     from django.db import connection
@@ -198,7 +188,9 @@ def run(worker, sellers, threads: int) -> float:
 def main() -> None:
     if SWITCH_INTERVAL:
         sys.setswitchinterval(float(SWITCH_INTERVAL))
-    create_database()
+    from bench._common import create_database
+
+    create_database(DB_URL)
     import django
 
     django.setup()

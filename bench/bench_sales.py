@@ -39,17 +39,6 @@ PRODUCTS = 200
 LINES = 5
 
 
-def create_database() -> None:
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup_data():
     """Demo data once, a bench store with 200 products of a million units each, customers."""
     from io import StringIO
@@ -233,7 +222,9 @@ def bench_list() -> None:
 
 
 def main() -> None:
-    create_database()
+    from bench._common import create_database
+
+    create_database(DB_URL)
     import django
 
     django.setup()
