@@ -21,7 +21,7 @@ from apps.core.views import (
 from . import services
 from .filters import CreditRequestFilter, SellerFilter, TransactionFilter
 from .forms import ReasonForm, SellerCreateForm, SellerUpdateForm
-from .models import CreditRequest, RequestStatus, Seller, SellerStatus, TransactionLog
+from .models import CreditRequest, RequestStatus, Seller, TransactionLog
 from .tables import CreditRequestTable, SellerTable, TransactionTable
 
 
@@ -96,13 +96,15 @@ class SellerStatusView(CreditArea, AreaRequiredMixin, View):
 
     def post(self, request, pk):
         seller = get_object_or_404(Seller, pk=pk)
-        status = request.POST.get("status")
-        if status not in SellerStatus.values:
-            messages.error(request, "Unknown status.")
-        else:
+        try:
             services.seller_set_status(
-                seller=seller, status=status, reason=request.POST.get("reason", "")
+                seller=seller,
+                status=request.POST.get("status", ""),
+                reason=request.POST.get("reason", ""),
             )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
             messages.success(request, f"{seller} is now {seller.get_status_display().lower()}.")
         return redirect(seller)
 

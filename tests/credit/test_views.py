@@ -136,6 +136,16 @@ def test_suspend_and_reactivate(client_for, make_seller):
     assert b"Suspend seller" in detail.content
 
 
+def test_unknown_seller_status_is_refused_with_a_message(client_for, make_seller):
+    seller = make_seller("10.00")
+    client = client_for("Admin")
+    response = client.post(
+        reverse("seller-status", args=[seller.pk]), {"status": "closed"}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Unknown status."]
+    assert Seller.objects.get(pk=seller.pk).status == SellerStatus.ACTIVE
+
+
 def test_list_query_counts_do_not_grow_with_rows(
     client_for, make_seller, django_assert_max_num_queries
 ):
