@@ -211,7 +211,7 @@ def coupon_usage() -> CheckResult:
     return CheckResult(counted=counted, violations=violations)
 
 
-def _series(prefix: str, numbers) -> dict[str, list[int]]:
+def _series(numbers) -> dict[str, list[int]]:
     series: dict[str, list[int]] = defaultdict(list)
     for number in numbers:
         head, _, tail = number.rpartition("-")
@@ -233,7 +233,7 @@ def numbering() -> CheckResult:
         Customer.all_objects.values_list("code", flat=True),
     )
     for source in sources:
-        for name, values in _series("", source.iterator(chunk_size=CHUNK)).items():
+        for name, values in _series(source.iterator(chunk_size=CHUNK)).items():
             counted += len(values)
             last = counters.get(name, 0)
             if len(values) != last or max(values) != last or len(set(values)) != len(values):
