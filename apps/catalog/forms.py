@@ -25,13 +25,12 @@ class ProductForm(forms.ModelForm):
         self.fields["category"].queryset = Category.objects.all()
         self.fields["currency"].queryset = Currency.objects.filter(active=True)
         self.fields["tax_rate"].queryset = TaxRate.objects.filter(active=True)
+        company = CompanySettings.load()
         if not self.instance.pk:
-            self.fields["currency"].initial = CompanySettings.load().base_currency
-        default = CompanySettings.load().default_low_stock_threshold
-        self.fields[
-            "low_stock_threshold"
-        ].help_text = (
-            f"Alert at or below this quantity; empty uses the company default ({default})."
+            self.fields["currency"].initial = company.base_currency
+        self.fields["low_stock_threshold"].help_text = (
+            "Alert at or below this quantity; empty uses the company default "
+            f"({company.default_low_stock_threshold})."
         )
 
     def clean_sku(self):
