@@ -153,11 +153,3 @@ def has_access(user, area: str, need: str) -> bool:
 def is_portal_user(user) -> bool:
     roles = user_roles(user)
     return bool(roles) and roles <= set(PORTAL_ROLES)
-
-
-def primary_role(user) -> str | None:
-    roles = user_roles(user)
-    for role in Role:
-        if role in roles:
-            return role.value
-    return None

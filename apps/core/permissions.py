@@ -62,23 +62,3 @@ class AreaRequiredMixin(AccessMixin):
 
     def can(self, need: str, area: str | None = None) -> bool:
         return has_access(self.request.user, area or self.area, need)
-
-
-def area_required(area: str, need: str = "read"):
-    """Function-view form of AreaRequiredMixin."""
-    from functools import wraps
-
-    from django.contrib.auth.views import redirect_to_login
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not has_access(request.user, area, need):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator

@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-RATE_PLACES = Decimal("0.00000001")  # exchange rates: 8 decimal places
 MAX_AMOUNT = Decimal("9999999999999999.99")  # DecimalField(max_digits=18, decimal_places=2)
 
 
@@ -47,10 +46,6 @@ def exponent(minor_units: int) -> Decimal:
 def quantize(amount, minor_units: int = 2) -> Decimal:
     """Round to the currency's minor units, half away from zero."""
     return to_decimal(amount).quantize(exponent(minor_units), rounding=ROUND_HALF_UP)
-
-
-def quantize_rate(rate) -> Decimal:
-    return to_decimal(rate).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def has_more_places(amount, minor_units: int = 2) -> bool:

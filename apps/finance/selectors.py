@@ -24,10 +24,6 @@ def base_currency_code() -> str:
     return CompanySettings.load().base_currency
 
 
-def base_currency() -> Currency:
-    return Currency.all_objects.get(pk=base_currency_code())
-
-
 def rate_on(currency: Currency | str, date: dt.date, *, base: str | None = None) -> Decimal:
     """Units of base currency per unit of `currency`, from the latest rate on or before `date`."""
     code = currency.pk if isinstance(currency, Currency) else currency
