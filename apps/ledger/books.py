@@ -8,7 +8,7 @@ from django.db.models.functions import Round
 from apps.core.books import CheckResult, register
 
 from .models import Account, JournalEntry, JournalLine, normal_sign
-from .selectors import cents, line_totals
+from .selectors import cents, line_totals, stored_balances_net
 
 ZERO = Decimal("0.00")
 
@@ -72,10 +72,7 @@ def trial_balance_zero() -> CheckResult:
     debit, credit = cents(lines["debit"]), cents(lines["credit"])
     if debit != credit:
         violations.append(f"all lines: debits {debit} ≠ credits {credit}")
-    net = ZERO
-    for account_type, balance in Account.all_objects.values_list("type", "balance"):
-        net += balance * normal_sign(account_type)
-    net = cents(net)
+    net = stored_balances_net()
     if net:
         violations.append(f"stored balances do not net to zero: off by {net}")
     return CheckResult(counted=2, violations=violations)
