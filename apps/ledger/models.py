@@ -182,8 +182,3 @@ class JournalLine(AppendOnlyModel):
     def __str__(self) -> str:
         side = f"Dr {self.debit}" if self.debit else f"Cr {self.credit}"
         return f"{self.account_id} {side}"
-
-    @property
-    def base_amount(self) -> Decimal:
-        """Signed on the debit side: + debit, - credit (base currency)."""
-        return self.base_debit - self.base_credit
