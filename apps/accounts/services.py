@@ -74,7 +74,24 @@ def user_roles_set(*, user: User, roles: Iterable[str]) -> User:
 def user_set_active(*, user: User, active: bool, by: User | None = None) -> User:
     if by is not None and by.pk == user.pk and not active:
         raise ValidationError("You cannot deactivate your own account.")
-    if user.is_active != active:
+    if User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active):
         user.is_active = active
-        user.save(update_fields=["is_active"])
+        audit_record(subject=user, event="user.activated" if active else "user.deactivated")
     return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    full_name: str,
+    phone: str,
+    is_active: bool,
+    roles: Iterable[str],
+    by: User | None,
+) -> User:
+    """The Admin's user form: profile fields, active flag and roles in one transaction."""
+    user_set_active(user=user, active=is_active, by=by)
+    user.full_name, user.phone = full_name, phone
+    user.save(update_fields=["full_name", "phone"])
+    return user_roles_set(user=user, roles=roles)

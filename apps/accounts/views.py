@@ -98,11 +98,15 @@ class UserUpdateView(BackofficeUpdateView):
     success_message = "User {object} saved."
 
     def perform(self, form):
-        if not form.cleaned_data["is_active"]:
-            services.user_set_active(user=self.object, active=False, by=self.request.user)
-        user = form.save()
-        services.user_roles_set(user=user, roles=form.cleaned_data["roles"])
-        return user
+        data = form.cleaned_data
+        return services.user_update(
+            user=User.objects.get(pk=self.object.pk),  # the stored row, not the form's copy
+            full_name=data["full_name"],
+            phone=data["phone"],
+            is_active=data["is_active"],
+            roles=data["roles"],
+            by=self.request.user,
+        )
 
     def get_success_url(self):
         return reverse("user-list")
