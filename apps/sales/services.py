@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role, user_roles
 from apps.catalog.models import Product
-from apps.core.audit import audit_record
+from apps.core.audit import audit_record, diff, snapshot
 from apps.core.models import CompanySettings
 from apps.core.request_context import current_user
 from apps.customers.models import AddressKind, Customer
@@ -350,10 +350,7 @@ def order_update(*, order: Order, **changes: Any) -> Order:
         raise TypeError(f"unknown order fields: {', '.join(sorted(unknown))}")
     order = _lock(order)
     _require_draft(order, "edited")
-    before = {
-        k: getattr(order, f"{k}_id" if k in ("customer", "store", "currency") else k)
-        for k in changes
-    }
+    before = snapshot(order, set(changes))
     if "customer" in changes and changes["customer"].pk != order.customer_id:
         order.customer = _check_customer(changes["customer"])
         order.shipping_address = _shipping_text(order.customer)
@@ -379,13 +376,9 @@ def order_update(*, order: Order, **changes: Any) -> Order:
             line.unit_price = default_price(product=line.product, order=order)
         OrderLine.objects.bulk_update(lines, ["unit_price"])
     _recompute(order)
-    after = {
-        k: getattr(order, f"{k}_id" if k in ("customer", "store", "currency") else k)
-        for k in changes
-    }
-    diff = {k: [before[k], after[k]] for k in changes if before[k] != after[k]}
-    if diff:
-        audit_record(subject=order, event="order.updated", changes=diff)
+    changed = diff(before, snapshot(order, set(changes)))
+    if changed:
+        audit_record(subject=order, event="order.updated", changes=changed)
     return order
 
 

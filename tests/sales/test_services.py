@@ -478,3 +478,12 @@ def test_confirm_costs_a_fixed_number_of_queries_plus_the_inventory_service_per_
     # status, audit event, release: 10; stock_remove: 6 per line (its own savepoint pair)
     with django_assert_max_num_queries(10 + 6 * 5):
         services.order_confirm(order=order)
+
+
+def test_header_update_records_only_what_changed(customer, store):
+    order = make_order(customer, store)
+    services.order_update(order=order, store=store, reference="PO-1 ", notes="")
+    event = events_for(order).get(event="order.updated")
+    assert event.changes == {"reference": ["", "PO-1"]}
+    services.order_update(order=order, store=store, reference="PO-1")
+    assert events_for(order).filter(event="order.updated").count() == 1
