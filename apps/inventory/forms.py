@@ -43,7 +43,8 @@ class ProductCodeField(forms.CharField):
 
     def clean(self, value):
         code = super().clean(value).strip()
-        product = Product.all_objects.by_code(code)
+        # The movement snapshots the category name: fetch it with the product.
+        product = Product.all_objects.select_related("category").by_code(code)
         if product is None:
             raise ValidationError(f"No product with SKU or barcode “{code}”.")
         return product
