@@ -38,9 +38,6 @@ class StockLevelTable(tables.Table):
     def value_status(self, value):
         return StockStatus.LABELS.get(value, value)
 
-    def value_actions(self, record):
-        return ""
-
 
 class LowStockTable(StockLevelTable):
     class Meta(StockLevelTable.Meta):
