@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
-from django_tables2.paginators import LazyPaginator
 
 from apps.accounts.roles import Area
 from apps.core.permissions import AreaRequiredMixin
@@ -45,6 +44,7 @@ def _int_or_none(value) -> int | None:
 
 class ProductListView(CatalogArea, BackofficeListView):
     title = "Products"
+    lazy_pages = True
     template_name = "catalog/product_list.html"
     table_class = ProductTable
     filterset_class = ProductFilter
@@ -61,10 +61,6 @@ class ProductListView(CatalogArea, BackofficeListView):
 
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "with_stock": hooks.stock is not None}
-
-    def get_table_pagination(self, table):
-        # No COUNT(*) over the whole catalog: "next" is known by fetching one row more.
-        return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
 
     def export_csv(self):
         """The filtered products in the import format (plus on_hand): edit and re-import."""

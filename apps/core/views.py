@@ -95,6 +95,8 @@ class BackofficeListView(
     template_name = "core/list.html"
     partial_fallbacks = ("core/list.html",)  # pages extending it share its #table
     paginate_by = 25
+    # Big tables: no COUNT(*), "next" is known by fetching one row more (DESIGN.md §8).
+    lazy_pages = False
     export_filename: str | None = None
     export_exclude: tuple[str, ...] = ("actions",)
     empty_text = "Nothing here yet."
@@ -112,6 +114,14 @@ class BackofficeListView(
             query = request.GET.copy()
             query["per_page"] = str(per_page)
             request.GET = query
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        if self.lazy_pages and pagination is not False:
+            from django_tables2.paginators import LazyPaginator
+
+            pagination["paginator_class"] = LazyPaginator
+        return pagination
 
     def paginate_queryset(self, queryset, page_size):
         """The table paginates (tolerating ?page=abc or 999); ListView must not paginate,
@@ -284,6 +294,7 @@ class AuditEventListView(BackofficeListView):
     need = "write"
     title = "Audit log"
     paginate_by = 50
+    lazy_pages = True
     empty_text = "No audit events match these filters."
 
     def get_queryset(self):
@@ -300,11 +311,6 @@ class AuditEventListView(BackofficeListView):
         from .tables import AuditEventTable
 
         return AuditEventTable
-
-    def get_table_pagination(self, table):
-        from django_tables2.paginators import LazyPaginator
-
-        return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
 
 
 class JobListView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, TemplateView):

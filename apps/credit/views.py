@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
-from django_tables2.paginators import LazyPaginator
 
 from apps.accounts.roles import Area
 from apps.core.permissions import AreaRequiredMixin
@@ -195,8 +194,8 @@ class TransactionListView(CreditArea, BackofficeListView):
     def get_queryset(self):
         return TransactionLog.objects.select_related("seller")
 
-    def get_table_pagination(self, table):
-        return {"per_page": 50, "paginator_class": LazyPaginator}
+    paginate_by = 50
+    lazy_pages = True
 
 
 class TransactionDetailView(CreditArea, BackofficeDetailView):

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
-from django_tables2.paginators import LazyPaginator
 
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
@@ -46,9 +45,7 @@ class LazyPagesMixin:
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "can_write": self.can("write")}
 
-    def get_table_pagination(self, table):
-        # No COUNT(*) over big tables: "next" is known by fetching one row more.
-        return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
+    lazy_pages = True
 
 
 # --- stores -----------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from django.urls import reverse_lazy
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
-from django_tables2.paginators import LazyPaginator
 
 from apps.accounts.roles import Area
 from apps.core.permissions import AreaRequiredMixin
@@ -122,8 +121,8 @@ class AccountDetailView(LedgerArea, BackofficeListView):
     def get_queryset(self):
         return JournalLine.objects.filter(account=self.account).select_related("entry")
 
-    def get_table_pagination(self, table):
-        return {"per_page": 50, "paginator_class": LazyPaginator}
+    paginate_by = 50
+    lazy_pages = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -144,8 +143,8 @@ class JournalEntryListView(LedgerArea, BackofficeListView):
             total=Sum("lines__base_debit")
         )
 
-    def get_table_pagination(self, table):
-        return {"per_page": 50, "paginator_class": LazyPaginator}
+    paginate_by = 50
+    lazy_pages = True
 
 
 class JournalEntryDetailView(LedgerArea, BackofficeDetailView):

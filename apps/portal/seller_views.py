@@ -15,7 +15,6 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_htmx.http import trigger_client_event
-from django_tables2.paginators import LazyPaginator
 
 from apps.accounts.roles import Area
 from apps.core.permissions import AreaRequiredMixin
@@ -144,8 +143,8 @@ class SellerTransactionListView(SellerPortalMixin, BackofficeListView):
     def get_queryset(self):
         return TransactionLog.objects.filter(seller=self.seller)
 
-    def get_table_pagination(self, table):
-        return {"per_page": 50, "paginator_class": LazyPaginator}
+    paginate_by = 50
+    lazy_pages = True
 
 
 class SellerTransactionDetailView(SellerPortalMixin, PageContextMixin, DetailView):

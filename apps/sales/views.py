@@ -15,7 +15,6 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
-from django_tables2.paginators import LazyPaginator
 
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
@@ -68,13 +67,8 @@ def add_service_errors(form, exc: ValidationError) -> None:
 # --- lists ------------------------------------------------------------------------------
 
 
-class LazyListMixin:
-    def get_table_pagination(self, table):
-        # No COUNT(*) over a large table: "next" is known by fetching one row more.
-        return {"per_page": self.paginate_by, "paginator_class": LazyPaginator}
-
-
-class OrderListView(OrdersArea, LazyListMixin, BackofficeListView):
+class OrderListView(OrdersArea, BackofficeListView):
+    lazy_pages = True
     title = "Orders"
     template_name = "sales/order_list.html"
     table_class = OrderTable
@@ -87,7 +81,8 @@ class OrderListView(OrdersArea, LazyListMixin, BackofficeListView):
         return Order.objects.with_list_columns()
 
 
-class ReturnListView(OrdersArea, LazyListMixin, BackofficeListView):
+class ReturnListView(OrdersArea, BackofficeListView):
+    lazy_pages = True
     title = "Returns"
     table_class = ReturnTable
     filterset_class = ReturnFilter
