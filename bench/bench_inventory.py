@@ -38,19 +38,6 @@ THREADS = [int(n) for n in os.environ.get("BENCH_THREADS", "1,8").split(",")]
 HOT_UNITS = 10_000_000
 
 
-def create_database() -> None:
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if os.environ.get("BENCH_REBUILD"):
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def build_data() -> None:
     from io import StringIO
 
@@ -281,7 +268,9 @@ def main() -> None:
     import warnings
 
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, no collectstatic
-    create_database()
+    from bench._common import create_database
+
+    create_database(DB_URL, rebuild=bool(os.environ.get("BENCH_REBUILD")))
     import django
 
     django.setup()
