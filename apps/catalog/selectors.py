@@ -11,3 +11,11 @@ def dashboard_figures() -> list[tuple[str, str]]:
         ("Active products", f"{Product.objects.filter(active=True).count():,}"),
         ("Categories", f"{Category.objects.count():,}"),
     ]
+
+
+def product_suggestions(text: str, limit: int = 20):
+    """Active products matching a typed SKU, barcode or name, for <datalist> suggestions."""
+    text = (text or "").strip()
+    if not text:
+        return Product.objects.none()
+    return Product.objects.filter(active=True).search(text).only("sku", "name")[:limit]

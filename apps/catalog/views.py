@@ -28,6 +28,7 @@ from .filters import CategoryFilter, ProductFilter
 from .forms import CategoryForm, ImportForm, ProductForm
 from .imports import ProductImporter, import_preview, import_start, importer_for
 from .models import Category, ImportBatch, ImportStatus, Product
+from .selectors import product_suggestions
 from .tables import CategoryTable, ProductTable
 
 
@@ -187,12 +188,8 @@ class ProductLookupView(CatalogArea, AreaRequiredMixin, View):
     """<option>s for a product <datalist>: type a SKU, barcode or name, pick a product."""
 
     def get(self, request):
-        text = (request.GET.get("q") or request.GET.get("product") or "").strip()
-        products = (
-            Product.objects.filter(active=True).search(text).only("sku", "name")[:20]
-            if len(text) >= 1
-            else []
-        )
+        text = request.GET.get("q") or request.GET.get("product") or ""
+        products = product_suggestions(text)
         return render(request, "catalog/_product_options.html", {"products": products})
 
 

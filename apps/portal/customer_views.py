@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from apps.accounts.roles import Area
-from apps.catalog.models import Product
+from apps.catalog.selectors import product_suggestions
 from apps.core.permissions import AreaRequiredMixin
 from apps.customers.models import Customer
 from apps.sales.forms import PortalOrderForm
@@ -133,7 +133,7 @@ class PortalProductOptionsView(CustomerPortalMixin, View):
         names = [k for k in request.GET if k.startswith("product_")]
         text = request.GET.get("q") or (request.GET.get(names[0]) if names else "") or ""
         text = text.split("·")[0].strip()
-        products = Product.objects.filter(active=True).search(text).only("sku", "name")[:20]
+        products = product_suggestions(text)
         return render(request, "catalog/_product_options.html", {"products": products})
 
 
