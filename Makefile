@@ -10,12 +10,15 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_LINK_MODE := copy
 PYTEST_ARGS ?=
+STRESS_RUNS ?= 20
+STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backoffice_stress
 
-.PHONY: help install run test lint format browsers check-books seed bench migrate clean
+.PHONY: help install run test stress lint format browsers check-books seed bench migrate clean
 
 help:
 	@echo "make run          install, migrate, load demo data, serve http://127.0.0.1:$(PORT) + worker"
 	@echo "make test         install and run the whole test suite (DATABASE_URL selects the database)"
+	@echo "make stress       every concurrency test $(STRESS_RUNS) times on SQLite and on PostgreSQL"
 	@echo "make lint         ruff check + format check"
 	@echo "make check-books  verify every invariant of the books"
 	@echo "make bench        run the benchmarks in bench/ (PostgreSQL via DATABASE_URL)"
@@ -56,6 +59,20 @@ run: install
 
 test: install browsers
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Every concurrency test STRESS_RUNS times in a row on SQLite, then on PostgreSQL; stops at
+# the first failure. CI runs each once (make test); this is the "is it luck?" check.
+stress: install
+	@set -e; for db in sqlite "$(STRESS_DATABASE_URL)"; do \
+	  for i in $$(seq $(STRESS_RUNS)); do \
+	    echo "== concurrency tests on $$db, run $$i of $(STRESS_RUNS)"; \
+	    if [ "$$db" = sqlite ]; then \
+	      env -u DATABASE_URL $(PY) -m pytest -m concurrency -q -p no:cacheprovider --reuse-db; \
+	    else \
+	      DATABASE_URL="$$db" $(PY) -m pytest -m concurrency -q -p no:cacheprovider --reuse-db; \
+	    fi; \
+	  done; \
+	done; echo "stress: $(STRESS_RUNS) runs on SQLite and $(STRESS_RUNS) on PostgreSQL, no failure"
 
 lint: install
 	$(VENV)/bin/ruff check .

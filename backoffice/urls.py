@@ -31,3 +31,4 @@ urlpatterns = [
 ]
 
 handler403 = "apps.core.views.permission_denied"
+handler500 = "apps.core.middleware.server_error"

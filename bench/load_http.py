@@ -102,7 +102,9 @@ def seller_balance(browser: Browser) -> Decimal:
 
 
 def run(threads: int, work, count: int) -> collections.Counter:
+    """Spread `count` calls of work(n) over `threads`; print throughput and latency."""
     results: collections.Counter = collections.Counter()
+    latencies: list[float] = []
     lock = threading.Lock()
     counter = iter(range(count))
 
@@ -112,15 +114,26 @@ def run(threads: int, work, count: int) -> collections.Counter:
                 n = next(counter, None)
             if n is None:
                 return
+            started = time.monotonic()
             outcome = work(n)
             with lock:
+                latencies.append(time.monotonic() - started)
                 results[outcome] += 1
 
     pool = [threading.Thread(target=worker) for _ in range(threads)]
+    began = time.monotonic()
     for t in pool:
         t.start()
     for t in pool:
         t.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    p50 = 1000 * latencies[len(latencies) // 2]
+    p99 = 1000 * latencies[max(0, int(len(latencies) * 0.99) - 1)]
+    print(
+        f"  {threads} clients: {count / elapsed:.1f} req/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms,"
+        f" max {1000 * latencies[-1]:.0f} ms"
+    )
     return results
 
 

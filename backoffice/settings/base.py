@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so its process_exception sees a view's exception first: busy database -> 503.
+    "apps.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -95,10 +97,16 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'backoffice.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL + busy timeout + BEGIN IMMEDIATE: writers queue instead of failing (DESIGN.md §6).
+    # Writers queue instead of failing (DESIGN.md §6, docs/operations.md "Writers on SQLite"):
+    # our engine puts every write transaction in a first-come-first-served line (threads of a
+    # process, then an flock across processes) before BEGIN IMMEDIATE; a writer still waiting
+    # after SQLITE_WRITE_WAIT seconds gets a clear 503 "busy, nothing changed". WAL lets
+    # readers go on meanwhile; the busy timeout stays as a backstop for outside writers.
+    DATABASES["default"]["ENGINE"] = "apps.core.backends.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+        "write_wait": env.float("SQLITE_WRITE_WAIT", default=15.0),
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
             " PRAGMA foreign_keys=ON;"

@@ -23,7 +23,7 @@ Q_CLUSTER = {
     "retry": 120,
 }
 AXES_COOLOFF_TIME = 0.25
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "apps.core.backends.sqlite3":
     # A file, not :memory:, so threads and live_server share one real database with WAL.
     # Named after the main file so parallel checkouts/sessions never share a test database.
     _main = Path(DATABASES["default"]["NAME"]).name

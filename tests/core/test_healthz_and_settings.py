@@ -35,7 +35,7 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
 
 
 def test_sqlite_runs_with_wal_busy_timeout_and_immediate_transactions():
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    if settings.DATABASES["default"]["ENGINE"] != "apps.core.backends.sqlite3":
         assert "postgresql" in settings.DATABASES["default"]["ENGINE"]
         return
     options = settings.DATABASES["default"]["OPTIONS"]
