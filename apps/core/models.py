@@ -93,6 +93,21 @@ class BaseModel(models.Model):
             self.save(update_fields=["deleted_at"])
 
 
+class NumberSequence(models.Model):
+    """One counter row per numbering series ("CUST", "SO-2026", "INV-2026").
+
+    Incremented with an UPDATE inside the issuing transaction (see
+    `apps.core.sequences.sequence_next`): the row stays locked until that transaction ends,
+    so numbers are unique and, because a rollback also rolls the counter back, gapless.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_value}"
+
+
 currency_code_validator = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code.")
 
 

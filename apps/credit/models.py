@@ -18,9 +18,8 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from apps.core.models import BaseModel
+from apps.finance.fields import money_field
 from apps.ledger.models import AppendOnlyModel, AppendOnlyQuerySet
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 class SellerStatus(models.TextChoices):
@@ -39,7 +38,7 @@ class Seller(BaseModel):
     status = models.CharField(
         max_length=10, choices=SellerStatus.choices, default=SellerStatus.ACTIVE, db_index=True
     )
-    balance = models.DecimalField(**MONEY, default=Decimal("0.00"), editable=False)
+    balance = money_field(default=Decimal("0.00"), editable=False)
     account = models.OneToOneField(
         "ledger.Account", on_delete=models.PROTECT, related_name="seller", editable=False
     )
@@ -72,7 +71,7 @@ class CreditRequest(BaseModel):
     """A seller asks for a top-up; an Accountant approves (posts once) or rejects it."""
 
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="credit_requests")
-    amount = models.DecimalField(**MONEY)
+    amount = money_field()
     note = models.CharField(max_length=500, blank=True)
     status = models.CharField(
         max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
@@ -133,8 +132,8 @@ class TransactionLog(AppendOnlyModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="transactions")
     type = models.CharField(max_length=10, choices=TransactionType.choices, db_index=True)
-    amount = models.DecimalField(**MONEY)
-    balance_after = models.DecimalField(**MONEY)
+    amount = money_field()
+    balance_after = money_field()
     currency = models.ForeignKey("finance.Currency", on_delete=models.PROTECT, related_name="+")
     rate = models.DecimalField(max_digits=18, decimal_places=8, default=Decimal("1"))
     status = models.CharField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from apps.core.templatetags.core_tags import money
+from apps.finance.money import format_money
 from apps.ledger.selectors import cents
 
 from .models import CreditRequest, RequestStatus, Seller, SellerStatus, TransactionLog
@@ -22,7 +22,7 @@ def dashboard_figures() -> list[tuple[str, str]]:
     pending = CreditRequest.objects.filter(status=RequestStatus.PENDING).count()
     return [
         ("Active sellers", f"{sellers['active']} of {sellers['total']}"),
-        ("Credit held by sellers", money(cents(sellers["credit"]))),
+        ("Credit held by sellers", format_money(cents(sellers["credit"]))),
         ("Top-ups waiting", str(pending)),
-        ("Charges today", f"{charges['n']} · {money(-cents(charges['amount']))}"),
+        ("Charges today", f"{charges['n']} · {format_money(-cents(charges['amount']))}"),
     ]

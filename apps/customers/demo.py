@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from apps.core.sequences import sequence_reserve
 from apps.finance.models import Currency
 
-from .models import AddressKind, Customer, CustomerKind, NumberSequence
+from .models import AddressKind, Customer, CustomerKind
 from .services import customer_create
 
 # name, kind, currency, country, city, phone, credit limit
@@ -248,8 +249,7 @@ def seed_scale(*, scale: int, stdout) -> None:
     if have >= want:
         return
     with transaction.atomic():
-        counter, _ = NumberSequence.objects.select_for_update().get_or_create(name="CUST")
-        start = counter.last_value
+        start = sequence_reserve(name="CUST", count=want - have) - 1
         rows = [
             Customer(
                 code=f"CUST-{start + i:05d}",
@@ -261,6 +261,4 @@ def seed_scale(*, scale: int, stdout) -> None:
             for i in range(1, want - have + 1)
         ]
         Customer.objects.bulk_create(rows, batch_size=5000)
-        counter.last_value = start + len(rows)
-        counter.save(update_fields=["last_value"])
     stdout.write(f"  {len(rows)} scale customers")

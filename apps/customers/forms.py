@@ -4,10 +4,10 @@ from django.forms import inlineformset_factory
 
 from apps.accounts.roles import Role
 from apps.core.models import CompanySettings
-from apps.finance.models import Currency
+from apps.finance.documents import document_currencies
 
 from .models import Address, Contact, Customer
-from .services import ADDRESS_FIELDS, CONTACT_FIELDS, CUSTOMER_FIELDS, MAX_DOCUMENT_MINOR_UNITS
+from .services import ADDRESS_FIELDS, CONTACT_FIELDS, CUSTOMER_FIELDS
 
 
 class CustomerForm(forms.ModelForm):
@@ -19,9 +19,7 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         base = CompanySettings.load().base_currency
-        self.fields["currency"].queryset = Currency.objects.filter(
-            active=True, minor_units__lte=MAX_DOCUMENT_MINOR_UNITS
-        )
+        self.fields["currency"].queryset = document_currencies()
         if not self.instance.pk:
             self.fields["currency"].initial = base
         self.fields["opening_balance"].label = f"Opening balance ({base})"

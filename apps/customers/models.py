@@ -18,24 +18,8 @@ from django.urls import reverse
 from phonenumber_field.modelfields import PhoneNumberField
 
 from apps.core.models import BaseModel, SoftDeleteQuerySet
+from apps.finance.fields import money_field
 from apps.finance.models import Currency
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-
-
-class NumberSequence(models.Model):
-    """One counter row per numbering series ("CUST", "SO-2026", "RET-2026").
-
-    Incremented with an UPDATE inside the issuing transaction (see
-    `services.sequence_next`): the row stays locked until that transaction ends, so
-    numbers are unique and, because a rollback also rolls the counter back, gapless.
-    """
-
-    name = models.CharField(max_length=40, primary_key=True)
-    last_value = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.name}: {self.last_value}"
 
 
 class CustomerKind(models.TextChoices):
@@ -92,11 +76,10 @@ class Customer(BaseModel):
         related_name="+",
         help_text="Default currency of this customer's orders.",
     )
-    opening_balance = models.DecimalField(
-        **MONEY, default=0, help_text="What the customer owed when it was set up (base currency)."
+    opening_balance = money_field(
+        default=0, help_text="What the customer owed when it was set up (base currency)."
     )
-    credit_limit = models.DecimalField(
-        **MONEY,
+    credit_limit = money_field(
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],

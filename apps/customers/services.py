@@ -7,14 +7,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 
 from apps.accounts.roles import Role, user_roles
+from apps.core.sequences import sequence_next
 from apps.finance import money
-from apps.finance.models import Currency
+from apps.finance.documents import document_currency_problem
 
 from . import hooks
-from .models import Address, AddressKind, Contact, Customer, NumberSequence
+from .models import Address, AddressKind, Contact, Customer
 
 CUSTOMER_FIELDS = (
     "kind",
@@ -40,43 +40,9 @@ ADDRESS_FIELDS = (
     "country",
     "is_default",
 )
-MAX_DOCUMENT_MINOR_UNITS = 2  # amounts are DecimalField(decimal_places=2) (DESIGN.md §5)
-
-
-# --- numbering --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def sequence_next(*, name: str) -> int:
-    """The next number of a series, gapless: call it inside the issuing transaction.
-
-    The UPDATE locks the counter row until the caller commits (a concurrent issuer waits),
-    and a rollback takes the number back with everything else.
-    """
-    counter = NumberSequence.objects.filter(name=name)
-    if not counter.update(last_value=F("last_value") + 1):
-        NumberSequence.objects.bulk_create(
-            [NumberSequence(name=name, last_value=0)], ignore_conflicts=True
-        )
-        counter.update(last_value=F("last_value") + 1)
-    return counter.values_list("last_value", flat=True).get()
 
 
 # --- validation -------------------------------------------------------------------------
-
-
-def document_currency_problem(currency: Currency | None) -> str:
-    """Why a currency cannot carry orders and invoices, or ""."""
-    if currency is None:
-        return "Choose a currency."
-    if not currency.active or currency.is_deleted:
-        return f"{currency.code} is not an active currency."
-    if currency.minor_units > MAX_DOCUMENT_MINOR_UNITS:
-        return (
-            f"{currency.code} has {currency.minor_units} decimal places; documents are kept "
-            f"to {MAX_DOCUMENT_MINOR_UNITS}."
-        )
-    return ""
 
 
 def _amount(errors: dict, field: str, value, *, minimum=None) -> Any:

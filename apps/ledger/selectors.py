@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from apps.finance.money import quantize
+from apps.finance.money import format_money, quantize
 
 from .models import DEBIT_NORMAL, Account, JournalLine, normal_sign
 
@@ -159,7 +159,6 @@ def dashboard_figures() -> list[tuple[str, str]]:
     from django.utils import timezone
 
     from apps.core.models import BooksCheckRun
-    from apps.core.templatetags.core_tags import money
 
     from .models import JournalEntry
 
@@ -168,7 +167,7 @@ def dashboard_figures() -> list[tuple[str, str]]:
     last = BooksCheckRun.objects.only("ok", "ran_at").first()
     return [
         ("Entries posted today", str(JournalEntry.objects.filter(date=today).count())),
-        ("Trial balance", "balanced" if not net else f"off by {money(net)}"),
+        ("Trial balance", "balanced" if not net else f"off by {format_money(net)}"),
         (
             "Books check",
             f"{'passed' if last.ok else 'FAILED'} {last.ran_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.core.templatetags.core_tags import money
+from apps.finance.money import format_money
 
 from .models import JournalEntry, JournalLine
 
@@ -23,7 +23,7 @@ class MoneyColumn(tables.Column):
     def render(self, value):
         if self.blank_zero and not value:
             return ""
-        return money(value)
+        return format_money(value)
 
     def value(self, value):
         return "" if value is None else str(value)

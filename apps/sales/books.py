@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from apps.core.books import CheckResult, register
-from apps.customers.models import Customer, NumberSequence
+from apps.core.models import NumberSequence
+from apps.customers.models import Customer
 from apps.finance import money
 from apps.finance.models import Currency
 from apps.inventory.models import MovementType, StockMovement

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.core.request_context import acting_as
-from apps.customers.models import Customer, NumberSequence
+from apps.core.sequences import sequence_reserve
+from apps.customers.models import Customer
 from apps.finance import money
 from apps.finance.models import Currency
 from apps.finance.selectors import MissingExchangeRate, rate_on
@@ -168,17 +169,6 @@ class RateBook:
         return self.cache[key]
 
 
-def _reserve(name: str, count: int) -> int:
-    """Take `count` numbers of a series at once; returns the first."""
-    counter = NumberSequence.objects.select_for_update().filter(name=name).first()
-    if counter is None:
-        counter = NumberSequence.objects.create(name=name, last_value=0)
-    first = counter.last_value + 1
-    counter.last_value += count
-    counter.save(update_fields=["last_value"])
-    return first
-
-
 def seed_scale(*, scale: int, stdout) -> None:
     """About `scale` orders: 15 % drafts, 5 % cancelled drafts, the rest confirmed or
     fulfilled with their SALE movements (a receipt first where stock is short)."""
@@ -249,7 +239,9 @@ def _scale_batch(count, start, customers, store, products, minor, rates, rng, to
     by_year = defaultdict(int)
     for plan in plans:
         by_year[plan[3].year] += 1
-    next_number = {year: _reserve(f"SO-{year}", n) for year, n in by_year.items()}
+    next_number = {
+        year: sequence_reserve(name=f"SO-{year}", count=n) for year, n in by_year.items()
+    }
     now = timezone.now()
     orders, line_rows = [], []
     for customer_id, currency, rate, order_date, lines, status, n in plans:

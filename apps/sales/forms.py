@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.customers.models import Customer
-from apps.customers.services import MAX_DOCUMENT_MINOR_UNITS
-from apps.finance.models import Currency
+from apps.finance.documents import document_currencies
 from apps.inventory.models import Store
 
 from .models import MAX_LINE_QUANTITY, Coupon, CouponKind, ReturnDisposition
@@ -80,17 +79,13 @@ def resolve_product(text: str) -> Product:
     return product
 
 
-def _document_currencies():
-    return Currency.objects.filter(active=True, minor_units__lte=MAX_DOCUMENT_MINOR_UNITS)
-
-
 class OrderCreateForm(forms.Form):
     customer = CustomerCodeField()
     store = forms.ModelChoiceField(
         label="Fulfilment store", queryset=Store.objects.filter(active=True), empty_label=None
     )
     currency = forms.ModelChoiceField(
-        queryset=_document_currencies(),
+        queryset=document_currencies(),
         required=False,
         empty_label="The customer's currency",
     )

@@ -22,10 +22,10 @@ from apps.catalog.models import Product
 from apps.core.models import BaseModel, SoftDeleteQuerySet
 from apps.customers.models import Customer
 from apps.finance import money
+from apps.finance.fields import money_field
 from apps.finance.models import Currency
 from apps.inventory.models import Store
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
 MAX_LINE_QUANTITY = 1_000_000
 
 
@@ -57,8 +57,7 @@ class Coupon(BaseModel):
     code = models.CharField(max_length=40, help_text="What the customer quotes; any case.")
     description = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=10, choices=CouponKind.choices, default=CouponKind.PERCENT)
-    value = models.DecimalField(
-        **MONEY,
+    value = money_field(
         validators=[MinValueValidator(0)],
         help_text="Percent (0-100) or an amount in the base currency.",
     )
@@ -68,9 +67,8 @@ class Coupon(BaseModel):
         "maximum uses", null=True, blank=True, help_text="Empty = unlimited."
     )
     times_used = models.PositiveIntegerField(default=0, editable=False)
-    min_order_total = models.DecimalField(
+    min_order_total = money_field(
         "minimum order",
-        **MONEY,
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
@@ -173,13 +171,13 @@ class Order(BaseModel):
         Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
     )
     coupon_code = models.CharField(max_length=40, blank=True)
-    subtotal = models.DecimalField(**MONEY, default=0)
-    discount_total = models.DecimalField(**MONEY, default=0)
-    tax_total = models.DecimalField(**MONEY, default=0)
-    total = models.DecimalField(**MONEY, default=0)
-    total_base = models.DecimalField(**MONEY, default=0)
-    returned_total = models.DecimalField(**MONEY, default=0)
-    returned_base = models.DecimalField(**MONEY, default=0)
+    subtotal = money_field(default=0)
+    discount_total = money_field(default=0)
+    tax_total = money_field(default=0)
+    total = money_field(default=0)
+    total_base = money_field(default=0)
+    returned_total = money_field(default=0)
+    returned_base = money_field(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -244,7 +242,7 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(MAX_LINE_QUANTITY)]
     )
-    unit_price = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
+    unit_price = money_field(validators=[MinValueValidator(0)])
     discount_percent = models.DecimalField(
         "discount %",
         max_digits=5,
@@ -254,12 +252,12 @@ class OrderLine(models.Model):
     )
     tax_name = models.CharField(max_length=100, blank=True)
     tax_percent = models.DecimalField("tax %", max_digits=6, decimal_places=3, default=0)
-    gross = models.DecimalField(**MONEY, default=0)
-    discount = models.DecimalField(**MONEY, default=0)
-    coupon_discount = models.DecimalField(**MONEY, default=0)
-    net = models.DecimalField(**MONEY, default=0)
-    tax = models.DecimalField(**MONEY, default=0)
-    total = models.DecimalField(**MONEY, default=0)
+    gross = money_field(default=0)
+    discount = money_field(default=0)
+    coupon_discount = money_field(default=0)
+    net = money_field(default=0)
+    tax = money_field(default=0)
+    total = money_field(default=0)
     returned_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -311,9 +309,9 @@ class Return(BaseModel):
         related_name="+",
         help_text="Where restocked goods go.",
     )
-    net = models.DecimalField(**MONEY, default=0)
-    tax = models.DecimalField(**MONEY, default=0)
-    total = models.DecimalField(**MONEY, default=0)
+    net = money_field(default=0)
+    tax = money_field(default=0)
+    total = money_field(default=0)
 
     audit_log = False
 
@@ -338,9 +336,9 @@ class ReturnLine(models.Model):
     return_doc = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_lines")
     quantity = models.PositiveIntegerField()
-    net = models.DecimalField(**MONEY)
-    tax = models.DecimalField(**MONEY)
-    total = models.DecimalField(**MONEY)
+    net = money_field()
+    tax = money_field()
+    total = money_field()
 
     class Meta:
         ordering = ["return_doc", "id"]

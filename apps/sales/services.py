@@ -24,9 +24,10 @@ from apps.catalog.models import Product
 from apps.core.audit import audit_record, diff, snapshot
 from apps.core.models import CompanySettings
 from apps.core.request_context import current_user
+from apps.core.sequences import sequence_next
 from apps.customers.models import AddressKind, Customer
-from apps.customers.services import document_currency_problem, sequence_next
 from apps.finance import money
+from apps.finance.documents import document_currency_problem
 from apps.finance.models import Currency
 from apps.finance.selectors import MissingExchangeRate, base_currency_code, rate_on
 from apps.inventory.models import MovementType, Store

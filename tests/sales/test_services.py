@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.core.audit import events_for
-from apps.core.models import CompanySettings
-from apps.customers.models import NumberSequence
+from apps.core.models import CompanySettings, NumberSequence
 from apps.inventory.models import MovementType, StockLevel, StockMovement
 from apps.sales import services
 from apps.sales.models import Coupon, CouponKind, Order, OrderStatus, ReturnDisposition

@@ -1,6 +1,6 @@
-"""Shared template helpers: bootstrap widgets for filter bars, money, permission checks."""
+"""Shared template helpers: bootstrap widgets for filter bars, permission checks.
 
-from decimal import Decimal
+Money is formatted by `{% load money_tags %}` (apps.finance), the one money formatter."""
 
 from django import forms, template
 
@@ -29,14 +29,3 @@ def can(user, spec: str) -> bool:
     """{% if user|can:"stock:write" %}: the permission matrix, in templates."""
     area, _, need = spec.partition(":")
     return has_access(user, area, need or "read")
-
-
-@register.filter
-def money(amount, currency: str = ""):
-    """1234.5 -> '1,234.50 EUR' (amounts are already quantized by the services)."""
-    if amount in (None, ""):
-        return ""
-    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-    places = max(-value.as_tuple().exponent, 0) if value.as_tuple().exponent < 0 else 0
-    text = f"{value:,.{places}f}"
-    return f"{text} {currency}".strip()
