@@ -24,3 +24,20 @@ SCHEDULES = [
         description="Email Admin and Warehouse users the products at or below their low-stock level.",
     ),
 ]
+SCHEDULES += [
+    ScheduleSpec(
+        name="backoffice:monthly-reports",
+        func="apps.reports.tasks.monthly_reports_task",
+        schedule_type="M",
+        first_run="apps.reports.tasks.next_month_start",
+        description="Email last month's sales and profit-and-loss reports (CSV + PDF) to "
+        "Admin and Accountant users.",
+    ),
+    ScheduleSpec(
+        name="backoffice:dashboard-refresh",
+        func="apps.reports.tasks.dashboard_refresh_task",
+        schedule_type="I",
+        minutes=10,
+        description="Recompute the dashboard's summary tables (closed days, counts, top products).",
+    ),
+]

@@ -16,6 +16,11 @@ class ScheduleSpec:
     schedule_type: str  # django_q Schedule.DAILY / HOURLY / MINUTES ...
     minutes: int | None = None
     description: str = ""
+    first_run: str | None = None  # dotted path of a function returning the first run time
+
+
+def _first_run(spec: ScheduleSpec):
+    return import_string(spec.first_run)() if spec.first_run else timezone.now()
 
 
 def declared_schedules() -> list[ScheduleSpec]:
@@ -35,7 +40,7 @@ def schedules_ensure() -> list[str]:
             "repeats": -1,
         }
         schedule, created = Schedule.objects.get_or_create(
-            name=spec.name, defaults={**defaults, "next_run": timezone.now()}
+            name=spec.name, defaults={**defaults, "next_run": _first_run(spec)}
         )
         if not created and any(getattr(schedule, k) != v for k, v in defaults.items()):
             for key, value in defaults.items():

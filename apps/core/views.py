@@ -6,8 +6,6 @@ partial (DESIGN.md §8); `?_export=csv` streams the filtered rows as CSV.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -22,6 +20,7 @@ from django.views.generic.edit import FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from .csvio import csv_lines
 from .permissions import AreaRequiredMixin
 
 
@@ -49,17 +48,9 @@ class HtmxPartialMixin:
         return names
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_response(filename: str, rows) -> StreamingHttpResponse:
-    """Stream rows (an iterable of sequences) as a CSV download."""
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
+    """Stream rows (an iterable of sequences) as a CSV download (formula cells neutralised)."""
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 

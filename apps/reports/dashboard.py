@@ -1,21 +1,31 @@
-"""Dashboard cards. Each area contributes a card; a card shows when the role may read the
-area. Later issues replace the placeholder bodies with live figures (selectors)."""
+"""The dashboard (`/`): headline figures, charts and one card per area, each shown when
+the role may read the area behind it, each linking to the list it summarises.
+
+Everything is read from the summary tables kept by `summary.dashboard_refresh` (closed
+days, gauges) plus two live index-range reads for today; nothing here scans a big table.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
 
+from django.db.models import Count, Sum
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils import timezone
 
 from apps.accounts.roles import Area
-from apps.catalog.selectors import dashboard_figures as catalog_figures
 from apps.core.permissions import has_access
-from apps.credit.selectors import dashboard_figures as credit_figures
-from apps.customers.selectors import dashboard_figures as customer_figures
-from apps.inventory.selectors import dashboard_figures as stock_figures
-from apps.ledger.selectors import dashboard_figures as ledger_figures
-from apps.sales.selectors import dashboard_figures as sales_figures
+from apps.credit.models import TransactionLog, TransactionType
+from apps.finance.money import format_money
+from apps.finance.selectors import base_currency_code
+from apps.sales.models import OPEN_STATUSES, Order
+
+from .models import DailyFigure, Gauge
+from .result import cents
+from .summary import DAYS, dashboard_refresh
 
 
 @dataclass
@@ -26,101 +36,227 @@ class Card:
     url_name: str
     icon: str
     text: str
-    figures: list[tuple[str, str]] = field(default_factory=list)
+    figures: list = field(default_factory=list)
     url: str | None = None
 
 
-def _cards() -> list[Card]:
-    return [
-        Card(
-            "Catalog",
-            Area.CATALOG,
-            "read",
-            "product-list",
-            "box-seam",
-            "Products, prices and price history.",
-            figures=SimpleLazyObject(catalog_figures),  # queried only when shown
-        ),
-        Card(
-            "Stock",
-            Area.STOCK,
-            "read",
-            "stock-list",
-            "stack",
-            "Stock by store, movements and low-stock alerts.",
-            figures=SimpleLazyObject(stock_figures),
-        ),
-        Card(
-            "Sales",
-            Area.ORDERS,
-            "read",
-            "order-list",
-            "cart",
-            "Orders, returns and coupons.",
-            figures=SimpleLazyObject(sales_figures),
-        ),
-        Card(
-            "Customers",
-            Area.CUSTOMERS,
-            "read",
-            "customer-list",
-            "people",
-            "Customers, contacts and balances.",
-            figures=SimpleLazyObject(customer_figures),
-        ),
-        Card(
-            "Seller credit",
-            Area.CREDIT,
-            "read",
-            "seller-list",
-            "wallet2",
-            "Sellers, top-ups and charges.",
-            figures=SimpleLazyObject(credit_figures),
-        ),
-        Card(
-            "Invoices",
-            Area.INVOICES,
-            "read",
-            "invoice-list",
-            "file-earmark-text",
-            "Invoices, payments and reminders.",
-        ),
-        Card(
-            "Books",
-            Area.LEDGER,
-            "read",
-            "books-check",
-            "journal-check",
-            "Double-entry ledger and verification.",
-            figures=SimpleLazyObject(ledger_figures),
-        ),
-        Card(
-            "Finance",
-            Area.FINANCE,
-            "read",
-            "currency-list",
-            "currency-exchange",
-            "Currencies, exchange rates and tax rates.",
-        ),
-        Card(
-            "Administration",
-            Area.ADMINISTRATION,
-            "write",
-            "user-list",
-            "person-gear",
-            "Users, company settings, audit log and jobs.",
-        ),
-    ]
+CARDS = [
+    Card(
+        "Catalog",
+        Area.CATALOG,
+        "read",
+        "product-list",
+        "box-seam",
+        "Products, prices and price history.",
+    ),
+    Card(
+        "Stock",
+        Area.STOCK,
+        "read",
+        "stock-list",
+        "stack",
+        "Stock by store, movements and low-stock alerts.",
+    ),
+    Card("Sales", Area.ORDERS, "read", "order-list", "cart", "Orders, returns and coupons."),
+    Card(
+        "Customers",
+        Area.CUSTOMERS,
+        "read",
+        "customer-list",
+        "people",
+        "Customers, contacts and balances.",
+    ),
+    Card(
+        "Seller credit",
+        Area.CREDIT,
+        "read",
+        "seller-list",
+        "wallet2",
+        "Sellers, top-ups and charges.",
+    ),
+    Card(
+        "Invoices",
+        Area.INVOICES,
+        "read",
+        "invoice-list",
+        "file-earmark-text",
+        "Invoices, payments and reminders.",
+    ),
+    Card(
+        "Books",
+        Area.LEDGER,
+        "read",
+        "books-check",
+        "journal-check",
+        "Double-entry ledger and verification.",
+    ),
+    Card(
+        "Finance",
+        Area.FINANCE,
+        "read",
+        "currency-list",
+        "currency-exchange",
+        "Currencies, exchange rates and tax rates.",
+    ),
+    Card(
+        "Administration",
+        Area.ADMINISTRATION,
+        "write",
+        "user-list",
+        "person-gear",
+        "Users, company settings, audit log and jobs.",
+    ),
+]
+
+
+def _url(name: str, **query) -> str | None:
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@dataclass
+class Figure:
+    label: str
+    value: str
+    url: str | None
+    id: str
+
+
+@dataclass
+class Dashboard:
+    figures: list[Figure] = field(default_factory=list)
+    charts: list[dict] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    refreshed_at: dt.datetime | None = None
+
+
+def _days(today: dt.date) -> list[dt.date]:
+    return [today - dt.timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
+
+
+def dashboard_for(user) -> Dashboard:
+    """What this user's dashboard shows (a fixed number of queries, see the tests)."""
+    may = {
+        area: has_access(user, area, "read")
+        for area in (Area.CUSTOMERS, Area.ORDERS, Area.STOCK, Area.CREDIT, Area.CATALOG)
+    }
+    gauges = list(Gauge.objects.all())
+    if not gauges:  # first view after install: compute once instead of showing blanks
+        dashboard_refresh()
+        gauges = list(Gauge.objects.all())
+    by_kind: dict[str, list[Gauge]] = {}
+    for gauge in gauges:
+        by_kind.setdefault(gauge.kind, []).append(gauge)
+    board = Dashboard(refreshed_at=gauges[0].refreshed_at if gauges else None)
+    today = timezone.localdate()
+    currency = base_currency_code()
+    days = _days(today)
+    daily = {
+        (f.kind, f.day): f for f in DailyFigure.objects.filter(day__gte=days[0], day__lt=today)
+    }
+
+    if may[Area.CUSTOMERS]:
+        count = int(by_kind.get("customers", [Gauge()])[0].value)
+        board.figures.append(Figure("Customers", f"{count:,}", _url("customer-list"), "customers"))
+    if may[Area.ORDERS]:
+        live = Order.objects.filter(status__in=OPEN_STATUSES, order_date=today).aggregate(
+            n=Count("pk"), total=Sum("total_base")
+        )
+        today_sales = cents(live["total"])
+        board.figures.append(
+            Figure(
+                "Today's sales",
+                f"{format_money(today_sales, currency)} · {live['n']} order{'s' if live['n'] != 1 else ''}",
+                _url("order-list", start=today.isoformat(), end=today.isoformat()),
+                "today-sales",
+            )
+        )
+        sales = [
+            daily[("sales", d)].amount if ("sales", d) in daily else Decimal(0) for d in days[:-1]
+        ] + [today_sales]
+        board.charts.append(
+            _chart(
+                "sales-30",
+                f"Sales, last {DAYS} days ({currency})",
+                "line",
+                [d.strftime("%m-%d") for d in days],
+                [("Sales", sales)],
+                _url("order-list", start=days[0].isoformat(), end=today.isoformat()),
+            )
+        )
+        top = by_kind.get("top_product", [])
+        board.charts.append(
+            _chart(
+                "top-products",
+                f"Top {len(top) or 5} products, last {DAYS} days ({currency})",
+                "bar",
+                [g.label for g in top],
+                [("Net sales", [g.value for g in top])],
+                _url("report-create", type="sales", group_by="product"),
+            )
+        )
+    if may[Area.STOCK]:
+        low = int(by_kind.get("low_stock", [Gauge()])[0].value)
+        board.figures.append(Figure("Low stock", f"{low:,}", _url("stock-low"), "low-stock"))
+        stores = by_kind.get("store_stock", [])
+        board.charts.append(
+            _chart(
+                "stock-by-store",
+                "Stock by store (units)",
+                "bar",
+                [g.label for g in stores],
+                [("Units", [g.value for g in stores])],
+                _url("stock-list"),
+            )
+        )
+    if may[Area.CREDIT]:
+        start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        live = TransactionLog.objects.filter(
+            type=TransactionType.CHARGE, created_at__gte=start
+        ).aggregate(amount=Sum("amount"))
+        charges = [
+            daily[("charges", d)].amount if ("charges", d) in daily else Decimal(0)
+            for d in days[:-1]
+        ] + [-cents(live["amount"])]
+        board.charts.append(
+            _chart(
+                "charges-per-day",
+                f"Seller charges per day ({currency})",
+                "bar",
+                [d.strftime("%m-%d") for d in days],
+                [("Charges", charges)],
+                _url("transaction-list", type="charge"),
+            )
+        )
+
+    cards = {g.key: g.data for g in by_kind.get("card", [])}
+    for card in CARDS:
+        if not has_access(user, card.area, card.need):
+            continue
+        card = Card(**{**card.__dict__})
+        card.url = _url(card.url_name)
+        card.figures = [tuple(f) for f in cards.get(card.title, [])]
+        board.cards.append(card)
+    return board
+
+
+def _chart(id: str, title: str, type: str, labels, series, url) -> dict:
+    return {
+        "id": id,
+        "title": title,
+        "url": url,
+        "data": {
+            "type": type,
+            "labels": [str(label) for label in labels],
+            "datasets": [
+                {"label": name, "data": [float(v or 0) for v in values]} for name, values in series
+            ],
+        },
+    }
 
 
 def cards_for(user) -> list[Card]:
-    cards = []
-    for card in _cards():
-        if not has_access(user, card.area, card.need):
-            continue
-        try:
-            card.url = reverse(card.url_name)
-        except NoReverseMatch:
-            card.url = None
-        cards.append(card)
-    return cards
+    return dashboard_for(user).cards

@@ -163,6 +163,12 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Never served by URL: report files (and other private documents) go through views
+    # that check the reader. In production an S3 bucket without public access.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.path("PRIVATE_ROOT", default=VAR_DIR / "private")},
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
@@ -206,7 +212,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 BACKOFFICE_ACCESS_POLICY = "apps.accounts.roles.has_access"
 BACKOFFICE_SCHEDULES = "backoffice.schedules.SCHEDULES"

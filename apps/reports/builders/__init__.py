@@ -1,0 +1,1 @@
+"""One module per family of reports; each `build(params, progress) -> Report`."""

@@ -1,0 +1,31 @@
+"""Demo data: a few finished report runs (so /reports/ shows something on a fresh
+`make run`) and the dashboard's summary tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from .models import ReportRun
+from .services import report_run_execute, report_run_request
+from .summary import dashboard_refresh
+
+
+def demo_runs(today: dt.date) -> list[tuple[str, dict]]:
+    month = today.replace(day=1)
+    year = today.replace(month=1, day=1)
+    return [
+        ("sales", {"start": month.isoformat(), "end": today.isoformat(), "group_by": "day"}),
+        ("profit_loss", {"start": year.isoformat(), "end": today.isoformat()}),
+        ("balance_sheet", {"end": today.isoformat()}),
+        ("seller_credit", {"start": year.isoformat(), "end": today.isoformat()}),
+    ]
+
+
+def seed(*, stdout=None) -> None:
+    if not ReportRun.objects.exists():
+        for type_, params in demo_runs(timezone.localdate()):
+            run = report_run_request(type=type_, parameters=params, queue=False)
+            report_run_execute(run_id=run.pk)
+    dashboard_refresh()

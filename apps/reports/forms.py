@@ -1,0 +1,109 @@
+"""One form per report type: the period (or date) and the filters that apply.
+
+`parameters()` gives what the run stores: JSON-safe values (ISO dates, primary keys) plus
+a readable label for each filter, so the list and the PDF can say what was asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from apps.catalog.models import Category
+from apps.credit.models import Seller
+from apps.customers.models import Customer
+from apps.inventory.models import Store
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_DAYS = 366 * 5
+PERIOD_GROUPS = [("day", "Day"), ("week", "Week"), ("month", "Month")]
+
+
+def _month_start() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label="From", widget=DATE, initial=_month_start)
+    end = forms.DateField(label="To", widget=DATE, initial=timezone.localdate)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "The end date is before the start date.")
+            elif (end - start).days > MAX_DAYS:
+                self.add_error("end", "Pick a period of at most five years.")
+        return data
+
+    def parameters(self) -> dict:
+        params: dict = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            if isinstance(value, dt.date):
+                params[name] = value.isoformat()
+            elif hasattr(value, "pk"):
+                params[name] = value.pk
+                params[f"{name}_label"] = str(value)
+            else:
+                params[name] = value
+        return params
+
+
+class AsOfForm(PeriodForm):
+    start = None
+    end = forms.DateField(label="As of", widget=DATE, initial=timezone.localdate)
+
+
+class SalesReportForm(PeriodForm):
+    group_by = forms.ChoiceField(
+        label="Group by",
+        initial="month",
+        choices=[
+            *PERIOD_GROUPS,
+            ("product", "Product"),
+            ("category", "Category"),
+            ("customer", "Customer"),
+            ("store", "Store"),
+        ],
+    )
+    store = forms.ModelChoiceField(
+        label="Store", required=False, queryset=Store.objects.order_by("name"), empty_label="All"
+    )
+    category = forms.ModelChoiceField(
+        label="Category",
+        required=False,
+        queryset=Category.objects.order_by("name"),
+        empty_label="All",
+    )
+    customer = forms.CharField(
+        label="Customer code",
+        required=False,
+        help_text="e.g. CUST-00001; empty for all customers.",
+    )
+
+    def clean_customer(self):
+        text = self.cleaned_data["customer"].strip()
+        if not text:
+            return None
+        customer = Customer.all_objects.by_code(text).first()
+        if customer is None:
+            raise forms.ValidationError("No customer with this code.")
+        return customer
+
+
+class GrossProfitForm(PeriodForm):
+    group_by = forms.ChoiceField(label="Group by", initial="month", choices=PERIOD_GROUPS)
+
+
+class SellerCreditForm(PeriodForm):
+    seller = forms.ModelChoiceField(
+        label="Seller",
+        required=False,
+        queryset=Seller.objects.order_by("company"),
+        empty_label="All sellers",
+    )

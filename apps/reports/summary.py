@@ -1,0 +1,145 @@
+"""The dashboard's summary tables, kept by `dashboard_refresh` (a schedule every 10
+minutes, seed_demo, and the first dashboard view on an empty table).
+
+The dashboard then reads ~30 DailyFigure rows and a few Gauge rows instead of scanning
+orders, stock levels and customers; only today's sales and charges are read live (an
+index range on today's date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.catalog.selectors import dashboard_figures as catalog_figures
+from apps.credit.models import TransactionLog, TransactionType
+from apps.credit.selectors import dashboard_figures as credit_figures
+from apps.customers.models import Customer
+from apps.customers.selectors import dashboard_figures as customer_figures
+from apps.inventory.models import StockLevel
+from apps.inventory.selectors import dashboard_figures as stock_figures
+from apps.inventory.selectors import low_stock_levels
+from apps.ledger.selectors import dashboard_figures as ledger_figures
+from apps.sales.models import OPEN_STATUSES, Order, OrderLine
+from apps.sales.selectors import dashboard_figures as sales_figures
+
+from .models import DailyFigure, Gauge
+from .result import cents
+
+DAYS = 30  # the charts' window
+REFRESH_DAYS = 35  # closed days recomputed each time (late confirmations, reversals)
+TOP_PRODUCTS = 5
+WIDE = DecimalField(max_digits=32, decimal_places=10)
+CARD_FIGURES = {
+    "Catalog": catalog_figures,
+    "Stock": stock_figures,
+    "Sales": sales_figures,
+    "Customers": customer_figures,
+    "Seller credit": credit_figures,
+    "Books": ledger_figures,
+}
+
+
+def sales_by_day(first: dt.date, last: dt.date) -> dict[dt.date, tuple[int, Decimal]]:
+    """{order date: (orders, total in base currency)} of confirmed and fulfilled orders."""
+    rows = (
+        Order.objects.filter(status__in=OPEN_STATUSES, order_date__range=(first, last))
+        .values("order_date")
+        .annotate(n=Count("pk"), total=Sum("total_base"))
+        .order_by()
+    )
+    return {r["order_date"]: (r["n"], cents(r["total"])) for r in rows}
+
+
+def charges_by_day(first: dt.date, last: dt.date) -> dict[dt.date, tuple[int, Decimal]]:
+    """{posting date: (charges, amount in base currency)} of seller charges."""
+    rows = (
+        TransactionLog.objects.filter(type=TransactionType.CHARGE, entry__date__range=(first, last))
+        .values("entry__date")
+        .annotate(n=Count("pk", distinct=True), amount=Sum("entry__lines__base_debit"))
+        .order_by()
+    )
+    return {r["entry__date"]: (r["n"], cents(r["amount"])) for r in rows}
+
+
+def top_products(first: dt.date, last: dt.date, limit: int = TOP_PRODUCTS) -> list[dict]:
+    rows = (
+        OrderLine.objects.filter(
+            order__status__in=OPEN_STATUSES, order__order_date__range=(first, last)
+        )
+        .values("product_id")
+        .annotate(
+            qty=Sum("quantity"),
+            amount=Sum(ExpressionWrapper(F("net") * F("order__exchange_rate"), output_field=WIDE)),
+            name=Max("product_name"),
+        )
+        .order_by("-amount", "product_id")[:limit]
+    )
+    return [
+        {
+            "key": str(r["product_id"]),
+            "label": r["name"],
+            "qty": r["qty"],
+            "amount": cents(r["amount"]),
+        }
+        for r in rows
+    ]
+
+
+def stock_by_store() -> list[dict]:
+    rows = (
+        StockLevel.objects.filter(store__active=True, store__deleted_at__isnull=True)
+        .values("store_id")
+        .annotate(units=Coalesce(Sum("quantity"), 0), name=Max("store__name"))
+        .order_by("name")
+    )
+    return [{"key": str(r["store_id"]), "label": r["name"], "units": r["units"]} for r in rows]
+
+
+@transaction.atomic
+def dashboard_refresh(*, today: dt.date | None = None, days: int = REFRESH_DAYS) -> dict:
+    """Recompute the closed days of the last `days` days and every gauge (idempotent)."""
+    today = today or timezone.localdate()
+    first, last = today - dt.timedelta(days=days), today - dt.timedelta(days=1)
+    DailyFigure.objects.filter(day__range=(first, last)).delete()
+    figures = [
+        DailyFigure(kind=DailyFigure.Kind.SALES, day=day, count=n, amount=amount)
+        for day, (n, amount) in sales_by_day(first, last).items()
+    ] + [
+        DailyFigure(kind=DailyFigure.Kind.CHARGES, day=day, count=n, amount=amount)
+        for day, (n, amount) in charges_by_day(first, last).items()
+    ]
+    DailyFigure.objects.bulk_create(figures)
+    now = timezone.now()
+    gauges = [
+        Gauge(kind="customers", value=Customer.objects.count()),
+        Gauge(kind="low_stock", value=low_stock_levels().count()),
+    ]
+    gauges += [
+        Gauge(
+            kind="top_product",
+            key=p["key"],
+            label=p["label"][:200],
+            value=p["amount"],
+            data=[p["qty"]],
+        )
+        for p in top_products(today - dt.timedelta(days=DAYS), last)
+    ]
+    gauges += [
+        Gauge(kind="store_stock", key=s["key"], label=s["label"], value=s["units"])
+        for s in stock_by_store()
+    ]
+    gauges += [
+        Gauge(kind="card", key=title, data=[list(f) for f in func()])
+        for title, func in CARD_FIGURES.items()
+    ]
+    for gauge in gauges:
+        gauge.refreshed_at = now
+    Gauge.objects.all().delete()
+    Gauge.objects.bulk_create(gauges)
+    return {"days": len(figures), "gauges": len(gauges)}
