@@ -52,8 +52,10 @@ class Table:
         if label_key is None:
             label_key = self.columns[0].key
         totals[label_key] = label
+        kinds = {c.key: c.kind for c in self.columns}
         for key in keys:
-            totals[key] = sum((row.get(key) or ZERO for row in self.rows), ZERO)
+            start = ZERO if kinds.get(key) == MONEY else 0
+            totals[key] = sum((row.get(key) or start for row in self.rows), start)
         self.totals = totals
 
 
