@@ -12,20 +12,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from apps.accounts.roles import Area
+from apps.accounts.roles import Access, Area, user_access
 from apps.core.permissions import has_access
-from apps.credit.models import TransactionLog, TransactionType
 from apps.finance.money import format_money
 from apps.finance.selectors import base_currency_code
-from apps.sales.models import OPEN_STATUSES, Order
 
 from .models import DailyFigure, Gauge
-from .result import cents
-from .summary import DAYS, dashboard_refresh
+from .summary import DAYS, charges_by_day, dashboard_refresh, sales_by_day
 
 
 @dataclass
@@ -139,9 +135,17 @@ def _days(today: dt.date) -> list[dt.date]:
 
 def dashboard_for(user) -> Dashboard:
     """What this user's dashboard shows (a fixed number of queries, see the tests)."""
+    # Sales see sales figures, Warehouse stock figures (DESIGN.md §7), and only from
+    # areas they may open.
+    figures = user_access(user, Area.LEDGER)
+    sales_ok = bool(figures & {Access.READ, Access.WRITE, Access.SALES_FIGURES})
+    stock_ok = bool(figures & {Access.READ, Access.WRITE, Access.STOCK_FIGURES})
+    finance_ok = bool(figures & {Access.READ, Access.WRITE})
     may = {
-        area: has_access(user, area, "read")
-        for area in (Area.CUSTOMERS, Area.ORDERS, Area.STOCK, Area.CREDIT, Area.CATALOG)
+        Area.CUSTOMERS: sales_ok and has_access(user, Area.CUSTOMERS, "read"),
+        Area.ORDERS: sales_ok and has_access(user, Area.ORDERS, "read"),
+        Area.STOCK: stock_ok and has_access(user, Area.STOCK, "read"),
+        Area.CREDIT: finance_ok and has_access(user, Area.CREDIT, "read"),
     }
     gauges = list(Gauge.objects.all())
     if not gauges:  # first view after install: compute once instead of showing blanks
@@ -162,14 +166,12 @@ def dashboard_for(user) -> Dashboard:
         count = int(by_kind.get("customers", [Gauge()])[0].value)
         board.figures.append(Figure("Customers", f"{count:,}", _url("customer-list"), "customers"))
     if may[Area.ORDERS]:
-        live = Order.objects.filter(status__in=OPEN_STATUSES, order_date=today).aggregate(
-            n=Count("pk"), total=Sum("total_base")
-        )
-        today_sales = cents(live["total"])
+        orders_today, today_sales = sales_by_day(today, today).get(today, (0, Decimal(0)))
         board.figures.append(
             Figure(
                 "Today's sales",
-                f"{format_money(today_sales, currency)} · {live['n']} order{'s' if live['n'] != 1 else ''}",
+                f"{format_money(today_sales, currency)} · {orders_today} order"
+                f"{'s' if orders_today != 1 else ''}",
                 _url("order-list", start=today.isoformat(), end=today.isoformat()),
                 "today-sales",
             )
@@ -213,14 +215,11 @@ def dashboard_for(user) -> Dashboard:
             )
         )
     if may[Area.CREDIT]:
-        start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        live = TransactionLog.objects.filter(
-            type=TransactionType.CHARGE, created_at__gte=start
-        ).aggregate(amount=Sum("amount"))
+        today_charges = charges_by_day(today, today).get(today, (0, Decimal(0)))[1]
         charges = [
             daily[("charges", d)].amount if ("charges", d) in daily else Decimal(0)
             for d in days[:-1]
-        ] + [-cents(live["amount"])]
+        ] + [today_charges]
         board.charts.append(
             _chart(
                 "charges-per-day",

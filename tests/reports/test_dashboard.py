@@ -1,0 +1,134 @@
+"""The dashboard reads summary rows kept by dashboard_refresh plus today's live figures;
+its query count does not grow with the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.credit.services import credit_charge
+from apps.reports.models import DailyFigure, Gauge
+from apps.reports.summary import dashboard_refresh
+from apps.sales.services import order_confirm
+from tests.inventory.factories import StoreFactory
+from tests.sales.factories import make_customer, make_order, make_product, stocked, tax
+
+PHONE = "+447911123456"
+
+
+@pytest.fixture
+def recent(books, make_seller):
+    """Three days ago: 2 x Gadget 20.00 (+10% tax = 44.00); today: 1 x Widget 10.00 (+20%
+    = 12.00); a draft today (never counted). Charges: 4.00 two days ago, 6.00 today."""
+    today = timezone.localdate()
+    store = StoreFactory(name="Main Store", code="MAIN")
+    widget = stocked(
+        store,
+        make_product("10.00", sku="W-1", name="Widget", tax_rate=tax("20"), low_stock_threshold=5),
+        6,
+    )
+    gadget = stocked(
+        store,
+        make_product("20.00", sku="G-1", name="Gadget", tax_rate=tax("10"), low_stock_threshold=5),
+        20,
+    )
+    customer = make_customer("Acme Retail")
+    make_customer("Second Customer")
+    order_confirm(
+        order=make_order(customer, store, [(gadget, 2)], order_date=today - dt.timedelta(days=3))
+    )
+    order_confirm(order=make_order(customer, store, [(widget, 1)], order_date=today))
+    make_order(customer, store, [(widget, 1)], order_date=today)
+    seller = make_seller("50.00")
+    credit_charge(
+        seller=seller,
+        amount="4.00",
+        phone=PHONE,
+        idempotency_key="k1",
+        date=today - dt.timedelta(days=2),
+    )
+    credit_charge(seller=seller, amount="6.00", phone=PHONE, idempotency_key="k2", date=today)
+    return today
+
+
+def _board(response):
+    board = response.context["board"]
+    return {f.id: (f.value, f.url) for f in board.figures}, {c["id"]: c for c in board.charts}
+
+
+def test_figures_charts_and_links(client_for, recent):
+    today = recent
+    response = client_for("Admin").get(reverse("dashboard"))
+    figures, charts = _board(response)
+    iso = today.isoformat()
+    assert figures == {
+        "customers": ("2", "/customers/"),
+        "today-sales": ("12.00 USD · 1 order", f"/sales/orders/?start={iso}&end={iso}"),
+        "low-stock": ("1", "/inventory/stock/low/")
+        if reverse("stock-low") == "/inventory/stock/low/"
+        else figures["low-stock"],
+    }
+    assert figures["low-stock"][0] == "1"  # Widget: 6 - 1 = 5 <= 5
+    sales = charts["sales-30"]["data"]
+    assert len(sales["labels"]) == 30 and sales["labels"][-1] == today.strftime("%m-%d")
+    assert sales["datasets"][0]["data"][-4:] == [44.0, 0.0, 0.0, 12.0]
+    assert sum(sales["datasets"][0]["data"]) == 56.0
+    top = charts["top-products"]["data"]
+    assert (top["labels"], top["datasets"][0]["data"]) == (["Gadget"], [40.0])  # closed days only
+    assert charts["stock-by-store"]["data"]["labels"] == ["Main Store"]
+    assert charts["stock-by-store"]["data"]["datasets"][0]["data"] == [23.0]  # 5 + 18
+    charges = charts["charges-per-day"]["data"]["datasets"][0]["data"]
+    assert charges[-3:] == [4.0, 0.0, 6.0]
+    assert charts["charges-per-day"]["url"] == "/credit/transactions/?type=charge"
+    html = response.content.decode()
+    assert 'id="dashboard-charts" type="application/json"' in html
+    assert "<script>" not in html.replace('<script type="application/json"', "")  # no inline JS
+
+
+def test_roles_see_their_own_figures(client_for, recent):
+    dashboard_refresh()
+    warehouse, _ = _board(client_for("Warehouse").get(reverse("dashboard")))
+    assert set(warehouse) == {"low-stock"}
+    sales_figures, sales_charts = _board(client_for("Sales").get(reverse("dashboard")))
+    assert set(sales_figures) == {"customers", "today-sales"}
+    assert set(sales_charts) == {"sales-30", "top-products"}
+    _, viewer_charts = _board(client_for("Viewer").get(reverse("dashboard")))
+    assert set(viewer_charts) == {"sales-30", "top-products", "stock-by-store", "charges-per-day"}
+
+
+def test_summary_rows_are_kept_by_the_refresh(recent):
+    today = recent
+    dashboard_refresh()
+    assert list(
+        DailyFigure.objects.order_by("kind", "day").values_list("kind", "day", "count", "amount")
+    ) == [
+        ("charges", today - dt.timedelta(days=2), 1, pytest.approx(4)),
+        ("sales", today - dt.timedelta(days=3), 1, pytest.approx(44)),
+    ]
+    assert Gauge.objects.get(kind="customers").value == 2
+    assert dashboard_refresh() == {"days": 2, "gauges": Gauge.objects.count()}  # idempotent
+
+
+def test_query_count_is_fixed_whatever_the_data(
+    client_for, recent, django_assert_num_queries, make_seller
+):
+    client = client_for("Admin")
+    dashboard_refresh()
+    client.get(reverse("dashboard"))  # warm the session and the company settings cache
+    with django_assert_num_queries(9):
+        client.get(reverse("dashboard"))
+    store = StoreFactory(name="Other Store", code="OTH")
+    product = stocked(store, make_product("3.00", sku="X-1", name="Extra"), 100)
+    customer = make_customer("Third Customer")
+    for days in range(1, 8):
+        order_confirm(
+            order=make_order(
+                customer, store, [(product, 1)], order_date=recent - dt.timedelta(days=days)
+            )
+        )
+    dashboard_refresh()
+    with django_assert_num_queries(9):
+        client.get(reverse("dashboard"))
