@@ -26,8 +26,8 @@ def _month_start() -> dt.date:
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=DATE, initial=_month_start)
-    end = forms.DateField(label="To", widget=DATE, initial=timezone.localdate)
+    start = forms.DateField(label="First day", widget=DATE, initial=_month_start)
+    end = forms.DateField(label="Last day", widget=DATE, initial=timezone.localdate)
 
     def clean(self):
         data = super().clean()

@@ -19,7 +19,7 @@ class ReportRunTable(tables.Table):
     )
     type = tables.Column(verbose_name="Report", accessor="title", order_by=("type",))
     period = tables.Column(verbose_name="Period", accessor="period_text", orderable=False)
-    requested_by = tables.Column(verbose_name="By", default="schedule")
+    requested_by = tables.Column(verbose_name="By", default="system")
     status = tables.Column()
     progress = tables.Column(verbose_name="Progress")
 

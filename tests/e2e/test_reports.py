@@ -1,0 +1,101 @@
+"""The accountant runs a profit-and-loss report: progress, then the chart, then the CSV
+and PDF downloads (browser)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.ledger.conftest import books  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def posted(books):  # noqa: F811
+    import datetime as dt
+
+    from apps.ledger import chart
+    from apps.ledger.services import Cr, Dr, journal_post
+
+    journal_post(
+        date=dt.date(2026, 6, 3),
+        memo="Invoice",
+        lines=[
+            Dr(chart.AR, "36.00"),
+            Cr(chart.SALES_REVENUE, "30.00"),
+            Cr(chart.TAX_PAYABLE, "6.00"),
+        ],
+    )
+    journal_post(
+        date=dt.date(2026, 6, 3),
+        memo="Cost",
+        lines=[Dr(chart.COGS, "18.00"), Cr(chart.INVENTORY, "18.00")],
+    )
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """Queue tasks instead of running them inside the request (django-q2 sync mode is on
+    in tests) and run the queued report in a thread, slowly, like a busy worker."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+    threads = []
+
+    def start(run_id: int):
+        from django.db import connection
+
+        from apps.reports.services import report_run_execute
+
+        def work():
+            time.sleep(1.5)  # still queued: the page shows 0 % and polls
+            try:
+                report_run_execute(run_id=run_id, on_progress=lambda pct: time.sleep(1.2))
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        threads.append(thread)
+
+    yield start
+    for thread in threads:
+        thread.join(30)
+
+
+def test_accountant_runs_a_pnl_and_downloads_it(demo_users, posted, worker, login, live_server):
+    from apps.reports.models import ReportRun
+
+    page = login("accountant@demo.test")
+    page.get_by_role("link", name="Reports").click()
+    page.get_by_role("link", name="Run profit and loss report").click()
+    page.get_by_label("First day").fill("2026-06-01")
+    page.get_by_label("Last day").fill("2026-06-30")
+    page.get_by_role("button", name="Run report").click()
+
+    expect(page.locator("#run-progress")).to_contain_text("this page updates by itself")
+    worker(ReportRun.objects.get().pk)
+    # progress moves while the worker runs, without reloading the page
+    page.wait_for_function(
+        "() => { const bar = document.getElementById('run-progress-bar');"
+        " return bar && bar.value > 0 && bar.value < 100; }",
+        timeout=15_000,
+    )
+    expect(page.get_by_role("link", name="Download CSV")).to_be_visible(timeout=20_000)
+    expect(page.locator("#report-figures")).to_contain_text("12.00")  # net income 30 - 18
+    canvas = page.locator("canvas[data-chart-source='report-charts']")
+    expect(canvas).to_have_attribute("data-drawn", "1")  # Chart.js drew it
+    assert page.locator("#run-progress").count() == 0
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="Download CSV").click()
+    csv_text = open(csv_download.value.path(), encoding="utf-8").read()
+    assert "Net income,12.00" in csv_text
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert open(pdf_download.value.path(), "rb").read(5) == b"%PDF-"
+    assert pdf_download.value.suggested_filename == f"profit-loss-{ReportRun.objects.get().pk}.pdf"
