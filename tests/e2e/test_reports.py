@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -93,9 +94,9 @@ def test_accountant_runs_a_pnl_and_downloads_it(demo_users, posted, worker, logi
 
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="Download CSV").click()
-    csv_text = open(csv_download.value.path(), encoding="utf-8").read()
+    csv_text = Path(csv_download.value.path()).read_text(encoding="utf-8")
     assert "Net income,12.00" in csv_text
     with page.expect_download() as pdf_download:
         page.get_by_role("link", name="Download PDF").click()
-    assert open(pdf_download.value.path(), "rb").read(5) == b"%PDF-"
+    assert Path(pdf_download.value.path()).read_bytes()[:5] == b"%PDF-"
     assert pdf_download.value.suggested_filename == f"profit-loss-{ReportRun.objects.get().pk}.pdf"
