@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from apps.core.templatetags.core_tags import money
+from apps.finance.money import format_money
 
 register = template.Library()
 
@@ -13,7 +13,7 @@ def cell(value, kind: str = "text"):
     if value in (None, ""):
         return "–" if kind == "percent" else ""
     if kind == "money":
-        return money(Decimal(str(value)))
+        return format_money(Decimal(str(value)))
     if kind == "int":
         return f"{int(value):,}"
     if kind == "percent":
