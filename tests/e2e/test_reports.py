@@ -72,6 +72,9 @@ def test_accountant_runs_a_pnl_and_downloads_it(demo_users, posted, worker, logi
     from apps.reports.models import ReportRun
 
     page = login("accountant@demo.test")
+    # the dashboard draws its charts from json_script data (no inline script)
+    expect(page.locator("#chart-sales-30 canvas")).to_have_attribute("data-drawn", "1")
+    expect(page.locator("#chart-charges-per-day canvas")).to_have_attribute("data-drawn", "1")
     page.get_by_role("link", name="Reports").click()
     page.get_by_role("link", name="Run profit and loss report").click()
     page.get_by_label("First day").fill("2026-06-01")
