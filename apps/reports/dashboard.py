@@ -255,7 +255,3 @@ def _chart(id: str, title: str, type: str, labels, series, url) -> dict:
             ],
         },
     }
-
-
-def cards_for(user) -> list[Card]:
-    return dashboard_for(user).cards

@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # Accountant and Viewer open the same screens; they differ in what they may change.
 READ_EVERYTHING_BUT_ADMINISTRATION = [
     "Dashboard",
+    "Reports",
     "Products",
     "Categories",
     "Stock levels",
@@ -37,6 +38,7 @@ READ_EVERYTHING_BUT_ADMINISTRATION = [
 EXPECTED_MENU = {
     "admin@demo.test": [
         "Dashboard",
+        "Reports",
         "Products",
         "Categories",
         "Stock levels",
@@ -65,6 +67,7 @@ EXPECTED_MENU = {
     ],
     "sales@demo.test": [
         "Dashboard",
+        "Reports",
         "Products",
         "Categories",
         "Stock levels",
@@ -81,6 +84,7 @@ EXPECTED_MENU = {
     ],
     "warehouse@demo.test": [
         "Dashboard",
+        "Reports",
         "Products",
         "Categories",
         "Stock levels",

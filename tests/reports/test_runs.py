@@ -305,8 +305,23 @@ def test_monthly_email_goes_to_admins_and_accountants(ledger_scenario, make_user
     ]
 
 
-def test_schedules_declare_the_monthly_email():
-    from backoffice.schedules import SCHEDULES
+def test_schedules_declare_the_monthly_email_first_sent_on_the_first(db):
+    from django.utils import timezone
+    from django_q.models import Schedule
 
-    monthly = {s.name: s for s in SCHEDULES}["backoffice:monthly-reports"]
+    from apps.core.jobs import schedules_ensure
+
+    schedules_ensure()
+    monthly = Schedule.objects.get(name="backoffice:monthly-reports")
     assert (monthly.func, monthly.schedule_type) == ("apps.reports.tasks.monthly_reports_task", "M")
+    first = timezone.localtime(monthly.next_run)
+    assert (first.day, first.hour, first.minute) == (1, 6, 0)
+    assert first.date() > timezone.localdate()
+    refresh = Schedule.objects.get(name="backoffice:dashboard-refresh")
+    assert (refresh.schedule_type, refresh.minutes) == ("I", 10)
+
+
+def test_warehouse_has_no_report_to_run_yet(client_for, books):
+    html = client_for("Warehouse").get(reverse("report-list")).content.decode()
+    assert "No report is available to your role yet" in html
+    assert "Run sales report" not in html
