@@ -105,3 +105,27 @@ def report_run_execute(
     if on_progress is not None:
         on_progress(100)
     return run
+
+
+def report_runs_expire(*, now=None) -> int:
+    """Mark runs the worker gave up on as failed, so their page stops polling and says so.
+
+    django-q2 kills a task after Q_CLUSTER["timeout"] seconds (and a worker can die); such
+    a run never reaches `except` above. Runs queued or running for longer than the timeout
+    plus retries are failed here by the 10-minute schedule (a conditional UPDATE)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    limit = timedelta(seconds=int(settings.Q_CLUSTER.get("retry", 360)) * 2)
+    stale = ReportRun.objects.filter(
+        status__in=(RunStatus.QUEUED, RunStatus.RUNNING), created_at__lt=now - limit
+    )
+    return stale.update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        error=f"The report did not finish within {int(limit.total_seconds() // 60)} minutes "
+        "(the worker stopped or timed out). Run it again; if it keeps failing, pick a shorter "
+        "period.",
+    )

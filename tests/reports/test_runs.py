@@ -325,3 +325,25 @@ def test_warehouse_has_no_report_to_run_yet(client_for, books):
     html = client_for("Warehouse").get(reverse("report-list")).content.decode()
     assert "No report is available to your role yet" in html
     assert "Run sales report" not in html
+
+
+def test_runs_the_worker_gave_up_on_are_failed_by_the_schedule(books):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.reports.tasks import dashboard_refresh_task
+
+    stuck = report_run_request(type="balance_sheet", parameters={"end": "2026-06-30"}, queue=False)
+    fresh = report_run_request(type="balance_sheet", parameters={"end": "2026-06-30"}, queue=False)
+    ReportRun.objects.filter(pk=stuck.pk).update(
+        status=RunStatus.RUNNING, created_at=timezone.now() - timedelta(minutes=13)
+    )
+    assert dashboard_refresh_task()["expired_runs"] == 1
+    stuck.refresh_from_db()
+    assert stuck.status == RunStatus.FAILED
+    from django.conf import settings
+
+    minutes = settings.Q_CLUSTER["retry"] * 2 // 60  # retry > timeout: django-q2 gave up
+    assert stuck.error.startswith(f"The report did not finish within {minutes} minutes")
+    assert ReportRun.objects.get(pk=fresh.pk).status == RunStatus.QUEUED
