@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -108,6 +112,13 @@ class NumberSequence(models.Model):
         return f"{self.name}: {self.last_value}"
 
 
+def time_zone_validator(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"{value} is not a time zone name (e.g. Europe/Paris).") from exc
+
+
 currency_code_validator = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code.")
 
 
@@ -131,6 +142,32 @@ class CompanySettings(BaseModel):
     invoice_due_days = models.PositiveIntegerField(
         default=30, validators=[MinValueValidator(0), MaxValueValidator(365)]
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[time_zone_validator],
+        help_text="IANA name, e.g. Europe/Paris: due dates and overdue days are counted here.",
+    )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="1 = January. Invoice numbers restart with each fiscal year.",
+    )
+    # What invoices print about the company (PDF and Factur-X seller block).
+    postal_code = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    country_code = models.CharField(
+        "country", max_length=2, blank=True, help_text="ISO 3166 two-letter code, e.g. FR."
+    )
+    registration_id = models.CharField(
+        "company registration",
+        max_length=50,
+        blank=True,
+        help_text="e.g. the company register number.",
+    )
+    bank_name = models.CharField(max_length=100, blank=True)
+    iban = models.CharField("IBAN", max_length=34, blank=True)
+    bic = models.CharField("BIC", max_length=11, blank=True)
     portal_orders_auto_confirm = models.BooleanField(
         "confirm portal orders automatically",
         default=False,
@@ -149,6 +186,18 @@ class CompanySettings(BaseModel):
     def load(cls) -> CompanySettings:
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+
+    def today(self) -> dt.date:
+        """Today's date in the company's time zone (due dates, overdue)."""
+        return timezone.now().astimezone(self.zone).date()
+
+    def fiscal_year(self, date: dt.date) -> int:
+        """The fiscal year a date falls in, named by the calendar year it starts in."""
+        return date.year if date.month >= self.fiscal_year_start_month else date.year - 1
 
 
 class AuditAction(models.TextChoices):
