@@ -2,9 +2,15 @@
 
 Sales registers, from its AppConfig.ready():
 - `orders`: its selectors module, so the customer screens show the customer's orders and
-  open balance (functions used: customer_orders, customer_order_summary);
+  open orders (function used: customer_orders);
 - a guard that refuses to delete a customer with open orders.
 Without sales the customer screens simply show no orders.
+
+Invoicing registers:
+- `receivable`: its selectors module, the customer's receivable and credit exposure
+  (functions used: customer_summary, customer_exposure); sales checks credit limits
+  against customer_exposure;
+- a `customer_saved` listener that posts opening balances to the books.
 """
 
 from __future__ import annotations
@@ -16,3 +22,8 @@ orders: Any = None
 
 # guard(customer) -> a reason to refuse, or "" / None to allow
 customer_delete_guards: list[Callable[[Any], str | None]] = []
+
+receivable: Any = None
+
+# listener(customer) called inside customer_create/customer_update's transaction
+customer_saved: list[Callable[[Any], Any]] = []

@@ -171,6 +171,8 @@ def customer_create(
     customer.code = f"CUST-{sequence_next(name='CUST'):05d}"
     customer.save()
     _children(customer, contacts, addresses)
+    for listener in hooks.customer_saved:
+        listener(customer)
     return customer
 
 
@@ -193,6 +195,8 @@ def customer_update(
     _validate(current)
     current.save()
     _children(current, contacts, addresses)
+    for listener in hooks.customer_saved:
+        listener(current)
     return current
 
 

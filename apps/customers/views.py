@@ -123,8 +123,9 @@ class CustomerDetailView(CustomersArea, BackofficeDetailView):
         context["can_write"] = self.can("write")
         if hooks.orders is not None:
             context["orders"] = hooks.orders.customer_orders(customer)[:20]
-            context["summary"] = hooks.orders.customer_order_summary(customer)
             context["can_order"] = self.can("write", Area.ORDERS) and customer.active
+        if hooks.receivable is not None:
+            context["summary"] = hooks.receivable.customer_summary(customer)
         return context
 
 

@@ -8,12 +8,10 @@ Orders are never deleted (numbers are gapless); a mistake is a cancellation.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +19,6 @@ from django.utils import timezone
 from apps.catalog.models import Product
 from apps.core.models import BaseModel, SoftDeleteQuerySet
 from apps.customers.models import Customer
-from apps.finance import money
 from apps.finance.fields import money_field
 from apps.finance.models import Currency
 from apps.inventory.models import Store
@@ -117,11 +114,6 @@ class OrderQuerySet(SoftDeleteQuerySet):
 
     def for_customer(self, customer):
         return self.filter(customer=customer)
-
-    def open_value(self) -> Decimal:
-        """What the open orders still owe: their totals less their returns (base currency)."""
-        sums = self.open().aggregate(total=Sum("total_base"), returned=Sum("returned_base"))
-        return money.quantize((sums["total"] or 0) - (sums["returned"] or 0))
 
     def with_list_columns(self):
         return self.select_related("customer", "store").only(

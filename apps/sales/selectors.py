@@ -24,28 +24,6 @@ def customer_orders(customer: Customer):
     )
 
 
-@dataclass
-class CustomerSummary:
-    orders_open: Decimal
-    open_balance: Decimal
-    credit_limit: Decimal | None
-
-    @property
-    def available_credit(self) -> Decimal | None:
-        if self.credit_limit is None:
-            return None
-        return self.credit_limit - self.open_balance
-
-
-def customer_order_summary(customer: Customer) -> CustomerSummary:
-    orders_open = Order.objects.for_customer(customer).open_value()
-    return CustomerSummary(
-        orders_open=orders_open,
-        open_balance=money.quantize(customer.opening_balance + orders_open),
-        credit_limit=customer.credit_limit,
-    )
-
-
 def has_open_orders(customer: Customer) -> str:
     """The delete guard: a customer with drafts or confirmed orders stays."""
     count = Order.objects.filter(
@@ -107,7 +85,6 @@ def dashboard_figures() -> list[tuple[str, str]]:
 
 __all__ = [
     "customer_orders",
-    "customer_order_summary",
     "dashboard_figures",
     "entry_lines",
     "has_open_orders",

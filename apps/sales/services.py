@@ -25,6 +25,7 @@ from apps.core.audit import audit_record, diff, snapshot
 from apps.core.models import CompanySettings
 from apps.core.request_context import current_user
 from apps.core.sequences import sequence_next
+from apps.customers import hooks as customer_hooks
 from apps.customers.models import AddressKind, Customer
 from apps.finance import money
 from apps.finance.documents import document_currency_problem
@@ -509,10 +510,24 @@ def order_coupon_set(*, order: Order, code: str) -> Order:
 # --- transitions ------------------------------------------------------------------------
 
 
-def customer_open_balance(customer_id: int) -> Decimal:
-    """Opening balance + confirmed/fulfilled orders less returns, in the base currency."""
-    opening = Customer.all_objects.values_list("opening_balance", flat=True).get(pk=customer_id)
-    return money.quantize(opening + Order.objects.filter(customer_id=customer_id).open_value())
+def credit_problem(order: Order, customer: Customer | None = None) -> str:
+    """Why this order takes the customer past its credit limit, or "".
+
+    The customer's exposure (open receivable + uninvoiced confirmed orders, base currency)
+    comes from invoicing through customers.hooks.receivable.
+    """
+    customer = customer or order.customer
+    if customer.credit_limit is None or customer_hooks.receivable is None:
+        return ""
+    exposure = customer_hooks.receivable.customer_exposure(customer)
+    if exposure + order.total_base <= customer.credit_limit:
+        return ""
+    base = base_currency_code()
+    return (
+        f"Credit limit exceeded: {customer.name} owes {money.format_money(exposure, base)}, "
+        f"this order adds {money.format_money(order.total_base, base)}, "
+        f"the limit is {money.format_money(customer.credit_limit, base)}."
+    )
 
 
 def _is_admin(user) -> bool:
@@ -526,17 +541,9 @@ def _check_credit(order: Order, user, override_reason: str) -> str:
     if order.customer.credit_limit is None:
         return ""
     customer = Customer.all_objects.select_for_update().get(pk=order.customer_id)
-    if customer.credit_limit is None:
+    text = credit_problem(order, customer)
+    if not text:
         return ""
-    balance = customer_open_balance(customer.pk)
-    if balance + order.total_base <= customer.credit_limit:
-        return ""
-    base = base_currency_code()
-    text = (
-        f"Credit limit exceeded: {customer.name} owes {money.format_money(balance, base)}, "
-        f"this order adds {money.format_money(order.total_base, base)}, "
-        f"the limit is {money.format_money(customer.credit_limit, base)}."
-    )
     reason = (override_reason or "").strip()
     if reason and _is_admin(user):
         return f"{text} Overridden: {reason}"

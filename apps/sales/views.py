@@ -27,6 +27,7 @@ from apps.core.views import (
     BackofficeListView,
     BackofficeUpdateView,
 )
+from apps.customers import hooks as customer_hooks
 from apps.customers.models import Customer
 from apps.finance.selectors import base_currency_code
 
@@ -183,14 +184,8 @@ def entry_context(request, order: Order, **extra) -> dict:
     lines = selectors.entry_lines(order)
     # The same check confirmation makes: the coupon's minimum is on the goods before it.
     coupon_problem = services.price_order(order, [e.line for e in lines]).coupon_problem
-    summary = selectors.customer_order_summary(order.customer)
-    limit = order.customer.credit_limit
-    credit_warning = ""
-    if limit is not None and summary.open_balance + order.total_base > limit:
-        credit_warning = (
-            f"This order takes {order.customer.name} past its credit limit: open balance "
-            f"{summary.open_balance} + this order {order.total_base} > {limit} {base_currency_code()}."
-        )
+    summary = customer_hooks.receivable.customer_summary(order.customer)
+    credit_warning = services.credit_problem(order) if order.is_draft else ""
     context = {
         "order": order,
         "title": f"Order {order.number}",

@@ -1,0 +1,285 @@
+"""The receivable (AR sub-ledger) and derived payment status (DESIGN.md §4.7, §11).
+
+Nothing here is stored: an invoice's open balance is its total minus its allocations, its
+payment status follows from that and its due date in the company's time zone, and a
+customer's receivable is opening balances + open invoices - unapplied credit (base
+currency, the figures posted to Accounts Receivable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from apps.core.models import CompanySettings
+from apps.finance import money
+from apps.sales.models import OPEN_STATUSES, OrderLine
+
+from .models import (
+    Allocation,
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteStatus,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    OpeningBalance,
+)
+
+ZERO = Decimal("0")
+AMOUNT = DecimalField(max_digits=18, decimal_places=2)
+
+
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", "Unpaid"
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
+    PAID = "paid", "Paid"
+    OVERDUE = "overdue", "Overdue"
+
+
+def _allocated(field: str = "invoice"):
+    return Coalesce(
+        Subquery(
+            Allocation.objects.filter(**{field: OuterRef("pk")})
+            .values(field)
+            .annotate(t=Sum("amount"))
+            .values("t")[:1],
+            output_field=AMOUNT,
+        ),
+        Value(ZERO),
+        output_field=AMOUNT,
+    )
+
+
+def with_balances(invoices):
+    """Annotate `allocated` and `open_amount` (invoice currency) on an invoice queryset."""
+    return invoices.annotate(allocated=_allocated()).annotate(
+        open_amount=F("total") - F("allocated")
+    )
+
+
+def invoice_open_amount(invoice: Invoice) -> Decimal:
+    if invoice.status == InvoiceStatus.DRAFT:
+        return ZERO
+    allocated = invoice.allocations.aggregate(t=Sum("amount"))["t"] or ZERO
+    return money.quantize(invoice.total - allocated)
+
+
+def payment_status(invoice: Invoice, *, today: dt.date | None = None) -> str | None:
+    """Unpaid / partially paid / paid / overdue for an issued invoice (None otherwise)."""
+    if invoice.status != InvoiceStatus.ISSUED:
+        return None
+    allocated = getattr(invoice, "allocated", None)
+    if allocated is None:
+        allocated = invoice.allocations.aggregate(t=Sum("amount"))["t"] or ZERO
+    if invoice.total - allocated <= 0:
+        return PaymentStatus.PAID
+    today = today or CompanySettings.load().today()
+    if invoice.due_date < today:
+        return PaymentStatus.OVERDUE
+    return PaymentStatus.PARTIALLY_PAID if allocated > 0 else PaymentStatus.UNPAID
+
+
+def overdue(invoices, *, today: dt.date | None = None):
+    """Issued invoices past their due date with something left to pay."""
+    today = today or CompanySettings.load().today()
+    return with_balances(invoices.filter(status=InvoiceStatus.ISSUED, due_date__lt=today)).filter(
+        open_amount__gt=0
+    )
+
+
+# --- the customer receivable ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerReceivable:
+    """Base-currency figures of one customer (or, with customer=None, of everyone)."""
+
+    opening: Decimal
+    invoices_open: Decimal
+    unapplied_credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.opening + self.invoices_open - self.unapplied_credit
+
+
+def receivables_by_customer() -> dict[int, CustomerReceivable]:
+    """Every customer's receivable in five aggregate queries (check_books, reports)."""
+    opening = dict(
+        OpeningBalance.objects.values("customer_id")
+        .annotate(t=Sum("amount"))
+        .values_list("customer_id", "t")
+    )
+    invoiced = dict(
+        Invoice.all_objects.issued()
+        .values("customer_id")
+        .annotate(t=Sum("total_base"))
+        .values_list("customer_id", "t")
+    )
+    settled = dict(
+        Allocation.objects.values("invoice__customer_id")
+        .annotate(t=Sum("amount_base"))
+        .values_list("invoice__customer_id", "t")
+    )
+    credited = dict(
+        CreditNote.objects.issued()
+        .values("customer_id")
+        .annotate(t=Sum("total_base"))
+        .values_list("customer_id", "t")
+    )
+    used = dict(
+        Allocation.objects.filter(credit_note__isnull=False)
+        .values("credit_note__customer_id")
+        .annotate(t=Sum("amount_base"))
+        .values_list("credit_note__customer_id", "t")
+    )
+    ids = set(opening) | set(invoiced) | set(credited)
+    return {
+        pk: CustomerReceivable(
+            opening=money.quantize(opening.get(pk) or ZERO),
+            invoices_open=money.quantize((invoiced.get(pk) or ZERO) - (settled.get(pk) or ZERO)),
+            unapplied_credit=money.quantize((credited.get(pk) or ZERO) - (used.get(pk) or ZERO)),
+        )
+        for pk in ids
+    }
+
+
+def customer_receivable(customer) -> CustomerReceivable:
+    pk = customer.pk
+    opening = OpeningBalance.objects.filter(customer_id=pk).aggregate(t=Sum("amount"))["t"]
+    invoiced = Invoice.all_objects.issued().filter(customer_id=pk).aggregate(t=Sum("total_base"))
+    settled = Allocation.objects.filter(invoice__customer_id=pk).aggregate(t=Sum("amount_base"))
+    credited = CreditNote.objects.issued().filter(customer_id=pk).aggregate(t=Sum("total_base"))
+    used = Allocation.objects.filter(credit_note__customer_id=pk).aggregate(t=Sum("amount_base"))
+    return CustomerReceivable(
+        opening=money.quantize(opening or ZERO),
+        invoices_open=money.quantize((invoiced["t"] or ZERO) - (settled["t"] or ZERO)),
+        unapplied_credit=money.quantize((credited["t"] or ZERO) - (used["t"] or ZERO)),
+    )
+
+
+# --- what orders still have to invoice --------------------------------------------------
+
+
+def invoiced_quantities(order_lines, *, issued_only: bool = False) -> dict[int, Decimal]:
+    """Units of each order line still billed: on draft and issued invoices (issued only,
+    with `issued_only`), less what credit notes for returns took back."""
+    statuses = [InvoiceStatus.ISSUED]
+    if not issued_only:
+        statuses.append(InvoiceStatus.DRAFT)
+    ids = [getattr(line, "pk", line) for line in order_lines]
+    billed: dict[int, Decimal] = defaultdict(Decimal)
+    rows = (
+        InvoiceLine.objects.filter(order_line_id__in=ids, invoice__status__in=statuses)
+        .values("order_line_id")
+        .annotate(q=Sum("quantity"))
+    )
+    for row in rows:
+        billed[row["order_line_id"]] += row["q"]
+    notes = CreditNoteLine.objects.filter(
+        invoice_line__order_line_id__in=ids,
+        return_line__isnull=False,
+        invoice_line__invoice__status=InvoiceStatus.ISSUED,
+    )
+    if issued_only:
+        notes = notes.filter(credit_note__status=CreditNoteStatus.ISSUED)
+    for row in notes.values("invoice_line__order_line_id").annotate(q=Sum("quantity")):
+        billed[row["invoice_line__order_line_id"]] -= row["q"]
+    return billed
+
+
+def invoiceable_quantities(
+    order_lines, *, issued_only: bool = False, exclude_invoice: Invoice | None = None
+) -> dict[int, Decimal]:
+    """Order line id -> units that may still be invoiced: ordered - returned - billed."""
+    lines = list(order_lines)
+    billed = invoiced_quantities(lines, issued_only=issued_only)
+    if exclude_invoice is not None:
+        own = exclude_invoice.lines.filter(order_line__isnull=False)
+        for row in own.values("order_line_id").annotate(q=Sum("quantity")):
+            billed[row["order_line_id"]] -= row["q"]
+    return {
+        line.pk: max(Decimal(line.quantity - line.returned_quantity) - billed[line.pk], ZERO)
+        for line in lines
+    }
+
+
+def uninvoiced_orders_value(customer) -> Decimal:
+    """Confirmed/fulfilled orders' units not yet on an issued invoice, valued at their
+    order line's total per unit and converted at the order's rate (base currency)."""
+    lines = list(
+        OrderLine.objects.filter(
+            order__customer_id=customer.pk, order__status__in=OPEN_STATUSES
+        ).select_related("order")
+    )
+    left = invoiceable_quantities(lines, issued_only=True)
+    total = ZERO
+    for line in lines:
+        if left[line.pk]:
+            value = line.total * left[line.pk] / line.quantity
+            total += money.to_base(value, line.order.exchange_rate)
+    return money.quantize(total)
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    receivable: CustomerReceivable
+    uninvoiced_orders: Decimal
+    credit_limit: Decimal | None
+
+    @property
+    def balance(self) -> Decimal:
+        return self.receivable.balance
+
+    @property
+    def exposure(self) -> Decimal:
+        """What the credit limit is checked against."""
+        return self.receivable.balance + self.uninvoiced_orders
+
+    @property
+    def available_credit(self) -> Decimal | None:
+        return None if self.credit_limit is None else self.credit_limit - self.exposure
+
+
+def customer_summary(customer) -> CustomerSummary:
+    return CustomerSummary(
+        receivable=customer_receivable(customer),
+        uninvoiced_orders=uninvoiced_orders_value(customer),
+        credit_limit=customer.credit_limit,
+    )
+
+
+def customer_exposure(customer) -> Decimal:
+    """Open receivable + uninvoiced confirmed orders (base currency): the credit check."""
+    return customer_summary(customer).exposure
+
+
+def invoice_breakdown(invoice: Invoice):
+    """The per-rate tax breakdown of a stored invoice (same pure function as pricing)."""
+    from .totals import tax_breakdown
+
+    return tax_breakdown(
+        [(line.tax_percent, line.tax_name, line.net, line.tax) for line in invoice.lines.all()]
+    )
+
+
+__all__ = [
+    "PaymentStatus",
+    "customer_exposure",
+    "customer_receivable",
+    "customer_summary",
+    "invoice_breakdown",
+    "invoice_open_amount",
+    "invoiceable_quantities",
+    "overdue",
+    "payment_status",
+    "receivables_by_customer",
+    "with_balances",
+]
