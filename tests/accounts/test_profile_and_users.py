@@ -141,6 +141,8 @@ def test_company_settings_saved_by_admin_only(admin_client, client_for):
             "default_low_stock_threshold": "7",
             "invoice_terms": "Net 30",
             "invoice_due_days": "30",
+            "time_zone": "Europe/London",
+            "fiscal_year_start_month": "1",
             "notes": "",
         },
     )

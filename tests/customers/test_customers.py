@@ -146,7 +146,8 @@ def test_detail_shows_orders_balance_and_timeline(sales_client, store, widget):
     sales.order_confirm(order=order)
     html = sales_client.get(customer.get_absolute_url()).content.decode()
     assert order.number in html
-    assert 'id="open-balance">130.00' in html
+    assert 'id="open-balance">100.00' in html  # the receivable: the posted opening balance
+    assert "30.00" in html  # the confirmed, uninvoiced order
     assert "370.00" in html  # available credit
     assert "Created" in html  # the customer's timeline
 
