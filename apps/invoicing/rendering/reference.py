@@ -113,19 +113,24 @@ def epc_payload(
     return "\n".join(fields)
 
 
-def _qr(payload: str) -> segno.QRCode:
-    # EPC069-12: error correction level M, at most version 13.
-    return segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8")
+def epc_qr(payload: str) -> segno.QRCode:
+    """EPC069-12 asks for error correction level M and at most version 13."""
+    code = segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8")
+    if code.version > 13:
+        raise ReferenceError("The payment data is too long for an EPC QR code.")
+    return code
 
 
 def qr_svg(payload: str, *, scale: int = 4) -> str:
-    """SVG markup (no XML declaration) for embedding in HTML."""
+    """SVG markup (no XML declaration) with the 4-module quiet zone, white behind it."""
     buffer = io.BytesIO()
-    _qr(payload).save(buffer, kind="svg", scale=scale, border=0, xmldecl=False, svgns=True)
+    epc_qr(payload).save(
+        buffer, kind="svg", scale=scale, border=4, light="#fff", xmldecl=False, svgns=True
+    )
     return buffer.getvalue().decode()
 
 
 def qr_png(payload: str, *, scale: int = 4) -> bytes:
     buffer = io.BytesIO()
-    _qr(payload).save(buffer, kind="png", scale=scale, border=4)
+    epc_qr(payload).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
