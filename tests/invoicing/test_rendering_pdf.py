@@ -158,3 +158,21 @@ def test_pdftoppm_renders_page_one(invoice, tmp_path):
         assert darkest < 80
         ink = sum(gray.histogram()[:128]) / (414 * 585)
         assert 0.02 < ink < 0.30
+
+
+def test_logo_cannot_make_the_renderer_read_local_files(tmp_path):
+    secret = tmp_path / "secret.png"
+    from apps.invoicing.rendering.reference import qr_png
+
+    secret.write_bytes(qr_png("not for the PDF", scale=20))
+    logo = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' width="100" height="40"><image width="100" height="40"'
+        f' xlink:href="file://{secret}"/></svg>'
+    ).encode()
+    doc = replace(
+        multi_rate(), seller=replace(multi_rate().seller, logo=logo, logo_mime_type="image/svg+xml")
+    )
+    reader = PdfReader(io.BytesIO(pdf_render(doc)))
+    images = [name for page in reader.pages for name in page.images]
+    assert images == []

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from weasyprint import HTML, Attachment
+from weasyprint.urls import URLFetcher
 
 from apps.finance.money import format_money
 
@@ -206,7 +207,10 @@ def pdf_render(doc: PrintDocument, *, xml: bytes | None = None) -> bytes:
     """PDF/A-3b bytes with `facturx_xml(doc)` (or the given XML) attached."""
     xml = facturx_xml(doc) if xml is None else xml
     stamp = _timestamp(doc)
-    document = HTML(string=pdf_html(doc)).render(pdf_variant=PDF_VARIANT)
+    # Only data: URLs (the logo, the QR code): a document never makes the worker fetch
+    # from the network or read local files, whatever an uploaded SVG logo refers to.
+    fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=False)
+    document = HTML(string=pdf_html(doc), url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
     metadata = document.metadata
     metadata.created = metadata.modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     metadata.attachments = [
