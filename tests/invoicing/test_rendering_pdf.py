@@ -84,6 +84,7 @@ def test_one_page_invoice(invoice):
     assert "DE89 3704 0044 0532 0130 00" in text
     assert "DRAFT" in text
     assert "Bank transfer".upper() in text.upper()
+    assert "Please pay 1,619.79 EUR by 13 Apr 2026" in text
 
 
 def test_sixty_lines_run_over_four_pages(long_pdf):
@@ -117,6 +118,19 @@ def test_credit_note_prints_no_payment_block_and_no_stamp():
     assert "Bank transfer".upper() not in text.upper()
     assert "Scan to pay" not in text
     assert "DRAFT" not in text
+    assert facturx.get_xml_from_pdf(pdf, check_xsd=True)[1] == facturx_xml(doc)
+
+
+def test_paid_invoice_shows_paid_and_no_payment_block():
+    doc = multi_rate()
+    doc = replace(doc, stamp=Stamp.PAID, totals=replace(doc.totals, paid=doc.totals.gross))
+    pdf = pdf_render(doc)
+    (text,) = page_texts(pdf)
+    assert "PAID" in text
+    assert re.search(r"Paid\s*1,619.79", text)
+    assert re.search(r"Amount due\s*0.00", text)
+    assert "Bank transfer".upper() not in text.upper()
+    assert "Please pay" not in text
     assert facturx.get_xml_from_pdf(pdf, check_xsd=True)[1] == facturx_xml(doc)
 
 

@@ -147,6 +147,7 @@ def pdf_context(doc: PrintDocument) -> dict:
         return format_money(value)
 
     totals = doc.totals
+    payable = not doc.is_credit_note and totals.amount_due > ZERO
     return {
         "doc": doc,
         "logo": _data_uri(doc.seller.logo, doc.seller.logo_mime_type) if doc.seller.logo else "",
@@ -157,6 +158,8 @@ def pdf_context(doc: PrintDocument) -> dict:
         if doc.creditor_reference
         else "",
         "qr": _payment_qr(doc, doc.creditor_reference),
+        "payable": payable,
+        "show_payment": payable and bool(doc.seller.iban),
         "lines": [
             {
                 "position": line.position,
