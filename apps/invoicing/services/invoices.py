@@ -49,7 +49,7 @@ from .common import (
     check_series,
     check_tax_rate,
 )
-from .pdf import invoice_store_pdf
+from .pdf import pdf_queue
 
 LINE_FIELDS = (
     "description",
@@ -519,8 +519,7 @@ def invoice_issue(*, invoice: Invoice, issue_date: dt.date | None = None, user=N
             "hash": invoice.content_hash,
         },
     )
-    pk = invoice.pk
-    transaction.on_commit(lambda: invoice_store_pdf(Invoice.all_objects.get(pk=pk)))
+    pdf_queue(invoice)
     return invoice
 
 
