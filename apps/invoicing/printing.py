@@ -228,3 +228,17 @@ def document_pdf(doc: Invoice | CreditNote, *, archived: bool = False) -> bytes:
 def document_xml(doc: Invoice | CreditNote) -> bytes:
     """The Factur-X XML of the document as issued (the one inside the archived PDF)."""
     return facturx_xml(print_document(doc, as_issued=True))
+
+
+def statement_pdf(statement, customer) -> bytes:
+    """A customer's account statement as a plain PDF (not an e-invoice: no attachment)."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    html = render_to_string(
+        "invoicing/pdf/statement.html",
+        {"statement": statement, "customer": customer, "company": CompanySettings.load()},
+    )
+    fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=False)
+    return HTML(string=html, url_fetcher=fetcher).write_pdf()

@@ -14,6 +14,7 @@ from apps.core.permissions import has_access
 from apps.credit.selectors import dashboard_figures as credit_figures
 from apps.customers.selectors import dashboard_figures as customer_figures
 from apps.inventory.selectors import dashboard_figures as stock_figures
+from apps.invoicing.selectors import dashboard_figures as invoice_figures
 from apps.ledger.selectors import dashboard_figures as ledger_figures
 from apps.sales.selectors import dashboard_figures as sales_figures
 
@@ -83,7 +84,8 @@ def _cards() -> list[Card]:
             "read",
             "invoice-list",
             "file-earmark-text",
-            "Invoices, payments and reminders.",
+            "Invoices, credit notes and the receivable.",
+            figures=SimpleLazyObject(invoice_figures),
         ),
         Card(
             "Books",

@@ -206,7 +206,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # its INFO lines are per-render progress
+    },
 }
 BACKOFFICE_ACCESS_POLICY = "apps.accounts.roles.has_access"
 BACKOFFICE_SCHEDULES = "backoffice.schedules.SCHEDULES"
