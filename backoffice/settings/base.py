@@ -163,6 +163,15 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Issued invoice / credit note PDFs: outside MEDIA_ROOT, so no URL ever serves them;
+    # they are read through the views that check the reader (apps/invoicing/views).
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")),
+            "base_url": "/no-public-url/",
+        },
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG
 AVATAR_MAX_BYTES = 2 * 1024 * 1024

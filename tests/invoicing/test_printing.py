@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -49,7 +50,7 @@ def test_issued_invoice_stores_a_valid_facturx_pdf_served_byte_identical(company
     services.invoice_issue(invoice=draft)
     invoice = Invoice.objects.get(pk=draft.pk)
     # the on-commit task (django-q2, sync in tests) stored the PDF and its hash
-    assert invoice.pdf.name.endswith(f"{invoice.number}.pdf")
+    assert re.fullmatch(rf"invoicing/\d{{4}}/{invoice.number}(_\w+)?\.pdf", invoice.pdf.name)
     stored = invoice.pdf.read()
     assert invoice.pdf_sha256 == hashlib.sha256(stored).hexdigest()
     assert document_pdf(invoice) == stored
