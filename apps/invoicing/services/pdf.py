@@ -26,7 +26,7 @@ def invoice_store_pdf(document) -> bool:
     if document.is_draft or document.pdf:
         return False
     if PDF_RENDERER is None:
-        logger.info("No PDF renderer wired yet; %s stored without a PDF.", document)
+        logger.debug("No PDF renderer wired yet; %s stored without a PDF.", document)
         return False
     data = PDF_RENDERER(document)
     model = type(document)
