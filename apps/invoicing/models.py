@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.catalog.models import Product
-from apps.core.models import BaseModel
+from apps.core.models import BaseModel, SoftDeleteQuerySet
 from apps.customers.models import Customer
 from apps.finance.fields import money_field
 from apps.finance.models import Currency, TaxRate
@@ -207,7 +207,7 @@ def _document_constraints(prefix: str) -> list:
     ]
 
 
-class InvoiceQuerySet(models.QuerySet):
+class InvoiceQuerySet(SoftDeleteQuerySet):
     def issued(self):
         """Issued or void: numbered documents that were posted."""
         return self.exclude(status=InvoiceStatus.DRAFT)
@@ -337,7 +337,7 @@ class InvoiceLine(models.Model):
         return f"{self.quantity.normalize():f} × {self.description}"
 
 
-class CreditNoteQuerySet(models.QuerySet):
+class CreditNoteQuerySet(SoftDeleteQuerySet):
     def issued(self):
         return self.filter(status=CreditNoteStatus.ISSUED)
 

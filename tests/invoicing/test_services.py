@@ -282,3 +282,37 @@ def test_credit_limit_counts_receivable_and_uninvoiced_orders(confirmed_order):
         D("15.00"),
         D("51.00"),
     )
+
+
+def test_the_django_admin_cannot_edit_invoicing_documents():
+    from django.contrib import admin
+
+    from apps.invoicing.models import CreditNoteLine
+
+    for model in (Invoice, InvoiceLine, CreditNote, CreditNoteLine, Allocation):
+        assert model not in admin.site._registry
+
+
+def test_the_pdf_is_stored_once_after_commit(customer, settings, tmp_path, monkeypatch):
+    import hashlib
+
+    from apps.invoicing.services import pdf
+
+    settings.MEDIA_ROOT = tmp_path
+    calls = []
+
+    def render(document):
+        calls.append(document.number)
+        return b"%PDF-1.7 " + document.number.encode()
+
+    draft = free_invoice(customer, ("Work", "1", "10.00", None))
+    assert pdf.invoice_store_pdf(draft) is False  # a draft has no PDF
+    invoice = services.invoice_issue(invoice=draft, issue_date=DAY)
+    assert pdf.invoice_store_pdf(invoice) is False  # no renderer wired: nothing stored
+    monkeypatch.setattr(pdf, "PDF_RENDERER", render)
+    assert pdf.invoice_store_pdf(invoice) is True
+    invoice.refresh_from_db()
+    assert invoice.pdf.read() == b"%PDF-1.7 INV-2026-00001"
+    assert invoice.pdf_sha256 == hashlib.sha256(b"%PDF-1.7 INV-2026-00001").hexdigest()
+    assert pdf.invoice_store_pdf(invoice) is False and calls == ["INV-2026-00001"]
+    assert invoice.content_hash == services.common.document_hash(invoice)  # not in the hash

@@ -165,7 +165,9 @@ def test_admin_overrides_a_credit_limit_with_a_reason_from_the_screen(client_for
     order = make_order(customer, store, [(widget, 2)])
     admin = client_for(Role.ADMIN)
     page = admin.get(reverse("order-update", args=[order.pk]))
-    assert b"past its credit limit" in page.content and b"Reason to override" in page.content
+    warning = "Credit limit exceeded: Tight owes 0.00 USD, this order adds 20.00 USD, the limit is 10.00 USD."
+    assert f'id="credit-warning">{warning}'.encode() in page.content
+    assert b"Reason to override" in page.content
     refused = admin.post(reverse("order-confirm", args=[order.pk]))
     assert b"Credit limit exceeded" in refused.content
     admin.post(reverse("order-confirm", args=[order.pk]), {"override_reason": "Prepaid"})

@@ -13,13 +13,12 @@ from .invoices import (
     invoice_create,
     invoice_create_from_order,
     invoice_delete,
-    invoice_issue,
     invoice_line_add,
     invoice_line_remove,
     invoice_line_update,
     invoice_update,
-    invoice_void,
 )
+from .issue import invoice_issue, invoice_void
 from .opening import opening_balance_post
 from .pdf import invoice_store_pdf
 

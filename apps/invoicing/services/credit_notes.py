@@ -42,6 +42,7 @@ from ..models import (
 from ..selectors import invoice_open_amount
 from ..totals import credit_share
 from .common import ZERO, InvoicingError, acting, chain_link, check_quantity, check_series
+from .invoices import lock_invoice
 from .pdf import pdf_queue
 
 
@@ -52,14 +53,6 @@ def credited_quantities(invoice: Invoice, *, issued_only: bool = False) -> dict[
         notes = notes.filter(credit_note__status=CreditNoteStatus.ISSUED)
     rows = notes.values("invoice_line_id").annotate(q=Sum("quantity"))
     return defaultdict(Decimal, {row["invoice_line_id"]: row["q"] for row in rows})
-
-
-def _lock_invoice(invoice: Invoice) -> Invoice:
-    return (
-        Invoice.all_objects.select_for_update(of=("self",))
-        .select_related("currency", "customer")
-        .get(pk=invoice.pk)
-    )
 
 
 def _require_creditable(invoice: Invoice) -> None:
@@ -137,7 +130,7 @@ def credit_note_create(
     reason = (reason or "").strip()
     if not reason:
         raise InvoicingError({"reason": "Give a reason for the credit note."})
-    invoice = _lock_invoice(invoice)
+    invoice = lock_invoice(invoice)
     _require_creditable(invoice)
     if invoice.credit_notes.filter(status=CreditNoteStatus.DRAFT).exists():
         raise InvoicingError(
@@ -293,7 +286,7 @@ def credit_note_issue(
     )
     if note.status != CreditNoteStatus.DRAFT:
         raise InvoicingError(f"Credit note {note.number} is already issued.", code="already_issued")
-    invoice = _lock_invoice(note.invoice)
+    invoice = lock_invoice(note.invoice)
     if invoice.status == InvoiceStatus.DRAFT:
         raise InvoicingError(f"Invoice {invoice} is a draft; it cannot be credited.")
     lines = list(note.lines.select_related("invoice_line"))

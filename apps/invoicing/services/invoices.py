@@ -1,4 +1,5 @@
-"""Invoices: drafts (free or from an order), their lines, issuing, voiding (DESIGN.md §11).
+"""Draft invoices (free or from an order) and their lines (DESIGN.md §11); issue.py
+issues and voids them.
 
 Lock order, the same everywhere: the order row (from-order), the invoice row, the series
 counter, the hash-chain counter, then the ledger accounts (journal_post, pk order).
@@ -11,25 +12,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
-from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.core.audit import audit_record
 from apps.core.models import CompanySettings
-from apps.core.sequences import sequence_next
 from apps.customers.models import AddressKind, Customer
-from apps.finance import money
 from apps.finance.documents import document_currency_problem
 from apps.finance.models import Currency, TaxRate
 from apps.finance.selectors import MissingExchangeRate, rate_on
-from apps.ledger import chart
-from apps.ledger.services import Cr, Dr, journal_prepare, journal_write
 from apps.sales.models import OPEN_STATUSES, Order, OrderLine
 from apps.sales.pricing import LineInput, returned_share
 
 from ..models import (
-    CreditNoteStatus,
     DocumentKind,
     Invoice,
     InvoiceLine,
@@ -42,14 +36,12 @@ from .common import (
     ZERO,
     InvoicingError,
     acting,
-    chain_link,
     check_amount,
     check_percent,
     check_quantity,
     check_series,
     check_tax_rate,
 )
-from .pdf import pdf_queue
 
 LINE_FIELDS = (
     "description",
@@ -77,7 +69,7 @@ HEADER_FIELDS = (
 # --- small pieces -----------------------------------------------------------------------
 
 
-def _lock(invoice: Invoice) -> Invoice:
+def lock_invoice(invoice: Invoice) -> Invoice:
     return (
         Invoice.all_objects.select_for_update(of=("self",))
         .select_related("currency", "customer", "series")
@@ -93,7 +85,7 @@ def _require_draft(invoice: Invoice, action: str) -> None:
         )
 
 
-def _rate(currency: Currency, date: dt.date) -> Decimal:
+def rate_for(currency: Currency, date: dt.date) -> Decimal:
     try:
         return rate_on(currency, date)
     except MissingExchangeRate as exc:
@@ -206,7 +198,7 @@ def invoice_create(
     if problem:
         raise InvoicingError({"currency": problem})
     company = CompanySettings.load()
-    _rate(currency, issue_date or company.today())  # a missing rate is refused now, not at issue
+    rate_for(currency, issue_date or company.today())  # a missing rate is refused now, not at issue
     terms_days = company.invoice_due_days if payment_terms_days is None else payment_terms_days
     if (
         isinstance(terms_days, bool)
@@ -244,7 +236,7 @@ def invoice_update(*, invoice: Invoice, user=None, **changes: Any) -> Invoice:
     unknown = set(changes) - set(HEADER_FIELDS)
     if unknown:
         raise TypeError(f"unknown invoice fields: {', '.join(sorted(unknown))}")
-    invoice = _lock(invoice)
+    invoice = lock_invoice(invoice)
     _require_draft(invoice, "edited")
     if "discount_amount" in changes:
         changes["discount_amount"] = check_amount(
@@ -268,7 +260,7 @@ def invoice_update(*, invoice: Invoice, user=None, **changes: Any) -> Invoice:
 
 @transaction.atomic
 def invoice_line_add(*, invoice: Invoice, user=None, **fields: Any) -> InvoiceLine:
-    invoice = _lock(invoice)
+    invoice = lock_invoice(invoice)
     _require_draft(invoice, "edited")
     if "order_line" in fields:
         raise TypeError("order lines come through invoice_create_from_order")
@@ -279,7 +271,7 @@ def invoice_line_add(*, invoice: Invoice, user=None, **fields: Any) -> InvoiceLi
 
 @transaction.atomic
 def invoice_line_update(*, line: InvoiceLine, user=None, **changes: Any) -> InvoiceLine:
-    invoice = _lock(line.invoice)
+    invoice = lock_invoice(line.invoice)
     _require_draft(invoice, "edited")
     line = InvoiceLine.objects.get(pk=line.pk)
     if line.order_line_id and "quantity" in changes:
@@ -303,7 +295,7 @@ def invoice_line_update(*, line: InvoiceLine, user=None, **changes: Any) -> Invo
 
 @transaction.atomic
 def invoice_line_remove(*, line: InvoiceLine, user=None) -> Invoice:
-    invoice = _lock(line.invoice)
+    invoice = lock_invoice(line.invoice)
     _require_draft(invoice, "edited")
     InvoiceLine.objects.filter(pk=line.pk, invoice=invoice).delete()
     invoice_recompute(invoice)
@@ -313,7 +305,7 @@ def invoice_line_remove(*, line: InvoiceLine, user=None) -> Invoice:
 @transaction.atomic
 def invoice_delete(*, invoice: Invoice, user=None) -> None:
     """Drafts only (they have no number); an issued invoice is voided instead."""
-    invoice = _lock(invoice)
+    invoice = lock_invoice(invoice)
     if invoice.status != InvoiceStatus.DRAFT:
         raise InvoicingError(
             f"Invoice {invoice.number} is issued and can never be deleted; void it instead."
@@ -446,125 +438,3 @@ def invoice_create_from_order(
         },
     )
     return invoice
-
-
-# --- issue and void ---------------------------------------------------------------------
-
-
-def _post_issue(invoice: Invoice, user) -> None:
-    lines = [Dr(chart.AR, invoice.total), Cr(chart.SALES_REVENUE, invoice.net_total)]
-    if invoice.tax_total:
-        lines.append(Cr(chart.TAX_PAYABLE, invoice.tax_total))
-    prepared = journal_prepare(
-        date=invoice.issue_date,
-        memo=f"Invoice {invoice.number} · {invoice.customer.name}",
-        lines=lines,
-        currency=invoice.currency,
-        rate=invoice.exchange_rate,
-        reference=invoice.number,
-        source=invoice,
-        posted_by=user,
-    )
-    rows = prepared.lines
-    invoice.total_base = rows[0].base_debit
-    invoice.tax_base = rows[2].base_credit if invoice.tax_total else ZERO
-    invoice.journal_entry = journal_write(prepared, audit=False)
-
-
-@transaction.atomic
-def invoice_issue(*, invoice: Invoice, issue_date: dt.date | None = None, user=None) -> Invoice:
-    """Number, freeze, post and chain a draft, all in one transaction.
-
-    Issuing an issued invoice is refused with a clear error and changes nothing, so a
-    double click or two people at once issue it exactly once.
-    """
-    user = acting(user)
-    invoice = _lock(invoice)
-    if invoice.status != InvoiceStatus.DRAFT:
-        raise InvoicingError(
-            f"Invoice {invoice.number} is already {invoice.get_status_display().lower()}.",
-            code="already_issued",
-        )
-    lines = list(invoice.lines.all())
-    if not lines:
-        raise InvoicingError("Add at least one line before issuing.")
-    problem = document_currency_problem(invoice.currency)
-    if problem:
-        raise InvoicingError({"currency": problem})
-    company = CompanySettings.load()
-    issue_date = issue_date or invoice.issue_date or company.today()
-    invoice.issue_date = issue_date
-    invoice.exchange_rate = _rate(invoice.currency, issue_date)
-    invoice_recompute(invoice, lines)
-    if invoice.total <= 0:
-        raise InvoicingError("An invoice of zero cannot be issued.")
-    invoice.fiscal_year = company.fiscal_year(issue_date)
-    invoice.sequence = sequence_next(name=invoice.series.counter_name(invoice.fiscal_year))
-    invoice.number = invoice.series.format_number(invoice.fiscal_year, invoice.sequence)
-    invoice.due_date = issue_date + dt.timedelta(days=invoice.payment_terms_days)
-    invoice.status = InvoiceStatus.ISSUED
-    invoice.issued_at = timezone.now()
-    invoice.issued_by = user
-    _post_issue(invoice, user)
-    chain_link(invoice)
-    invoice.save()
-    audit_record(
-        subject=invoice,
-        event="invoice.issued",
-        actor=user,
-        changes={
-            "number": invoice.number,
-            "total": f"{invoice.total} {invoice.currency_id}",
-            "rate": invoice.exchange_rate,
-            "hash": invoice.content_hash,
-        },
-    )
-    pdf_queue(invoice)
-    return invoice
-
-
-@transaction.atomic
-def invoice_void(*, invoice: Invoice, reason: str, user=None) -> Invoice:
-    """An issued invoice is never deleted: voiding issues a credit note for everything not
-    yet credited (applied to its open balance) and marks it void."""
-    from .credit_notes import credit_note_create, credit_note_issue
-
-    user = acting(user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvoicingError({"reason": "Give a reason for voiding the invoice."})
-    invoice = _lock(invoice)
-    if invoice.status != InvoiceStatus.ISSUED:
-        raise InvoicingError(
-            f"Invoice {invoice} is {invoice.get_status_display().lower()}; only issued "
-            "invoices can be voided."
-        )
-    invoice.credit_notes.filter(status=CreditNoteStatus.DRAFT).delete()
-    note = None
-    if money.quantize(invoice.total) > invoice_credited_total(invoice):
-        note = credit_note_create(invoice=invoice, reason=f"Void: {reason}", user=user)
-        note = credit_note_issue(credit_note=note, user=user)
-    invoice.status = InvoiceStatus.VOID
-    invoice.voided_at = timezone.now()
-    invoice.void_reason = reason
-    invoice.save(update_fields=["status", "voided_at", "void_reason"])
-    audit_record(
-        subject=invoice,
-        event="invoice.voided",
-        actor=user,
-        changes={
-            "status": [InvoiceStatus.ISSUED, InvoiceStatus.VOID],
-            "credit_note": str(note or ""),
-        },
-        message=reason,
-    )
-    return invoice
-
-
-def invoice_credited_total(invoice: Invoice) -> Decimal:
-    from ..models import CreditNote
-
-    total = CreditNote.objects.filter(invoice=invoice, status=CreditNoteStatus.ISSUED).aggregate(
-        t=Sum("total")
-    )["t"]
-    return money.quantize(total or ZERO)

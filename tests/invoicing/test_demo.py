@@ -1,0 +1,34 @@
+"""seed_demo's invoices: two series, two currencies, voids, credit notes from returns;
+idempotent and consistent with every invariant of the books."""
+
+from io import StringIO
+
+import pytest
+from django.db.models import Count
+
+from apps.core.books import registered_checks
+from apps.invoicing import demo
+from apps.invoicing.models import CreditNote, Invoice, InvoiceStatus
+from tests.sales.test_demo import seed_all
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_invoices_keep_the_books_and_are_idempotent():
+    seed_all()
+    demo.seed(stdout=StringIO())
+    issued = Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+    by_series = dict(issued.values_list("series__code").annotate(n=Count("pk")))
+    assert set(by_series) == {"INV", "EXP"}
+    assert issued.values("currency").distinct().count() >= 2
+    assert issued.filter(status=InvoiceStatus.VOID).exists()
+    assert CreditNote.objects.filter(return_doc__isnull=False).exists()
+    counts = (Invoice.objects.count(), CreditNote.objects.count())
+    demo.seed(stdout=StringIO())
+    assert (Invoice.objects.count(), CreditNote.objects.count()) == counts
+    problems = {
+        c.name: c.func().violations[:3]
+        for c in registered_checks()
+        if c.name.split(".")[0] in ("invoicing", "ledger", "sales")
+    }
+    assert {name: v for name, v in problems.items() if v} == {}
