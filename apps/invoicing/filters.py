@@ -63,7 +63,7 @@ class InvoiceFilter(CustomerLookupMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
-        widget=forms.TextInput(attrs={"placeholder": "number or customer", "type": "search"}),
+        widget=forms.TextInput(attrs={"placeholder": "number or customer"}),
     )
     status = django_filters.ChoiceFilter(
         label="Status", choices=STATUS_CHOICES, empty_label="Any status", method="by_status"
@@ -116,7 +116,7 @@ class CreditNoteFilter(CustomerLookupMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
-        widget=forms.TextInput(attrs={"placeholder": "number or customer", "type": "search"}),
+        widget=forms.TextInput(attrs={"placeholder": "number or customer"}),
     )
     status = django_filters.ChoiceFilter(
         label="Status", choices=CreditNoteStatus.choices, empty_label="Any status"
