@@ -19,7 +19,7 @@ help:
 	@echo "make run          install, migrate, load demo data, serve http://127.0.0.1:$(PORT) + worker"
 	@echo "make test         install and run the whole test suite (DATABASE_URL selects the database)"
 	@echo "make stress       every concurrency test $(STRESS_RUNS) times on SQLite and on PostgreSQL"
-	@echo "make lint         ruff check + format check"
+	@echo "make lint         ruff check + format check + import layers"
 	@echo "make check-books  verify every invariant of the books"
 	@echo "make bench        run the benchmarks in bench/ (PostgreSQL via DATABASE_URL)"
 
@@ -53,8 +53,7 @@ run: install
 	@echo "Backoffice on http://127.0.0.1:$(PORT)  (log in as admin@demo.test / demo-pass-2026; Ctrl-C stops)"
 	@DEBUG=$${DEBUG:-false} bash -c 'trap "trap - TERM; kill 0" INT TERM EXIT; \
 	  $(PY) manage.py qcluster & \
-	  $(VENV)/bin/gunicorn backoffice.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 8 \
-	    --worker-class gthread --timeout 60 --access-logfile - & \
+	  $(VENV)/bin/gunicorn backoffice.wsgi --bind 127.0.0.1:$(PORT) --access-logfile - & \
 	  wait'
 
 test: install browsers

@@ -67,6 +67,7 @@ def run(alias: str, threads: int, writes: int, statements: int) -> dict:
     waits: list[float] = []
     failures: list[float] = []
     errors: set[str] = set()
+    holds: list[float] = []
     barrier = threading.Barrier(threads)
 
     def worker():
@@ -76,7 +77,8 @@ def run(alias: str, threads: int, writes: int, statements: int) -> dict:
             start = time.monotonic()
             try:
                 with transaction.atomic(using=alias):
-                    waits.append(time.monotonic() - start)
+                    began = time.monotonic()
+                    waits.append(began - start)
                     with conn.cursor() as cursor:
                         cursor.execute(
                             "UPDATE balance SET amount = amount - 1 WHERE id = 1 AND amount >= 1"
@@ -84,6 +86,7 @@ def run(alias: str, threads: int, writes: int, statements: int) -> dict:
                         for _ in range(statements):
                             sum(range(3000))  # the Python a service runs between statements
                             cursor.execute("INSERT INTO log (amount) VALUES (1)")
+                holds.append(time.monotonic() - began)
             except OperationalError as exc:
                 failures.append(time.monotonic() - start)
                 errors.add(str(exc))
@@ -104,6 +107,7 @@ def run(alias: str, threads: int, writes: int, statements: int) -> dict:
         "p50_ms": 1000 * statistics.median(waits) if waits else 0,
         "p99_ms": 1000 * waits[int(len(waits) * 0.99) - 1] if waits else 0,
         "max_s": max(waits + failures),
+        "hold_ms": 1000 * max(holds) if holds else 0,
         "errors": errors,
     }
 
@@ -118,7 +122,7 @@ def main() -> int:
     django.setup()
     print(
         f"{'engine':8} {'threads':>7} {'ok':>5} {'failed':>6} {'txn/s':>7} "
-        f"{'p50 wait ms':>11} {'p99 wait ms':>11} {'max wait s':>10}"
+        f"{'p50 wait ms':>11} {'p99 wait ms':>11} {'max wait s':>10} {'max hold ms':>11}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for threads in args.threads:
@@ -128,7 +132,7 @@ def main() -> int:
                 r = run(alias, threads, args.writes, args.statements)
                 print(
                     f"{name:8} {threads:7} {r['ok']:5} {r['failed']:6} {r['per_s']:7.0f} "
-                    f"{r['p50_ms']:11.1f} {r['p99_ms']:11.1f} {r['max_s']:10.2f}  {'; '.join(r['errors'])}"
+                    f"{r['p50_ms']:11.1f} {r['p99_ms']:11.1f} {r['max_s']:10.2f} {r['hold_ms']:11.1f}  {'; '.join(r['errors'])}"
                 )
     return 0
 
