@@ -74,6 +74,9 @@ NAV: tuple[NavSection, ...] = (
         "Accounting",
         (
             NavItem("Invoices", "invoice-list", Area.INVOICES, "read", "file-earmark-text"),
+            NavItem(
+                "Credit notes", "credit-note-list", Area.INVOICES, "read", "file-earmark-minus"
+            ),
             NavItem("Payments", "payment-list", Area.INVOICES, "read", "cash-coin"),
             NavItem("Accounts", "account-list", Area.LEDGER, "read", "diagram-3"),
             NavItem("Journal", "journalentry-list", Area.LEDGER, "read", "journal-text"),
@@ -103,7 +106,11 @@ NAV: tuple[NavSection, ...] = (
     ),
     NavSection(
         "Portal",
-        (NavItem("My portal", "portal-home", (Area.ORDERS, Area.CREDIT), "own", "house"),),
+        (
+            NavItem("My portal", "portal-home", (Area.ORDERS, Area.CREDIT), "own", "house"),
+            NavItem("My invoices", "portal-invoices", Area.INVOICES, "own", "file-earmark-text"),
+            NavItem("My statement", "portal-statement", Area.INVOICES, "own", "journal-text"),
+        ),
     ),
 )
 

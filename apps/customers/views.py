@@ -126,6 +126,8 @@ class CustomerDetailView(CustomersArea, BackofficeDetailView):
             context["can_order"] = self.can("write", Area.ORDERS) and customer.active
         if hooks.receivable is not None:
             context["summary"] = hooks.receivable.customer_summary(customer)
+            if self.can("read", Area.INVOICES):
+                context.update(hooks.receivable.customer_documents(customer))
         return context
 
 

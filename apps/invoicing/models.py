@@ -36,6 +36,13 @@ QUANTITY_PLACES = 3
 MAX_QUANTITY = Decimal("1000000")
 
 
+def private_storage():
+    """Where issued PDFs live: settings.STORAGES["private"], never under MEDIA_URL."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
 def quantity_field(**kwargs) -> models.DecimalField:
     return models.DecimalField(max_digits=12, decimal_places=QUANTITY_PLACES, **kwargs)
 
@@ -132,7 +139,9 @@ class IssuedDocument(BaseModel):
     journal_entry = models.ForeignKey(
         JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    pdf = models.FileField(upload_to="invoicing/%Y/", blank=True, editable=False)
+    pdf = models.FileField(
+        upload_to="invoicing/%Y/", storage=private_storage, blank=True, editable=False
+    )
     pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_to = models.CharField(max_length=254, blank=True, editable=False)

@@ -270,7 +270,115 @@ def invoice_breakdown(invoice: Invoice):
     )
 
 
+def customer_documents(customer, *, limit: int = 20) -> dict:
+    """The customer page's receivable lists: latest invoices (with open amounts) and
+    credit notes."""
+    invoices = with_balances(
+        Invoice.objects.filter(customer_id=customer.pk).select_related("currency")
+    )
+    return {
+        "invoices": list(invoices.order_by("-issue_date", "-id")[:limit]),
+        "credit_notes": list(
+            CreditNote.objects.filter(customer_id=customer.pk)
+            .select_related("invoice")
+            .order_by("-issue_date", "-id")[:limit]
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    date: dt.date
+    kind: str  # "invoice", "credit_note", "opening"
+    number: str
+    document: object | None
+    amount: Decimal  # base currency; credit notes negative
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class Statement:
+    start: dt.date
+    end: dt.date
+    currency: str
+    opening: Decimal
+    rows: tuple[StatementRow, ...]
+
+    @property
+    def closing(self) -> Decimal:
+        return self.rows[-1].balance if self.rows else self.opening
+
+
+def customer_statement(customer, *, start: dt.date, end: dt.date) -> Statement:
+    """Opening balance at `start`, every issued document and opening entry dated in the
+    period with the running balance, and the closing balance (base currency: the figures
+    posted to Accounts Receivable, so the statement ends where the receivable stands)."""
+    invoices = Invoice.all_objects.issued().filter(customer_id=customer.pk)
+    notes = CreditNote.objects.issued().filter(customer_id=customer.pk)
+    openings = OpeningBalance.objects.filter(customer_id=customer.pk)
+
+    def before(qs, field, amount):
+        return qs.filter(**{f"{field}__lt": start}).aggregate(t=Sum(amount))["t"] or ZERO
+
+    opening = (
+        before(invoices, "issue_date", "total_base")
+        - before(notes, "issue_date", "total_base")
+        + before(openings, "date", "amount")
+    )
+    entries = [
+        (i.issue_date, 0, i.chain_position or 0, "invoice", i.number, i, i.total_base)
+        for i in invoices.filter(issue_date__gte=start, issue_date__lte=end)
+    ]
+    entries += [
+        (n.issue_date, 0, n.chain_position or 0, "credit_note", n.number, n, -n.total_base)
+        for n in notes.filter(issue_date__gte=start, issue_date__lte=end)
+    ]
+    entries += [
+        (o.date, -1, o.pk, "opening", "Opening balance", None, o.amount)
+        for o in openings.filter(date__gte=start, date__lte=end)
+    ]
+    balance = money.quantize(opening)
+    rows = []
+    for date, _, _, kind, number, document, amount in sorted(entries, key=lambda e: e[:3]):
+        balance = money.quantize(balance + amount)
+        rows.append(StatementRow(date, kind, number, document, money.quantize(amount), balance))
+    return Statement(
+        start=start,
+        end=end,
+        currency=CompanySettings.load().base_currency,
+        opening=money.quantize(opening),
+        rows=tuple(rows),
+    )
+
+
+def dashboard_figures() -> list[tuple[str, str]]:
+    """Invoices card: open (count and base amount), overdue, issued this month."""
+    from django.db.models import Count
+
+    company = CompanySettings.load()
+    today = company.today()
+    issued = with_balances(Invoice.objects.filter(status=InvoiceStatus.ISSUED))
+    open_ = issued.filter(open_amount__gt=0).aggregate(n=Count("id"), t=Sum("total_base"))
+    late = issued.filter(open_amount__gt=0, due_date__lt=today).aggregate(
+        n=Count("id"), t=Sum("total_base")
+    )
+    month = (
+        Invoice.objects.issued()
+        .filter(issue_date__gte=today.replace(day=1), issue_date__lte=today)
+        .aggregate(n=Count("id"), t=Sum("total_base"))
+    )
+    base = company.base_currency
+
+    def fmt(row) -> str:
+        return f"{row['n']} · {money.format_money(money.quantize(row['t'] or ZERO), base)}"
+
+    return [("Open", fmt(open_)), ("Overdue", fmt(late)), ("Issued this month", fmt(month))]
+
+
 __all__ = [
+    "customer_statement",
+    "customer_documents",
+    "dashboard_figures",
     "PaymentStatus",
     "customer_exposure",
     "customer_receivable",

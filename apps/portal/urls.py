@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import customer_views, seller_views, views
+from apps.invoicing.models import CreditNote, Invoice
+
+from . import customer_views, invoice_views, seller_views, views
 
 urlpatterns = [
     path("", views.PortalHomeView.as_view(), name="portal-home"),
@@ -16,6 +18,28 @@ urlpatterns = [
         customer_views.PortalProductOptionsView.as_view(),
         name="portal-product-options",
     ),
+    path("invoices/", invoice_views.PortalInvoiceListView.as_view(), name="portal-invoices"),
+    path(
+        "invoices/<int:pk>/pdf/",
+        invoice_views.PortalDocumentFileView.as_view(model=Invoice, fmt="pdf"),
+        name="portal-invoice-pdf",
+    ),
+    path(
+        "invoices/<int:pk>/xml/",
+        invoice_views.PortalDocumentFileView.as_view(model=Invoice, fmt="xml"),
+        name="portal-invoice-xml",
+    ),
+    path(
+        "credit-notes/<int:pk>/pdf/",
+        invoice_views.PortalDocumentFileView.as_view(model=CreditNote, fmt="pdf"),
+        name="portal-credit-note-pdf",
+    ),
+    path(
+        "credit-notes/<int:pk>/xml/",
+        invoice_views.PortalDocumentFileView.as_view(model=CreditNote, fmt="xml"),
+        name="portal-credit-note-xml",
+    ),
+    path("statement/", invoice_views.PortalStatementView.as_view(), name="portal-statement"),
     path("profile/", customer_views.PortalProfileView.as_view(), name="portal-profile"),
     path("credit/", seller_views.SellerCreditView.as_view(), name="portal-credit"),
     path("credit/charge/", seller_views.ChargeView.as_view(), name="portal-charge"),

@@ -76,7 +76,7 @@ CARDS = [
         "read",
         "invoice-list",
         "file-earmark-text",
-        "Invoices, payments and reminders.",
+        "Invoices, credit notes and the receivable.",
     ),
     Card(
         "Books",

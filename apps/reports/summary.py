@@ -24,6 +24,7 @@ from apps.customers.selectors import dashboard_figures as customer_figures
 from apps.inventory.models import StockLevel
 from apps.inventory.selectors import dashboard_figures as stock_figures
 from apps.inventory.selectors import low_stock_levels
+from apps.invoicing.selectors import dashboard_figures as invoice_figures
 from apps.ledger.selectors import dashboard_figures as ledger_figures
 from apps.sales.models import OPEN_STATUSES, Order, OrderLine
 from apps.sales.selectors import dashboard_figures as sales_figures
@@ -41,6 +42,7 @@ CARD_FIGURES = {
     "Sales": sales_figures,
     "Customers": customer_figures,
     "Seller credit": credit_figures,
+    "Invoices": invoice_figures,
     "Books": ledger_figures,
 }
 

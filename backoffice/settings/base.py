@@ -163,11 +163,15 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-    # Never served by URL: report files (and other private documents) go through views
-    # that check the reader. In production an S3 bucket without public access.
+    # Never served by URL: report files, issued invoice / credit note PDFs and other private
+    # documents are read through views that check the reader. In production an S3 bucket
+    # without public access.
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.path("PRIVATE_ROOT", default=VAR_DIR / "private")},
+        "OPTIONS": {
+            "location": str(env.path("PRIVATE_ROOT", default=VAR_DIR / "private")),
+            "base_url": "/no-public-url/",
+        },
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
@@ -214,7 +218,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # its INFO lines are per-render progress
         "fontTools": {"level": "WARNING"},
     },
 }

@@ -1,5 +1,6 @@
 """Test settings: fast hashing, in-memory email, same database rules as base."""
 
+import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
@@ -8,8 +9,15 @@ from .base import DATABASES, STORAGES, VAR_DIR
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Uploads and private documents of a test run go to a throwaway folder, not var/.
+_files = Path(tempfile.mkdtemp(prefix="backoffice-test-files-"))
+MEDIA_ROOT = _files / "media"
 STORAGES = {
     **STORAGES,
+    "private": {
+        **STORAGES["private"],
+        "OPTIONS": {**STORAGES["private"]["OPTIONS"], "location": str(_files / "private")},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -308,7 +308,7 @@ def test_the_pdf_is_stored_once_after_commit(customer, settings, tmp_path, monke
     draft = free_invoice(customer, ("Work", "1", "10.00", None))
     assert pdf.invoice_store_pdf(draft) is False  # a draft has no PDF
     invoice = services.invoice_issue(invoice=draft, issue_date=DAY)
-    assert pdf.invoice_store_pdf(invoice) is False  # no renderer wired: nothing stored
+    # (the real renderer, apps.invoicing.printing, is tested in test_printing.py)
     monkeypatch.setattr(pdf, "PDF_RENDERER", render)
     assert pdf.invoice_store_pdf(invoice) is True
     invoice.refresh_from_db()

@@ -8,6 +8,7 @@ from .credit_notes import (
     credit_note_issue,
     credited_quantities,
 )
+from .email import document_email_send
 from .invoices import (
     invoice_create,
     invoice_create_from_order,
@@ -28,6 +29,7 @@ __all__ = [
     "credit_note_delete",
     "credit_note_issue",
     "credited_quantities",
+    "document_email_send",
     "invoice_create",
     "invoice_create_from_order",
     "invoice_delete",

@@ -43,7 +43,7 @@ from ..selectors import invoice_open_amount
 from ..totals import credit_share
 from .common import ZERO, InvoicingError, acting, chain_link, check_quantity, check_series
 from .invoices import lock_invoice
-from .pdf import invoice_store_pdf
+from .pdf import pdf_queue
 
 
 def credited_quantities(invoice: Invoice, *, issued_only: bool = False) -> dict[int, Decimal]:
@@ -344,6 +344,5 @@ def credit_note_issue(
             "hash": note.content_hash,
         },
     )
-    pk = note.pk
-    transaction.on_commit(lambda: invoice_store_pdf(CreditNote.objects.get(pk=pk)))
+    pdf_queue(note)
     return note

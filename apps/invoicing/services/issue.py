@@ -24,7 +24,7 @@ from apps.ledger.services import Cr, Dr, journal_prepare, journal_write
 from ..models import CreditNote, CreditNoteStatus, Invoice, InvoiceStatus
 from .common import ZERO, InvoicingError, acting, chain_link
 from .invoices import invoice_recompute, lock_invoice, rate_for
-from .pdf import invoice_store_pdf
+from .pdf import pdf_queue
 
 # --- issue and void ---------------------------------------------------------------------
 
@@ -97,8 +97,7 @@ def invoice_issue(*, invoice: Invoice, issue_date: dt.date | None = None, user=N
             "hash": invoice.content_hash,
         },
     )
-    pk = invoice.pk
-    transaction.on_commit(lambda: invoice_store_pdf(Invoice.all_objects.get(pk=pk)))
+    pdf_queue(invoice)
     return invoice
 
 

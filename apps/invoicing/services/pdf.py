@@ -1,9 +1,10 @@
 """Storing an issued document's PDF, once, after its issuing transaction commits.
 
-The renderer (apps.invoicing.rendering, built in parallel) is wired through
-`PDF_RENDERER`: a callable (document) -> PDF bytes. Until it is set, issuing still works
-and the document simply has no stored PDF yet (`pdf` empty); `invoice_store_pdf` is
-idempotent, so running it again later stores the PDF exactly once.
+The issuing services call `pdf_queue(document)`: after commit, a django-q2 task
+(`apps.invoicing.tasks.document_store_pdf`, run in the worker; synchronous in tests)
+renders the PDF/A-3 through `apps.invoicing.printing.render_issued_pdf` and stores it with
+its SHA-256. `PDF_RENDERER` overrides the renderer (a callable document -> bytes).
+`invoice_store_pdf` is idempotent, so running it again later stores the PDF exactly once.
 """
 
 from __future__ import annotations
@@ -16,8 +17,23 @@ from django.core.files.base import ContentFile
 
 logger = logging.getLogger(__name__)
 
-# Hook to wire to apps.invoicing.rendering once it lands: document -> PDF/A-3 bytes.
+# Override of the renderer (document -> PDF/A-3 bytes); None: apps.invoicing.printing.
 PDF_RENDERER: Callable | None = None
+
+
+def pdf_queue(document) -> None:
+    """Queue the rendering of an issued document's PDF once the transaction commits."""
+    from django.db import transaction
+
+    kind = "invoice" if type(document).__name__ == "Invoice" else "credit_note"
+    pk = document.pk
+
+    def queue():
+        from django_q.tasks import async_task
+
+        async_task("apps.invoicing.tasks.document_store_pdf", kind, pk, group="invoice-pdf")
+
+    transaction.on_commit(queue)
 
 
 def invoice_store_pdf(document) -> bool:
@@ -26,9 +42,10 @@ def invoice_store_pdf(document) -> bool:
     if document.is_draft or document.pdf:
         return False
     if PDF_RENDERER is None:
-        logger.debug("No PDF renderer wired yet; %s stored without a PDF.", document)
-        return False
-    data = PDF_RENDERER(document)
+        from ..printing import render_issued_pdf as renderer
+    else:
+        renderer = PDF_RENDERER
+    data = renderer(document)
     model = type(document)
     name = f"{document.number}.pdf"
     document.pdf.save(name, ContentFile(data), save=False)

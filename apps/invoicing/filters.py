@@ -1,0 +1,140 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.urls import reverse_lazy
+
+from apps.accounts.roles import Area
+from apps.core.models import CompanySettings
+from apps.core.permissions import has_access
+
+from .models import CreditNote, CreditNoteStatus, DocumentKind, Invoice, InvoiceStatus, Series
+
+DATE = forms.DateInput(attrs={"type": "date"})
+STATUS_CHOICES = [
+    ("draft", "Draft"),
+    ("issued", "Issued (any payment status)"),
+    ("unpaid", "Unpaid"),
+    ("partially_paid", "Partially paid"),
+    ("paid", "Paid"),
+    ("overdue", "Overdue"),
+    ("void", "Void"),
+]
+
+
+def _customer_widget():
+    return forms.TextInput(
+        attrs={"placeholder": "code or name", "list": "customer-options", "autocomplete": "off"}
+    )
+
+
+class CustomerLookupMixin:
+    def add_customer_lookup(self):
+        user = getattr(self.request, "user", None)
+        if user is not None and has_access(user, Area.CUSTOMERS, "read"):
+            self.filters["customer"].field.widget.attrs.update(
+                {
+                    "hx-get": reverse_lazy("customer-lookup"),
+                    "hx-trigger": "input changed delay:200ms",
+                    "hx-target": "#customer-options",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                }
+            )
+
+    def by_customer(self, queryset, name, value):
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(customer_id=int(value))
+        code = value.split("·")[0].strip()
+        return queryset.filter(Q(customer__code__iexact=code) | Q(customer__name__icontains=value))
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(customer__code__iexact=value)
+        )
+
+
+class InvoiceFilter(CustomerLookupMixin, django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "number or customer"}),
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=STATUS_CHOICES, empty_label="Any status", method="by_status"
+    )
+    customer = django_filters.CharFilter(
+        label="Customer", method="by_customer", widget=_customer_widget()
+    )
+    series = django_filters.ModelChoiceFilter(
+        label="Series",
+        queryset=Series.objects.filter(kind=DocumentKind.INVOICE),
+        empty_label="Any series",
+    )
+    start = django_filters.DateFilter(
+        label="From", field_name="issue_date", lookup_expr="gte", widget=DATE
+    )
+    end = django_filters.DateFilter(
+        label="To", field_name="issue_date", lookup_expr="lte", widget=DATE
+    )
+    min_total = django_filters.NumberFilter(
+        label="Total from", field_name="total", lookup_expr="gte"
+    )
+    max_total = django_filters.NumberFilter(label="Total to", field_name="total", lookup_expr="lte")
+
+    class Meta:
+        model = Invoice
+        fields = ["q", "status", "customer", "series", "start", "end", "min_total", "max_total"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_customer_lookup()
+
+    def by_status(self, queryset, name, value):
+        """Stored lifecycle or the derived payment status (the queryset has open_amount)."""
+        if value in (InvoiceStatus.DRAFT, InvoiceStatus.ISSUED, InvoiceStatus.VOID):
+            return queryset.filter(status=value)
+        issued = queryset.filter(status=InvoiceStatus.ISSUED)
+        today = CompanySettings.load().today()
+        if value == "paid":
+            return issued.filter(open_amount__lte=0)
+        open_ = issued.filter(open_amount__gt=0)
+        if value == "overdue":
+            return open_.filter(due_date__lt=today)
+        open_ = open_.filter(due_date__gte=today)
+        if value == "partially_paid":
+            return open_.filter(allocated__gt=0)
+        return open_.filter(allocated__lte=0)
+
+
+class CreditNoteFilter(CustomerLookupMixin, django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "number or customer"}),
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=CreditNoteStatus.choices, empty_label="Any status"
+    )
+    customer = django_filters.CharFilter(
+        label="Customer", method="by_customer", widget=_customer_widget()
+    )
+    start = django_filters.DateFilter(
+        label="From", field_name="issue_date", lookup_expr="gte", widget=DATE
+    )
+    end = django_filters.DateFilter(
+        label="To", field_name="issue_date", lookup_expr="lte", widget=DATE
+    )
+
+    class Meta:
+        model = CreditNote
+        fields = ["q", "status", "customer", "start", "end"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_customer_lookup()

@@ -1,0 +1,129 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from apps.core.models import CompanySettings
+from apps.finance.money import format_money, quantize
+
+from .models import CreditNote, Invoice
+from .selectors import payment_status
+
+RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+BADGES = {
+    "draft": "text-bg-secondary",
+    "issued": "text-bg-primary",
+    "void": "text-bg-dark",
+    "unpaid": "text-bg-primary",
+    "partially_paid": "text-bg-info",
+    "paid": "text-bg-success",
+    "overdue": "text-bg-danger",
+}
+LABELS = {"partially_paid": "Partially paid"}
+
+
+def status_of(invoice, today=None) -> str:
+    """Draft, void, or the derived payment status of an issued invoice."""
+    if invoice.status != "issued":
+        return invoice.status
+    return payment_status(invoice, today=today)
+
+
+def status_badge(status: str) -> str:
+    label = LABELS.get(status, status.replace("_", " ").capitalize())
+    return format_html(
+        '<span class="badge {}" data-status="{}">{}</span>',
+        BADGES.get(status, "text-bg-secondary"),
+        status,
+        label,
+    )
+
+
+class InvoiceTable(tables.Table):
+    number = tables.Column(
+        linkify=True, order_by=("number", "id"), empty_values=(), verbose_name="Number"
+    )
+    issue_date = tables.DateColumn(
+        verbose_name="Date", format="Y-m-d", order_by=("issue_date", "id")
+    )
+    customer = tables.Column(
+        accessor="customer__name", verbose_name="Customer", order_by=("customer__name", "id")
+    )
+    series = tables.Column(accessor="series__code", verbose_name="Series")
+    status = tables.Column(orderable=False, empty_values=())
+    due_date = tables.DateColumn(verbose_name="Due", format="Y-m-d")
+    total = tables.Column(attrs=RIGHT, order_by=("total", "id"))
+    open_amount = tables.Column(verbose_name="Open", attrs=RIGHT, orderable=False)
+    currency = tables.Column(accessor="currency_id", verbose_name="Currency")
+
+    class Meta:
+        model = Invoice
+        fields = (
+            "number",
+            "issue_date",
+            "customer",
+            "series",
+            "status",
+            "due_date",
+            "total",
+            "open_amount",
+            "currency",
+        )
+        attrs = {"class": "table table-hover align-middle"}
+        order_by = ("-issue_date",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = CompanySettings.load().today()
+
+    def render_number(self, record):
+        return str(record)
+
+    def value_number(self, record):
+        return str(record)
+
+    def render_status(self, record):
+        return status_badge(status_of(record, self.today))
+
+    def value_status(self, record):
+        return status_of(record, self.today)
+
+    def render_total(self, value):
+        return format_money(value)
+
+    def render_open_amount(self, record):
+        return format_money(record.open_amount) if record.status == "issued" else "—"
+
+    def value_open_amount(self, record):
+        return quantize(record.open_amount) if record.status == "issued" else ""
+
+
+class CreditNoteTable(tables.Table):
+    number = tables.Column(linkify=True, empty_values=(), order_by=("number", "id"))
+    issue_date = tables.DateColumn(verbose_name="Date", format="Y-m-d")
+    customer = tables.Column(accessor="customer__name", verbose_name="Customer")
+    invoice = tables.Column(
+        accessor="invoice__number",
+        verbose_name="Invoice",
+        linkify=lambda record: record.invoice.get_absolute_url(),
+    )
+    status = tables.Column()
+    reason = tables.Column(orderable=False)
+    total = tables.Column(attrs=RIGHT)
+    currency = tables.Column(accessor="currency_id", verbose_name="Currency")
+
+    class Meta:
+        model = CreditNote
+        fields = ("number", "issue_date", "customer", "invoice", "status", "reason", "total")
+        attrs = {"class": "table table-hover align-middle"}
+        order_by = ("-issue_date",)
+
+    def render_number(self, record):
+        return str(record)
+
+    def value_number(self, record):
+        return str(record)
+
+    def render_status(self, record):
+        return status_badge(record.status)
+
+    def render_total(self, value):
+        return format_money(value)

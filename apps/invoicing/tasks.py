@@ -1,0 +1,57 @@
+"""Background jobs (django-q2) of invoicing: storing issued PDFs, emailing documents."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from apps.core.models import CompanySettings
+
+from .models import CreditNote, Invoice
+
+MODELS = {"invoice": Invoice, "credit_note": CreditNote}
+
+
+def _document(kind: str, pk: int):
+    return MODELS[kind].all_objects.select_related("customer", "currency").get(pk=pk)
+
+
+def document_store_pdf(kind: str, pk: int) -> bool:
+    """Render and store the archived PDF of an issued document (idempotent)."""
+    from .services import invoice_store_pdf
+
+    return invoice_store_pdf(_document(kind, pk))
+
+
+def document_email(kind: str, pk: int, to: str, message: str = "") -> str:
+    """Send one document with its archived PDF attached, then record it as sent."""
+    from .printing import document_pdf
+    from .services.email import document_email_sent
+
+    document = _document(kind, pk)
+    invoice_store_pdf_first(document)
+    document = _document(kind, pk)
+    company = CompanySettings.load()
+    title = "Invoice" if kind == "invoice" else "Credit note"
+    body = message.strip() or (
+        f"Dear {document.billing_name},\n\nplease find attached {title.lower()} "
+        f"{document.number} of {document.total} {document.currency_id}.\n\n"
+        f"Kind regards,\n{company.name}"
+    )
+    mail = EmailMessage(
+        subject=f"{title} {document.number} from {company.name}",
+        body=body,
+        from_email=company.email or settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    mail.attach(f"{document.number}.pdf", document_pdf(document, archived=True), "application/pdf")
+    mail.send()
+    document_email_sent(document=document, to=to)
+    return to
+
+
+def invoice_store_pdf_first(document) -> None:
+    """An email never waits on a missing PDF: store it now if the worker has not yet."""
+    from .services import invoice_store_pdf
+
+    invoice_store_pdf(document)

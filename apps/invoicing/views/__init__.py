@@ -1,0 +1,3 @@
+from .credit_notes import *  # noqa: F403
+from .editor import *  # noqa: F403
+from .invoices import *  # noqa: F403

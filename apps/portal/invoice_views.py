@@ -1,0 +1,106 @@
+"""Customer portal: its own invoices and credit notes (PDF and XML) and a statement.
+
+Everything is filtered by the customer linked to the login before anything else; another
+customer's document answers 404, exactly like one that does not exist (DESIGN.md §7).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views import View
+from django.views.generic import TemplateView
+
+from apps.accounts.roles import Area
+from apps.core.models import CompanySettings
+from apps.invoicing.forms import StatementForm
+from apps.invoicing.models import CreditNote, Invoice
+from apps.invoicing.printing import statement_pdf
+from apps.invoicing.selectors import customer_statement, with_balances
+from apps.invoicing.tables import status_badge, status_of
+from apps.invoicing.views.common import file_response
+
+from .customer_views import CustomerPortalMixin
+
+
+class PortalInvoicesMixin(CustomerPortalMixin):
+    area = Area.INVOICES
+    need = "own"
+
+
+class PortalInvoiceListView(PortalInvoicesMixin, TemplateView):
+    template_name = "portal/invoices/invoice_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = "My invoices"
+        if self.customer is not None:
+            today = CompanySettings.load().today()
+            invoices = list(
+                with_balances(Invoice.objects.issued().filter(customer=self.customer)).order_by(
+                    "-issue_date", "-id"
+                )[:200]
+            )
+            context["invoices"] = [(i, status_badge(status_of(i, today))) for i in invoices]
+            context["credit_notes"] = list(
+                CreditNote.objects.issued()
+                .filter(customer=self.customer)
+                .select_related("invoice")
+                .order_by("-issue_date", "-id")[:200]
+            )
+        return context
+
+
+class PortalDocumentFileView(PortalInvoicesMixin, View):
+    """PDF or XML of one of the customer's own issued documents; anything else is 404."""
+
+    model = Invoice
+    fmt = "pdf"
+
+    def get(self, request, pk):
+        customer = self.require_customer()
+        queryset = self.model.objects.issued().filter(customer=customer)
+        document = get_object_or_404(queryset.select_related("customer", "currency"), pk=pk)
+        return file_response(document, self.fmt)
+
+
+def _period(request) -> tuple[StatementForm, dt.date, dt.date]:
+    today = CompanySettings.load().today()
+    default_start = today.replace(month=1, day=1)
+    form = StatementForm(request.GET or {"start": default_start, "end": today})
+    if form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, default_start, today
+
+
+class PortalStatementView(PortalInvoicesMixin, TemplateView):
+    """The account statement for a period, as a page or (?format=pdf) a PDF."""
+
+    template_name = "portal/invoices/statement.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "pdf":
+            customer = self.require_customer()
+            _form, start, end = _period(request)
+            statement = customer_statement(customer, start=start, end=end)
+            response = HttpResponse(
+                statement_pdf(statement, customer), content_type="application/pdf"
+            )
+            response["Content-Disposition"] = (
+                f'inline; filename="statement-{customer.code}-{start}-{end}.pdf"'
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = "My statement"
+        if self.customer is None:
+            raise Http404("This login is not linked to a customer.")
+        form, start, end = _period(self.request)
+        context["form"] = form
+        context["statement"] = customer_statement(self.customer, start=start, end=end)
+        return context
