@@ -14,10 +14,9 @@ Policy (docs/operations.md, "Login throttling"):
 
 from __future__ import annotations
 
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.db.models import Sum
-
-from axes.handlers.database import AxesDatabaseHandler
 
 
 def normalize_login_email(value: object) -> str:

@@ -6,12 +6,10 @@ partial (DESIGN.md §8); `?_export=csv` streams the filtered rows as CSV.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
@@ -22,6 +20,7 @@ from django.views.generic.edit import FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from .csvexport import csv_response  # noqa: F401  (re-exported for the apps' views)
 from .permissions import AreaRequiredMixin
 
 
@@ -47,21 +46,6 @@ class HtmxPartialMixin:
             candidates = [*names, *self.partial_fallbacks]
             return [f"{name}#{partial}" for name in candidates] + list(names)
         return names
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_response(filename: str, rows) -> StreamingHttpResponse:
-    """Stream rows (an iterable of sequences) as a CSV download."""
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
 
 
 class PageContextMixin:
