@@ -8,8 +8,13 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
+        from django_q.signals import pre_enqueue
 
         from . import signals  # noqa: F401  (audit hooks)
+        from .jobs import task_guard
+
+        # Only code-declared jobs run in the worker (issue 12 §4).
+        pre_enqueue.connect(task_guard, dispatch_uid="backoffice_task_guard")
 
         # Each app may declare invariant checks in <app>/books.py (DESIGN.md §4).
         autodiscover_modules("books")

@@ -319,7 +319,15 @@ class JobListView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, Templat
         from django_q.models import Schedule
         from django_q.tasks import async_task
 
-        schedule = Schedule.objects.filter(pk=request.POST.get("schedule")).first()
+        from .jobs import declared_schedules
+
+        raw = request.POST.get("schedule", "")
+        declared = {spec.name for spec in declared_schedules()}
+        schedule = (
+            Schedule.objects.filter(pk=int(raw), name__in=declared).first()
+            if raw.isdigit() and len(raw) < 19
+            else None
+        )
         if schedule is None:
             messages.error(request, "Unknown schedule.")
         else:
