@@ -86,18 +86,31 @@ class BackofficeListView(
     empty_text = "Nothing here yet."
 
     max_per_page = 200
+    # Past this page number a request is treated as "the last page": an OFFSET beyond the
+    # database's integer range is a 500 (SQLite "datatype mismatch"), and a huge one a scan.
+    max_page = 100_000
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        raw = request.GET.get("per_page")
+        query = request.GET.copy()
+        raw = query.get("per_page")
         if raw is not None:  # ?per_page=-1 or 10**9 must neither crash nor dump the table
             try:
                 per_page = min(max(int(raw), 1), self.max_per_page)
             except ValueError:
                 per_page = self.paginate_by
-            query = request.GET.copy()
             query["per_page"] = str(per_page)
-            request.GET = query
+        page = query.get("page", "")
+        if page.isdigit() and int(page) > self.max_page:
+            query["page"] = str(self.max_page)  # EmptyPage -> the last page
+        request.GET = query
+
+    def get_filterset_kwargs(self, filterset_class):
+        from .filters import bounded_filter_data
+
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = bounded_filter_data(filterset_class, kwargs["data"])
+        return kwargs
 
     def get_table_pagination(self, table):
         pagination = super().get_table_pagination(table)
