@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 STRESS_RUNS ?= 20
 STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backoffice_stress
 
-.PHONY: help install run test stress lint format browsers check-books seed bench migrate clean
+.PHONY: help install run serve test stress lint format browsers check-books seed bench migrate clean
 
 help:
 	@echo "make run          install, migrate, load demo data, serve http://127.0.0.1:$(PORT) + worker"
@@ -51,10 +51,14 @@ run: install
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "Backoffice on http://127.0.0.1:$(PORT)  (log in as admin@demo.test / demo-pass-2026; Ctrl-C stops)"
-	@DEBUG=$${DEBUG:-false} bash -c 'trap "trap - TERM; kill 0" INT TERM EXIT; \
-	  $(PY) manage.py qcluster & \
-	  $(VENV)/bin/gunicorn backoffice.wsgi --bind 127.0.0.1:$(PORT) --access-logfile - & \
-	  wait'
+	@$(MAKE) --no-print-directory serve
+
+# Web + worker from the Procfile under one supervisor (honcho): SIGINT or SIGTERM stops
+# both (SIGKILL after 5 s), and when either dies the other is stopped too.
+serve: install
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DJANGO_SETTINGS_MODULE=backoffice.settings.base \
+	  DEBUG=$${DEBUG:-false} BIND=127.0.0.1 PORT=$(PORT) \
+	  exec $(VENV)/bin/honcho start --no-colour -f Procfile web worker
 
 test: install browsers
 	$(PY) -m pytest $(PYTEST_ARGS)

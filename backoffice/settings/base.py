@@ -209,7 +209,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {"denied_one_line": {"()": "apps.core.logfilters.DeniedWithoutTraceback"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["denied_one_line"]},
+    },
 }
 BACKOFFICE_ACCESS_POLICY = "apps.accounts.roles.has_access"
 BACKOFFICE_SCHEDULES = "backoffice.schedules.SCHEDULES"
