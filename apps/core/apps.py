@@ -18,3 +18,16 @@ class CoreConfig(AppConfig):
 
         # Each app may declare invariant checks in <app>/books.py (DESIGN.md §4).
         autodiscover_modules("books")
+        # Each app may declare who reads its uploaded files in <app>/media.py.
+        from . import media
+
+        media.media_rule("company/", _current_logo, login_required=False)
+        autodiscover_modules("media")
+
+
+def _current_logo(request, name: str) -> bool:
+    """The company logo shows on the login page: public, but only the current file."""
+    from .models import CompanySettings
+
+    logo = CompanySettings.load().logo
+    return bool(logo) and logo.name == name

@@ -7,6 +7,9 @@ Every deployment knob is an environment variable; see docs/operations.md.
 from pathlib import Path
 
 import environ
+from PIL import Image
+
+Image.MAX_IMAGE_PIXELS = 40_000_000
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -169,7 +172,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
+# Upload limits: request bodies other than files at most 10 MB; files above 2.5 MB stream
+# to a temporary file instead of memory; images above 40 megapixels are refused by Pillow
+# (decompression bombs) and forms refuse more than 4096 px on a side (apps.core.media).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Who sends the bytes of a checked media file: "django" (FileResponse), or in production
+# "x-accel-redirect" (nginx internal location MEDIA_INTERNAL_URL) or "x-sendfile".
+MEDIA_SERVE = env.str("MEDIA_SERVE", default="django")
+MEDIA_INTERNAL_URL = env.str("MEDIA_INTERNAL_URL", default="/protected-media/")
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
