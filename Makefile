@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 STRESS_RUNS ?= 20
 STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backoffice_stress
 
-.PHONY: help install run serve test stress lint format browsers check-books seed bench migrate clean
+.PHONY: help install run serve backup restore test stress lint format browsers check-books seed bench migrate clean
 
 help:
 	@echo "make run          install, migrate, load demo data, serve http://127.0.0.1:$(PORT) + worker"
@@ -21,6 +21,7 @@ help:
 	@echo "make stress       every concurrency test $(STRESS_RUNS) times on SQLite and on PostgreSQL"
 	@echo "make lint         ruff check + format check + import layers"
 	@echo "make check-books  verify every invariant of the books"
+	@echo "make backup       database + media to var/backups/; make restore FILE=... puts one back"
 	@echo "make bench        run the benchmarks in bench/ (PostgreSQL via DATABASE_URL)"
 
 $(VENV)/.installed: uv.lock pyproject.toml
@@ -91,6 +92,16 @@ check-books: install
 
 seed: install
 	$(PY) manage.py seed_demo
+
+# Database (SQLite online backup / pg_dump -Fc) + media in one archive under var/backups/.
+backup: install
+	$(PY) manage.py backup
+
+# Stop `make run` first.  make restore FILE=var/backups/backoffice-....tar.gz
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/backoffice-....tar.gz" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)" --yes
+	$(PY) manage.py check_books
 
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
