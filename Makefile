@@ -48,9 +48,10 @@ browsers:
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py schedules_sync
-	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py collectstatic --noinput -v0
+	@# static files are collected (and compressed) while the demo data loads
+	@$(PY) manage.py collectstatic --noinput -v0 & static=$$!; \
+	  $(PY) manage.py schedules_sync && $(PY) manage.py seed_demo --if-empty; seeded=$$?; \
+	  wait $$static && exit $$seeded
 	@echo "Backoffice on http://127.0.0.1:$(PORT)  (log in as admin@demo.test / demo-pass-2026; Ctrl-C stops)"
 	@$(MAKE) --no-print-directory serve
 
