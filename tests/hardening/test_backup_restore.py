@@ -27,8 +27,11 @@ def png() -> bytes:
 
 
 def test_backup_change_restore_gives_back_the_original_books(
-    make_seller, make_user, tmp_path, settings
-):  # noqa: F811
+    make_seller,  # noqa: F811
+    make_user,
+    tmp_path,
+    settings,
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     seller = make_seller("100.00", company="Backup Phones")
     user = make_user(Role.SALES, email="pic@example.test")
