@@ -1,3 +1,5 @@
+import sys
+
 from django.apps import AppConfig
 
 
@@ -13,6 +15,10 @@ class CoreConfig(AppConfig):
         from . import signals  # noqa: F401  (audit hooks)
         from .jobs import task_guard
 
+        if sys.argv[1:2] == ["qcluster"]:
+            from .lifecycle import qcluster_children_die_with_parent
+
+            qcluster_children_die_with_parent()
         # Only code-declared jobs run in the worker (issue 12 §4).
         pre_enqueue.connect(task_guard, dispatch_uid="backoffice_task_guard")
 

@@ -146,3 +146,11 @@ def test_when_the_web_server_dies_the_worker_stops_too(served):
     assert stopped_within({worker}, 10) <= 10
     assert stopped_within(tree, 10) <= 10
     assert proc.wait(timeout=5) != 0
+
+
+def test_when_the_worker_dies_the_web_server_stops_too(served):
+    proc, web, worker, tree = served
+    os.kill(worker, signal.SIGKILL)
+    assert stopped_within({web}, 10) <= 10
+    assert stopped_within(tree, 10) <= 10
+    assert proc.wait(timeout=5) != 0
