@@ -38,6 +38,12 @@ def bounded_filter_data(filterset_class, data):
     return data
 
 
+class IPAddressFilter(django_filters.CharFilter):
+    """Checks the address in the form: PostgreSQL refuses to compare inet with "abc" (a 500)."""
+
+    field_class = forms.GenericIPAddressField
+
+
 class AuditEventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
@@ -76,7 +82,7 @@ class AuditEventFilter(django_filters.FilterSet):
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    ip_address = django_filters.CharFilter(label="IP", lookup_expr="exact")
+    ip_address = IPAddressFilter(label="IP", lookup_expr="exact")
 
     class Meta:
         model = AuditEvent
