@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 STRESS_RUNS ?= 20
 STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backoffice_stress
 
-.PHONY: help install run test stress lint format browsers check-books seed bench migrate clean
+.PHONY: help install run serve backup restore test stress lint format browsers check-books seed bench migrate clean
 
 help:
 	@echo "make run          install, migrate, load demo data, serve http://127.0.0.1:$(PORT) + worker"
@@ -21,6 +21,7 @@ help:
 	@echo "make stress       every concurrency test $(STRESS_RUNS) times on SQLite and on PostgreSQL"
 	@echo "make lint         ruff check + format check + import layers"
 	@echo "make check-books  verify every invariant of the books"
+	@echo "make backup       database + media to var/backups/; make restore FILE=... puts one back"
 	@echo "make bench        run the benchmarks in bench/ (PostgreSQL via DATABASE_URL)"
 
 $(VENV)/.installed: uv.lock pyproject.toml
@@ -47,14 +48,19 @@ browsers:
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py schedules_sync
-	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py collectstatic --noinput -v0
+	@# static files are collected (and compressed) while the demo data loads
+	@$(PY) manage.py collectstatic --noinput -v0 & static=$$!; \
+	  $(PY) manage.py schedules_sync && $(PY) manage.py seed_demo --if-empty; seeded=$$?; \
+	  wait $$static && exit $$seeded
 	@echo "Backoffice on http://127.0.0.1:$(PORT)  (log in as admin@demo.test / demo-pass-2026; Ctrl-C stops)"
-	@DEBUG=$${DEBUG:-false} bash -c 'trap "trap - TERM; kill 0" INT TERM EXIT; \
-	  $(PY) manage.py qcluster & \
-	  $(VENV)/bin/gunicorn backoffice.wsgi --bind 127.0.0.1:$(PORT) --access-logfile - & \
-	  wait'
+	@$(MAKE) --no-print-directory serve
+
+# Web + worker from the Procfile under one supervisor (honcho): SIGINT or SIGTERM stops
+# both (SIGKILL after 5 s), and when either dies the other is stopped too.
+serve: install
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DJANGO_SETTINGS_MODULE=backoffice.settings.base \
+	  DEBUG=$${DEBUG:-false} BIND=127.0.0.1 PORT=$(PORT) \
+	  exec $(VENV)/bin/honcho start --no-colour -f Procfile web worker
 
 test: install browsers
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -87,6 +93,16 @@ check-books: install
 
 seed: install
 	$(PY) manage.py seed_demo
+
+# Database (SQLite online backup / pg_dump -Fc) + media in one archive under var/backups/.
+backup: install
+	$(PY) manage.py backup
+
+# Stop `make run` first.  make restore FILE=var/backups/backoffice-....tar.gz
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/backoffice-....tar.gz" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)" --yes
+	$(PY) manage.py check_books
 
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -18,3 +18,15 @@ threads = int(os.environ.get("GUNICORN_THREADS", 8))
 worker_class = "gthread"
 timeout = 60
 graceful_timeout = 5
+
+
+# Workers die with their master (Linux PR_SET_PDEATHSIG): if the master is killed, no
+# orphaned worker keeps the port or the log pipe open, so the supervisor (honcho under
+# `make run`) sees the web process end and stops the worker too.
+def post_fork(server, worker):
+    import ctypes
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG

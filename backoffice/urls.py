@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
+from apps.core.media import media_serve
 from apps.core.views import healthz
 from apps.reports.views import DashboardView
 
@@ -22,12 +22,8 @@ urlpatterns = [
     path("reports/", include("apps.reports.urls")),
     path("portal/", include("apps.portal.urls")),
     path("admin/", admin.site.urls),
-    # Uploaded media (avatars, logos, product images). In production behind a CDN/S3.
-    path(
-        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-        serve,
-        {"document_root": settings.MEDIA_ROOT},
-    ),
+    # Uploaded media, each read checked (apps.core.media; X-Accel-Redirect in production).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media_serve, name="media"),
 ]
 
 handler403 = "apps.core.views.permission_denied"

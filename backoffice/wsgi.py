@@ -4,5 +4,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.base")
+# Production settings unless told otherwise: they refuse to start without SECRET_KEY.
+# `make run` (local, http) sets DJANGO_SETTINGS_MODULE=backoffice.settings.base itself.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.production")
 application = get_wsgi_application()

@@ -139,13 +139,18 @@ def run(threads: int, work, count: int) -> collections.Counter:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument(
+        "--base",
+        default="http://127.0.0.1:8000",
+        help="server URL; several comma-separated spread the clients over them (scale-out)",
+    )
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--requests", type=int, default=200, help="per scenario")
     args = parser.parse_args()
+    bases = args.base.split(",")
 
     # Stock: many removals of 1 unit from one level; no more may succeed than it holds.
-    warehouse = [Browser(args.base) for _ in range(args.threads)]
+    warehouse = [Browser(bases[i % len(bases)]) for i in range(args.threads)]
     for b in warehouse:
         b.login("warehouse@demo.test")
     _, form = warehouse[0].request("/inventory/remove/")
@@ -188,7 +193,7 @@ def main() -> int:
     )
 
     # Seller credit: charges of 1.00 until the balance runs out, with replayed keys.
-    sellers = [Browser(args.base) for _ in range(args.threads)]
+    sellers = [Browser(bases[i % len(bases)]) for i in range(args.threads)]
     for b in sellers:
         b.login("seller@demo.test")
 

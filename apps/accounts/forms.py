@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
+from .login import normalize_login_email
 from .models import User
 from .roles import Role
 
@@ -21,6 +22,9 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "Wrong email or password. After 5 failed attempts the account is locked for a while.",
         "inactive": "This account has been deactivated. Ask an administrator.",
     }
+
+    def clean_username(self):
+        return normalize_login_email(self.cleaned_data.get("username"))
 
 
 class ProfileForm(forms.ModelForm):

@@ -113,7 +113,7 @@ GRANTS: dict[str, set[Access]] = {
 
 # Django apps whose model permissions each area grants to a Group (for /admin/).
 AREA_APPS: dict[Area, tuple[str, ...]] = {
-    Area.ADMINISTRATION: ("accounts", "core", "auth", "django_q", "axes"),
+    Area.ADMINISTRATION: ("accounts", "core", "auth", "axes"),
     Area.FINANCE: ("finance",),
     Area.CATALOG: ("catalog",),
     Area.STOCK: ("inventory",),

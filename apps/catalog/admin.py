@@ -4,23 +4,10 @@ change writes its ProductPriceRecord; here they are read-only."""
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from apps.core.admin import SoftDeleteAdmin
+from apps.core.admin import ReadOnlyAdmin, SoftDeleteAdmin
 
 from .models import Category, ImportBatch, Product, ProductPriceRecord
 from .services import product_delete
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Ledgers and histories: look, never touch."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Category)

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from apps.core.media import image_side_problem
 from apps.core.models import CompanySettings
 from apps.finance.models import Currency, TaxRate
 
@@ -49,6 +50,8 @@ class ProductForm(forms.ModelForm):
         image = self.cleaned_data.get("image")
         if image and getattr(image, "size", 0) > MAX_IMAGE_BYTES:
             raise ValidationError("The image is larger than 5 MB.")
+        if problem := image_side_problem(image):
+            raise ValidationError(problem)
         return image
 
 

@@ -1,6 +1,68 @@
+"""Django admin: a maintenance window, never a way around the books.
+
+Financial models (BOOKS_MODELS) are read-only here: they change only through the app's
+own screens and services, which keep them equal to the ledger (issue 12). A system check
+(core.E001) fails if one is ever registered with a writable ModelAdmin. django-q2's models
+are not in the admin: schedules come from backoffice/schedules.py and the Jobs page.
+"""
+
 from django.contrib import admin
+from django.core import checks
 
 from .models import AuditEvent, BooksCheckRun, CompanySettings
+
+# app_label or app_label.model_name (lower case).
+BOOKS_MODELS = (
+    "ledger",
+    "credit",
+    "sales",
+    "invoicing",
+    "inventory.stocklevel",
+    "inventory.stockmovement",
+)
+
+
+def is_books_model(model) -> bool:
+    meta = model._meta
+    return meta.app_label in BOOKS_MODELS or f"{meta.app_label}.{meta.model_name}" in BOOKS_MODELS
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Ledgers and histories: look, never touch."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@checks.register(checks.Tags.admin)
+def books_models_read_only(app_configs=None, **kwargs):
+    return [
+        checks.Error(
+            f"{model._meta.label} is a financial model registered in the admin with "
+            f"{type(model_admin).__name__}, which can write.",
+            hint="Subclass apps.core.admin.ReadOnlyAdmin or do not register it.",
+            id="core.E001",
+        )
+        for model, model_admin in admin.site._registry.items()
+        if is_books_model(model) and not isinstance(model_admin, ReadOnlyAdmin)
+    ]
+
+
+def _unregister_job_queue() -> None:
+    from django_q import models as q_models
+
+    for model in (q_models.Schedule, q_models.Success, q_models.Failure, q_models.OrmQ):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_job_queue()
 
 
 class SoftDeleteAdmin(admin.ModelAdmin):

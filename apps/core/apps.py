@@ -1,3 +1,5 @@
+import sys
+
 from django.apps import AppConfig
 
 
@@ -8,8 +10,30 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
+        from django_q.signals import pre_enqueue
 
         from . import signals  # noqa: F401  (audit hooks)
+        from .jobs import task_guard
+
+        if sys.argv[1:2] == ["qcluster"]:
+            from .lifecycle import qcluster_children_die_with_parent
+
+            qcluster_children_die_with_parent()
+        # Only code-declared jobs run in the worker (issue 12 §4).
+        pre_enqueue.connect(task_guard, dispatch_uid="backoffice_task_guard")
 
         # Each app may declare invariant checks in <app>/books.py (DESIGN.md §4).
         autodiscover_modules("books")
+        # Each app may declare who reads its uploaded files in <app>/media.py.
+        from . import media
+
+        media.media_rule("company/", _current_logo, login_required=False)
+        autodiscover_modules("media")
+
+
+def _current_logo(request, name: str) -> bool:
+    """The company logo shows on the login page: public, but only the current file."""
+    from .models import CompanySettings
+
+    logo = CompanySettings.load().logo
+    return bool(logo) and logo.name == name

@@ -6,6 +6,43 @@ from django.db.models import Q
 
 from .models import AuditAction, AuditEvent
 
+# The range of a database integer key (64-bit); larger ids overflow the driver (a 500).
+MAX_DB_INT = 2**63 - 1
+NOT_A_CHOICE = "invalid"
+
+
+def bounded_filter_data(filterset_class, data):
+    """The query with ids no database column can hold replaced by a value the filter form
+    rejects ("Select a valid choice"), instead of an OverflowError/DataError (issue 12).
+
+    Applies to every ModelChoice/ModelMultipleChoice filter of the filterset."""
+    if not data or filterset_class is None:
+        return data
+    choice_filters = (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
+    names = [
+        name
+        for name, f in filterset_class.base_filters.items()
+        if isinstance(f, choice_filters) and name in data
+    ]
+    if not names:
+        return data
+    data = data.copy()
+    for name in names:
+        values = [
+            value
+            if not value.lstrip("-").isdigit() or abs(int(value)) <= MAX_DB_INT
+            else NOT_A_CHOICE
+            for value in data.getlist(name)
+        ]
+        data.setlist(name, values)
+    return data
+
+
+class IPAddressFilter(django_filters.CharFilter):
+    """Checks the address in the form: PostgreSQL refuses to compare inet with "abc" (a 500)."""
+
+    field_class = forms.GenericIPAddressField
+
 
 class AuditEventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -45,7 +82,7 @@ class AuditEventFilter(django_filters.FilterSet):
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    ip_address = django_filters.CharFilter(label="IP", lookup_expr="exact")
+    ip_address = IPAddressFilter(label="IP", lookup_expr="exact")
 
     class Meta:
         model = AuditEvent

@@ -6,6 +6,7 @@ finance.Currency is looked up through the app registry: core sits below finance.
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .media import image_side_problem
 from .models import CompanySettings
 
 
@@ -59,4 +60,6 @@ class CompanySettingsForm(forms.ModelForm):
         logo = self.cleaned_data.get("logo")
         if logo and hasattr(logo, "size") and logo.size > 2 * 1024 * 1024:
             raise ValidationError("The logo may be at most 2 MB.")
+        if problem := image_side_problem(logo):
+            raise ValidationError(problem)
         return logo

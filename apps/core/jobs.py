@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+# Ad-hoc jobs the screens queue (imports, "verify now") live in an app's tasks module.
+TASK_MODULE_FUNC = re.compile(r"apps\.[a-z_]+\.tasks\.[a-z_][a-z0-9_]*")
+REFUSED_TASK = "apps.core.tasks.refused_task"
 
 
 @dataclass(frozen=True)
@@ -79,3 +86,45 @@ def schedule_rows() -> list[dict]:
             }
         )
     return rows
+
+
+def _func_path(func) -> str:
+    if isinstance(func, str):
+        return func
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
+
+
+def task_refusal(task: dict) -> str | None:
+    """Why the worker must not run this django-q2 task, or None when it may.
+
+    A task made from a Schedule row (its group names the schedule) runs only if that
+    schedule is declared in backoffice/schedules.py with the same function; any other
+    task only if its function is a declared schedule's or lives in an app's tasks module.
+    A Schedule row added by hand (SQL, shell, an old admin) can therefore run nothing else.
+    """
+    from django_q.models import Schedule
+
+    func = _func_path(task.get("func"))
+    specs = {spec.name: spec for spec in declared_schedules()}
+    group = str(task.get("group") or "")
+    if group and Schedule.objects.filter(name=group).exists():
+        spec = specs.get(group)
+        if spec is None:
+            return f"Schedule {group} ({func}) is not declared in backoffice/schedules.py; refused."
+        if spec.func != func:
+            return f"{func} is not declared in backoffice/schedules.py for {group}; refused."
+        return None
+    if func in {spec.func for spec in specs.values()} or TASK_MODULE_FUNC.fullmatch(func):
+        return None
+    return f"{func} is not declared in backoffice/schedules.py; refused."
+
+
+def task_guard(sender, task: dict, **kwargs) -> None:
+    """django-q2 pre_enqueue receiver: a refused task is replaced by `refused_task`, which
+    the worker runs instead and records as a failure with the reason (Jobs page)."""
+    if task.get("func") == REFUSED_TASK:
+        return
+    reason = task_refusal(task)
+    if reason:
+        logger.warning("Job refused: %s", reason)
+        task["func"], task["args"], task["kwargs"] = REFUSED_TASK, (reason,), {}

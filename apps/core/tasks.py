@@ -19,3 +19,8 @@ def prune_job_history_task(days: int = 30) -> int:
     removed, _ = Success.objects.filter(stopped__lt=cutoff).delete()
     removed_f, _ = Failure.objects.filter(stopped__lt=cutoff).delete()
     return removed + removed_f
+
+
+def refused_task(reason: str) -> None:
+    """Stands in for a job the guard refused (apps.core.jobs.task_guard): fails loudly."""
+    raise PermissionError(reason)

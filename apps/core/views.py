@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
@@ -20,7 +20,7 @@ from django.views.generic.edit import FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from .csvio import csv_lines
+from .csvexport import csv_response  # noqa: F401  (re-exported for the apps' views)
 from .permissions import AreaRequiredMixin
 
 
@@ -46,13 +46,6 @@ class HtmxPartialMixin:
             candidates = [*names, *self.partial_fallbacks]
             return [f"{name}#{partial}" for name in candidates] + list(names)
         return names
-
-
-def csv_response(filename: str, rows) -> StreamingHttpResponse:
-    """Stream rows (an iterable of sequences) as a CSV download (formula cells neutralised)."""
-    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
 
 
 class PageContextMixin:
@@ -93,18 +86,31 @@ class BackofficeListView(
     empty_text = "Nothing here yet."
 
     max_per_page = 200
+    # Past this page number a request is treated as "the last page": an OFFSET beyond the
+    # database's integer range is a 500 (SQLite "datatype mismatch"), and a huge one a scan.
+    max_page = 100_000
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        raw = request.GET.get("per_page")
+        query = request.GET.copy()
+        raw = query.get("per_page")
         if raw is not None:  # ?per_page=-1 or 10**9 must neither crash nor dump the table
             try:
                 per_page = min(max(int(raw), 1), self.max_per_page)
             except ValueError:
                 per_page = self.paginate_by
-            query = request.GET.copy()
             query["per_page"] = str(per_page)
-            request.GET = query
+        page = query.get("page", "")
+        if page.isdigit() and int(page) > self.max_page:
+            query["page"] = str(self.max_page)  # EmptyPage -> the last page
+        request.GET = query
+
+    def get_filterset_kwargs(self, filterset_class):
+        from .filters import bounded_filter_data
+
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = bounded_filter_data(filterset_class, kwargs["data"])
+        return kwargs
 
     def get_table_pagination(self, table):
         pagination = super().get_table_pagination(table)
@@ -326,7 +332,15 @@ class JobListView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, Templat
         from django_q.models import Schedule
         from django_q.tasks import async_task
 
-        schedule = Schedule.objects.filter(pk=request.POST.get("schedule")).first()
+        from .jobs import declared_schedules
+
+        raw = request.POST.get("schedule", "")
+        declared = {spec.name for spec in declared_schedules()}
+        schedule = (
+            Schedule.objects.filter(pk=int(raw), name__in=declared).first()
+            if raw.isdigit() and len(raw) < 19
+            else None
+        )
         if schedule is None:
             messages.error(request, "Unknown schedule.")
         else:

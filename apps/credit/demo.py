@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from apps.accounts.demo import demo_user
+
 from .models import Seller
 from .services import (
     credit_charge,
@@ -15,7 +17,6 @@ from .services import (
     seller_create,
 )
 
-DEMO_PASSWORD = "demo-pass-2026"
 SELLERS = [
     ("seller@demo.test", "Sid's Phone Shop", "+447911123456"),
     ("kiosk.north@demo.test", "North Street Kiosk", "+447911123457"),
@@ -38,9 +39,9 @@ def seed(*, stdout) -> None:
     for index, (email, company, phone) in enumerate(SELLERS):
         if Seller.objects.filter(user__email=email).exists():
             continue
-        seller = seller_create(
-            email=email, company=company, phone=phone, full_name=company, password=DEMO_PASSWORD
-        )
+        if not User.objects.filter(email=email).exists():
+            demo_user(email, company)  # the demo password, hashed once for all demo logins
+        seller = seller_create(email=email, company=company, phone=phone, full_name=company)
         seller = Seller.objects.select_related("account__currency").get(pk=seller.pk)
         topup = Decimal(500 + 250 * (index % 4))
         creditrequest_approve(

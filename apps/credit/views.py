@@ -10,6 +10,7 @@ from django.views import View
 
 from apps.accounts.roles import Area
 from apps.core.permissions import AreaRequiredMixin
+from apps.core.redirects import safe_next
 from apps.core.views import (
     BackofficeDetailView,
     BackofficeFormView,
@@ -181,7 +182,7 @@ class CreditRequestDecisionView(CreditArea, AreaRequiredMixin, View):
                 messages.success(request, f"Top-up request #{credit_request.pk} rejected.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect(request.POST.get("next") or credit_request.get_absolute_url())
+        return redirect(safe_next(request, credit_request.get_absolute_url()))
 
 
 class TransactionListView(CreditArea, BackofficeListView):

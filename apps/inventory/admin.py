@@ -3,8 +3,7 @@ apps.inventory.services, which keep them equal to the ledger)."""
 
 from django.contrib import admin
 
-from apps.catalog.admin import ReadOnlyAdmin
-from apps.core.admin import SoftDeleteAdmin
+from apps.core.admin import ReadOnlyAdmin, SoftDeleteAdmin
 
 from .models import StockLevel, StockMovement, Store
 

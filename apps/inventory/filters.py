@@ -108,6 +108,8 @@ class MovementFilter(django_filters.FilterSet):
         return queryset.filter(created_at__gte=_day_start(value))
 
     def until(self, queryset, name, value):
+        if value >= dt.date.max:  # 9999-12-31: no day after it, and nothing is later
+            return queryset
         return queryset.filter(created_at__lt=_day_start(value + dt.timedelta(days=1)))
 
 

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
 from apps.catalog.views import ImportBatchView, ImportUploadView
+from apps.core.filters import bounded_filter_data
 from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import (
     BackofficeCreateView,
@@ -197,7 +198,9 @@ class MovementListView(
 
     def get(self, request, *args, **kwargs):
         self.filterset = MovementFilter(
-            request.GET or None, queryset=StockMovement.objects.all(), request=request
+            bounded_filter_data(MovementFilter, request.GET) or None,
+            queryset=StockMovement.objects.all(),
+            request=request,
         )
         if self.filterset.is_bound and not self.filterset.is_valid():
             self.queryset = StockMovement.objects.none()

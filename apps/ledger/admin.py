@@ -1,17 +1,17 @@
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdmin
+
 from .models import Account, JournalEntry, JournalLine
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(ReadOnlyAdmin):
+    """Read-only: accounts are managed on /ledger/ (which refuses to retype a used one)."""
+
     list_display = ("code", "name", "type", "currency", "parent", "balance", "active")
     list_filter = ("type", "active", "is_group")
     search_fields = ("code", "name")
-    readonly_fields = ("balance",)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class JournalLineInline(admin.TabularInline):
@@ -25,19 +25,10 @@ class JournalLineInline(admin.TabularInline):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(admin.ModelAdmin):
+class JournalEntryAdmin(ReadOnlyAdmin):
     """Read-only: posted entries are immutable; corrections are reversals."""
 
     list_display = ("date", "memo", "reference", "currency", "posted_by", "posted_at")
     date_hierarchy = "date"
     search_fields = ("memo", "reference")
     inlines = [JournalLineInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from apps.core.csvio import csv_text
+from apps.core.csvexport import csv_text
 
 from .result import table_cells
 

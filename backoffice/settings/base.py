@@ -7,6 +7,9 @@ Every deployment knob is an environment variable; see docs/operations.md.
 from pathlib import Path
 
 import environ
+from PIL import Image
+
+Image.MAX_IMAGE_PIXELS = 40_000_000
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -134,13 +137,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login throttling (django-axes): 5 failures lock the account for AXES_COOLOFF_MINUTES.
+# Login throttling (django-axes), policy in apps/accounts/login.py and docs/operations.md:
+# 5 failures lock the account for the address they came from, 20 from all addresses lock
+# it everywhere; the cool-off runs from the locking failure and is never extended.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ACCOUNT_FAILURE_CEILING = env.int("AXES_ACCOUNT_FAILURE_CEILING", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
-# Lock the account (username), not the IP: an office behind one NAT address must not be
-# locked out by one person's typos. axes.W006 warns about exactly this choice.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "apps.accounts.login.LoginThrottleHandler"
+AXES_USERNAME_CALLABLE = "apps.accounts.login.axes_username"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
@@ -176,7 +182,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
+# Upload limits: request bodies other than files at most 10 MB; files above 2.5 MB stream
+# to a temporary file instead of memory; images above 40 megapixels are refused by Pillow
+# (decompression bombs) and forms refuse more than 4096 px on a side (apps.core.media).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Who sends the bytes of a checked media file: "django" (FileResponse), or in production
+# "x-accel-redirect" (nginx internal location MEDIA_INTERNAL_URL) or "x-sendfile".
+MEDIA_SERVE = env.str("MEDIA_SERVE", default="django")
+MEDIA_INTERNAL_URL = env.str("MEDIA_INTERNAL_URL", default="/protected-media/")
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -216,8 +230,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"denied_one_line": {"()": "apps.core.logfilters.DeniedWithoutTraceback"}},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["denied_one_line"]},
         "weasyprint": {"level": "WARNING"},  # its INFO lines are per-render progress
         "fontTools": {"level": "WARNING"},
     },

@@ -3,11 +3,20 @@
 Requires SECRET_KEY and ALLOWED_HOSTS from the environment.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
-SECRET_KEY = env.str("SECRET_KEY")
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "Set the SECRET_KEY environment variable: production settings (the default of "
+        "backoffice.wsgi/asgi and the Procfile) refuse to start without one."
+    )
+if SECRET_KEY.startswith("dev-only"):
+    raise ImproperlyConfigured("SECRET_KEY is the development SECRET_KEY from git; set a real one.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 WHITENOISE_USE_FINDERS = False
 

@@ -13,7 +13,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from apps.core.csvio import csv_cell, csv_text
+from apps.core.csvexport import csv_safe_cell as csv_cell
+from apps.core.csvexport import csv_text
 from apps.customers.models import Customer
 from apps.reports.models import ReportRun, RunStatus
 from apps.reports.services import report_run_execute, report_run_request
