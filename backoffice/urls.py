@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/", include("apps.reports.urls")),
     path("portal/", include("apps.portal.urls")),
     path("admin/", admin.site.urls),
+    path("", include("backoffice.api")),  # /api/v1/, /api/schema/, /api/docs/, /swagger/, ...
     # Uploaded media, each read checked (apps.core.media; X-Accel-Redirect in production).
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media_serve, name="media"),
 ]

@@ -15,7 +15,9 @@ def _sync_permissions(sender, using="default", **kwargs):
     """After the last app has migrated (every permission exists), align Groups to MATRIX."""
     from django.apps import apps
 
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # post_migrate is sent only for apps with a models module, in INSTALLED_APPS order
+    last = [a for a in apps.get_app_configs() if a.models_module is not None][-1]
+    if sender.label != last.label:
         return
     from .services import role_permissions_sync
 

@@ -29,6 +29,10 @@ def lockout(request, credentials=None, *args, **kwargs):
     """django-axes lockout response: the login page with a clear message, HTTP 429."""
     from django.conf import settings
 
+    if request.path.startswith("/api/"):
+        from .api import locked_out_response
+
+        return locked_out_response(request)
     minutes = int(round(settings.AXES_COOLOFF_TIME * 60))
     form = LoginForm(request, data=request.POST or None)
     form.is_valid()  # bind so the email stays filled in

@@ -141,16 +141,28 @@ def import_preview(*, kind: str, upload, user=None, reference: str = "") -> Impo
     return batch
 
 
-def import_start(*, batch: ImportBatch) -> bool:
-    """Claim a previewed batch for applying; False when it is not (or no longer) ready.
+@transaction.atomic
+def import_start(*, batch: ImportBatch, user=None) -> bool:
+    """Claim a previewed batch for applying and queue the worker job once the claim
+    commits; False when it is not (or no longer) ready.
 
     A conditional UPDATE, so a double click or two tabs start it once.
     """
-    return bool(
+    claimed = bool(
         ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED).update(
             status=ImportStatus.RUNNING
         )
     )
+    if claimed:
+        from django_q.tasks import async_task
+
+        user_id = getattr(user, "pk", None)
+        transaction.on_commit(
+            lambda: async_task(
+                "apps.catalog.tasks.import_apply_task", batch.pk, user_id, group="imports"
+            )
+        )
+    return claimed
 
 
 class _Invalid(Exception):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -323,18 +322,10 @@ class ImportBatchView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, Det
         return context
 
     def post(self, request, *args, **kwargs):
-        from django_q.tasks import async_task
-
         batch = self.get_object()
-        if not import_start(batch=batch):
+        if not import_start(batch=batch, user=request.user):
             messages.error(request, "This import is not ready to apply (already applied?).")
             return redirect(request.path)
-        user_id = request.user.pk
-        transaction.on_commit(
-            lambda: async_task(
-                "apps.catalog.tasks.import_apply_task", batch.pk, user_id, group="imports"
-            )
-        )
         messages.success(request, f"Import #{batch.pk} is being applied.")
         return redirect(request.path)
 

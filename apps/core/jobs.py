@@ -128,3 +128,35 @@ def task_guard(sender, task: dict, **kwargs) -> None:
     if reason:
         logger.warning("Job refused: %s", reason)
         task["func"], task["args"], task["kwargs"] = REFUSED_TASK, (reason,), {}
+
+
+def schedule_run_now(*, schedule_id) -> str | None:
+    """Queue one declared schedule now (after the caller's transaction commits); its name,
+    or None when there is no such schedule."""
+    from django.db import transaction
+    from django_q.models import Schedule
+    from django_q.tasks import async_task
+
+    raw = str(schedule_id or "")
+    declared = {spec.name for spec in declared_schedules()}  # declared jobs only
+    schedule = (
+        Schedule.objects.filter(pk=int(raw), name__in=declared).first()
+        if raw.isdigit() and len(raw) < 19
+        else None
+    )
+    if schedule is None:
+        return None
+    transaction.on_commit(lambda: async_task(schedule.func, group=schedule.name))
+    return schedule.name
+
+
+def books_check_request(*, by) -> None:
+    """Queue a `check_books` run in the worker (after the caller's transaction commits)."""
+    from django.db import transaction
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task(
+            "apps.core.tasks.books_check_task", f"requested by {by}", group="books-check"
+        )
+    )

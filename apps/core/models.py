@@ -260,3 +260,38 @@ class BooksCheckRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ran_at:%Y-%m-%d %H:%M} {'OK' if self.ok else 'FAILED'}"
+
+
+class IdempotencyStatus(models.TextChoices):
+    RUNNING = "running"
+    DONE = "done"
+
+
+class IdempotencyRecord(models.Model):
+    """One `Idempotency-Key` (API header or a staff form's hidden key) and what it answered.
+
+    Unique per principal and key: a replay returns the stored response, the same key on
+    another route or with another body is refused (422), and a replay while the first
+    request still runs answers 409 (apps.core.idempotency).
+    """
+
+    principal = models.CharField(max_length=80)
+    key = models.CharField(max_length=64)
+    route = models.CharField(max_length=255)
+    body_hash = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=10, choices=IdempotencyStatus.choices, default=IdempotencyStatus.RUNNING
+    )
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    response_location = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "key"], name="idempotency_principal_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal} {self.key}"

@@ -329,25 +329,14 @@ class JobListView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, Templat
 
     def post(self, request, *args, **kwargs):
         """Run one declared schedule now (queued to the worker)."""
-        from django_q.models import Schedule
-        from django_q.tasks import async_task
+        from .jobs import schedule_run_now
 
-        from .jobs import declared_schedules
-
-        raw = request.POST.get("schedule", "")
-        declared = {spec.name for spec in declared_schedules()}
-        schedule = (
-            Schedule.objects.filter(pk=int(raw), name__in=declared).first()
-            if raw.isdigit() and len(raw) < 19
-            else None
-        )
-        if schedule is None:
+        schedule_id = request.POST.get("schedule", "")
+        name = schedule_run_now(schedule_id=schedule_id if schedule_id.isdigit() else None)
+        if name is None:
             messages.error(request, "Unknown schedule.")
         else:
-            async_task(schedule.func, group=schedule.name)
-            messages.success(
-                request, f"“{schedule.name}” queued; the worker runs it within seconds."
-            )
+            messages.success(request, f"“{name}” queued; the worker runs it within seconds.")
         return redirect("job-list")
 
 
@@ -370,11 +359,9 @@ class BooksCheckView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, Temp
         return context
 
     def post(self, request, *args, **kwargs):
-        from django_q.tasks import async_task
+        from .jobs import books_check_request
 
-        async_task(
-            "apps.core.tasks.books_check_task", f"requested by {request.user}", group="books-check"
-        )
+        books_check_request(by=request.user)
         messages.success(
             request, "Verification queued. This page refreshes when the result arrives."
         )

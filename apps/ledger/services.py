@@ -351,3 +351,19 @@ def journal_reverse(
             entry=reversal, lines=rows, accounts={line.account_id: line.account for line in lines}
         )
         return journal_write(prepared, audit=audit)
+
+
+SOURCE_REVERSAL = "Reverse this entry from its source document."
+REVERSAL_MEMO = "Say why the entry is reversed."
+
+
+def journal_reverse_manual(*, entry: JournalEntry, memo: str, posted_by) -> JournalEntry:
+    """A person reverses an entry by hand (the ledger screen and the API): only entries
+    without a source document, whose own reversal keeps document and books in step
+    (e.g. a seller transaction), and only with a reason."""
+    if entry.source_type_id is not None:
+        raise PostingError(SOURCE_REVERSAL)
+    memo = (memo or "").strip()
+    if not memo:
+        raise PostingError({"memo": REVERSAL_MEMO})
+    return journal_reverse(entry=entry, memo=memo, posted_by=posted_by)

@@ -27,7 +27,7 @@ from . import selectors
 from .filters import AccountLineFilter, AccountTreeFilter, JournalEntryFilter
 from .forms import AccountForm, ReverseEntryForm, TrialBalanceForm
 from .models import Account, JournalEntry, JournalLine
-from .services import journal_reverse
+from .services import journal_reverse_manual
 from .tables import AccountLineTable, JournalEntryTable
 
 
@@ -185,20 +185,14 @@ class JournalEntryReverseView(LedgerArea, AreaRequiredMixin, View):
     def post(self, request, pk):
         entry = get_object_or_404(JournalEntry, pk=pk)
         form = ReverseEntryForm(request.POST)
-        if entry.source_type_id is not None:
-            messages.error(request, "Reverse this entry from its source document.")
-        elif not form.is_valid():
-            messages.error(request, "Say why the entry is reversed.")
+        memo = form.cleaned_data["memo"] if form.is_valid() else ""
+        try:
+            reversal = journal_reverse_manual(entry=entry, memo=memo, posted_by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
-            try:
-                reversal = journal_reverse(
-                    entry=entry, memo=form.cleaned_data["memo"], posted_by=request.user
-                )
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, f"Entry reversed by {reversal.short_id}.")
-                return redirect(reversal)
+            messages.success(request, f"Entry reversed by {reversal.short_id}.")
+            return redirect(reversal)
         return redirect(entry)
 
 

@@ -242,3 +242,76 @@ BACKOFFICE_ACCESS_POLICY = "apps.accounts.roles.has_access"
 BACKOFFICE_SCHEDULES = "backoffice.schedules.SCHEDULES"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.views.lockout"
 FORMAT_MODULE_PATH = ["backoffice.formats"]
+
+# --- REST API (DESIGN.md §12; backoffice/api.py, docs/api.md) --------------------------
+from datetime import timedelta as _timedelta  # noqa: E402
+
+INSTALLED_APPS += [  # noqa: F405
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="1200/min")
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.accounts.authentication.APITokenAuthentication",
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # enforces CSRF
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.AreaPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.LimitOffsetPages",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"user": API_THROTTLE_USER, "anon": API_THROTTLE_ANON},
+    "EXCEPTION_HANDLER": "apps.core.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.Schema",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Backoffice API",
+    "DESCRIPTION": "REST API for integrations (web shop, POS terminals, accounting tools). "
+    "See docs/api.md. Errors are RFC 9457 problem+json.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "apps.sales.models.OrderStatus",
+        "SellerStatusEnum": "apps.credit.models.SellerStatus",
+        "RequestStatusEnum": "apps.credit.models.RequestStatus",
+        "TransactionStatusEnum": "apps.credit.models.TransactionStatus",
+        "TransactionTypeEnum": "apps.credit.models.TransactionType",
+        "AccountTypeEnum": "apps.ledger.models.AccountType",
+        "MovementKindEnum": ["receive", "return", "remove", "sale", "adjust", "transfer"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.postprocess",
+    ],
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": _timedelta(minutes=15),
+    "REFRESH_TOKEN_LIFETIME": _timedelta(days=1),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "USER_ID_FIELD": "id",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}

@@ -35,18 +35,21 @@ def test_jobs_page_lists_schedules_for_admin_only(admin_client, client_for):
     assert client_for("Accountant").get("/administration/jobs/").status_code == 403
 
 
-def test_run_now_executes_the_job(admin_client):
-    """Test settings run django-q2 synchronously: the job really runs, in-process."""
+def test_run_now_executes_the_job(admin_client, django_capture_on_commit_callbacks):
+    """Test settings run django-q2 synchronously: the job really runs, in-process, once
+    the request's transaction commits."""
     schedules_ensure()
     schedule = Schedule.objects.get(name="backoffice:check-books")
-    response = admin_client.post("/administration/jobs/", {"schedule": schedule.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post("/administration/jobs/", {"schedule": schedule.pk})
     assert response.status_code == 302
     assert BooksCheckRun.objects.get().ok is True
 
 
-def test_books_check_page_shows_last_result(client_for):
+def test_books_check_page_shows_last_result(client_for, django_capture_on_commit_callbacks):
     accountant = client_for("Accountant")
-    accountant.post("/ledger/books-check/")
+    with django_capture_on_commit_callbacks(execute=True):
+        accountant.post("/ledger/books-check/")
     response = accountant.get("/ledger/books-check/")
     assert response.status_code == 200
     assert b"All checks passed" in response.content
