@@ -124,10 +124,16 @@ class ProductViewSet(
             product=serializer.instance, user=self.request.user, **serializer.validated_data
         )
 
-    def update(self, request, *args, **kwargs):
-        response = super().update(request, *args, **kwargs)
-        response.data = self.get_serializer(self.get_object()).data  # with stock figures
+    def _with_stock(self, response):
+        product = self.get_queryset().get(pk=response.data["id"])
+        response.data = self.get_serializer(product).data  # with the stock figures
         return response
+
+    def create(self, request, *args, **kwargs):
+        return self._with_stock(super().create(request, *args, **kwargs))
+
+    def update(self, request, *args, **kwargs):
+        return self._with_stock(super().update(request, *args, **kwargs))
 
     def perform_destroy(self, instance):
         services.product_delete(product=instance)
