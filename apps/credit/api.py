@@ -182,10 +182,11 @@ class CreditRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Se
     @extend_schema(request=RejectSerializer, responses=CreditRequestSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        credit_request = self.get_object()
         data = RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         credit_request = services.creditrequest_reject(
-            credit_request=self.get_object(), reason=data.validated_data["reason"], by=request.user
+            credit_request=credit_request, reason=data.validated_data["reason"], by=request.user
         )
         return Response(CreditRequestSerializer(credit_request).data)
 

@@ -113,10 +113,11 @@ class JournalEntryViewSet(ReadOnlyAreaViewSet):
     @action(detail=True, methods=["post"])
     @idempotent
     def reverse(self, request, pk=None):
+        entry = self.get_object()
         data = ReverseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reversal = services.journal_reverse_manual(
-            entry=self.get_object(), memo=data.validated_data["memo"], posted_by=request.user
+            entry=entry, memo=data.validated_data["memo"], posted_by=request.user
         )
         return Response(EntrySerializer(self.get_queryset().get(pk=reversal.pk)).data, status=201)
 

@@ -272,10 +272,11 @@ class OrderViewSet(
     @action(detail=True, methods=["post"])
     @idempotent
     def confirm(self, request, pk=None):
+        order = self.get_object()
         data = ConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_confirm(
-            order=self.get_object(),
+            order=order,
             user=request.user,
             override_reason=data.validated_data.get("override_reason", ""),
         )
@@ -285,10 +286,11 @@ class OrderViewSet(
     @action(detail=True, methods=["post"])
     @idempotent
     def cancel(self, request, pk=None):
+        order = self.get_object()
         data = CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_cancel(
-            order=self.get_object(), reason=data.validated_data["reason"], user=request.user
+            order=order, reason=data.validated_data["reason"], user=request.user
         )
         return self._answer(order)
 
