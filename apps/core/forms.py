@@ -3,6 +3,8 @@
 finance.Currency is looked up through the app registry: core sits below finance.
 """
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -63,3 +65,15 @@ class CompanySettingsForm(forms.ModelForm):
         if problem := image_side_problem(logo):
             raise ValidationError(problem)
         return logo
+
+
+class IdempotentForm(forms.Form):
+    """A hidden key made when the form is first shown, so a resubmission of the same
+    form (a lost reply, a double click) is done once (apps.core.idempotency.form_once)."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)

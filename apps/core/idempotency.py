@@ -103,3 +103,56 @@ def key_complete(record: IdempotencyRecord, *, status: int, body: Any, location:
 def key_release(record: IdempotencyRecord) -> None:
     """The request was refused or failed and changed nothing: forget the claim."""
     IdempotencyRecord.objects.filter(pk=record.pk, status=IdempotencyStatus.RUNNING).delete()
+
+
+# --- staff HTML forms -----------------------------------------------------------------
+
+FORM_FIELD = "idempotency_key"
+FORM_REPLAYED = "This form was already submitted; nothing was changed again."
+FORM_RUNNING = "This form is still being processed; wait a moment, then reload the page."
+FORM_REUSED = "This form was already submitted with other values; reload the page to start over."
+
+
+@dataclass(frozen=True)
+class FormOutcome:
+    location: str  # where the first submission went (the success URL)
+    replayed: bool
+
+
+def form_once(*, request, work) -> FormOutcome:
+    """Run `work()` (the write; it returns the success URL) at most once per hidden key.
+
+    A resubmission with the same key (a lost reply, a double click, the browser's
+    "resend") does nothing and goes where the first went. A refusal by the rules
+    (ValidationError) stores nothing, so the corrected form may reuse the key. A key in
+    use raises ValidationError with a message for the form.
+    """
+    from django.core.exceptions import ValidationError
+
+    key = (request.POST.get(FORM_FIELD) or "").strip()
+    if not key:
+        return FormOutcome(location=work(), replayed=False)
+    data = {
+        k: request.POST.getlist(k)
+        for k in request.POST
+        if k not in (FORM_FIELD, "csrfmiddlewaretoken")
+    }
+    try:
+        claim = key_claim(
+            principal=principal_of(request.user),
+            key=key[:MAX_KEY_LENGTH],
+            route=f"POST {request.path}",
+            fingerprint=body_hash(data),
+        )
+    except IdempotencyConflict as exc:
+        raise ValidationError(FORM_RUNNING if exc.status == 409 else FORM_REUSED) from exc
+    if claim.replay is not None:
+        return FormOutcome(location=claim.replay.response_location or request.path, replayed=True)
+    try:
+        with transaction.atomic():
+            location = work()
+            key_complete(claim.record, status=302, body=None, location=location)
+    except BaseException:
+        key_release(claim.record)
+        raise
+    return FormOutcome(location=location, replayed=False)

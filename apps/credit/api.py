@@ -221,6 +221,13 @@ class TransactionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ChargeListSerializer(TransactionSerializer):
+    """The charges (a limit/offset list, unlike the cursor-paged transaction log)."""
+
+    class Meta(TransactionSerializer.Meta):
+        ref_name = "Charge"
+
+
 class ChargeCreateSerializer(serializers.Serializer):
     phone = serializers.CharField(
         max_length=64, help_text="International format, e.g. +447911123456."
@@ -232,11 +239,14 @@ class ChargeCreateSerializer(serializers.Serializer):
 
 
 class ChargeSerializer(TransactionSerializer):
+    """A sold charge, as POST answers it."""
+
     replayed = serializers.BooleanField(
         read_only=True, help_text="True when this key was already used: nothing was charged now."
     )
 
     class Meta(TransactionSerializer.Meta):
+        ref_name = "ChargeSold"
         fields = [*TransactionSerializer.Meta.fields, "replayed"]
         read_only_fields = fields
 
@@ -247,7 +257,7 @@ class ChargeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _SellerSco
 
     own_actions = ("list", "retrieve", "create")
     queryset = TransactionLog.objects.filter(type=TransactionType.CHARGE)
-    serializer_class = TransactionSerializer
+    serializer_class = ChargeListSerializer
     filterset_fields = ["seller", "status", "phone"]
     ordering_fields = ["created_at", "amount"]
     ordering = ["-created_at"]

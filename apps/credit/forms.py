@@ -1,9 +1,9 @@
-import uuid
 from decimal import Decimal
 
 from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
+from apps.core.forms import IdempotentForm
 from apps.finance.money import MAX_AMOUNT
 
 from .models import Seller
@@ -78,7 +78,10 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=500, widget=forms.TextInput)
 
 
-class ChargeForm(forms.Form):
+class ChargeForm(IdempotentForm):
+    """The key is the credit service's own submission key (required): a resent charge is
+    answered with the first result (credit_charge), so no separate record is needed."""
+
     phone = phone_field(label="Phone number")
     amount = AmountField(label="Charge amount")
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -86,5 +89,3 @@ class ChargeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "id_charge_%s")
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial["idempotency_key"] = uuid.uuid4().hex

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
 from apps.accounts.roles import Area
+from apps.core.idempotency import FORM_REPLAYED, form_once
 from apps.core.permissions import AreaRequiredMixin
 from apps.core.redirects import safe_next
 from apps.core.views import (
@@ -164,12 +165,20 @@ class CreditRequestDecisionView(CreditArea, AreaRequiredMixin, View):
         credit_request = get_object_or_404(CreditRequest, pk=pk)
         try:
             if self.decision == "approve":
-                log = services.creditrequest_approve(credit_request=credit_request, by=request.user)
-                messages.success(
-                    request,
-                    f"Top-up of {credit_request.amount} approved: {credit_request.seller} "
-                    f"now has {log.balance_after}.",
-                )
+
+                def work() -> str:
+                    log = services.creditrequest_approve(
+                        credit_request=credit_request, by=request.user
+                    )
+                    messages.success(
+                        request,
+                        f"Top-up of {credit_request.amount} approved: {credit_request.seller} "
+                        f"now has {log.balance_after}.",
+                    )
+                    return request.POST.get("next") or credit_request.get_absolute_url()
+
+                if form_once(request=request, work=work).replayed:
+                    messages.info(request, FORM_REPLAYED)
             else:
                 form = ReasonForm(request.POST)
                 if not form.is_valid():

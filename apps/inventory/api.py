@@ -65,7 +65,9 @@ class StockLevelSerializer(serializers.ModelSerializer):
     store_code = serializers.CharField(source="store.code", read_only=True)
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     threshold = serializers.IntegerField(read_only=True)
-    stock_status = serializers.CharField(read_only=True, help_text="ok, low or out.")
+    stock_status = serializers.CharField(
+        source="status", read_only=True, help_text="ok, low or out."
+    )
 
     class Meta:
         model = StockLevel
@@ -93,7 +95,7 @@ class StoreSummarySerializer(serializers.Serializer):
 
 class LevelFilter(django_filters.FilterSet):
     stock_status = django_filters.ChoiceFilter(
-        field_name="stock_status", choices=selectors.StockStatus.CHOICES
+        field_name="status", choices=selectors.StockStatus.CHOICES
     )
 
     class Meta:

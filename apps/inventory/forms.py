@@ -8,6 +8,7 @@ from django.urls import reverse_lazy
 
 from apps.catalog.forms import ImportForm
 from apps.catalog.models import Product
+from apps.core.forms import IdempotentForm
 
 from .models import MAX_QUANTITY, MovementReason, Store
 from .services import MAX_COUNTED
@@ -68,7 +69,7 @@ def _quantity_field(**kwargs) -> forms.IntegerField:
     )
 
 
-class _MovementForm(forms.Form):
+class _MovementForm(IdempotentForm):
     reference = forms.CharField(
         max_length=100, required=False, help_text="Delivery note, order or count sheet number."
     )

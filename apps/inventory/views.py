@@ -13,6 +13,7 @@ from apps.accounts.roles import Area
 from apps.catalog.models import Product
 from apps.catalog.views import ImportBatchView, ImportUploadView
 from apps.core.filters import bounded_filter_data
+from apps.core.idempotency import FORM_REPLAYED, form_once
 from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import (
     BackofficeCreateView,
@@ -293,12 +294,20 @@ class StockActionView(StockArea, HtmxPartialMixin, BackofficeFormView):
         return context
 
     def perform(self, form):
-        """The form's fields are the service's arguments: one call, one message."""
-        result = type(self).service(**form.cleaned_data, user=self.request.user)
-        messages.success(self.request, self.done_message(result))
-        query = urlencode({name: form.cleaned_data[name].pk for name in self.store_fields})
-        self.success_url = f"{self.request.path}?{query}"  # same form, same store(s)
-        return result
+        """The form's fields are the service's arguments: one call, one message. The
+        form's hidden key makes a resubmission (lost reply, double click) move nothing."""
+        data = {k: v for k, v in form.cleaned_data.items() if k != "idempotency_key"}
+
+        def work() -> str:
+            result = type(self).service(**data, user=self.request.user)
+            messages.success(self.request, self.done_message(result))
+            query = urlencode({name: data[name].pk for name in self.store_fields})
+            return f"{self.request.path}?{query}"  # same form, same store(s)
+
+        outcome = form_once(request=self.request, work=work)
+        if outcome.replayed:
+            messages.info(self.request, FORM_REPLAYED)
+        self.success_url = outcome.location
 
     def done_message(self, movement) -> str:
         raise NotImplementedError

@@ -161,6 +161,8 @@ class TrialBalanceQuery(serializers.Serializer):
 class TrialBalanceViewSet(AreaViewSet):
     """Every account's balance on a date (base currency); the two totals must agree."""
 
+    single_object = True  # `list` answers one object
+
     area = Area.LEDGER
     serializer_class = TrialBalanceSerializer
     pagination_class = None

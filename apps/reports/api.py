@@ -59,6 +59,8 @@ def _today_sales() -> dict:
 class DashboardViewSet(AreaViewSet):
     """The dashboard's figures; null where the role may not read the area."""
 
+    single_object = True  # `list` answers one object
+
     area = Area.LEDGER
     action_needs = {"list": "figures"}
     serializer_class = InsightsSerializer

@@ -12,6 +12,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from apps.catalog.models import Product
+from apps.core.forms import IdempotentForm
 from apps.customers.models import Customer
 from apps.finance.documents import document_currencies
 from apps.inventory.models import Store
@@ -135,7 +136,7 @@ class CouponApplyForm(forms.Form):
     code = forms.CharField(label="Coupon code", max_length=40, required=False)
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(IdempotentForm):
     override_reason = forms.CharField(
         label="Reason to override the credit limit (Admin)",
         required=False,
@@ -143,7 +144,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class CancelForm(forms.Form):
+class CancelForm(IdempotentForm):
     reason = forms.CharField(
         label="Reason for cancelling",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -19,6 +19,7 @@ from django.views import View
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
 from apps.core.audit import events_for
+from apps.core.idempotency import FORM_REPLAYED, form_once
 from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import (
     BackofficeCreateView,
@@ -372,12 +373,20 @@ class OrderConfirmView(OrdersArea, AreaRequiredMixin, View):
         order = _draft(request, pk)
         form = ConfirmForm(request.POST)
         form.is_valid()
-        try:
+
+        def work() -> str:
             services.order_confirm(
                 order=order,
                 user=request.user,
                 override_reason=form.cleaned_data.get("override_reason", ""),
             )
+            messages.success(
+                request, f"Order {order.number} confirmed; stock taken from {order.store.name}."
+            )
+            return reverse("order-detail", args=[pk])
+
+        try:
+            outcome = form_once(request=request, work=work)
         except ValidationError as exc:
             order = _draft(request, pk)
             if not order.is_draft:
@@ -392,10 +401,9 @@ class OrderConfirmView(OrdersArea, AreaRequiredMixin, View):
                 confirm_form=form,
                 status=200,
             )
-        messages.success(
-            request, f"Order {order.number} confirmed; stock taken from {order.store.name}."
-        )
-        return redirect("order-detail", pk=pk)
+        if outcome.replayed:
+            messages.info(request, FORM_REPLAYED)
+        return redirect(outcome.location)
 
 
 class OrderFulfilView(OrdersArea, AreaRequiredMixin, View):
@@ -439,12 +447,18 @@ class OrderCancelView(OrdersArea, OrderActionMixin, BackofficeFormView):
         return f"Cancel order {self.order.number}"
 
     def perform(self, form):
-        return services.order_cancel(
-            order=self.order, reason=form.cleaned_data["reason"], user=self.request.user
-        )
+        def work() -> str:
+            services.order_cancel(
+                order=self.order, reason=form.cleaned_data["reason"], user=self.request.user
+            )
+            messages.success(self.request, f"Order {self.order.number} cancelled.")
+            return self.order.get_absolute_url()
+
+        if form_once(request=self.request, work=work).replayed:
+            messages.info(self.request, FORM_REPLAYED)
+        return self.order
 
     def get_success_url(self):
-        messages.success(self.request, f"Order {self.order.number} cancelled.")
         return self.order.get_absolute_url()
 
 

@@ -360,3 +360,27 @@ def test_docs_are_served_offline(admin_client):
     schema = APIClient().get("/api/schema/?format=json")
     assert schema.status_code == 200
     assert schema.json()["info"]["title"] == "Backoffice API"
+
+
+def test_stock_levels_and_low_stock_filter_by_status(store, api_for):
+    stocked(store, make_product(sku="LOW-1", low_stock_threshold=5), 3)
+    stocked(store, make_product(sku="OK-1", low_stock_threshold=5), 30)
+    viewer = api_for("Viewer")
+    levels = viewer.get("/api/v1/inventory/", {"ordering": "product__sku"}).json()["results"]
+    assert [(r["product_sku"], r["quantity"], r["stock_status"]) for r in levels] == [
+        ("LOW-1", 3, "low"),
+        ("OK-1", 30, "ok"),
+    ]
+    low = viewer.get("/api/v1/low-stock/", {"stock_status": "low"}).json()["results"]
+    assert [r["product_sku"] for r in low] == ["LOW-1"]
+    by_store = viewer.get("/api/v1/inventory/by_store/").json()
+    assert by_store == [
+        {
+            "store": store.pk,
+            "store_code": "MAIN",
+            "store_name": "Main Store",
+            "products": 2,
+            "units": 33,
+            "low": 1,
+        }
+    ]

@@ -41,6 +41,12 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 
 class Schema(AutoSchema):
+    def _is_list_view(self, serializer=None) -> bool:
+        # A viewset whose `list` answers one object (dashboard, trial balance).
+        if getattr(self.view, "single_object", False):
+            return False
+        return super()._is_list_view(serializer)
+
     def _is_idempotent(self) -> bool:
         action = getattr(self.view, "action", None)
         handler = getattr(self.view, action, None) if action else None

@@ -29,3 +29,13 @@ def can(user, spec: str) -> bool:
     """{% if user|can:"stock:write" %}: the permission matrix, in templates."""
     area, _, need = spec.partition(":")
     return has_access(user, area, need or "read")
+
+
+@register.simple_tag
+def idempotency_key_input():
+    """A hidden one-time key for a POST button form (apps.core.idempotency.form_once)."""
+    import uuid
+
+    from django.utils.html import format_html
+
+    return format_html('<input type="hidden" name="idempotency_key" value="{}">', uuid.uuid4().hex)

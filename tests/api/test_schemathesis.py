@@ -1,0 +1,96 @@
+"""Schemathesis over the whole OpenAPI schema, in-process (WSGI), as an Admin and as a
+portal customer: no 5xx, every status code documented, every response (incl. problem+json
+errors and strict decimal strings) matches the schema.
+
+Bounded for CI: a few examples per operation (SCHEMATHESIS_MAX_EXAMPLES, default 3).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from apps.accounts.services import apitoken_create
+from backoffice.wsgi import application
+from tests.inventory.factories import StoreFactory
+from tests.ledger.conftest import books  # noqa: F401  (fixture)
+from tests.sales.factories import make_customer, make_order, make_product, stocked
+
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "3"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+
+
+@pytest.fixture(autouse=True)
+def in_process_requests(db):
+    """In-process requests share the test's connection and transaction: keep Django from
+    closing "old" connections at request end, as django.test.Client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def some_data(books, make_user):  # noqa: F811
+    """A little of everything, so ids 1, 2, ... often exist."""
+    store = StoreFactory(name="Main", code="MAIN")
+    product = stocked(store, make_product("10.00", sku="FZ-1"), 50)
+    portal = make_user("Customer", email="fuzz-customer@example.test")
+    customer = make_customer("Fuzz Ltd", portal_user=portal)
+    make_order(customer, store, [(product, 2)])
+    return portal
+
+
+# Loaded at collection: the schema view needs no database.
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+schema.config.generation.update(modes=["positive"], max_examples=MAX_EXAMPLES, deterministic=True)
+FUZZ = settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+)
+
+
+@pytest.fixture
+def admin_token(some_data, make_user):
+    return apitoken_create(user=make_user("Admin", email="fuzz-admin@example.test"), name="f")[1]
+
+
+@pytest.fixture
+def portal_token(some_data):
+    return apitoken_create(user=some_data, name="f")[1]
+
+
+@pytest.mark.schemathesis
+@schema.parametrize()
+@FUZZ
+def test_api_as_admin(case, admin_token):
+    case.call_and_validate(headers={"Authorization": f"Token {admin_token}"}, checks=CHECKS)
+
+
+@pytest.mark.schemathesis
+@schema.parametrize()
+@FUZZ
+def test_api_as_portal_customer(case, portal_token):
+    case.call_and_validate(headers={"Authorization": f"Token {portal_token}"}, checks=CHECKS)
