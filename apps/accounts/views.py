@@ -1,10 +1,15 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import UpdateView
 
@@ -14,8 +19,8 @@ from apps.core.views import BackofficeFormView, BackofficeListView, BackofficeUp
 from . import services
 from .filters import UserFilter
 from .forms import LoginForm, ProfileForm, UserCreateForm, UserUpdateForm
-from .models import User
-from .roles import Area
+from .models import APIToken, User
+from .roles import Area, has_access
 from .tables import UserTable
 
 
@@ -45,6 +50,10 @@ def lockout(request, credentials=None, *args, **kwargs):
     return render(request, "registration/login.html", {"form": form, "locked": True}, status=429)
 
 
+def token_context(owner, **extra) -> dict:
+    return {"tokens": list(owner.api_tokens.all()), **extra}
+
+
 class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
     form_class = ProfileForm
     template_name = "accounts/profile.html"
@@ -53,6 +62,76 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
 
     def get_object(self, queryset=None):
         return self.request.user
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **token_context(self.request.user)}
+
+
+class APITokenCreateView(LoginRequiredMixin, View):
+    """POST: a named token for yourself (or, for an Admin, for the user whose page it is).
+    The answer is the page again with the secret shown once (never stored, never redirected)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        owner = request.user
+        is_admin = has_access(request.user, Area.ADMINISTRATION, "write")
+        if request.POST.get("user") and str(request.POST["user"]) != str(request.user.pk):
+            if not is_admin:
+                raise PermissionDenied
+            owner = get_object_or_404(User, pk=request.POST["user"])
+        days = (request.POST.get("expires_in_days") or "").strip()
+        expires_at = None
+        extra: dict = {}
+        if days and (not days.isdigit() or not 1 <= int(days) <= 3650):
+            extra["token_error"] = "Give the expiry as 1 to 3650 days, or leave it empty."
+        elif days:
+            expires_at = timezone.now() + timedelta(days=int(days))
+        if not extra:
+            try:
+                token, secret = services.apitoken_create(
+                    user=owner,
+                    name=request.POST.get("name", ""),
+                    expires_at=expires_at,
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                extra["token_error"] = " ".join(exc.messages)
+            else:
+                extra["new_token"] = {"name": token.name, "secret": secret}
+        if owner == request.user:
+            view = ProfileView(request=request, kwargs={}, args=())
+            view.object = request.user
+            context = view.get_context_data(form=ProfileForm(instance=request.user), **extra)
+            return render(
+                request, "accounts/profile.html", {**context, **token_context(owner, **extra)}
+            )
+        view = UserUpdateView(request=request, kwargs={"pk": owner.pk}, args=())
+        view.object = owner
+        form_kwargs = {
+            k: v for k, v in view.get_form_kwargs().items() if k not in ("data", "files")
+        }
+        context = view.get_context_data(form=view.get_form_class()(**form_kwargs))
+        return render(
+            request, "accounts/user_form.html", {**context, **token_context(owner, **extra)}
+        )
+
+
+class APITokenRevokeView(LoginRequiredMixin, View):
+    """POST: revoke one of your tokens (an Admin: anyone's)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        token = get_object_or_404(APIToken, pk=pk)
+        if token.user_id != request.user.pk and not has_access(
+            request.user, Area.ADMINISTRATION, "write"
+        ):
+            raise Http404
+        services.apitoken_revoke(token=token, by=request.user)
+        messages.success(request, f"API token “{token.name}” revoked.")
+        next_url = request.POST.get("next", "")
+        return redirect(next_url if url_has_allowed_host_and_scheme(next_url, None) else "profile")
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
@@ -100,6 +179,9 @@ class UserUpdateView(BackofficeUpdateView):
     form_class = UserUpdateForm
     template_name = "accounts/user_form.html"
     success_message = "User {object} saved."
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **token_context(self.object)}
 
     def perform(self, form):
         data = form.cleaned_data

@@ -149,3 +149,38 @@ def test_anonymous_gets_401_problem():
     assert answer["Content-Type"] == PROBLEM
     assert answer["WWW-Authenticate"] == "Token"
     assert answer.json()["title"] == "Authentication required"
+
+
+def test_tokens_on_the_profile_page_and_the_admins_user_page(role_user):
+    from django.test import Client
+
+    user = role_user("Warehouse")
+    browser = Client()
+    browser.force_login(user)
+    assert "No API tokens yet." in browser.get("/accounts/profile/").content.decode()
+    page = browser.post("/accounts/tokens/new/", {"name": "POS 3", "expires_in_days": "30"})
+    assert page.status_code == 200
+    secret = page.context["new_token"]["secret"]
+    token = APIToken.objects.get(user=user)
+    assert token.token_hash == token_hash(secret) and token.name == "POS 3"
+    assert (token.expires_at - timezone.now()).days == 29
+    assert secret in page.content.decode()
+    assert secret not in browser.get("/accounts/profile/").content.decode()  # shown once
+    bad = browser.post("/accounts/tokens/new/", {"name": " "})
+    assert "Name the token after what will use it" in bad.content.decode()
+
+    admin = Client()
+    admin.force_login(role_user("Admin"))
+    assert "POS 3" in admin.get(f"/accounts/users/{user.pk}/").content.decode()
+    made = admin.post("/accounts/tokens/new/", {"name": "Shop", "user": user.pk})
+    assert made.status_code == 200 and made.context["new_token"]["name"] == "Shop"
+    revoked = admin.post(
+        f"/accounts/tokens/{token.pk}/revoke/", {"next": f"/accounts/users/{user.pk}/"}
+    )
+    assert revoked.status_code == 302 and revoked["Location"] == f"/accounts/users/{user.pk}/"
+    token.refresh_from_db()
+    assert token.status == "revoked"
+    other = Client()
+    other.force_login(role_user("Viewer"))
+    assert other.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
+    assert other.post("/accounts/tokens/new/", {"name": "x", "user": user.pk}).status_code == 403
