@@ -60,7 +60,7 @@ class Schema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        codes = ["401", "403", "429"]
+        codes = ["401", "403", "429", "503"]  # 503: database busy, retry (core.middleware)
         method = self.method.upper()
         detail = "{" in self.path
         if method in ("POST", "PUT", "PATCH") or self._get_filter_parameters():
