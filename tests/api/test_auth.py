@@ -184,3 +184,33 @@ def test_tokens_on_the_profile_page_and_the_admins_user_page(role_user):
     other.force_login(role_user("Viewer"))
     assert other.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
     assert other.post("/accounts/tokens/new/", {"name": "x", "user": user.pk}).status_code == 403
+
+
+def test_users_api_uses_the_admins_rules(admin_api):
+    weak = admin_api.post(
+        "/api/v1/users/",
+        {"email": "new@example.test", "password": "123", "roles": ["Sales"]},
+        format="json",
+    )
+    assert weak.status_code == 400
+    assert "This password is too short." in weak.json()["errors"]["password"][0]
+    made = admin_api.post(
+        "/api/v1/users/",
+        {"email": " New@Example.test", "password": "a-long-pass-2026", "roles": ["Sales"]},
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    assert (made.json()["email"], made.json()["roles"]) == ("new@example.test", ["Sales"])
+    again = admin_api.post(
+        "/api/v1/users/",
+        {"email": "NEW@example.test", "password": "a-long-pass-2026", "roles": []},
+        format="json",
+    )
+    assert again.status_code == 400
+    changed = admin_api.patch(
+        f"/api/v1/users/{made.json()['id']}/",
+        {"roles": ["Viewer"], "is_active": False},
+        format="json",
+    )
+    assert changed.status_code == 200
+    assert (changed.json()["roles"], changed.json()["is_active"]) == (["Viewer"], False)
