@@ -97,7 +97,7 @@ class OrderDetailSerializer(OrderSerializer):
     def get_credit_warning(self, order) -> str:
         if order.status != "draft":
             return ""
-        return services.order_credit_warning(order=order)
+        return services.credit_problem(order)
 
 
 class LineWriteSerializer(serializers.Serializer):

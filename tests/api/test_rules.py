@@ -272,7 +272,7 @@ def test_order_with_bulk_lines_and_credit_warning(store, api_for):
     assert created.status_code == 201, created.content
     order = created.json()
     assert order["subtotal"] == "25.00"
-    assert order["credit_warning"].startswith("This order takes Acme Retail past its credit")
+    assert order["credit_warning"].startswith("Credit limit exceeded: Acme Retail owes")
     more = sales.post(
         f"/api/v1/orders/{order['id']}/lines/",
         [{"product": a.pk, "quantity": 1}, {"product": b.pk, "quantity": 2}],

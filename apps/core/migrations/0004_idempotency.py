@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_numbersequence"),
+        ("core", "0003_company_invoicing_settings"),
     ]
 
     operations = [
