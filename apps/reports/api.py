@@ -20,7 +20,7 @@ from apps.finance.selectors import base_currency_code
 from apps.inventory.selectors import low_stock_levels
 from apps.sales.models import OPEN_STATUSES, Order
 
-from .dashboard import cards_for
+from .dashboard import dashboard_for
 
 
 class FigureSerializer(serializers.Serializer):
@@ -84,7 +84,7 @@ class DashboardViewSet(AreaViewSet):
                     "area": str(card.area),
                     "figures": [{"label": k, "value": v} for k, v in card.figures],
                 }
-                for card in cards_for(user)
+                for card in dashboard_for(user).cards
             ],
         }
         return Response(InsightsSerializer(body).data)
