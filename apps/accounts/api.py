@@ -18,17 +18,11 @@ from apps.core.api.problems import problem_response
 from apps.core.api.viewsets import AreaViewSet, AuditActorMixin
 
 from . import services
+from .login import normalize_login_email
 from .models import APIToken, User
 from .roles import Area, Role, has_access
 
 WRONG_LOGIN = "Wrong email or password."
-
-
-def login_email(value: str) -> str:
-    """The form and the API look accounts up by the same normalised email.
-    (The `hardening` branch adds a shared normaliser for the login form; until it lands on
-    main this is the API's copy: strip + lower, as User.save stores it.)"""
-    return (value or "").strip().lower()
 
 
 # --- JWT ------------------------------------------------------------------------------
@@ -62,7 +56,7 @@ class LoginView(AuditActorMixin, GenericAPIView):
         data.is_valid(raise_exception=True)
         user = authenticate(
             request._request,
-            username=login_email(data.validated_data["email"]),
+            username=normalize_login_email(data.validated_data["email"]),
             password=data.validated_data["password"],
         )
         if getattr(request._request, "axes_locked_out", False):
