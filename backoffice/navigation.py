@@ -103,7 +103,15 @@ NAV: tuple[NavSection, ...] = (
     ),
     NavSection(
         "Portal",
-        (NavItem("My portal", "portal-home", (Area.ORDERS, Area.CREDIT), "own", "house"),),
+        (
+            NavItem("My portal", "portal-home", (Area.ORDERS, Area.CREDIT), "own", "house"),
+            NavItem("Place an order", "portal-order-create", Area.ORDERS, "own", "cart-plus"),
+            NavItem("My orders", "portal-orders", Area.ORDERS, "own", "bag"),
+            NavItem("My details", "portal-profile", Area.CUSTOMERS, "own", "person-vcard"),
+            NavItem("Credit", "portal-credit", Area.CREDIT, "own", "wallet2"),
+            NavItem("My transactions", "portal-transactions", Area.CREDIT, "own", "receipt"),
+            NavItem("Top-up requests", "portal-requests", Area.CREDIT, "own", "inbox"),
+        ),
     ),
 )
 

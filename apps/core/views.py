@@ -14,6 +14,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
@@ -47,6 +48,12 @@ class HtmxPartialMixin:
             candidates = [*names, *self.partial_fallbacks]
             return [f"{name}#{partial}" for name in candidates] + list(names)
         return names
+
+    def render_to_response(self, context, **response_kwargs):
+        # One URL answers a page or a partial: caches (and Back) must tell them apart.
+        response = super().render_to_response(context, **response_kwargs)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
 
 
 class _Echo:
@@ -147,6 +154,11 @@ class BackofficeListView(
             "empty_text", self.empty_filtered_text if self.is_filtered() else self.empty_text
         )
         return kwargs
+
+    def get_table(self, **kwargs):
+        from .tables import links_for
+
+        return links_for(super().get_table(**kwargs), self.request.user)
 
     def export_csv(self):
         filterset = self.get_filterset(self.get_filterset_class())

@@ -3,8 +3,10 @@
 Money is formatted by `{% load money_tags %}` (apps.finance), the one money formatter."""
 
 from django import forms, template
+from django.utils.html import conditional_escape, format_html
 
 from apps.core.permissions import has_access
+from apps.core.permissions import may_open as _may_open
 
 register = template.Library()
 
@@ -29,3 +31,20 @@ def can(user, spec: str) -> bool:
     """{% if user|can:"stock:write" %}: the permission matrix, in templates."""
     area, _, need = spec.partition(":")
     return has_access(user, area, need or "read")
+
+
+@register.filter
+def may_open(user, url: str) -> bool:
+    """{% if user|may_open:url %}<a href="{{ url }}">…{% endif %}: links only where the role
+    may follow them (apps.core.permissions.may_open)."""
+    return _may_open(user, url)
+
+
+@register.simple_tag(takes_context=True)
+def link_if_allowed(context, url: str, text, css: str = ""):
+    """{% link_if_allowed url text %}: an <a> when the user may open `url`, else the text."""
+    if url and _may_open(context["request"].user, url):
+        return format_html(
+            '<a href="{}"{}>{}</a>', url, format_html(' class="{}"', css) if css else "", text
+        )
+    return conditional_escape(text)
