@@ -16,6 +16,16 @@ class ScheduleSpec:
     schedule_type: str  # django_q Schedule.DAILY / HOURLY / MINUTES ...
     minutes: int | None = None
     description: str = ""
+    title: str = ""  # what a person calls the job; by default from its name
+
+    @property
+    def display_title(self) -> str:
+        return self.title or job_title(self.name)
+
+
+def job_title(name: str) -> str:
+    """ "backoffice:check-books" -> "Check books" (for schedules without a title)."""
+    return name.split(":", 1)[-1].replace("-", " ").replace("_", " ").capitalize()
 
 
 def declared_schedules() -> list[ScheduleSpec]:
@@ -64,6 +74,9 @@ def schedule_rows() -> list[dict]:
         rows.append(
             {
                 "schedule": schedule,
+                "title": specs[schedule.name].display_title
+                if schedule.name in specs
+                else job_title(schedule.name),
                 "description": specs.get(schedule.name).description
                 if schedule.name in specs
                 else "",

@@ -32,7 +32,7 @@ class AuditEventTable(tables.Table):
     ip_address = tables.Column(verbose_name="IP")
     action = tables.Column(verbose_name="Action")
     event = tables.Column(verbose_name="Event")
-    content_type = tables.Column(verbose_name="Type", accessor="content_type__model")
+    content_type = tables.Column(verbose_name="Type", order_by=("content_type__model",))
     object_repr = tables.Column(verbose_name="Object")
     changes = tables.TemplateColumn(
         template_name="core/_audit_changes.html", verbose_name="Changes", orderable=False
@@ -52,3 +52,13 @@ class AuditEventTable(tables.Table):
         )
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("-created_at",)
+
+    def render_content_type(self, value):
+        from .filters import type_name
+
+        return type_name(value)
+
+    def value_content_type(self, value):
+        from .filters import type_name
+
+        return type_name(value)

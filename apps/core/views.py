@@ -56,6 +56,20 @@ class HtmxPartialMixin:
         return response
 
 
+def human_empty_choice(field) -> None:
+    """A filter's empty choice reads "Any status" / "Anyone", not django-filter's "---------"."""
+    dashes = "---------"
+    label = str(field.label or "")
+    text = "Anyone" if label.lower() == "who" else f"Any {label.lower()}"
+    if getattr(field, "empty_label", None) == dashes:
+        field.empty_label = text  # (Model)ChoiceField: its choices read this lazily...
+        field.widget.choices = field.choices  # ...but the widget holds the class's copy
+    elif hasattr(field, "choices") and not hasattr(field, "queryset"):
+        choices = list(field.choices)
+        if choices and choices[0][0] == "" and choices[0][1] == dashes:
+            field.choices = [("", text), *choices[1:]]
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -154,6 +168,12 @@ class BackofficeListView(
             "empty_text", self.empty_filtered_text if self.is_filtered() else self.empty_text
         )
         return kwargs
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        for field in filterset.form.fields.values():
+            human_empty_choice(field)
+        return filterset
 
     def get_table(self, **kwargs):
         from .tables import links_for
@@ -335,11 +355,14 @@ class JobListView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, Templat
     def get_context_data(self, **kwargs):
         from django_q.models import Failure
 
-        from .jobs import schedule_rows
+        from .jobs import job_title, schedule_rows
 
         context = super().get_context_data(**kwargs)
         context["rows"] = schedule_rows()
-        context["failures"] = Failure.objects.order_by("-stopped")[:20]
+        failures = list(Failure.objects.order_by("-stopped")[:20])
+        for failure in failures:
+            failure.title = job_title(failure.group or failure.name)
+        context["failures"] = failures
         return context
 
     def post(self, request, *args, **kwargs):
