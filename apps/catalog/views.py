@@ -335,7 +335,8 @@ class ImportBatchView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, Det
                 "apps.catalog.tasks.import_apply_task", batch.pk, user_id, group="imports"
             )
         )
-        messages.success(request, f"Import #{batch.pk} is being applied.")
+        # No flash message: the status region says "applying" and then "applied" by itself
+        # (a message saying "being applied" next to "Applied" contradicted it).
         return redirect(request.path)
 
 

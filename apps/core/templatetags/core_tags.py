@@ -15,12 +15,20 @@ register = template.Library()
 def bs_widget(field):
     """Render a bound field's widget with the Bootstrap class its type needs."""
     widget = field.field.widget
+    # live-filter / change-filter: what a filter bar reacts to (core/list.html): typing in
+    # text-like boxes, a change of the others.
     if isinstance(widget, forms.CheckboxInput):
-        css = "form-check-input"
+        css = "form-check-input change-filter"
     elif isinstance(widget, forms.Select | forms.SelectMultiple | forms.NullBooleanSelect):
-        css = "form-select"
+        css = "form-select change-filter"
+    elif isinstance(widget, forms.DateInput | forms.DateTimeInput) or widget.attrs.get("type") in (
+        "date",
+        "datetime-local",
+        "month",
+    ):
+        css = "form-control change-filter"
     else:
-        css = "form-control"
+        css = "form-control live-filter"
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
