@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 
@@ -22,6 +23,7 @@ from apps.core.views import (
     SoftDeleteView,
     csv_response,
 )
+from apps.finance.selectors import with_base_value
 
 from . import hooks, services
 from .filters import CategoryFilter, ProductFilter
@@ -54,7 +56,13 @@ class ProductListView(CatalogArea, BackofficeListView):
     empty_text = "No products match these filters."
 
     def get_queryset(self):
-        queryset = Product.objects.select_related("category", "currency")
+        queryset = with_base_value(
+            Product.objects.select_related("category", "currency"),
+            amount="selling_price",
+            currency="currency_id",
+            name="price_base",
+            as_of=timezone.localdate(),
+        )
         if hooks.stock:
             store_id = _int_or_none(self.request.GET.get("store"))
             queryset = hooks.stock.annotate_products(queryset, store_id=store_id)
