@@ -49,3 +49,8 @@ def test_jobs_have_a_title_and_a_sentence(admin_client):
     assert "<strong>Check books</strong>" in html
     assert "Verify every invariant" in html
     assert "backoffice:" not in html
+
+
+def test_books_check_page_promises_only_what_is_built(client_for):
+    html = client_for(Role.ACCOUNTANT).get(reverse("books-check")).content.decode()
+    assert "invoice" not in html.lower() and "DESIGN.md" not in html
