@@ -108,8 +108,14 @@ NAV: tuple[NavSection, ...] = (
         "Portal",
         (
             NavItem("My portal", "portal-home", (Area.ORDERS, Area.CREDIT), "own", "house"),
+            NavItem("Place an order", "portal-order-create", Area.ORDERS, "own", "cart-plus"),
+            NavItem("My orders", "portal-orders", Area.ORDERS, "own", "bag"),
             NavItem("My invoices", "portal-invoices", Area.INVOICES, "own", "file-earmark-text"),
             NavItem("My statement", "portal-statement", Area.INVOICES, "own", "journal-text"),
+            NavItem("My details", "portal-profile", Area.CUSTOMERS, "own", "person-vcard"),
+            NavItem("Credit", "portal-credit", Area.CREDIT, "own", "wallet2"),
+            NavItem("My transactions", "portal-transactions", Area.CREDIT, "own", "receipt"),
+            NavItem("Top-up requests", "portal-requests", Area.CREDIT, "own", "inbox"),
         ),
     ),
 )

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from apps.core.media import media_serve
 from apps.core.views import healthz
@@ -9,6 +11,11 @@ from apps.reports.views import DashboardView
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
     path("healthz", healthz, name="healthz"),
+    path(  # browsers ask for /favicon.ico on pages without a <link rel="icon"> (PDFs, JSON)
+        "favicon.ico",
+        RedirectView.as_view(url=static("favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.core.urls")),
     path("finance/", include("apps.finance.urls")),

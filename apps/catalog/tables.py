@@ -10,7 +10,13 @@ class ProductTable(tables.Table):
     sku = tables.Column(verbose_name="SKU", linkify=True)
     name = tables.Column(linkify=True)
     category = tables.Column(accessor="category__name", verbose_name="Category")
-    selling_price = tables.Column(verbose_name="Price", attrs={"td": {"class": "text-end"}})
+    # Prices come in several currencies: sorting compares their base-currency value
+    # (ProductListView annotates price_base) and the header says so.
+    selling_price = tables.Column(
+        verbose_name="Price",
+        attrs={"td": {"class": "text-end"}},
+        order_by=("price_base_unrated", "price_base", "pk"),
+    )
     on_hand = tables.Column(verbose_name="On hand", attrs={"td": {"class": "text-end"}})
     stock_status = tables.Column(verbose_name="Stock", order_by=("on_hand",))
     active = tables.BooleanColumn()
@@ -27,6 +33,11 @@ class ProductTable(tables.Table):
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "on_hand", "stock_status")
         super().__init__(*args, **kwargs)
         self.with_stock = with_stock
+        from apps.finance.selectors import base_currency_code
+
+        self.columns[
+            "selling_price"
+        ].column.verbose_name = f"Price (sorted by {base_currency_code()} value)"
 
     def render_selling_price(self, record):
         return format_money(record.selling_price, record.currency_id, record.currency.minor_units)

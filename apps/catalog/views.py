@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 
@@ -21,6 +22,7 @@ from apps.core.views import (
     SoftDeleteView,
     csv_response,
 )
+from apps.finance.selectors import with_base_value
 
 from . import hooks, services
 from .filters import CategoryFilter, ProductFilter
@@ -53,7 +55,13 @@ class ProductListView(CatalogArea, BackofficeListView):
     empty_text = "No products match these filters."
 
     def get_queryset(self):
-        queryset = Product.objects.select_related("category", "currency")
+        queryset = with_base_value(
+            Product.objects.select_related("category", "currency"),
+            amount="selling_price",
+            currency="currency_id",
+            name="price_base",
+            as_of=timezone.localdate(),
+        )
         if hooks.stock:
             store_id = _int_or_none(self.request.GET.get("store"))
             queryset = hooks.stock.annotate_products(queryset, store_id=store_id)
@@ -326,7 +334,8 @@ class ImportBatchView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, Det
         if not import_start(batch=batch, user=request.user):
             messages.error(request, "This import is not ready to apply (already applied?).")
             return redirect(request.path)
-        messages.success(request, f"Import #{batch.pk} is being applied.")
+        # No flash message: the status region says "applying" and then "applied" by itself
+        # (a message saying "being applied" next to "Applied" contradicted it).
         return redirect(request.path)
 
 

@@ -96,5 +96,5 @@ def events_for(subject: models.Model):
     """The timeline of one object, newest first."""
     ct = ContentType.objects.get_for_model(subject, for_concrete_model=False)
     return AuditEvent.objects.filter(content_type=ct, object_id=str(subject.pk)).select_related(
-        "actor"
+        "actor", "content_type"
     )

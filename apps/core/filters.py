@@ -44,6 +44,24 @@ class IPAddressFilter(django_filters.CharFilter):
     field_class = forms.GenericIPAddressField
 
 
+class _ContentTypeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return type_name(obj)
+
+
+class ContentTypeChoice(django_filters.ModelChoiceFilter):
+    """Object types named as a person says them ("Credit request"), not "credit | creditrequest"."""
+
+    field_class = _ContentTypeField
+
+
+def type_name(content_type) -> str:
+    model = content_type.model_class() if content_type else None
+    if model is None:
+        return content_type.model if content_type else ""
+    return str(model._meta.verbose_name).capitalize()
+
+
 class AuditEventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
@@ -52,7 +70,7 @@ class AuditEventFilter(django_filters.FilterSet):
     )
     actor = django_filters.ModelChoiceFilter(label="Who", queryset=get_user_model().objects.all())
     action = django_filters.ChoiceFilter(label="Action", choices=AuditAction.choices)
-    content_type = django_filters.ModelChoiceFilter(
+    content_type = ContentTypeChoice(
         label="Type",
         queryset=ContentType.objects.filter(
             app_label__in=[

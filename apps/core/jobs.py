@@ -24,10 +24,20 @@ class ScheduleSpec:
     minutes: int | None = None
     description: str = ""
     first_run: str | None = None  # dotted path of a function returning the first run time
+    title: str = ""  # what a person calls the job; by default from its name
+
+    @property
+    def display_title(self) -> str:
+        return self.title or job_title(self.name)
 
 
 def _first_run(spec: ScheduleSpec):
     return import_string(spec.first_run)() if spec.first_run else timezone.now()
+
+
+def job_title(name: str) -> str:
+    """ "backoffice:check-books" -> "Check books" (for schedules without a title)."""
+    return name.split(":", 1)[-1].replace("-", " ").replace("_", " ").capitalize()
 
 
 def declared_schedules() -> list[ScheduleSpec]:
@@ -76,6 +86,9 @@ def schedule_rows() -> list[dict]:
         rows.append(
             {
                 "schedule": schedule,
+                "title": specs[schedule.name].display_title
+                if schedule.name in specs
+                else job_title(schedule.name),
                 "description": specs.get(schedule.name).description
                 if schedule.name in specs
                 else "",

@@ -62,3 +62,29 @@ class AreaRequiredMixin(AccessMixin):
 
     def can(self, need: str, area: str | None = None) -> bool:
         return has_access(self.request.user, area or self.area, need)
+
+
+def may_open(user, url: str) -> bool:
+    """Would `user` get past the role check on a GET of `url`? (No 403 behind a link.)
+
+    Reads the target view's own `area`/`need` (the same the view's dispatch checks), so a
+    link and its page can never disagree. URLs outside our views (static, admin, external)
+    and views without an area answer True: their own checks apply as usual.
+    """
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return True
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return True
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or not issubclass(view_class, AreaRequiredMixin):
+        return True
+    if not view_class.area:
+        return False
+    return has_access(user, view_class.area, view_class.need or "read")

@@ -1,6 +1,29 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 
 from .models import AuditEvent
+from .permissions import may_open
+
+
+class _RoleLink:
+    """A column's link, kept only where the user may open its target (else plain text)."""
+
+    def __init__(self, link, user):
+        self.link, self.user = link, user
+
+    def __call__(self, content, **kwargs):
+        attrs = self.link.get_attrs(**kwargs)
+        if attrs.get("href") is None or not may_open(self.user, attrs["href"]):
+            return content
+        return format_html("<a {}>{}</a>", attrs.as_html(), content)
+
+
+def links_for(table, user):
+    """Make every linkified column of `table` role-aware (no link leads to a 403)."""
+    for column in table.columns.all():
+        if column.link and not isinstance(column.link, _RoleLink):
+            column.link = _RoleLink(column.link, user)
+    return table
 
 
 class AuditEventTable(tables.Table):
@@ -9,7 +32,7 @@ class AuditEventTable(tables.Table):
     ip_address = tables.Column(verbose_name="IP")
     action = tables.Column(verbose_name="Action")
     event = tables.Column(verbose_name="Event")
-    content_type = tables.Column(verbose_name="Type", accessor="content_type__model")
+    content_type = tables.Column(verbose_name="Type", order_by=("content_type__model",))
     object_repr = tables.Column(verbose_name="Object")
     changes = tables.TemplateColumn(
         template_name="core/_audit_changes.html", verbose_name="Changes", orderable=False
@@ -29,3 +52,13 @@ class AuditEventTable(tables.Table):
         )
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("-created_at",)
+
+    def render_content_type(self, value):
+        from .filters import type_name
+
+        return type_name(value)
+
+    def value_content_type(self, value):
+        from .filters import type_name
+
+        return type_name(value)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
@@ -46,6 +47,26 @@ class HtmxPartialMixin:
             candidates = [*names, *self.partial_fallbacks]
             return [f"{name}#{partial}" for name in candidates] + list(names)
         return names
+
+    def render_to_response(self, context, **response_kwargs):
+        # One URL answers a page or a partial: caches (and Back) must tell them apart.
+        response = super().render_to_response(context, **response_kwargs)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+
+def human_empty_choice(field) -> None:
+    """A filter's empty choice reads "Any status" / "Anyone", not django-filter's "---------"."""
+    dashes = "---------"
+    label = str(field.label or "")
+    text = "Anyone" if label.lower() == "who" else f"Any {label.lower()}"
+    if getattr(field, "empty_label", None) == dashes:
+        field.empty_label = text  # (Model)ChoiceField: its choices read this lazily...
+        field.widget.choices = field.choices  # ...but the widget holds the class's copy
+    elif hasattr(field, "choices") and not hasattr(field, "queryset"):
+        choices = list(field.choices)
+        if choices and choices[0][0] == "" and choices[0][1] == dashes:
+            field.choices = [("", text), *choices[1:]]
 
 
 class PageContextMixin:
@@ -144,6 +165,17 @@ class BackofficeListView(
             "empty_text", self.empty_filtered_text if self.is_filtered() else self.empty_text
         )
         return kwargs
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        for field in filterset.form.fields.values():
+            human_empty_choice(field)
+        return filterset
+
+    def get_table(self, **kwargs):
+        from .tables import links_for
+
+        return links_for(super().get_table(**kwargs), self.request.user)
 
     def export_csv(self):
         filterset = self.get_filterset(self.get_filterset_class())
@@ -320,11 +352,14 @@ class JobListView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, Templat
     def get_context_data(self, **kwargs):
         from django_q.models import Failure
 
-        from .jobs import schedule_rows
+        from .jobs import job_title, schedule_rows
 
         context = super().get_context_data(**kwargs)
         context["rows"] = schedule_rows()
-        context["failures"] = Failure.objects.order_by("-stopped")[:20]
+        failures = list(Failure.objects.order_by("-stopped")[:20])
+        for failure in failures:
+            failure.title = job_title(failure.group or failure.name)
+        context["failures"] = failures
         return context
 
     def post(self, request, *args, **kwargs):

@@ -44,3 +44,45 @@ def minor_units(currency: Currency | str) -> int:
     if isinstance(currency, Currency):
         return currency.minor_units
     return Currency.all_objects.values_list("minor_units", flat=True).get(pk=currency)
+
+
+def with_base_value(queryset, *, amount: str, currency: str, name: str, as_of: dt.date):
+    """Annotate `name` = `amount` in the base currency at the latest rate on or before
+    `as_of`, so a list mixing currencies sorts by what the amounts are worth (20.40 EUR
+    between 13.99 and 29.90 USD no more). A currency without a rate gets NULL (sorted last),
+    never a silent 1.0."""
+    from django.db.models import (
+        Case,
+        DecimalField,
+        ExpressionWrapper,
+        F,
+        IntegerField,
+        OuterRef,
+        Subquery,
+        Value,
+        When,
+    )
+
+    base = base_currency_code()
+    latest = (
+        ExchangeRate.objects.filter(currency_id=OuterRef(currency), date__lte=as_of)
+        .order_by("-date")
+        .values("rate")[:1]
+    )
+    money = DecimalField(max_digits=30, decimal_places=10)
+    value = Case(
+        When(**{currency: base}, then=ExpressionWrapper(F(amount), output_field=money)),
+        default=ExpressionWrapper(F(amount) * Subquery(latest), output_field=money),
+        output_field=money,
+    )
+    # `<name>_unrated` (1 without a rate) lets a sort put those after the others on every
+    # database (SQLite and PostgreSQL order NULLs differently).
+    return queryset.annotate(**{name: value}).annotate(
+        **{
+            f"{name}_unrated": Case(
+                When(**{f"{name}__isnull": True}, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        }
+    )

@@ -20,7 +20,7 @@ from apps.core.permissions import AreaRequiredMixin
 from apps.customers.models import Customer
 from apps.sales.forms import PortalOrderForm
 from apps.sales.models import Order
-from apps.sales.selectors import customer_orders
+from apps.sales.selectors import customer_orders, portal_quote
 from apps.sales.services import OrderError, portal_order_place
 
 
@@ -96,6 +96,24 @@ class PortalOrderCreateView(CustomerPortalMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["title"] = "Place an order"
         return context
+
+    def post(self, request, *args, **kwargs):
+        """Three answers to one form: the live quote (htmx, `?_partial=quote`), the review
+        step ("Review order", the default button) and placing the order ("Place order")."""
+        form = self.get_form()
+        valid = form.is_valid()
+        if request.htmx and request.GET.get("_partial") == "quote":
+            return self.render_quote(form, "portal/orders/order_form.html#quote")
+        action = request.POST.get("action", "place")  # the screen always names its button
+        if not valid or action != "place":
+            return self.render_quote(form, self.template_name, review=valid and action == "review")
+        return self.form_valid(form)
+
+    def render_quote(self, form, template: str, *, review: bool = False):
+        items = form.cleaned_data.get("items", []) if hasattr(form, "cleaned_data") else []
+        quote = portal_quote(customer=self.require_customer(), items=items) if items else None
+        context = self.get_context_data(form=form, quote=quote, review=review)
+        return render(self.request, template, context)
 
     def form_valid(self, form):
         customer = self.require_customer()

@@ -71,9 +71,13 @@ class SellerCreditView(SellerPortalMixin, PageContextMixin, HtmxPartialMixin, Te
 class _PortalPost(SellerPortalMixin, View):
     """POST a form to a service; htmx gets the form's partial back, others a redirect."""
 
-    http_method_names = ["post"]
     form_class = None
     partial = ""
+
+    def get(self, request, *args, **kwargs):
+        """A bookmarked or reloaded form address opens the page that holds the form
+        (never a blank 405)."""
+        return redirect(f"{reverse('portal-credit')}#{self.partial}")
 
     def render(self, request, form, *, partial: bool, **extra):
         page = SellerCreditView(request=request, args=(), kwargs={})

@@ -89,3 +89,74 @@ __all__ = [
     "entry_lines",
     "has_open_orders",
 ]
+
+
+@dataclass
+class QuoteLine:
+    product: object
+    quantity: int
+    unit_price: Decimal
+    tax_percent: Decimal
+    total: Decimal
+    available: int
+
+    @property
+    def hint(self) -> str:
+        if self.available >= self.quantity:
+            return "In stock"
+        if self.available > 0:
+            return f"Only {self.available} in stock; the rest follows"
+        return "Not in stock now; we confirm a date"
+
+
+@dataclass
+class Quote:
+    lines: list[QuoteLine]
+    currency: str
+    subtotal: Decimal
+    discount: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def portal_quote(*, customer: Customer, items, store=None) -> Quote | None:
+    """What the customer's order would cost now: the same prices and rounding as the order
+    it becomes (services.default_price + pricing.order_amounts, on an unsaved order in the
+    customer's currency and the portal's store), with stock hints. None when the price
+    cannot be given (no exchange rate, no open store): the office confirms it then."""
+    from apps.finance.selectors import MissingExchangeRate, rate_on
+    from apps.inventory.models import Store
+
+    from . import pricing
+    from .services import OrderError, default_price
+
+    store = store or Store.objects.filter(active=True).order_by("pk").first()
+    currency = customer.currency
+    if store is None or currency is None:
+        return None
+    today = timezone.localdate()
+    try:
+        order = Order(
+            customer=customer,
+            store=store,
+            currency=currency,
+            order_date=today,
+            exchange_rate=rate_on(currency, today),
+        )
+        prices = [default_price(product=p, order=order) for p, _ in items]
+    except (MissingExchangeRate, OrderError):
+        return None
+    taxes = [p.tax_rate.rate if p.tax_rate_id else Decimal("0") for p, _ in items]
+    result = pricing.order_amounts(
+        [
+            pricing.LineInput(quantity=q, unit_price=price, tax_percent=tax)
+            for (_, q), price, tax in zip(items, prices, taxes, strict=True)
+        ],
+        minor_units=currency.minor_units,
+    )
+    available = available_by_product(order, [p.pk for p, _ in items])
+    lines = [
+        QuoteLine(p, q, price, tax, line.total, available.get(p.pk, 0))
+        for (p, q), price, tax, line in zip(items, prices, taxes, result.lines, strict=True)
+    ]
+    return Quote(lines, currency.pk, result.subtotal, result.discount, result.tax, result.total)

@@ -15,6 +15,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
@@ -392,10 +393,12 @@ class OrderConfirmView(OrdersArea, AreaRequiredMixin, View):
             if not order.is_draft:
                 messages.error(request, " ".join(exc.messages))
                 return redirect(order)
+            # With htmx the refusal replaces #entry and the address bar stays on the entry
+            # page (/edit/), never on /confirm/; without JavaScript the page renders here.
             return render_entry(
                 request,
                 order,
-                partial=None,
+                partial="entry",
                 confirm_errors=errors_of(exc),
                 credit_refused=isinstance(exc, CreditLimitExceeded),
                 confirm_form=form,
@@ -403,6 +406,8 @@ class OrderConfirmView(OrdersArea, AreaRequiredMixin, View):
             )
         if outcome.replayed:
             messages.info(request, FORM_REPLAYED)
+        if request.htmx:
+            return HttpResponseClientRedirect(outcome.location)
         return redirect(outcome.location)
 
 

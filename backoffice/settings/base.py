@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "apps.core.csp.ContentSecurityPolicyMiddleware",
     # Last, so its process_exception sees a view's exception first: busy database -> 503.
     "apps.core.middleware.DatabaseBusyMiddleware",
 ]

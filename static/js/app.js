@@ -1,4 +1,7 @@
-// Small glue for htmx: show a toast when a request fails, keep focus sensible.
+// Small glue, loaded on every page. No inline script anywhere (the Content-Security-Policy
+// forbids it): pages declare behaviour with data attributes and this file wires them.
+
+// A failed htmx request shows a toast (the page stays as it was).
 document.addEventListener("htmx:responseError", function (event) {
   var el = document.getElementById("htmx-error");
   if (!el || !window.bootstrap) { return; }
@@ -15,4 +18,31 @@ document.addEventListener("htmx:responseError", function (event) {
 document.addEventListener("htmx:sendError", function () {
   var el = document.getElementById("htmx-error");
   if (el && window.bootstrap) { bootstrap.Toast.getOrCreateInstance(el).show(); }
+});
+
+// <form data-confirm="Delete X?">: ask before a destructive submit.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// <button data-print>: print the page.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) { window.print(); }
+});
+
+// "More filters" on a phone's filter bar: show every field.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-more-filters]");
+  if (!button) { return; }
+  var form = button.closest("form");
+  form.classList.toggle("show-all");
+  var open = form.classList.contains("show-all");
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+  button.textContent = open ? "Fewer filters" : "More filters";
 });

@@ -197,6 +197,8 @@ def test_opening_stock_import(client_for, django_capture_on_commit_callbacks):
         warehouse.post(response["Location"])
     batch.refresh_from_db()
     assert (batch.status, batch.summary) == (ImportStatus.APPLIED, {"received": 3, "units": 57})
+    page = warehouse.get(response["Location"]).content.decode()  # issue 13 item 8
+    assert "Applied " in page and "being applied" not in page and "Applying" not in page
     levels = dict(StockLevel.objects.filter(product=tea).values_list("store__code", "quantity"))
     assert levels == {"MAIN": 40, "SHOP": 5}
     assert StockLevel.objects.get(store=main, product=mug).quantity == 12

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -390,3 +391,25 @@ def test_django_admin_cannot_bypass_price_history_or_the_ledger(admin_client):
     )
     assert "TEA-1 still has 1 units in stock" in response.content.decode()
     assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_sorting_by_price_compares_base_currency_values(client_for):
+    """Issue 13 item 10: 20.40 EUR (22.44 USD at 1.1) sorts between 13.99 and 29.90 USD,
+    a currency without a rate sorts after the others, and the header says what is compared."""
+    from tests.sales.factories import currency, make_product, rate
+
+    rate("EUR", "1.1")
+    currency("GBP")  # no rate at all
+    make_product("29.90", sku="USD-HI", name="Dear")
+    make_product("13.99", sku="USD-LO", name="Cheap")
+    make_product("20.40", sku="EUR-MID", name="Middle", currency=currency("EUR"))
+    make_product("1.00", sku="GBP-X", name="Unrated", currency=currency("GBP"))
+    viewer = client_for("Viewer")
+    response = viewer.get(reverse("product-list"), {"sort": "selling_price"})
+    html = response.content.decode()
+    skus = re.findall(r">((?:USD|EUR|GBP)-[A-Z]+)</a>", html)
+    assert skus == ["USD-LO", "EUR-MID", "USD-HI", "GBP-X"]
+    assert "Price (sorted by USD value)" in html
+    response = viewer.get(reverse("product-list"), {"sort": "-selling_price"})
+    skus = re.findall(r">((?:USD|EUR|GBP)-[A-Z]+)</a>", response.content.decode())
+    assert skus == ["GBP-X", "USD-HI", "EUR-MID", "USD-LO"]  # the reverse order

@@ -100,8 +100,8 @@ EXPECTED_MENU = {
     ],
     "accountant@demo.test": READ_EVERYTHING_BUT_ADMINISTRATION,
     "viewer@demo.test": READ_EVERYTHING_BUT_ADMINISTRATION,
-    "customer@demo.test": ["My portal"],
-    "seller@demo.test": ["My portal"],
+    "customer@demo.test": ["My portal", "Place an order", "My orders", "My details"],
+    "seller@demo.test": ["My portal", "Credit", "My transactions", "Top-up requests"],
 }
 
 

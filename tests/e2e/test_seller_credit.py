@@ -62,6 +62,6 @@ def test_top_up_approval_and_charge_in_the_browser(demo_seller, login, live_serv
     expect(page.get_by_test_id("balance")).to_have_text("142.50 USD")
     page.screenshot(path="/tmp/seller-portal.png", full_page=True)
 
-    page.get_by_role("link", name="My transactions").click()
+    page.locator("main").get_by_role("link", name="My transactions").click()
     expect(page).to_have_url(re.compile(r"/portal/credit/transactions/$"))
     expect(page.locator("#table tbody tr")).to_have_count(2)

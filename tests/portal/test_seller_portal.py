@@ -174,3 +174,10 @@ def test_staff_cannot_use_the_seller_portal(client_for, books):  # noqa: F811
 
 def test_seller_login_without_a_seller_record_gets_404(client_for, books):  # noqa: F811
     assert client_for("Seller").get(reverse("portal-credit")).status_code == 404
+
+
+def test_opening_a_form_address_leads_to_its_page_not_a_405(portal, seller):
+    response = portal.get(reverse("portal-topup"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal-credit") + "#topup"
+    assert portal.get(reverse("portal-charge"))["Location"] == reverse("portal-credit") + "#charge"

@@ -1,5 +1,7 @@
 """The customer portal: a customer sees and orders only for itself; anything else is 404."""
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -85,3 +87,27 @@ def test_a_customer_login_without_a_customer_sees_a_message_not_data(make_user, 
         ).status_code
         == 404
     )
+
+
+def test_the_customer_sees_prices_totals_and_stock_then_reviews(portal, store, widget):
+    """Issue 13 item 6: the live quote uses the order's own pricing (in the customer's
+    currency), hints at stock, and nothing is written until "Place order" on the review."""
+    client, a, _b, _order_a, _order_b = portal
+    data = {"reference": "PO-10", "product_1": "WID-1", "quantity_1": "25"}
+    quote = client.post(
+        reverse("portal-order-create") + "?_partial=quote", data, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert quote.lstrip().startswith('<div id="quote"')
+    assert 'id="quote-total">250.00 USD' in quote
+    assert "Only 20 in stock; the rest follows" in quote
+    review = client.post(reverse("portal-order-create"), {**data, "action": "review"})
+    html = review.content.decode()
+    assert "Review your order" in html and 'value="place"' in html
+    assert 'type="hidden" name="product_1" value="WID-1"' in html
+    assert not Order.objects.filter(customer=a, source="portal").exists()
+    placed = client.post(reverse("portal-order-create"), {**data, "action": "place"})
+    order = Order.objects.get(customer=a, source="portal")
+    assert placed["Location"] == reverse("portal-order-detail", args=[order.pk])
+    assert order.total == Decimal("250.00")  # the figure the quote showed
+    mine = client.get(reverse("portal-orders")).content.decode()
+    assert order.number in mine

@@ -254,7 +254,7 @@ def test_order_detail_is_printable_with_its_timeline(sales, customer, store, wid
     services.order_confirm(order=order)
     services.order_fulfil(order=order)
     html = sales.get(reverse("order-detail", args=[order.pk])).content.decode()
-    assert "window.print()" in html and "@media print" in html
+    assert "data-print" in html  # static/js/app.js prints; app.css holds the print rules
     assert (
         html.index("Order fulfilled") < html.index("Order confirmed") < html.index("Order created")
     )
@@ -323,3 +323,24 @@ def test_entry_screen_judges_a_coupon_minimum_on_the_goods_before_the_coupon(
     services.order_line_update(line=order.lines.get(), quantity=2)
     page = sales.get(reverse("order-update", args=[order.pk]))
     assert b'id="coupon-warning"' in page.content and b"needs goods worth at least" in page.content
+
+
+def test_the_screen_never_contradicts_a_refused_confirm(sales, customer, store, widget):
+    """Issue 13 item 8: when the page says confirming will be refused, the button says so
+    too; a refused confirm (htmx) swaps the entry region and keeps the entry URL."""
+    order = make_order(customer, store, [(widget, 25)])
+    page = sales.get(reverse("order-update", args=[order.pk])).content.decode()
+    assert "Confirming will be refused" in page
+    button = page[page.index('id="confirm-form"') :]
+    button = button[button.index("<button") : button.index("Confirm order")]
+    assert "disabled" in button and 'aria-describedby="stock-warning"' in button
+    refused = sales.post(reverse("order-confirm", args=[order.pk]), **HX)
+    html = refused.content.decode()
+    assert refused.status_code == 200 and html.lstrip().startswith('<div id="entry">')
+    assert "HX-Push-Url" not in refused and 'id="confirm-errors"' in html
+    services.order_line_update(line=order.lines.get(), quantity=5)
+    page = sales.get(reverse("order-update", args=[order.pk])).content.decode()
+    button = page[page.index('id="confirm-form"') :]
+    assert "disabled" not in button[button.index("<button") : button.index("Confirm order")]
+    done = sales.post(reverse("order-confirm", args=[order.pk]), **HX)
+    assert done["HX-Redirect"] == reverse("order-detail", args=[order.pk])

@@ -3,8 +3,10 @@
 Money is formatted by `{% load money_tags %}` (apps.finance), the one money formatter."""
 
 from django import forms, template
+from django.utils.html import conditional_escape, format_html
 
 from apps.core.permissions import has_access
+from apps.core.permissions import may_open as _may_open
 
 register = template.Library()
 
@@ -13,12 +15,20 @@ register = template.Library()
 def bs_widget(field):
     """Render a bound field's widget with the Bootstrap class its type needs."""
     widget = field.field.widget
+    # live-filter / change-filter: what a filter bar reacts to (core/list.html): typing in
+    # text-like boxes, a change of the others.
     if isinstance(widget, forms.CheckboxInput):
-        css = "form-check-input"
+        css = "form-check-input change-filter"
     elif isinstance(widget, forms.Select | forms.SelectMultiple | forms.NullBooleanSelect):
-        css = "form-select"
+        css = "form-select change-filter"
+    elif isinstance(widget, forms.DateInput | forms.DateTimeInput) or widget.attrs.get("type") in (
+        "date",
+        "datetime-local",
+        "month",
+    ):
+        css = "form-control change-filter"
     else:
-        css = "form-control"
+        css = "form-control live-filter"
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
@@ -39,3 +49,20 @@ def idempotency_key_input():
     from django.utils.html import format_html
 
     return format_html('<input type="hidden" name="idempotency_key" value="{}">', uuid.uuid4().hex)
+
+
+@register.filter
+def may_open(user, url: str) -> bool:
+    """{% if user|may_open:url %}<a href="{{ url }}">…{% endif %}: links only where the role
+    may follow them (apps.core.permissions.may_open)."""
+    return _may_open(user, url)
+
+
+@register.simple_tag(takes_context=True)
+def link_if_allowed(context, url: str, text, css: str = ""):
+    """{% link_if_allowed url text %}: an <a> when the user may open `url`, else the text."""
+    if url and _may_open(context["request"].user, url):
+        return format_html(
+            '<a href="{}"{}>{}</a>', url, format_html(' class="{}"', css) if css else "", text
+        )
+    return conditional_escape(text)

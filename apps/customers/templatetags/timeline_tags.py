@@ -31,3 +31,41 @@ def event_title(event) -> str:
     if event.event:
         return event.event.replace(".", " ").replace("_", " ").capitalize()
     return EVENT_LABELS.get(event.action, event.get_action_display())
+
+
+HIDDEN = {"id", "pk", "password", "created_at", "updated_at", "created_by", "updated_by"}
+
+
+def _field_label(model, key: str) -> str:
+    try:
+        return str(model._meta.get_field(key).verbose_name).capitalize()
+    except Exception:  # not a field of the model (a computed key): its words
+        return key.replace("_", " ").capitalize()
+
+
+def _plain(value):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+@register.filter
+def human_changes(event) -> list[tuple[str, str]]:
+    """An event's changes as [(label, text)]: field names as the model's verbose names,
+    internal keys (ids, foreign keys, bookkeeping timestamps) hidden, empty "deleted at"
+    left out, booleans as yes/no."""
+    changes = event.changes or {}
+    model = event.content_type.model_class() if event.content_type_id else None
+    rows = []
+    for key, value in changes.items():
+        if key in HIDDEN or key.endswith("_id") or key.endswith("_ids"):
+            continue
+        if key == "deleted_at" and change_text(value) in ("—", "— → —"):
+            continue
+        if isinstance(value, list | tuple) and len(value) == 2:
+            value = [_plain(v) for v in value]
+        else:
+            value = _plain(value)
+        label = _field_label(model, key) if model else key.replace("_", " ").capitalize()
+        rows.append((label, change_text(value)))
+    return rows

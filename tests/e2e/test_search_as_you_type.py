@@ -1,0 +1,45 @@
+"""Search as you type (issue 13 item 2): typing into a list's search box filters the table
+after a short pause, without Enter; the input keeps its focus and caret while the table is
+swapped; the address bar follows, so a filtered list can be bookmarked and Back undoes it."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# (list, email, search box label, what to type, text every matching row shows)
+LISTS = [
+    ("/catalog/products/", "viewer@demo.test", "Search", "batter", "batteries"),
+    ("/customers/", "sales@demo.test", "Search", "alpine", "Alpine Huts AG"),
+    ("/sales/orders/", "sales@demo.test", "Search", "acme", "Acme Retail"),
+    ("/inventory/movements/", "warehouse@demo.test", "Product", "ELE-002", "ELE-002"),
+    ("/administration/audit/", "admin@demo.test", "Search", "cora", "Cora Customer"),
+]
+
+
+def test_lists_filter_while_typing_keep_the_caret_and_the_url(live_server, login):
+    call_command("seed_demo", stdout=StringIO())
+    for path, email, label, typed, shown in LISTS:
+        page = login(email)
+        page.goto(f"{live_server.url}{path}")
+        rows = page.locator("main table tbody tr")
+        before = rows.count()
+        box = page.get_by_label(label, exact=True)
+        box.click()
+        box.press_sequentially(typed, delay=40)  # a person typing; no Enter
+        name = box.get_attribute("name")
+        expect(page).to_have_url(re.compile(rf"[?&]{name}={re.escape(typed)}"), timeout=5000)
+        expect(rows.first).to_contain_text(shown, ignore_case=True)
+        texts = rows.all_inner_texts()
+        assert 0 < len(texts) <= before, path
+        assert all(shown.lower() in t.lower() for t in texts), (path, texts)
+        assert box.evaluate("el => document.activeElement === el"), path
+        assert box.evaluate("el => el.selectionStart") == len(typed), path
+        page.go_back()  # Back returns to the unfiltered list
+        expect(page).to_have_url(f"{live_server.url}{path}")
+        expect(rows).to_have_count(before)
+        page.context.clear_cookies()
