@@ -1,29 +1,38 @@
-"""Every change of stock goes through these functions (DESIGN.md §4.1, §6).
+"""Every change of stock goes through these functions (DESIGN.md §4.1, §4.8, §6).
 
-- A level only changes by conditional UPDATEs (`quantity = quantity - n WHERE quantity >= n`)
-  or on rows locked with SELECT ... FOR UPDATE in primary-key order, never by a Python
-  read-modify-write; the database CHECK (quantity >= 0) is the last line of defence.
-- Each change writes one StockMovement (append-only) and one audit event in the same
-  transaction, so every quantity is explained by the ledger.
+- A level changes only while its row is locked (SELECT ... FOR UPDATE, several rows in
+  primary-key order), by F() deltas on quantity and value, an issue only WHERE enough
+  units remain; the database CHECKs (quantity >= 0, an empty level has no value) are the
+  last line of defence. The average unit cost is derived from the locked figures.
+- Each change writes one StockMovement (append-only, with its unit cost and value) and
+  one audit event in the same transaction, so every quantity is explained by the ledger.
+- Value reaches the books through one journal entry per document (apps/inventory/
+  valuation.py): a movement form, or a whole order (`stock_sell`) or return
+  (`stock_restock`); transfers move value between stores and post nothing.
 - All functions are `@transaction.atomic` and safe to call inside an outer transaction:
-  a sales order confirms several lines by locking their levels with `stock_levels_lock`
-  and then calling `stock_remove(..., movement_type=MovementType.SALE)` per line.
+  a sales order locks its levels with `stock_levels_lock`, checks every line, then calls
+  `stock_sell` with those locked rows. Level locks come before the ledger's account rows.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.core.audit import audit_record
 from apps.core.request_context import current_user
+from apps.finance import money
+from apps.ledger import chart
 
+from . import valuation
 from .models import (
     MAX_QUANTITY,
     MovementReason,
@@ -35,6 +44,7 @@ from .models import (
 from .selectors import available
 
 MAX_COUNTED = 1_000_000_000
+ZERO = valuation.ZERO
 
 
 class InsufficientStock(ValidationError):
@@ -155,28 +165,97 @@ def stock_levels_lock(
     return {(level.store_id, level.product_id): level for level in levels}
 
 
-def _add(store: Store, product: Product, quantity: int) -> int:
-    """quantity += n on the level (created when missing); returns the new quantity."""
-    level = StockLevel.objects.filter(store=store, product=product)
-    if not level.update(quantity=F("quantity") + quantity, updated_at=timezone.now()):
-        _ensure_levels([(store.pk, product.pk)])
-        level.update(quantity=F("quantity") + quantity, updated_at=timezone.now())
-    return available(store=store, product=product)
+def _lock_level(store: Store, product: Product, *, create: bool) -> StockLevel | None:
+    """The level of one pair, locked (created at 0 first when `create`)."""
+    if create:
+        return stock_levels_lock(pairs=[(store, product)])[(store.pk, product.pk)]
+    rows = StockLevel.objects.select_for_update(of=("self",)).filter(store=store, product=product)
+    return rows.first()
 
 
-def _take(store: Store, product: Product, quantity: int) -> int:
-    """quantity -= n only WHERE quantity >= n: no interleaving can oversell."""
-    taken = StockLevel.objects.filter(store=store, product=product, quantity__gte=quantity).update(
-        quantity=F("quantity") - quantity, updated_at=timezone.now()
+def _move(level: StockLevel, quantity: int, value: Decimal) -> None:
+    """Apply a signed change of units and value to a level the caller holds locked.
+
+    Quantity and value move by F() deltas (an issue only WHERE enough units remain); the
+    average is computed from the locked row's figures, which no one else can change before
+    this transaction ends. The in-memory `level` follows, for the next line of a document.
+    """
+    new_quantity = level.quantity + quantity
+    new_value = level.value + value
+    cost = valuation.average_cost(quantity=new_quantity, value=new_value, previous=level.unit_cost)
+    rows = StockLevel.objects.filter(pk=level.pk)
+    if quantity < 0:
+        rows = rows.filter(quantity__gte=-quantity)
+    moved = rows.update(
+        quantity=F("quantity") + quantity,
+        value=Round(F("value") + value, valuation.VALUE_PLACES),
+        unit_cost=cost,
+        updated_at=timezone.now(),
     )
-    if not taken:
+    if not moved:  # only if a caller forgot the lock: refuse rather than oversell
+        raise InsufficientStock(
+            product=level.product,
+            store=level.store,
+            available=available(store=level.store_id, product=level.product_id),
+            requested=-quantity,
+        )
+    level.quantity, level.value, level.unit_cost = new_quantity, new_value, cost
+
+
+def _issue(
+    level: StockLevel | None,
+    store: Store,
+    product: Product,
+    quantity: int,
+    movement_type: str,
+    **details,
+) -> StockMovement:
+    """Take `quantity` units out of a locked level at its average cost."""
+    if level is None or level.quantity < quantity:
         raise InsufficientStock(
             product=product,
             store=store,
-            available=available(store=store, product=product),
+            available=level.quantity if level else 0,
             requested=quantity,
         )
-    return available(store=store, product=product)
+    unit_cost = level.unit_cost
+    value = valuation.issue_value(on_hand=level.quantity, value=level.value, quantity=quantity)
+    _move(level, -quantity, -value)
+    return _record(
+        store,
+        product,
+        movement_type,
+        -quantity,
+        level.quantity,
+        unit_cost=unit_cost,
+        value=-value,
+        **details,
+    )
+
+
+def _gain(
+    level: StockLevel,
+    store: Store,
+    product: Product,
+    quantity: int,
+    movement_type: str,
+    *,
+    value: Decimal,
+    unit_cost: Decimal,
+    **details,
+) -> StockMovement:
+    """Add `quantity` units worth `value` to a locked level."""
+    _move(level, quantity, value)
+    return _record(
+        store,
+        product,
+        movement_type,
+        quantity,
+        level.quantity,
+        unit_cost=unit_cost,
+        value=value,
+        **details,
+    )
 
 
 def _record(
@@ -186,6 +265,8 @@ def _record(
     quantity: int,
     new_quantity: int,
     *,
+    unit_cost: Decimal = ZERO,
+    value: Decimal = ZERO,
     reason: str = "",
     reference: str = "",
     notes: str = "",
@@ -201,6 +282,8 @@ def _record(
         quantity=quantity,
         previous_quantity=new_quantity - quantity,
         new_quantity=new_quantity,
+        unit_cost=unit_cost,
+        value=value,
         reason=reason or "",
         reference=(reference or "").strip(),
         notes=notes or "",
@@ -220,6 +303,8 @@ def _record(
             "sku": product.sku,
             "quantity": quantity,
             "level": [movement.previous_quantity, new_quantity],
+            "unit_cost": unit_cost,
+            "value": value,
             "reason": reason,
             "reference": movement.reference,
         },
@@ -229,6 +314,18 @@ def _record(
 
 # --- the services -----------------------------------------------------------------------
 
+REMOVAL_ACCOUNTS = {
+    MovementType.SALE: chart.COGS,
+    MovementType.MANUAL_REMOVAL: chart.STOCK_ADJUSTMENTS,
+}
+
+
+def _memo(movement: StockMovement) -> str:
+    return (
+        f"{movement.get_movement_type_display()} {movement.quantity:+d} × {movement.product_sku}"
+        f" @ {movement.store.code}"
+    )
+
 
 @transaction.atomic
 def stock_receive(
@@ -236,18 +333,45 @@ def stock_receive(
     store: Store,
     product: Product,
     quantity: int,
-    movement_type: str = MovementType.RECEIPT,
+    unit_cost: Decimal | str | None = None,
+    opening: bool = False,
     reference: str = "",
     notes: str = "",
     reason: str = "",
     user=None,
 ) -> StockMovement:
-    """Add units to a store: a delivery (RECEIPT) or goods coming back (RETURN)."""
-    _check_type(movement_type, (MovementType.RECEIPT, MovementType.RETURN))
+    """A delivery: add units at `unit_cost` (base currency; default the product's cost).
+
+    Posts Dr Inventory / Cr Stock Received Not Billed, or Cr Opening Balance Equity for
+    opening stock (`opening=True`, the import).
+    """
     details = {"reason": reason, "reference": reference, "notes": notes, "user": user}
     _check_movement(store=store, product=product, quantity=quantity, required=False, **details)
-    new_quantity = _add(store, product, quantity)
-    return _record(store, product, movement_type, quantity, new_quantity, **details)
+    if unit_cost is None or unit_cost == "":
+        cost = valuation.default_unit_cost(product)
+    else:
+        cost = valuation.check_unit_cost(unit_cost)
+    level = _lock_level(store, product, create=True)
+    value = valuation.receipt_value(quantity, cost)
+    movement = _gain(
+        level,
+        store,
+        product,
+        quantity,
+        MovementType.RECEIPT,
+        value=value,
+        unit_cost=cost,
+        **details,
+    )
+    counter = chart.OPENING_BALANCE_EQUITY if opening else chart.STOCK_RECEIVED_NOT_BILLED
+    valuation.stock_value_post(
+        amounts=valuation.inventory_amounts(counter, value),
+        memo=("Opening stock " if opening else "") + _memo(movement),
+        reference=movement.reference,
+        source=movement,
+        user=user,
+    )
+    return movement
 
 
 @transaction.atomic
@@ -262,16 +386,113 @@ def stock_remove(
     notes: str = "",
     user=None,
 ) -> StockMovement:
-    """Take units out: a SALE (orders) or a MANUAL_REMOVAL (needs a reason).
+    """Take units out at the level's average cost: a MANUAL_REMOVAL (needs a reason;
+    Dr Stock Adjustments) or a single SALE (Dr Cost of Goods Sold); Cr Inventory.
 
     Raises InsufficientStock, changing nothing, when the store holds fewer units.
     """
-    _check_type(movement_type, (MovementType.SALE, MovementType.MANUAL_REMOVAL))
+    _check_type(movement_type, tuple(REMOVAL_ACCOUNTS))
     details = {"reason": reason, "reference": reference, "notes": notes, "user": user}
     required = movement_type == MovementType.MANUAL_REMOVAL
     _check_movement(store=store, product=product, quantity=quantity, required=required, **details)
-    new_quantity = _take(store, product, quantity)
-    return _record(store, product, movement_type, -quantity, new_quantity, **details)
+    level = _lock_level(store, product, create=False)
+    movement = _issue(level, store, product, quantity, movement_type, **details)
+    valuation.stock_value_post(
+        amounts=valuation.inventory_amounts(REMOVAL_ACCOUNTS[movement_type], movement.value),
+        memo=_memo(movement),
+        reference=movement.reference,
+        source=movement,
+        user=user,
+    )
+    return movement
+
+
+@transaction.atomic
+def stock_sell(
+    *,
+    store: Store,
+    lines: Iterable[tuple[Product, int]],
+    reference: str,
+    source: models.Model | None = None,
+    levels: dict[tuple[int, int], StockLevel] | None = None,
+    user=None,
+) -> list[StockMovement]:
+    """SALE movements for a document's lines (an order), each at its level's average
+    cost, and one entry Dr Cost of Goods Sold / Cr Inventory for all of them.
+
+    `levels` are the rows the caller already locked with `stock_levels_lock` in this
+    transaction (order_confirm checks every line first); otherwise they are locked here.
+    Returns the movements in line order; raises InsufficientStock for the first short line.
+    """
+    lines = list(lines)
+    _check_store(store)
+    for product, quantity in lines:
+        _check_product(product)
+        _check_quantity(quantity)
+    if levels is None:
+        levels = stock_levels_lock(pairs=[(store, product) for product, _ in lines])
+    details = {"reference": reference, "user": user}
+    movements = [
+        _issue(
+            levels.get((store.pk, product.pk)), store, product, qty, MovementType.SALE, **details
+        )
+        for product, qty in lines
+    ]
+    total = sum((m.value for m in movements), ZERO)
+    valuation.stock_value_post(
+        amounts=valuation.inventory_amounts(chart.COGS, total),
+        memo=f"Cost of goods sold {reference}",
+        reference=reference,
+        source=source,
+        user=user,
+    )
+    return movements
+
+
+@transaction.atomic
+def stock_restock(
+    *,
+    store: Store,
+    lines: Iterable[tuple[Product, int, Decimal]],
+    reference: str,
+    notes: str = "",
+    source: models.Model | None = None,
+    user=None,
+) -> list[StockMovement]:
+    """RETURN movements bringing sold goods back at the cost their sale took
+    (`(product, quantity, cost)` per line), and one entry Dr Inventory / Cr Cost of Goods
+    Sold, so a return reverses exactly what the sale posted."""
+    lines = list(lines)
+    _check_store(store)
+    for product, quantity, cost in lines:
+        _check_product(product)
+        _check_quantity(quantity)
+        if cost < 0:
+            raise ValueError("a returned cost cannot be negative")
+    levels = stock_levels_lock(pairs=[(store, product) for product, _, _ in lines])
+    details = {"reference": reference, "notes": notes, "user": user}
+    movements = [
+        _gain(
+            levels[(store.pk, product.pk)],
+            store,
+            product,
+            quantity,
+            MovementType.RETURN,
+            value=cost,
+            unit_cost=money.quantize(cost / quantity, valuation.COST_PLACES),
+            **details,
+        )
+        for product, quantity, cost in lines
+    ]
+    total = sum((m.value for m in movements), ZERO)
+    valuation.stock_value_post(
+        amounts=valuation.inventory_amounts(chart.COGS, total),
+        memo=f"Cost of goods returned {reference}",
+        reference=reference,
+        source=source,
+        user=user,
+    )
+    return movements
 
 
 @transaction.atomic
@@ -285,7 +506,11 @@ def stock_adjust(
     notes: str = "",
     user=None,
 ) -> StockMovement:
-    """Set a level to what was counted; the movement records the signed difference."""
+    """Set a level to what was counted; the movement records the signed difference.
+
+    Units found come in at the level's average (the product's cost if the level never had
+    one), units missing leave at it; the value posts against Stock Adjustments.
+    """
     _check_store(store)
     _check_product(product)
     if isinstance(counted_quantity, bool) or not isinstance(counted_quantity, int):
@@ -293,7 +518,7 @@ def stock_adjust(
     if not 0 <= counted_quantity <= MAX_COUNTED:
         raise ValidationError({"counted_quantity": f"Enter a count between 0 and {MAX_COUNTED:,}."})
     _check_text(reason=reason, reference=reference, required=True)
-    level = stock_levels_lock(pairs=[(store, product)])[(store.pk, product.pk)]
+    level = _lock_level(store, product, create=True)
     difference = counted_quantity - level.quantity
     if difference == 0:
         raise ValidationError(
@@ -305,11 +530,32 @@ def stock_adjust(
             },
             code="no_change",
         )
-    StockLevel.objects.filter(pk=level.pk).update(
-        quantity=F("quantity") + difference, updated_at=timezone.now()
-    )
     details = {"reason": reason, "reference": reference, "notes": notes, "user": user}
-    return _record(store, product, MovementType.ADJUSTMENT, difference, counted_quantity, **details)
+    if difference < 0:
+        movement = _issue(level, store, product, -difference, MovementType.ADJUSTMENT, **details)
+    else:
+        cost = level.unit_cost
+        if not level.quantity and not cost:
+            cost = valuation.default_unit_cost(product, field="counted_quantity")
+        value = valuation.receipt_value(difference, cost)
+        movement = _gain(
+            level,
+            store,
+            product,
+            difference,
+            MovementType.ADJUSTMENT,
+            value=value,
+            unit_cost=cost,
+            **details,
+        )
+    valuation.stock_value_post(
+        amounts=valuation.inventory_amounts(chart.STOCK_ADJUSTMENTS, movement.value),
+        memo=_memo(movement),
+        reference=movement.reference,
+        source=movement,
+        user=user,
+    )
+    return movement
 
 
 @transaction.atomic
@@ -323,7 +569,11 @@ def stock_transfer(
     notes: str = "",
     user=None,
 ) -> tuple[StockMovement, StockMovement]:
-    """Move units between stores: both legs in one transaction, levels locked in pk order."""
+    """Move units between stores: both legs in one transaction, levels locked in pk order.
+
+    The units carry their value from the source's average to the target unchanged, so
+    the Inventory account does not move and nothing is posted.
+    """
     _check_store(from_store, field="from_store")
     _check_store(to_store, field="to_store")
     if from_store.pk == to_store.pk:
@@ -332,35 +582,24 @@ def stock_transfer(
     _check_quantity(quantity)
     _check_text(reason="", reference=reference, required=False)
     levels = stock_levels_lock(pairs=[(from_store, product), (to_store, product)])
-    source = levels[(from_store.pk, product.pk)]
-    target = levels[(to_store.pk, product.pk)]
-    if source.quantity < quantity:
-        raise InsufficientStock(
-            product=product, store=from_store, available=source.quantity, requested=quantity
-        )
-    now = timezone.now()
-    StockLevel.objects.filter(pk=source.pk, quantity__gte=quantity).update(
-        quantity=F("quantity") - quantity, updated_at=now
-    )
-    StockLevel.objects.filter(pk=target.pk).update(
-        quantity=F("quantity") + quantity, updated_at=now
-    )
     details = {"reference": reference, "notes": notes, "user": user, "transfer_id": uuid.uuid4()}
-    out = _record(
+    out = _issue(
+        levels[(from_store.pk, product.pk)],
         from_store,
         product,
+        quantity,
         MovementType.TRANSFER_OUT,
-        -quantity,
-        source.quantity - quantity,
         related_store=to_store,
         **details,
     )
-    into = _record(
+    into = _gain(
+        levels[(to_store.pk, product.pk)],
         to_store,
         product,
-        MovementType.TRANSFER_IN,
         quantity,
-        target.quantity + quantity,
+        MovementType.TRANSFER_IN,
+        value=-out.value,
+        unit_cost=out.unit_cost,
         related_store=from_store,
         **details,
     )

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.inventory.models import MovementType, StockLevel, StockMovement, Store
-from apps.inventory.services import stock_receive, stock_remove, stock_transfer
+from apps.inventory.models import StockLevel, StockMovement, Store
+from apps.inventory.services import stock_receive, stock_remove, stock_restock, stock_transfer
 from tests.catalog.factories import ProductFactory
 
 from .factories import StoreFactory
@@ -382,6 +383,6 @@ def test_dashboard_shows_stock_figures_to_warehouse(client_for, stores):
 
 def test_movement_types_are_labelled(client_for, stores):
     product = ProductFactory()
-    stock_receive(store=stores[0], product=product, quantity=2, movement_type=MovementType.RETURN)
+    stock_restock(store=stores[0], lines=[(product, 2, Decimal("2.00"))], reference="RET-1")
     html = client_for("Viewer").get(reverse("movement-list")).content.decode()
     assert '<span class="badge text-bg-info">Return</span>' in html
