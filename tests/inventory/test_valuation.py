@@ -15,7 +15,6 @@ from apps.inventory.services import (
     stock_adjust,
     stock_receive,
     stock_remove,
-    stock_restock,
     stock_sell,
     stock_transfer,
 )
