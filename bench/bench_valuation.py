@@ -146,9 +146,16 @@ def run_side(tree: Path, name: str) -> dict:
 
 
 def main() -> None:
-    before = os.environ.get("BENCH_BEFORE") or subprocess.run(
-        ["git", "merge-base", "HEAD", "main"], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    before = (
+        os.environ.get("BENCH_BEFORE")
+        or subprocess.run(
+            ["git", "merge-base", "HEAD", "main"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     results: dict[str, list[dict]] = {"before": [], "after": []}
     with tempfile.TemporaryDirectory(prefix="bench-valuation-") as tmp:
         old = Path(tmp)
