@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.core.models import BaseModel
+from apps.finance.fields import money_field
 
 MAX_QUANTITY = 1_000_000  # per movement: a typo guard, far above any real delivery
-VALUE = {"max_digits": 18, "decimal_places": 2}  # base currency, like the ledger
 COST = {"max_digits": 18, "decimal_places": 4}  # a unit cost may carry fractions of a cent
 
 
@@ -70,7 +70,7 @@ class StockLevel(models.Model):
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_levels")
     quantity = models.BigIntegerField(default=0)
-    value = models.DecimalField(**VALUE, default=0)
+    value = money_field(default=0)  # base currency, like the ledger
     unit_cost = models.DecimalField("unit cost", **COST, default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -144,8 +144,8 @@ class StockMovement(models.Model):
     previous_quantity = models.BigIntegerField()
     new_quantity = models.BigIntegerField()
     unit_cost = models.DecimalField("unit cost", **COST, default=0)
-    value = models.DecimalField(
-        **VALUE, default=0, help_text="Signed like the quantity: what the level gained or lost."
+    value = money_field(
+        default=0, help_text="Signed like the quantity: what the level gained or lost."
     )
     reason = models.CharField(max_length=20, choices=MovementReason.choices, blank=True)
     reference = models.CharField(max_length=100, blank=True)
