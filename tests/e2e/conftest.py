@@ -8,11 +8,9 @@ def demo_users(transactional_db):
 
     from apps.accounts import demo as accounts_demo
     from apps.core import demo as core_demo
-    from apps.ledger.chart import chart_ensure
 
     core_demo.seed(stdout=StringIO())
     accounts_demo.seed(stdout=StringIO())
-    chart_ensure()  # stock and money post to the ledger
 
 
 @pytest.fixture

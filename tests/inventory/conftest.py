@@ -1,18 +1,6 @@
 import pytest
 
-from tests.ledger.conftest import books  # noqa: F401  (fixture)
-
 from .factories import StoreFactory
-
-
-@pytest.fixture(autouse=True)
-def _stock_books(request):
-    """Stock movements post to the ledger: the chart must exist, also after a
-    transactional test flushed the database."""
-    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
-        request.fixturenames
-    ):
-        request.getfixturevalue("books")
 
 
 @pytest.fixture
