@@ -17,7 +17,7 @@ class StoreAdmin(SoftDeleteAdmin):
 
 @admin.register(StockLevel)
 class StockLevelAdmin(ReadOnlyAdmin):
-    list_display = ("store", "product", "quantity", "updated_at")
+    list_display = ("store", "product", "quantity", "unit_cost", "value", "updated_at")
     list_filter = ("store",)
     search_fields = ("product__sku", "product__name")
     list_select_related = ("store", "product")
@@ -32,6 +32,8 @@ class StockMovementAdmin(ReadOnlyAdmin):
         "product_sku",
         "quantity",
         "new_quantity",
+        "unit_cost",
+        "value",
         "reason",
         "reference",
         "user",

@@ -184,6 +184,14 @@ class MovementCreateSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(
         choices=MovementReason.choices, required=False, allow_blank=True
     )
+    unit_cost = serializers.DecimalField(
+        required=False,
+        allow_null=True,
+        max_digits=18,
+        decimal_places=4,
+        min_value=0,
+        help_text="receive: unit cost in the base currency (default: the product's cost).",
+    )
     reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
@@ -210,11 +218,12 @@ class MovementCreateSerializer(serializers.Serializer):
             movement = services.stock_adjust(
                 counted_quantity=data.get("counted_quantity"), reason=reason, **common
             )
-        elif kind in ("receive", "return"):
-            movement_type = MovementType.RECEIPT if kind == "receive" else MovementType.RETURN
+        elif kind == "receive":
             movement = services.stock_receive(
-                quantity=quantity, movement_type=movement_type, reason=reason, **common
+                quantity=quantity, unit_cost=data.get("unit_cost"), reason=reason, **common
             )
+        elif kind == "return":
+            movement = services.stock_return(quantity=quantity, **common)
         else:
             movement_type = MovementType.SALE if kind == "sale" else MovementType.MANUAL_REMOVAL
             movement = services.stock_remove(

@@ -1,4 +1,6 @@
-"""Stock invariants for check_books (DESIGN.md §4.1)."""
+"""Stock invariants for check_books (DESIGN.md §4.1 quantities, §4.8 value)."""
+
+from decimal import Decimal
 
 from django.db.models import F, Sum, Window
 from django.db.models.functions import Lag
@@ -60,3 +62,48 @@ def movement_chain() -> CheckResult:
         for pk, store, sku, previous, before in broken
     ]
     return CheckResult(counted=StockMovement.objects.count(), violations=violations)
+
+
+@register(
+    "inventory.stock_value",
+    "The Inventory account equals the value of all stock levels (quantity x moving-average "
+    "unit cost, to the cent), and each level's unit cost is its value / quantity.",
+)
+def stock_value() -> CheckResult:
+    """Invariant 8 (DESIGN.md §4.8). Sums in Python on Decimals: SQLite adds in floats."""
+    from apps.finance.money import quantize
+    from apps.ledger import chart
+    from apps.ledger.models import JournalLine
+
+    from .valuation import average_cost
+
+    violations = []
+    counted = 0
+    total = Decimal("0.00")
+    rows = StockLevel.objects.values_list(
+        "store_id", "product_id", "quantity", "value", "unit_cost"
+    )
+    for store_id, product_id, quantity, value, unit_cost in rows.iterator(chunk_size=5000):
+        counted += 1
+        value = quantize(value, 2)
+        total += value
+        where = f"store {store_id} product {product_id}"
+        if value < 0 or (quantity == 0 and value != 0):
+            violations.append(f"{where}: {quantity} units worth {value}")
+        elif quantity > 0:
+            expected = average_cost(quantity=quantity, value=value, previous=unit_cost)
+            if quantize(unit_cost, 4) != expected:
+                violations.append(
+                    f"{where}: unit cost {quantize(unit_cost, 4)}, "
+                    f"value {value} / {quantity} units = {expected}"
+                )
+    sums = JournalLine.objects.filter(account__code=chart.INVENTORY).aggregate(
+        debit=Sum("base_debit"), credit=Sum("base_credit")
+    )
+    books = quantize(sums["debit"] or 0, 2) - quantize(sums["credit"] or 0, 2)
+    if books != total:
+        violations.append(
+            f"Inventory account {chart.INVENTORY}: balance {books}, stock levels are worth "
+            f"{total} (off by {books - total})"
+        )
+    return CheckResult(counted=counted, violations=violations[:200])

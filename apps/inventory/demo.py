@@ -1,9 +1,11 @@
 """Demo stores and stock history, built by replaying a plain ledger and bulk-inserting it.
 
 The ledger below applies the same rules as the services (no level below zero, signed
-quantities, previous/new, reasons on removals and adjustments), so `check_books` holds on
-the result; it writes in bulk because history must be back-dated and `--scale` builds
-millions of movements.
+quantities, previous/new, reasons on removals and adjustments, moving-average value with
+apps/inventory/valuation.py's functions), so `check_books` holds on the result; it writes
+in bulk because history must be back-dated and `--scale` builds millions of movements.
+The value it creates is posted as one journal entry (receipts against Stock Received Not
+Billed, losses and counts against Stock Adjustments).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import random
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -21,7 +24,11 @@ from django.utils import timezone
 
 from apps.catalog.demo import SCALE_PREFIX
 from apps.catalog.models import Product
+from apps.finance import money
+from apps.finance.selectors import MissingExchangeRate, base_currency_code, rate_on
+from apps.ledger import chart
 
+from . import valuation
 from .models import MovementReason, MovementType, StockLevel, StockMovement, Store
 
 STORES = [
@@ -44,6 +51,8 @@ COLUMNS = [
     "created_at",
     "related_store_id",
     "transfer_id",
+    "unit_cost",
+    "value",
     "product_sku",
     "product_name",
     "category_name",
@@ -56,22 +65,50 @@ class Item:
     sku: str
     name: str
     category: str
+    cost: Decimal  # base currency
+
+
+POSTS_TO = {
+    MovementType.RECEIPT: chart.STOCK_RECEIVED_NOT_BILLED,
+    MovementType.MANUAL_REMOVAL: chart.STOCK_ADJUSTMENTS,
+    MovementType.ADJUSTMENT: chart.STOCK_ADJUSTMENTS,
+}
 
 
 class Ledger:
-    """Levels and movements in memory, in time order per level."""
+    """Levels (units, value, average cost) and movements in memory, in time order per level."""
 
     def __init__(self):
         self.levels: dict[tuple[int, int], int] = defaultdict(int)
+        self.values: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        self.costs: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        self.posted: dict[str, Decimal] = defaultdict(Decimal)  # counter account -> value
         self.rows: list[tuple] = []
 
-    def move(self, at, store: int, item: Item, kind: str, quantity: int, **extra) -> None:
+    def move(self, at, store: int, item: Item, kind: str, quantity: int, **extra) -> Decimal:
+        """Record one movement; returns its signed value."""
         key = (store, item.pk)
         previous = self.levels[key]
         new = previous + quantity
         if new < 0 or quantity == 0:
             raise ValueError(f"bad demo movement {kind} {quantity} on {key} at {previous}")
+        if quantity < 0:
+            unit_cost = self.costs[key]
+            value = -valuation.issue_value(
+                on_hand=previous, value=self.values[key], quantity=-quantity
+            )
+        elif kind == MovementType.TRANSFER_IN:
+            unit_cost, value = extra["unit_cost"], extra["value"]
+        else:
+            unit_cost = item.cost if kind == MovementType.RECEIPT else self.costs[key] or item.cost
+            value = valuation.receipt_value(quantity, unit_cost)
         self.levels[key] = new
+        self.values[key] += value
+        self.costs[key] = valuation.average_cost(
+            quantity=new, value=self.values[key], previous=self.costs[key]
+        )
+        if kind in POSTS_TO:
+            self.posted[POSTS_TO[kind]] += value
         self.rows.append(
             (
                 store,
@@ -87,15 +124,19 @@ class Ledger:
                 at,
                 extra.get("related"),
                 extra.get("transfer"),
+                unit_cost,
+                value,
                 item.sku,
                 item.name,
                 item.category,
             )
         )
+        return value
 
     def transfer(self, at, source: int, target: int, item: Item, quantity: int, **extra) -> None:
         transfer = uuid.uuid4()
-        self.move(
+        unit_cost = self.costs[(source, item.pk)]
+        value = self.move(
             at,
             source,
             item,
@@ -113,12 +154,14 @@ class Ledger:
             quantity,
             related=source,
             transfer=transfer,
+            unit_cost=unit_cost,
+            value=-value,
             **extra,
         )
 
     def write(self) -> int:
         """Insert movements in time order (ids follow time) and upsert the levels."""
-        self.rows.sort(key=lambda r: r[10])
+        self.rows.sort(key=lambda r: r[COLUMNS.index("created_at")])
         if connection.vendor == "postgresql":
             _copy("inventory_stockmovement", COLUMNS, self.rows)
         else:
@@ -135,20 +178,46 @@ class Ledger:
             for level in StockLevel.objects.filter(product_id__in={p for _, p in self.levels})
         }
         new_levels, changed = [], []
-        for (store, product), quantity in self.levels.items():
-            level = existing.get((store, product))
+        for key, quantity in self.levels.items():
+            value = self.values[key]
+            level = existing.get(key)
             if level is None:
                 new_levels.append(
                     StockLevel(
-                        store_id=store, product_id=product, quantity=quantity, updated_at=now
+                        store_id=key[0],
+                        product_id=key[1],
+                        quantity=quantity,
+                        value=value,
+                        unit_cost=self.costs[key],
+                        updated_at=now,
                     )
                 )
             else:
                 level.quantity += quantity
+                level.value += value
+                level.unit_cost = valuation.average_cost(
+                    quantity=level.quantity, value=level.value, previous=level.unit_cost
+                )
                 changed.append(level)
         StockLevel.objects.bulk_create(new_levels, batch_size=5000)
-        StockLevel.objects.bulk_update(changed, ["quantity"], batch_size=2000)
+        StockLevel.objects.bulk_update(changed, ["quantity", "value", "unit_cost"], batch_size=2000)
+        self.post()
         return len(self.rows)
+
+    def post(self) -> None:
+        """The history's value in the books: one entry, dated on the first movement."""
+        if not self.rows:
+            return
+        first = min(row[COLUMNS.index("created_at")] for row in self.rows)
+        valuation.stock_value_post(
+            amounts={
+                chart.INVENTORY: sum(self.posted.values(), Decimal(0)),
+                **{code: -value for code, value in self.posted.items()},
+            },
+            memo="Demo stock history: receipts, losses and counts",
+            reference="DEMO-STOCK",
+            date=timezone.localdate(first),
+        )
 
 
 def _copy(table: str, columns: list[str], rows: list[tuple]) -> None:
@@ -177,12 +246,19 @@ def _stores() -> dict[str, Store]:
 
 
 def _items(queryset) -> list[Item]:
-    return [
-        Item(pk, sku, name, category or "")
-        for pk, sku, name, category in queryset.values_list(
-            "pk", "sku", "name", "category__name"
-        ).order_by("pk")
-    ]
+    """Products with their cost price in the base currency (today's rate; 0 without one)."""
+    base, today, rates = base_currency_code(), timezone.localdate(), {}
+    items = []
+    rows = queryset.values_list("pk", "sku", "name", "category__name", "cost_price", "currency")
+    for pk, sku, name, category, cost, currency in rows.order_by("pk"):
+        if currency not in rates:
+            try:
+                rates[currency] = rate_on(currency, today, base=base)
+            except MissingExchangeRate:
+                rates[currency] = Decimal(0)
+        cost = money.to_base(cost, rates[currency], valuation.COST_PLACES)
+        items.append(Item(pk, sku, name, category or "", cost))
+    return items
 
 
 def _user_ids() -> list[int | None]:

@@ -9,6 +9,7 @@ from django.urls import reverse_lazy
 from apps.catalog.forms import ImportForm
 from apps.catalog.models import Product
 from apps.core.forms import IdempotentForm
+from apps.core.models import CompanySettings
 
 from .models import MAX_QUANTITY, MovementReason, Store
 from .services import MAX_COUNTED
@@ -81,6 +82,7 @@ class _MovementForm(IdempotentForm):
         "to_store",
         "product",
         "quantity",
+        "unit_cost",
         "counted_quantity",
         "reason",
         "reference",
@@ -92,6 +94,20 @@ class ReceiveForm(_MovementForm):
     store = _store_field()
     product = ProductCodeField()
     quantity = _quantity_field(label="Quantity received")
+    unit_cost = forms.DecimalField(
+        label="Unit cost",
+        required=False,
+        min_value=0,
+        decimal_places=4,
+        max_digits=18,
+        help_text="What one unit cost, in the base currency. Empty: the product's cost price.",
+        widget=forms.NumberInput(attrs={"step": "0.0001", "inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        base = CompanySettings.load().base_currency
+        self.fields["unit_cost"].label = f"Unit cost ({base})"
 
 
 class RemoveForm(_MovementForm):

@@ -1,5 +1,8 @@
 """Opening stock from CSV: one RECEIPT per (store, product), only where nothing moved yet.
 
+Each is valued at the product's cost price and posted against Opening Balance Equity
+(not Stock Received Not Billed: no supplier bill will follow).
+
 Refusing levels that already have movements makes a re-upload of the same file harmless
 (counts after go-live are corrected with "Adjust stock", which records a reason).
 """
@@ -14,7 +17,7 @@ from apps.catalog.hooks import register_importer
 from apps.catalog.imports import Importer, RowResult
 from apps.catalog.models import Product
 
-from .models import MAX_QUANTITY, MovementType, StockMovement, Store
+from .models import MAX_QUANTITY, StockMovement, Store
 from .services import stock_receive
 
 
@@ -96,7 +99,7 @@ class OpeningStockImporter(Importer):
                 store=result.data["store"],
                 product=result.data["product"],
                 quantity=result.data["quantity"],
-                movement_type=MovementType.RECEIPT,
+                opening=True,
                 reference=reference,
                 notes=f"Opening stock (import #{batch.pk})",
                 user=user,

@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.core.models import BaseModel
+from apps.finance.fields import money_field
 
 MAX_QUANTITY = 1_000_000  # per movement: a typo guard, far above any real delivery
+COST = {"max_digits": 18, "decimal_places": 4}  # a unit cost may carry fractions of a cent
 
 
 class Store(BaseModel):
@@ -53,13 +55,23 @@ class Store(BaseModel):
 
 
 class StockLevel(models.Model):
-    """Units of one product in one store right now (the sum of its movements)."""
+    """Units of one product in one store right now (the sum of its movements) and what
+    they are worth (DESIGN.md §4.8).
+
+    `value` (base currency, to the cent) is the stored figure the Inventory account adds
+    up; `unit_cost` is the moving average derived from it (value / quantity, 4 places),
+    kept at the last average when the level reaches 0 so a count that finds goods again
+    has a cost. Storing the value, not the cost, is what keeps the books exact: receipts,
+    returns and transfers add exact cents, and an issue takes exactly its share.
+    """
 
     store = models.ForeignKey(
         Store, on_delete=models.PROTECT, related_name="stock_levels", db_index=False
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_levels")
     quantity = models.BigIntegerField(default=0)
+    value = money_field(default=0)  # base currency, like the ledger
+    unit_cost = models.DecimalField("unit cost", **COST, default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -69,6 +81,13 @@ class StockLevel(models.Model):
             models.UniqueConstraint(fields=["store", "product"], name="stock_level_unique"),
             models.CheckConstraint(
                 condition=Q(quantity__gte=0), name="stock_level_quantity_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0) & Q(unit_cost__gte=0),
+                name="stock_level_value_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(quantity=0) | Q(value=0), name="stock_level_empty_has_no_value"
             ),
         ]
 
@@ -124,6 +143,10 @@ class StockMovement(models.Model):
     quantity = models.BigIntegerField(help_text="Signed: positive adds stock, negative removes it.")
     previous_quantity = models.BigIntegerField()
     new_quantity = models.BigIntegerField()
+    unit_cost = models.DecimalField("unit cost", **COST, default=0)
+    value = money_field(
+        default=0, help_text="Signed like the quantity: what the level gained or lost."
+    )
     reason = models.CharField(max_length=20, choices=MovementReason.choices, blank=True)
     reference = models.CharField(max_length=100, blank=True)
     notes = models.TextField(blank=True)
@@ -168,6 +191,11 @@ class StockMovement(models.Model):
                 | (Q(movement_type__in=OUTBOUND_TYPES) & Q(quantity__lt=0))
                 | Q(movement_type=MovementType.ADJUSTMENT),
                 name="movement_sign_matches_type",
+            ),
+            models.CheckConstraint(
+                condition=(Q(quantity__gt=0) & Q(value__gte=0))
+                | (Q(quantity__lt=0) & Q(value__lte=0)),
+                name="movement_value_sign_matches_quantity",
             ),
         ]
         indexes = [

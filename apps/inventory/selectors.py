@@ -8,6 +8,7 @@ functions through `apps.catalog.hooks.stock` (it sits below inventory, DESIGN.md
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import (
     Case,
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.core.models import CompanySettings
+from apps.finance.money import quantize
 
 from .models import StockLevel, StockMovement, Store
 
@@ -95,11 +97,29 @@ def available(*, store: Store | int | None, product: Product | int | None) -> in
 
 
 @dataclass
+class LevelFigures:
+    quantity: int = 0
+    value: Decimal = Decimal("0.00")
+    unit_cost: Decimal = Decimal("0.0000")
+
+
+def level_figures(*, store: Store | int, product: Product | int) -> LevelFigures:
+    """Units, value and average cost of one level (zeros where none exists)."""
+    row = (
+        StockLevel.objects.filter(store=store, product=product)
+        .values_list("quantity", "value", "unit_cost")
+        .first()
+    )
+    return LevelFigures(*row) if row else LevelFigures()
+
+
+@dataclass
 class StoreSummary:
     store: Store
     products: int
     units: int
     low: int
+    value: Decimal = Decimal("0.00")
 
 
 def store_summaries() -> list[StoreSummary]:
@@ -110,6 +130,7 @@ def store_summaries() -> list[StoreSummary]:
         .annotate(
             held=Count("stock_levels", filter=Q(stock_levels__quantity__gt=0)),
             units=Coalesce(Sum("stock_levels__quantity"), 0),
+            worth=Sum("stock_levels__value"),
             low=Count(
                 "stock_levels",
                 filter=Q(
@@ -121,7 +142,7 @@ def store_summaries() -> list[StoreSummary]:
         )
         .order_by("name")
     )
-    return [StoreSummary(s, s.held, s.units, s.low) for s in stores]
+    return [StoreSummary(s, s.held, s.units, s.low, quantize(s.worth or 0, 2)) for s in stores]
 
 
 def dashboard_figures() -> list[tuple[str, str]]:
@@ -168,7 +189,14 @@ def store_choices() -> list[tuple[int, str]]:
 
 
 def product_stock(product: Product) -> list[dict]:
-    """Every active store with this product's quantity (0 where it never was) and status."""
+    """Every active store with this product's quantity (0 where it never was), status,
+    value and moving-average unit cost (base currency)."""
+    levels = {
+        store_id: (value, unit_cost)
+        for store_id, value, unit_cost in StockLevel.objects.filter(product=product).values_list(
+            "store_id", "value", "unit_cost"
+        )
+    }
     level = StockLevel.objects.filter(store=OuterRef("pk"), product=product).values("quantity")
     threshold = product.low_stock_threshold
     stores = Store.objects.filter(active=True).annotate(
@@ -176,7 +204,19 @@ def product_stock(product: Product) -> list[dict]:
         threshold=Value(default_threshold() if threshold is None else threshold),
         status=_status("quantity", "threshold"),
     )
-    return [{"store": s, "quantity": s.quantity, "status": s.status} for s in stores]
+    rows = []
+    for s in stores:
+        value, unit_cost = levels.get(s.pk, (None, None))
+        rows.append(
+            {
+                "store": s,
+                "quantity": s.quantity,
+                "status": s.status,
+                "value": quantize(value, 2) if value is not None else None,
+                "unit_cost": quantize(unit_cost, 4) if unit_cost else None,
+            }
+        )
+    return rows
 
 
 def recent_movements(product: Product, limit: int = 10) -> list[StockMovement]:

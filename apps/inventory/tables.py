@@ -14,13 +14,25 @@ class StockLevelTable(tables.Table):
     product = tables.Column(accessor="product__name", verbose_name="Product")
     category = tables.Column(accessor="product__category__name", verbose_name="Category")
     quantity = tables.Column(attrs={"td": {"class": "text-end fw-semibold"}})
+    unit_cost = tables.Column(verbose_name="Unit cost", attrs={"td": {"class": "text-end"}})
+    value = tables.Column(verbose_name="Value", attrs={"td": {"class": "text-end"}})
     threshold = tables.Column(verbose_name="Alert at", attrs={"td": {"class": "text-end"}})
     status = tables.Column(verbose_name="Stock", order_by=("quantity",))
     actions = tables.Column(verbose_name="", orderable=False, empty_values=())
 
     class Meta:
         model = StockLevel
-        fields = ("store", "sku", "product", "category", "quantity", "threshold", "status")
+        fields = (
+            "store",
+            "sku",
+            "product",
+            "category",
+            "quantity",
+            "unit_cost",
+            "value",
+            "threshold",
+            "status",
+        )
         sequence = (*fields, "actions")
         template_name = "inventory/_level_table.html"
         attrs = {"class": "table table-hover align-middle", "id": "stock-table"}

@@ -178,6 +178,8 @@ MOVEMENT_EXPORT = (
     ("quantity", "quantity"),
     ("before", "previous_quantity"),
     ("after", "new_quantity"),
+    ("unit_cost", "unit_cost"),
+    ("value", "value"),
     ("reason", "reason"),
     ("reference", "reference"),
     ("user", "user__email"),
@@ -282,7 +284,7 @@ class StockActionView(StockArea, HtmxPartialMixin, BackofficeFormView):
                     {
                         "label": self.get_form_class().base_fields[name].label,
                         "store": store,
-                        "quantity": selectors.available(store=store, product=product),
+                        "level": selectors.level_figures(store=store, product=product),
                     }
                 )
         return {"product": product, "rows": rows}
@@ -321,7 +323,10 @@ class StockReceiveView(StockActionView):
     intro = "Goods arrived: add them to a store."
 
     def done_message(self, m):
-        return f"Received {m.quantity} × {m.product_sku} into {m.store.name}; now {m.new_quantity}."
+        return (
+            f"Received {m.quantity} × {m.product_sku} into {m.store.name} at {m.unit_cost} "
+            f"each (value {m.value}); now {m.new_quantity}."
+        )
 
 
 class StockRemoveView(StockActionView):

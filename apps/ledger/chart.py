@@ -20,11 +20,13 @@ AR = "1100"  # Accounts Receivable
 INVENTORY = "1200"
 SELLER_CREDIT = "2100"  # group: one sub-account per seller, 2100-<user id>
 TAX_PAYABLE = "2200"
+STOCK_RECEIVED_NOT_BILLED = "2400"  # goods received, supplier bill not yet booked
 OPENING_BALANCE_EQUITY = "3000"
 SALES_REVENUE = "4000"
 SALES_RETURNS = "4010"
 CHARGE_REVENUE = "4100"
 COGS = "5000"  # Cost of Goods Sold
+STOCK_ADJUSTMENTS = "5200"  # removals, count differences and valuation rounding
 FX_GAIN_LOSS = "7000"
 
 # (code, name, type, parent code, is_group)
@@ -40,11 +42,19 @@ CHART: tuple[tuple[str, str, str, str | None, bool], ...] = (
     (INVENTORY, "Inventory", AccountType.ASSET, ASSETS, False),
     (SELLER_CREDIT, "Seller Credit", AccountType.LIABILITY, LIABILITIES, True),
     (TAX_PAYABLE, "Tax Payable", AccountType.LIABILITY, LIABILITIES, False),
+    (
+        STOCK_RECEIVED_NOT_BILLED,
+        "Stock Received Not Billed",
+        AccountType.LIABILITY,
+        LIABILITIES,
+        False,
+    ),
     (OPENING_BALANCE_EQUITY, "Opening Balance Equity", AccountType.EQUITY, EQUITY, False),
     (SALES_REVENUE, "Sales Revenue", AccountType.INCOME, INCOME, False),
     (SALES_RETURNS, "Sales Returns", AccountType.INCOME, INCOME, False),
     (CHARGE_REVENUE, "Charge Revenue", AccountType.INCOME, INCOME, False),
     (COGS, "Cost of Goods Sold", AccountType.EXPENSE, EXPENSES, False),
+    (STOCK_ADJUSTMENTS, "Stock Adjustments", AccountType.EXPENSE, EXPENSES, False),
     (FX_GAIN_LOSS, "FX Gain/Loss", AccountType.EXPENSE, EXPENSES, False),
 )
 

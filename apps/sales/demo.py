@@ -24,7 +24,9 @@ from apps.customers.models import Customer
 from apps.finance import money
 from apps.finance.models import Currency
 from apps.finance.selectors import MissingExchangeRate, rate_on
+from apps.inventory import valuation
 from apps.inventory.models import MovementType, StockLevel, StockMovement, Store
+from apps.ledger import chart
 
 from . import services
 from .models import (
@@ -301,7 +303,6 @@ def _scale_batch(count, start, customers, store, products, minor, rates, rng, to
     Order.objects.bulk_create(orders, batch_size=BATCH)
     for order, line in line_rows:
         line.order_id = order.pk
-    OrderLine.objects.bulk_create([line for _, line in line_rows], batch_size=BATCH)
     _take_stock(
         store,
         [
@@ -309,13 +310,18 @@ def _scale_batch(count, start, customers, store, products, minor, rates, rng, to
             for order, line in line_rows
             if order.status in (OrderStatus.CONFIRMED, OrderStatus.FULFILLED)
         ],
+        rates,
+        today,
     )
+    OrderLine.objects.bulk_create([line for _, line in line_rows], batch_size=BATCH)
     return len(orders)
 
 
-def _take_stock(store: Store, sold: list[tuple[str, OrderLine]]) -> None:
+def _take_stock(store: Store, sold: list[tuple[str, OrderLine]], rates, today) -> None:
     """SALE movements for confirmed scale orders, chained on the current levels; a RECEIPT
-    first wherever a level would not cover what is sold."""
+    (at the product's cost) first wherever a level would not cover what is sold. Values
+    follow apps/inventory/valuation.py; the batch posts one entry (restocks, cost of
+    goods sold) and each line keeps its cost."""
     need: dict[int, int] = defaultdict(int)
     for _, line in sold:
         need[line.product_id] += line.quantity
@@ -337,9 +343,22 @@ def _take_stock(store: Store, sold: list[tuple[str, OrderLine]]) -> None:
     movements = []
     products = {line.product_id: line.product for _, line in sold}
 
-    def move(product_id: int, kind: str, quantity: int, reference: str) -> None:
+    posted = {"received": Decimal(0), "sold": Decimal(0)}
+
+    def move(product_id: int, kind: str, quantity: int, reference: str) -> Decimal:
         level = levels[product_id]
         product = products[product_id]
+        if quantity > 0:
+            rate = rates(product.currency_id, today)
+            unit_cost = money.to_base(product.cost_price, rate, valuation.COST_PLACES)
+            value = valuation.receipt_value(quantity, unit_cost)
+            posted["received"] += value
+        else:
+            unit_cost = level.unit_cost
+            value = -valuation.issue_value(
+                on_hand=level.quantity, value=level.value, quantity=-quantity
+            )
+            posted["sold"] -= value
         movements.append(
             StockMovement(
                 store=store,
@@ -348,6 +367,8 @@ def _take_stock(store: Store, sold: list[tuple[str, OrderLine]]) -> None:
                 quantity=quantity,
                 previous_quantity=level.quantity,
                 new_quantity=level.quantity + quantity,
+                unit_cost=unit_cost,
+                value=value,
                 reference=reference,
                 created_at=now,
                 product_sku=product.sku,
@@ -356,16 +377,32 @@ def _take_stock(store: Store, sold: list[tuple[str, OrderLine]]) -> None:
             )
         )
         level.quantity += quantity
+        level.value += value
+        level.unit_cost = valuation.average_cost(
+            quantity=level.quantity, value=level.value, previous=level.unit_cost
+        )
+        return value
 
     for product_id, quantity in need.items():
         short = quantity - levels[product_id].quantity
         if short > 0:
             move(product_id, MovementType.RECEIPT, short + 50, "SCALE-RESTOCK")
     for number, line in sold:
-        move(line.product_id, MovementType.SALE, -line.quantity, number)
+        value = move(line.product_id, MovementType.SALE, -line.quantity, number)
+        line.unit_cost, line.cost = movements[-1].unit_cost, -value
     StockMovement.objects.bulk_create(movements, batch_size=BATCH)
     for level in levels.values():
         level.updated_at = now
     StockLevel.objects.bulk_update(
-        list(levels.values()), ["quantity", "updated_at"], batch_size=BATCH
+        list(levels.values()), ["quantity", "value", "unit_cost", "updated_at"], batch_size=BATCH
+    )
+    received, cost = posted["received"], posted["sold"]
+    valuation.stock_value_post(
+        amounts={
+            chart.INVENTORY: received - cost,
+            chart.STOCK_RECEIVED_NOT_BILLED: -received,
+            chart.COGS: cost,
+        },
+        memo="Scale orders: restocks and cost of goods sold",
+        reference="SCALE-STOCK",
     )

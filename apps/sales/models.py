@@ -251,6 +251,10 @@ class OrderLine(models.Model):
     tax = money_field(default=0)
     total = money_field(default=0)
     returned_quantity = models.PositiveIntegerField(default=0)
+    # Set on confirmation from the SALE movement: the average cost the goods left at, and
+    # the exact cost of goods sold posted for this line (base currency).
+    unit_cost = models.DecimalField("unit cost", max_digits=18, decimal_places=4, default=0)
+    cost = money_field(default=0)
 
     class Meta:
         ordering = ["order", "position", "id"]
@@ -331,6 +335,9 @@ class ReturnLine(models.Model):
     net = money_field()
     tax = money_field()
     total = money_field()
+    # Cost of goods sold taken back (restock only): this line's share of the order line's
+    # cost, rounded cumulatively so returning every unit gives back the cost exactly.
+    cost = money_field(default=0)
 
     class Meta:
         ordering = ["return_doc", "id"]

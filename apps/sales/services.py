@@ -31,8 +31,8 @@ from apps.finance import money
 from apps.finance.documents import document_currency_problem
 from apps.finance.models import Currency
 from apps.finance.selectors import MissingExchangeRate, base_currency_code, rate_on
-from apps.inventory.models import MovementType, Store
-from apps.inventory.services import stock_levels_lock, stock_receive, stock_remove
+from apps.inventory.models import Store
+from apps.inventory.services import stock_levels_lock, stock_restock, stock_sell
 
 from .models import (
     MAX_LINE_QUANTITY,
@@ -603,15 +603,17 @@ def order_confirm(*, order: Order, user=None, override_reason: str = "") -> Orde
         raise StockShortage(shortages, order.store)
     if order.coupon_id:
         _use_coupon(order)
-    for line in lines:
-        stock_remove(
-            store=order.store,
-            product=line.product,
-            quantity=line.quantity,
-            movement_type=MovementType.SALE,
-            reference=order.number,
-            user=user,
-        )
+    movements = stock_sell(
+        store=order.store,
+        lines=[(line.product, line.quantity) for line in lines],
+        reference=order.number,
+        source=order,
+        levels=levels,
+        user=user,
+    )
+    for line, movement in zip(lines, movements, strict=True):
+        line.unit_cost, line.cost = movement.unit_cost, -movement.value
+    OrderLine.objects.bulk_update(lines, ["unit_cost", "cost"])
     order.status = OrderStatus.CONFIRMED
     order.confirmed_at = timezone.now()
     order.confirmed_by = user
@@ -651,17 +653,14 @@ def order_cancel(*, order: Order, reason: str, user=None) -> Order:
                 f"Order {order.number} has returns; record a return for the rest instead."
             )
         lines = list(order.lines.select_related("product__category"))
-        stock_levels_lock(pairs=[(order.store_id, line.product_id) for line in lines])
-        for line in lines:
-            stock_receive(
-                store=order.store,
-                product=line.product,
-                quantity=line.quantity,
-                movement_type=MovementType.RETURN,
-                reference=order.number,
-                notes=f"Cancelled: {reason}"[:500],
-                user=user,
-            )
+        stock_restock(
+            store=order.store,
+            lines=[(line.product, line.quantity, line.cost) for line in lines],
+            reference=order.number,
+            notes=f"Cancelled: {reason}"[:500],
+            source=order,
+            user=user,
+        )
         if order.coupon_id:
             Coupon.objects.filter(pk=order.coupon_id, times_used__gt=0).update(
                 times_used=F("times_used") - 1
@@ -780,6 +779,17 @@ def return_create(
             )
             for part in ("net", "tax")
         }
+        cost = (
+            returned_share(
+                amount=line.cost,
+                quantity=line.quantity,
+                before=line.returned_quantity,
+                now=quantity,
+                minor_units=2,
+            )
+            if store is not None
+            else ZERO
+        )
         rows.append(
             ReturnLine(
                 return_doc=doc,
@@ -788,6 +798,7 @@ def return_create(
                 net=shares["net"],
                 tax=shares["tax"],
                 total=shares["net"] + shares["tax"],
+                cost=cost,
             )
         )
         line.returned_quantity += quantity
@@ -801,17 +812,17 @@ def return_create(
     order.returned_base = money.to_base(order.returned_total, order.exchange_rate)
     order.save(update_fields=["returned_total", "returned_base"])
     if store is not None:
-        stock_levels_lock(pairs=[(store.pk, line.product_id) for line, _ in wanted])
-        for line, quantity in wanted:
-            stock_receive(
-                store=store,
-                product=line.product,
-                quantity=quantity,
-                movement_type=MovementType.RETURN,
-                reference=number,
-                notes=f"Return of {order.number}: {reason}"[:500],
-                user=user,
-            )
+        stock_restock(
+            store=store,
+            lines=[
+                (line.product, row.quantity, row.cost)
+                for (line, _), row in zip(wanted, rows, strict=True)
+            ],
+            reference=number,
+            notes=f"Return of {order.number}: {reason}"[:500],
+            source=doc,
+            user=user,
+        )
     audit_record(
         subject=order,
         event="order.returned",

@@ -33,11 +33,13 @@ def test_warehouse_receives_transfers_is_refused_and_finds_the_movements(
     page.get_by_label("Product").fill("TEA-1")
     available = page.locator("#available")
     expect(available).to_contain_text("Main Warehouse: 0 × TEA-1 (Green tea) available")
+    expect(available).to_contain_text("Product cost: 6.00 USD")
     page.get_by_label("Quantity received").fill("20")
+    page.get_by_label("Unit cost (USD)").fill("2.5")
     page.get_by_label("Reference").fill("PO-100")
     page.get_by_role("button", name="Receive stock").click()
     expect(page.locator(".alert-success")).to_contain_text(
-        "Received 20 × TEA-1 into Main Warehouse; now 20."
+        "Received 20 × TEA-1 into Main Warehouse at 2.5000 each (value 50.00); now 20."
     )
 
     # Transfer 8 to the city shop.
@@ -46,6 +48,7 @@ def test_warehouse_receives_transfers_is_refused_and_finds_the_movements(
     page.get_by_label("To store").select_option(label="City Shop")
     page.get_by_label("Product").fill("5012345678900")  # scanned barcode
     expect(available).to_contain_text("From store Main Warehouse: 20 × TEA-1")
+    expect(available).to_contain_text("average cost 2.5000 USD · value 50.00 USD")
     expect(available).to_contain_text("To store City Shop: 0 × TEA-1")
     page.get_by_label("Quantity to transfer").fill("8")
     page.get_by_role("button", name="Transfer stock").click()
@@ -74,6 +77,7 @@ def test_warehouse_receives_transfers_is_refused_and_finds_the_movements(
     expect(rows.nth(1)).to_contain_text("Transfer out")
     expect(rows.nth(2)).to_contain_text("Receipt")
     expect(rows.nth(2)).to_contain_text("PO-100")
+    expect(rows.nth(2)).to_contain_text("50.00")
     page.get_by_label("Store").select_option(label="City Shop")
     expect(rows).to_have_count(1)
     expect(rows.nth(0)).to_contain_text("+8")

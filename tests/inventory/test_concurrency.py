@@ -124,3 +124,48 @@ def test_adjustments_racing_removals_keep_the_ledger_exact():
     )
     assert final >= 0
     assert_stock_books_ok()
+
+
+def test_concurrent_sales_and_receipts_at_other_costs_keep_the_books_exact():
+    """Invariant 8 under contention: ten deliveries at ten different costs race eight
+    single sales and four order confirmations of the same product and store."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from apps.ledger import chart
+    from apps.ledger.models import Account
+    from apps.sales.services import order_confirm
+    from tests.sales.factories import make_customer, make_order
+
+    store, product = StoreFactory(), ProductFactory(cost_price=Decimal("1.00"))
+    stock_receive(store=store, product=product, quantity=40)  # 40.00
+    customer = make_customer()
+    orders = [make_order(customer=customer, store=store, lines=[(product, 2)]) for _ in range(4)]
+    costs = [Decimal(f"{1 + i}.{i}7") for i in range(10)]  # 1.07, 2.17, ... 10.97
+
+    def receive(cost):
+        return lambda: stock_receive(store=store, product=product, quantity=5, unit_cost=cost)
+
+    def sell():
+        return stock_remove(
+            store=store, product=product, quantity=3, movement_type=MovementType.SALE
+        )
+
+    def confirm(order):
+        return lambda: order_confirm(order=order)
+
+    jobs = [receive(c) for c in costs] + [sell] * 8 + [confirm(o) for o in orders]
+    results = run_together(jobs)
+    assert [type(r).__name__ for r in results].count("StockMovement") == 18
+    assert [type(r).__name__ for r in results].count("Order") == 4
+    row = StockLevel.objects.get(store=store, product=product)
+    assert row.quantity == 40 + 50 - 24 - 8
+    received = Decimal("40.00") + sum(5 * c for c in costs)  # 40.00 + 301.00
+    inventory = Account.objects.get(code=chart.INVENTORY).balance
+    cogs = Account.objects.get(code=chart.COGS).balance
+    assert (received, inventory + cogs) == (Decimal("341.00"), Decimal("341.00"))
+    assert inventory == row.value
+    sold = StockMovement.objects.filter(movement_type=MovementType.SALE).aggregate(v=Sum("value"))
+    assert -Decimal(str(sold["v"])).quantize(Decimal("0.01")) == cogs
+    assert_stock_books_ok()

@@ -24,6 +24,7 @@ from apps.inventory.services import (
     stock_levels_lock,
     stock_receive,
     stock_remove,
+    stock_restock,
     stock_transfer,
 )
 from tests.catalog.factories import ProductFactory
@@ -66,10 +67,11 @@ def test_receive_creates_the_level_and_a_receipt(stores, product, make_user):
 
 
 def test_return_adds_stock_as_a_return(stores, product):
-    movement = stock_receive(
-        store=stores[0], product=product, quantity=2, movement_type=MovementType.RETURN
+    [movement] = stock_restock(
+        store=stores[0], lines=[(product, 2, Decimal("3.01"))], reference="RET-1"
     )
     assert (movement.movement_type, movement.quantity) == (MovementType.RETURN, 2)
+    assert (movement.value, movement.unit_cost) == (Decimal("3.01"), Decimal("1.5050"))
     assert level(stores[0], product) == 2
 
 
@@ -287,9 +289,7 @@ def test_deleted_products_take_no_movements_but_keep_their_history(stores, produ
 
 
 def test_unknown_movement_type_is_a_programming_error(stores, product):
-    with pytest.raises(ValueError, match="movement_type must be one of: Receipt, Return"):
-        stock_receive(store=stores[0], product=product, quantity=1, movement_type="sale")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="movement_type must be one of: Sale, Manual removal"):
         stock_remove(store=stores[0], product=product, quantity=1, movement_type="receipt")
 
 

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.inventory.models import MovementType, StockLevel, StockMovement, Store
-from apps.inventory.services import stock_receive, stock_remove, stock_transfer
+from apps.inventory.models import StockLevel, StockMovement, Store
+from apps.inventory.services import stock_receive, stock_remove, stock_restock, stock_transfer
 from tests.catalog.factories import ProductFactory
 
 from .factories import StoreFactory
@@ -50,7 +51,9 @@ def test_warehouse_receives_stock_through_the_form(warehouse, stores, tea):
     )
     assert movement.user.email == "warehouse@example.test"
     page = warehouse.get(response["Location"])
-    assert "Received 12 × TEA-1 into Store A; now 12." in page.content.decode()
+    assert "Received 12 × TEA-1 into Store A at 6.0000 each (value 72.00); now 12." in (
+        page.content.decode()
+    )
     assert page.context["form"].initial["store"] == str(stores[0].pk)
 
 
@@ -307,8 +310,28 @@ def test_stock_list_filters_status_and_csv(client_for, stores):
     assert rows(q="out") == [("OUT-1", "A", 0, "out")]
     exported = csv_rows(viewer.get(reverse("stock-list"), {"_export": "csv", "status": "out"}))
     assert exported == [
-        ["Store", "SKU", "Product", "Category", "Quantity", "Alert at", "Stock"],
-        ["Store A", "OUT-1", out.name, out.category.name, "0", "10", "Out of stock"],
+        [
+            "Store",
+            "SKU",
+            "Product",
+            "Category",
+            "Quantity",
+            "Unit cost",
+            "Value",
+            "Alert at",
+            "Stock",
+        ],
+        [
+            "Store A",
+            "OUT-1",
+            out.name,
+            out.category.name,
+            "0",
+            "6.0000",
+            "0.00",
+            "10",
+            "Out of stock",
+        ],
     ]
     partial = viewer.get(
         reverse("stock-list"), {"_partial": "summaries"}, HTTP_HX_REQUEST="true"
@@ -317,9 +340,9 @@ def test_stock_list_filters_status_and_csv(client_for, stores):
         " ".join(re.sub("<[^>]+>", " ", "<a " + card).split()) for card in partial.split("<a ")[1:]
     ]
     assert cards == [
-        "Store A A 1 product in stock · 5 units · 2 low or out",
-        "Store B B 1 product in stock · 3 units",
-        "Store C C 0 products in stock · 0 units",
+        "Store A A 1 product in stock · 5 units · worth 30.00 USD · 2 low or out",
+        "Store B B 1 product in stock · 3 units · worth 18.00 USD",
+        "Store C C 0 products in stock · 0 units · worth 0.00 USD",
     ]
 
 
@@ -382,6 +405,51 @@ def test_dashboard_shows_stock_figures_to_warehouse(client_for, stores):
 
 def test_movement_types_are_labelled(client_for, stores):
     product = ProductFactory()
-    stock_receive(store=stores[0], product=product, quantity=2, movement_type=MovementType.RETURN)
+    stock_restock(store=stores[0], lines=[(product, 2, Decimal("2.00"))], reference="RET-1")
     html = client_for("Viewer").get(reverse("movement-list")).content.decode()
     assert '<span class="badge text-bg-info">Return</span>' in html
+
+
+# --- stock value on the screens ---------------------------------------------------------
+
+
+def test_receive_form_takes_a_unit_cost_and_refuses_a_bad_one(warehouse, stores, tea):
+    url = reverse("stock-receive")
+    page = warehouse.get(url).content.decode()
+    assert 'for="id_unit_cost"' in page
+    assert "Unit cost (USD)" in page
+    data = {"store": stores[0].pk, "product": "TEA-1", "quantity": "3"}
+    bad = warehouse.post(url, {**data, "unit_cost": "1.23456"})
+    assert bad.status_code == 200
+    assert "Ensure that there are no more than 4 decimal places." in bad.content.decode()
+    assert not StockMovement.objects.exists()
+    response = warehouse.post(url, {**data, "unit_cost": "3.3333"})
+    assert response.status_code == 302
+    movement = StockMovement.objects.get()
+    assert (movement.unit_cost, movement.value) == (Decimal("3.3333"), Decimal("10.00"))
+    available = warehouse.get(
+        url, {"_partial": "available", "store": stores[0].pk, "product": "TEA-1"}
+    ).content.decode()
+    assert '<span class="level-unit-cost">3.3333 USD</span> · value 10.00 USD' in available
+    assert '<span id="product-cost">6.00 USD</span>' in available
+
+
+def test_stock_pages_show_unit_cost_and_value(client_for, stores, tea):
+    stock_receive(store=stores[0], product=tea, quantity=3, unit_cost="3.3333")
+    stock_receive(store=stores[1], product=tea, quantity=2, unit_cost="1.50")
+    viewer = client_for("Viewer")
+    levels = viewer.get(reverse("stock-list"), {"store": stores[0].pk}).content.decode()
+    assert '<td class="text-end">3.3333</td>\n  <td class="text-end">10.00</td>' in levels
+    summaries = viewer.get(reverse("stock-list"), {"_partial": "summaries"}).content.decode()
+    assert summaries.count('worth <span class="store-value">') == 3
+    assert 'worth <span class="store-value">10.00 USD</span>' in summaries
+    assert 'worth <span class="store-value">3.00 USD</span>' in summaries
+    moves = viewer.get(reverse("movement-list")).content.decode()
+    assert '<td class="text-end">3.3333</td>\n      <td class="text-end">10.00</td>' in moves
+    export = csv_rows(viewer.get(reverse("movement-list"), {"_export": "csv"}))
+    header = export[0]
+    assert [row[header.index("value")] for row in export[1:]] == ["3.00", "10.00"]
+    detail = viewer.get(reverse("product-detail", args=[tea.pk])).content.decode()
+    assert "Average cost (USD)" in detail
+    assert '<td class="text-end">3.3333</td>\n            <td class="text-end">10.00</td>' in detail
+    assert '<td class="text-end">1.5000</td>\n            <td class="text-end">3.00</td>' in detail
