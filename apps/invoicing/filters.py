@@ -6,6 +6,7 @@ from django.urls import reverse_lazy
 from apps.accounts.roles import Area
 from apps.core.models import CompanySettings
 from apps.core.permissions import has_access
+from apps.customers.selectors import filter_by_customer
 
 from .models import CreditNote, CreditNoteStatus, DocumentKind, Invoice, InvoiceStatus, Series
 
@@ -42,11 +43,7 @@ class CustomerLookupMixin:
             )
 
     def by_customer(self, queryset, name, value):
-        value = value.strip()
-        if value.isdigit():
-            return queryset.filter(customer_id=int(value))
-        code = value.split("·")[0].strip()
-        return queryset.filter(Q(customer__code__iexact=code) | Q(customer__name__icontains=value))
+        return filter_by_customer(queryset, value)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 
 from apps.accounts.roles import Area
-from apps.core.filters import MAX_DB_INT
 from apps.core.permissions import has_access
+from apps.customers.selectors import filter_by_customer
 from apps.inventory.models import Store
 
 from .models import Coupon, CouponKind, Order, OrderStatus, Return, ReturnDisposition
@@ -66,15 +66,7 @@ class OrderFilter(django_filters.FilterSet):
 
     def by_customer(self, queryset, name, value):
         """A customer id (links from the customer page), a code, or part of a name."""
-        value = value.strip()
-        if value.isdigit():  # larger than any key: nobody (not an OverflowError)
-            return (
-                queryset.filter(customer_id=int(value))
-                if int(value) <= MAX_DB_INT
-                else queryset.none()
-            )
-        code = value.split("·")[0].strip()
-        return queryset.filter(Q(customer__code__iexact=code) | Q(customer__name__icontains=value))
+        return filter_by_customer(queryset, value)
 
     def search(self, queryset, name, value):
         value = value.strip()
