@@ -445,7 +445,10 @@ def test_stock_pages_show_unit_cost_and_value(client_for, stores, tea):
     assert 'worth <span class="store-value">10.00 USD</span>' in summaries
     assert 'worth <span class="store-value">3.00 USD</span>' in summaries
     moves = viewer.get(reverse("movement-list")).content.decode()
-    assert '<td class="text-end">3.3333</td>\n      <td class="text-end">10.00</td>' in moves
+    assert (
+        '<td data-label="Unit cost" class="text-end">3.3333</td>\n'
+        '      <td data-label="Value" class="text-end">10.00</td>'
+    ) in moves
     export = csv_rows(viewer.get(reverse("movement-list"), {"_export": "csv"}))
     header = export[0]
     assert [row[header.index("value")] for row in export[1:]] == ["3.00", "10.00"]
