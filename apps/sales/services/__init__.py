@@ -1,0 +1,103 @@
+"""Every write on orders, returns and coupon usage (DESIGN.md §4.4, §5, §6).
+
+Lock order, the same in every service so nothing deadlocks: the order row, then (confirm)
+the customer row, then stock levels in primary-key order (`stock_levels_lock`), then the
+coupon row (a conditional UPDATE). Stock only moves through the inventory services, with
+the order number (or the return number) as the movement reference.
+"""
+
+from .common import (
+    HEADER_FIELDS,
+    LINE_AMOUNT_FIELDS,
+    ORDER_TOTAL_FIELDS,
+    ZERO,
+    CreditLimitExceeded,
+    OrderError,
+    Priced,
+    StockShortage,
+    _check_currency,
+    _check_customer,
+    _check_product,
+    _check_store,
+    _lock,
+    _rate,
+    _recompute,
+    _require_draft,
+    _shipping_text,
+    _user,
+    check_discount,
+    check_price,
+    check_quantity,
+    coupon_problem,
+    coupon_terms,
+    default_price,
+    order_totals,
+    price_order,
+)
+from .orders import (
+    _check_credit,
+    _is_admin,
+    _use_coupon,
+    credit_problem,
+    order_cancel,
+    order_confirm,
+    order_coupon_set,
+    order_create,
+    order_fulfil,
+    order_line_add,
+    order_line_remove,
+    order_line_update,
+    order_update,
+)
+from .portal import (
+    PortalOutcome,
+    portal_order_place,
+)
+from .returns import (
+    return_create,
+)
+
+__all__ = [
+    "ZERO",
+    "HEADER_FIELDS",
+    "OrderError",
+    "StockShortage",
+    "CreditLimitExceeded",
+    "_user",
+    "_lock",
+    "_require_draft",
+    "_rate",
+    "check_quantity",
+    "check_price",
+    "check_discount",
+    "_check_product",
+    "_check_customer",
+    "_check_store",
+    "_check_currency",
+    "default_price",
+    "coupon_problem",
+    "coupon_terms",
+    "Priced",
+    "price_order",
+    "LINE_AMOUNT_FIELDS",
+    "ORDER_TOTAL_FIELDS",
+    "order_totals",
+    "_recompute",
+    "_shipping_text",
+    "order_create",
+    "order_update",
+    "order_line_add",
+    "order_line_update",
+    "order_line_remove",
+    "order_coupon_set",
+    "credit_problem",
+    "_is_admin",
+    "_check_credit",
+    "_use_coupon",
+    "order_confirm",
+    "order_cancel",
+    "order_fulfil",
+    "return_create",
+    "PortalOutcome",
+    "portal_order_place",
+]
