@@ -22,6 +22,7 @@ from apps.core.models import AuditEvent
 from apps.core.request_context import acting_as
 from apps.credit import services
 from apps.credit.models import Seller, TransactionLog
+from apps.credit.services import charges
 from apps.ledger import chart
 from apps.ledger.models import Account, JournalEntry, JournalLine
 from apps.ledger.services import Cr, Dr, PostingError, journal_prepare
@@ -46,7 +47,8 @@ def path(request, monkeypatch):
             connection.ensure_connection()
             monkeypatch.setattr(connection.connection, "prepare_threshold", 0)
     else:
-        monkeypatch.setattr(services, "_charge_in_one_statement", services._charge_in_steps)
+        # credit_charge looks the path up in its own module (apps.credit.services.charges)
+        monkeypatch.setattr(charges, "_charge_in_one_statement", services._charge_in_steps)
     return request.param
 
 
@@ -349,9 +351,9 @@ def test_each_database_gets_its_own_path(make_seller, monkeypatch):
     """PostgreSQL charges in one statement, every other database in ORM steps."""
     called = []
     for name in ("_charge_in_one_statement", "_charge_in_steps"):
-        original = getattr(services, name)
+        original = getattr(charges, name)
         monkeypatch.setattr(
-            services, name, lambda *a, _o=original, _n=name, **k: called.append(_n) or _o(*a, **k)
+            charges, name, lambda *a, _o=original, _n=name, **k: called.append(_n) or _o(*a, **k)
         )
     services.credit_charge(
         seller=make_seller("10.00"), amount="1.00", phone=PHONE, idempotency_key="which"
