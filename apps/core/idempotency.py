@@ -27,6 +27,7 @@ from .models import IdempotencyRecord, IdempotencyStatus
 
 MAX_KEY_LENGTH = 64
 STALE_AFTER = timedelta(minutes=5)
+CLAIM_ATTEMPTS = 5
 
 KEY_TOO_LONG = f"An idempotency key has 1 to {MAX_KEY_LENGTH} characters."
 KEY_REUSED = "This idempotency key was already used for a different request."
@@ -65,15 +66,22 @@ def key_claim(*, principal: str, key: str, route: str, fingerprint: str) -> Clai
     """
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValueError(KEY_TOO_LONG)
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                principal=principal, key=key, route=route, body_hash=fingerprint
-            )
-        return Claim(record=record)
-    except IntegrityError:
-        pass
-    first = IdempotencyRecord.objects.get(principal=principal, key=key)
+    # A first claim refused by the rules is released (deleted) again; a duplicate that saw
+    # it a moment ago then finds no row and simply claims the key afresh.
+    for _ in range(CLAIM_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    principal=principal, key=key, route=route, body_hash=fingerprint
+                )
+            return Claim(record=record)
+        except IntegrityError:
+            pass
+        first = IdempotencyRecord.objects.filter(principal=principal, key=key).first()
+        if first is not None:
+            break
+    else:
+        raise IdempotencyConflict(409, KEY_RUNNING)
     if first.route != route or first.body_hash != fingerprint:
         raise IdempotencyConflict(422, KEY_REUSED)
     if first.status == IdempotencyStatus.DONE:
