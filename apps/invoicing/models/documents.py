@@ -22,7 +22,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.core.models import BaseModel, SoftDeleteQuerySet
@@ -419,63 +418,3 @@ class CreditNoteLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity.normalize():f} × {self.description}"
-
-
-class AllocationKind(models.TextChoices):
-    CREDIT_NOTE = "credit_note", "Credit note"
-    # PAYMENT = "payment", "Payment"  (the payments issue adds it with Allocation.payment)
-
-
-class Allocation(models.Model):
-    """Credit applied to an invoice: `amount` of the source settles `amount` of the invoice
-    (same currency). The invoice's open balance is its total minus its allocations; what a
-    source has not allocated is the customer's unapplied credit."""
-
-    kind = models.CharField(max_length=12, choices=AllocationKind.choices)
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
-    credit_note = models.ForeignKey(
-        CreditNote, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
-    )
-    date = models.DateField()
-    amount = money_field()
-    amount_base = money_field()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["date", "id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
-            models.CheckConstraint(
-                condition=~Q(kind="credit_note") | Q(credit_note__isnull=False),
-                name="allocation_credit_note_source",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.amount} to {self.invoice}"
-
-
-class OpeningBalance(models.Model):
-    """What a customer owed when it was set up, posted Dr AR / Cr Opening Balance Equity
-    (base currency). A later change of the customer's opening balance posts the difference
-    as another row, so the rows always sum to `Customer.opening_balance`."""
-
-    customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="opening_documents"
-    )
-    date = models.DateField()
-    amount = money_field(help_text="Base currency; negative when the opening balance went down.")
-    journal_entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["customer", "date", "id"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(amount=0), name="opening_balance_not_zero")
-        ]
-
-    def __str__(self) -> str:
-        return f"Opening balance {self.customer}: {self.amount}"

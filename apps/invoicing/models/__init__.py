@@ -1,0 +1,46 @@
+"""Invoicing models, one module per part (documents, receivable; payments, bank statements,
+dunning and recurring invoices join as their own modules). Import from here."""
+
+from .documents import (
+    MAX_QUANTITY,
+    QUANTITY_PLACES,
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteQuerySet,
+    CreditNoteStatus,
+    DocumentKind,
+    Invoice,
+    InvoiceLine,
+    InvoiceManager,
+    InvoiceQuerySet,
+    InvoiceStatus,
+    IssuedDocument,
+    Series,
+    private_storage,
+    quantity_field,
+    rate_field,
+)
+from .receivable import Allocation, AllocationKind, OpeningBalance
+
+__all__ = [
+    "MAX_QUANTITY",
+    "QUANTITY_PLACES",
+    "Allocation",
+    "AllocationKind",
+    "CreditNote",
+    "CreditNoteLine",
+    "CreditNoteQuerySet",
+    "CreditNoteStatus",
+    "DocumentKind",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceManager",
+    "InvoiceQuerySet",
+    "InvoiceStatus",
+    "IssuedDocument",
+    "OpeningBalance",
+    "Series",
+    "private_storage",
+    "quantity_field",
+    "rate_field",
+]
