@@ -42,6 +42,14 @@ class Seller(BaseModel):
     account = models.OneToOneField(
         "ledger.Account", on_delete=models.PROTECT, related_name="seller", editable=False
     )
+    # The seller's own Charge Revenue sub-account (under 4100): a charge locks only rows of
+    # its seller, so charges of different sellers never queue on a shared revenue balance.
+    revenue_account = models.OneToOneField(
+        "ledger.Account",
+        on_delete=models.PROTECT,
+        related_name="seller_revenue",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["company"]

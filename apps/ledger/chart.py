@@ -24,10 +24,13 @@ STOCK_RECEIVED_NOT_BILLED = "2400"  # goods received, supplier bill not yet book
 OPENING_BALANCE_EQUITY = "3000"
 SALES_REVENUE = "4000"
 SALES_RETURNS = "4010"
-CHARGE_REVENUE = "4100"
+CHARGE_REVENUE = "4100"  # group: one sub-account per seller, 4100-<user id>
 COGS = "5000"  # Cost of Goods Sold
 STOCK_ADJUSTMENTS = "5200"  # removals, count differences and valuation rounding
 FX_GAIN_LOSS = "7000"
+
+# Groups with one sub-account per party (a seller): statements show each as one line.
+PER_PARTY_GROUPS = (SELLER_CREDIT, CHARGE_REVENUE)
 
 # (code, name, type, parent code, is_group)
 CHART: tuple[tuple[str, str, str, str | None, bool], ...] = (
@@ -52,7 +55,7 @@ CHART: tuple[tuple[str, str, str, str | None, bool], ...] = (
     (OPENING_BALANCE_EQUITY, "Opening Balance Equity", AccountType.EQUITY, EQUITY, False),
     (SALES_REVENUE, "Sales Revenue", AccountType.INCOME, INCOME, False),
     (SALES_RETURNS, "Sales Returns", AccountType.INCOME, INCOME, False),
-    (CHARGE_REVENUE, "Charge Revenue", AccountType.INCOME, INCOME, False),
+    (CHARGE_REVENUE, "Charge Revenue", AccountType.INCOME, INCOME, True),
     (COGS, "Cost of Goods Sold", AccountType.EXPENSE, EXPENSES, False),
     (STOCK_ADJUSTMENTS, "Stock Adjustments", AccountType.EXPENSE, EXPENSES, False),
     (FX_GAIN_LOSS, "FX Gain/Loss", AccountType.EXPENSE, EXPENSES, False),

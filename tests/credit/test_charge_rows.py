@@ -23,7 +23,6 @@ from apps.core.request_context import acting_as
 from apps.credit import services
 from apps.credit.models import Seller, TransactionLog
 from apps.credit.services import charges
-from apps.ledger import chart
 from apps.ledger.models import Account, JournalEntry, JournalLine
 from apps.ledger.services import Cr, Dr, PostingError, journal_prepare
 from tests.credit.test_services import all_checks_pass
@@ -84,7 +83,7 @@ def fields_of(obj, *, without=()):
 def test_a_charge_writes_exactly_these_rows(path, make_seller):
     seller = make_seller("100.00")
     user = seller.user
-    revenue = Account.objects.get(code=chart.CHARGE_REVENUE)
+    revenue = Account.objects.get(pk=seller.revenue_account_id)
     log_type = ContentType.objects.get_for_model(TransactionLog)
     counts = row_counts()
     before = timezone.now()
@@ -193,7 +192,7 @@ def test_the_rows_are_what_journal_prepare_and_audit_record_build(path, make_sel
     prepared = journal_prepare(
         date=entry.date,
         memo=f"Charge {PHONE}",
-        lines=[Dr(seller.account, Decimal("7.25")), Cr(chart.CHARGE_REVENUE, Decimal("7.25"))],
+        lines=[Dr(seller.account, Decimal("7.25")), Cr(seller.revenue_account, Decimal("7.25"))],
         currency=seller.account.currency,
         rate=Decimal("1"),
         source=log,
@@ -227,7 +226,7 @@ def test_the_rows_are_what_journal_prepare_and_audit_record_build(path, make_sel
 @pytest.mark.parametrize("account", ["revenue", "seller"])
 def test_an_account_that_takes_no_postings_refuses_the_charge(path, make_seller, account):
     seller = make_seller("100.00")
-    code = chart.CHARGE_REVENUE if account == "revenue" else seller.account.code
+    code = seller.revenue_account.code if account == "revenue" else seller.account.code
     Account.objects.filter(code=code).update(active=False)
     counts, balance = row_counts(), Seller.objects.get(pk=seller.pk).balance
     with pytest.raises(PostingError, match="is inactive and takes no postings"):

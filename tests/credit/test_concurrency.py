@@ -111,7 +111,7 @@ def test_16x50_charges_on_one_seller_exactly_300_succeed(books, make_seller):
     assert sorted(charges.values_list("balance_after", flat=True)) == [
         Decimal(7 * n) for n in range(300)
     ]
-    assert Account.objects.get(code=chart.CHARGE_REVENUE).balance == Decimal("2100.00")
+    assert Account.objects.get(pk=seller.revenue_account_id).balance == Decimal("2100.00")
     assert watcher.samples, "the watcher saw the balance at least once"
     assert all(balance >= 0 and balance == ledger for balance, ledger in watcher.samples)
     assert all_checks_pass() == {}
@@ -126,7 +126,9 @@ def test_16x50_charges_over_ten_sellers_at_once(books, make_seller):
         seller.refresh_from_db()
         assert seller.balance == Account.objects.get(pk=seller.account_id).balance == 0
         assert TransactionLog.objects.filter(seller=seller, type="charge").count() == 30
-    assert Account.objects.get(code=chart.CHARGE_REVENUE).balance == Decimal("2100.00")
+        assert Account.objects.get(pk=seller.revenue_account_id).balance == Decimal("210.00")
+    revenue = Account.objects.filter(parent__code=chart.CHARGE_REVENUE)
+    assert sorted(revenue.values_list("balance", flat=True)) == [Decimal("210.00")] * 10
     assert all(balance >= 0 and balance == ledger for balance, ledger in watcher.samples)
     assert all_checks_pass() == {}
 

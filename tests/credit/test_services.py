@@ -142,12 +142,12 @@ def test_charge_debits_credit_posts_and_logs(make_seller, make_user):
     )
     assert sorted(log.entry.lines.values_list("account__code", "debit", "credit")) == [
         (seller.account.code, Decimal("7.25"), Decimal("0.00")),
-        (chart.CHARGE_REVENUE, Decimal("0.00"), Decimal("7.25")),
+        (seller.revenue_account.code, Decimal("0.00"), Decimal("7.25")),
     ]
     assert list(JournalEntry.objects.for_source(log)) == [log.entry]
     seller.refresh_from_db()
     assert seller.balance == Account.objects.get(pk=seller.account_id).balance == Decimal("92.75")
-    assert Account.objects.get(code=chart.CHARGE_REVENUE).balance == Decimal("7.25")
+    assert Account.objects.get(pk=seller.revenue_account_id).balance == Decimal("7.25")
     event = AuditEvent.objects.get(event="credit.charge")
     assert (event.actor, event.object_id, event.changes["amount"]) == (user, str(log.pk), "7.25")
     assert all_checks_pass() == {}
@@ -221,7 +221,7 @@ def test_reversing_a_charge_gives_the_credit_back_once(make_seller, approver):
     assert log.status == TransactionStatus.REVERSED
     assert reversal.entry.reverses == log.entry
     assert seller.balance == seller.account.balance == Decimal("30.00")
-    assert Account.objects.get(code=chart.CHARGE_REVENUE).balance == Decimal("0.00")
+    assert Account.objects.get(pk=seller.revenue_account_id).balance == Decimal("0.00")
     with pytest.raises(services.CreditError, match="already been reversed"):
         services.credit_reverse(transaction_log=log, reason="again", by=approver)
     with pytest.raises(services.CreditError, match="cannot be reversed"):

@@ -20,7 +20,6 @@ from apps.core.audit import to_jsonable
 from apps.core.models import AuditAction, AuditEvent
 from apps.core.request_context import current_actor, current_user
 from apps.finance import money
-from apps.ledger import chart
 from apps.ledger.models import DEBIT_NORMAL, Account, JournalEntry, JournalLine
 from apps.ledger.services import (
     BASE_PLACES,
@@ -76,7 +75,7 @@ def _replay(seller: Seller, key: str, amount: Decimal, phone: str) -> ChargeOutc
 def _refused(seller: Seller, amount: Decimal, phone: str, key: str) -> ChargeOutcome:
     """The debit did not apply: an account that takes no postings (PostingError), else
     the first result of a replayed key, else why the seller cannot pay (CreditError)."""
-    accounts_resolve([seller.account_id, chart.CHARGE_REVENUE])
+    accounts_resolve([seller.account_id, seller.revenue_account_id])
     replay = _replay(seller, key, amount, phone)
     if replay is None:
         raise _refusal(seller.pk, amount)
@@ -87,7 +86,8 @@ def credit_charge(
     *, seller: Seller, amount, phone, idempotency_key: str, by=None, date: dt.date | None = None
 ) -> ChargeOutcome:
     """Sell a charge of `amount` to `phone`: debit the seller's credit only if it covers it,
-    post Dr Seller Credit / Cr Charge Revenue, write the log row; all or nothing.
+    post Dr the seller's credit account / Cr its Charge Revenue sub-account, write the log
+    row; all or nothing. Every row a charge locks belongs to its seller.
 
     `seller` should come with `select_related("account__currency")`. The same
     `idempotency_key` (per seller) returns the first result and charges nothing more, also
@@ -124,7 +124,7 @@ class _ChargeRows:
 
     log: TransactionLog
     entry: JournalEntry
-    lines: list[JournalLine]  # Dr the seller's credit account, Cr Charge Revenue
+    lines: list[JournalLine]  # Dr the seller's credit account, Cr its Charge Revenue account
     event: AuditEvent
 
 
@@ -138,7 +138,7 @@ def _charge_rows(
     because the one-statement path can call neither (each queries or writes by itself).
     Left to the writer: the log row's balance_after and created_at (taken under the
     seller's row lock, so log order is the order the debits applied) and, on PostgreSQL,
-    the Charge Revenue line's account (`revenue=None`: the statement looks it up by code).
+    the Charge Revenue line's account (`revenue=None`: the statement checks it takes postings).
     """
     account = seller.account
     actor = _actor(by)
@@ -195,7 +195,7 @@ def _charge_in_steps(
     """The charge through the ORM (SQLite): the accounts, the conditional debit (which also
     checks the key is new, so the common path needs no replay query), the entry and its
     lines, the log row, the audit event, then both balances in primary-key order."""
-    accounts = accounts_resolve([seller.account_id, chart.CHARGE_REVENUE])
+    accounts = accounts_resolve([seller.account_id, seller.revenue_account_id])
     balance = _seller_balance_add(seller.pk, -amount, charge_key=key)
     if balance is None:
         return _refused(seller, amount, phone, key)
@@ -206,7 +206,7 @@ def _charge_in_steps(
         key=key,
         by=by,
         date=date,
-        revenue=accounts[chart.CHARGE_REVENUE],
+        revenue=accounts[seller.revenue_account_id],
     )
     rows.log.balance_after = balance
     rows.log.created_at = timezone.now()  # under the seller's row lock
@@ -290,9 +290,10 @@ def _charge_statement() -> str:
 
     Each step reads the one before it, so PostgreSQL runs them in this order whatever
     order it would pick for independent CTEs: the debit (which locks the seller row),
-    the entry, its lines, the log row, the event, and only then the two accounts, locked
-    in primary-key order and moved, so the Charge Revenue row that every charge updates
-    stays locked for the shortest time (until the commit that ends the statement).
+    the entry, its lines, the log row, the event, and only then the seller's two accounts
+    (credit and Charge Revenue), locked in primary-key order and moved. Every row the
+    statement locks belongs to the seller whose row the debit already holds, so charges
+    of different sellers never wait for each other.
     """
     seller, log, account, entry, line = (
         _Table(Seller),
@@ -309,7 +310,7 @@ def _charge_statement() -> str:
     statement = f"""
 WITH revenue AS (
     SELECT {account.id} AS id FROM {account}
-    WHERE {account.code} = %(revenue_code)s AND {takes_postings}
+    WHERE {account.id} = %(revenue_id)s AND {takes_postings}
 ), debit AS (
     UPDATE {seller} SET {seller.balance} = {seller.balance} - %(amount)s
     WHERE {seller.id} = %(seller_id)s AND {seller.status} = %(active)s
@@ -390,7 +391,7 @@ def _charge_in_one_statement(
     debit_line, revenue_line = rows.lines
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-access proxy
     params = {
-        "revenue_code": chart.CHARGE_REVENUE,
+        "revenue_id": seller.revenue_account_id,
         "amount": amount,
         "seller_id": seller.pk,
         "active": SellerStatus.ACTIVE.value,

@@ -42,7 +42,8 @@ from .common import (
 def seller_create(
     *, email: str, company: str, phone="", full_name: str = "", password: str | None = None
 ) -> Seller:
-    """A seller with its login (Seller role) and its own credit sub-account under 2100."""
+    """A seller with its login (Seller role), its own credit sub-account under 2100 and its
+    own Charge Revenue sub-account under 4100."""
     User = get_user_model()
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
@@ -63,7 +64,21 @@ def seller_create(
         currency_id=parent.currency_id,
         parent=parent,
     )
-    seller = Seller.objects.create(user=user, company=company, phone=phone or "", account=account)
+    revenue_group = account_by_code(chart.CHARGE_REVENUE)
+    revenue_account = Account.objects.create(
+        code=f"{chart.CHARGE_REVENUE}-{user.pk:06d}",
+        name=f"Charge revenue: {company}"[:120],
+        type=AccountType.INCOME,
+        currency_id=parent.currency_id,
+        parent=revenue_group,
+    )
+    seller = Seller.objects.create(
+        user=user,
+        company=company,
+        phone=phone or "",
+        account=account,
+        revenue_account=revenue_account,
+    )
     audit_record(subject=seller, event="credit.seller_created", changes={"email": email})
     return seller
 

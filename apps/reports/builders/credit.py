@@ -98,7 +98,7 @@ def build(params: dict, progress) -> Report:
         "closing",
     )
     revenue_lines = JournalLine.objects.filter(
-        account__code=chart.CHARGE_REVENUE, entry__date__range=(start, end)
+        account__parent__code=chart.CHARGE_REVENUE, entry__date__range=(start, end)
     ).aggregate(dr=Sum("base_debit"), cr=Sum("base_credit"))
     ledger_revenue = cents(revenue_lines["cr"]) - cents(revenue_lines["dr"])
     t = table.totals

@@ -39,10 +39,13 @@ def movements(*, start: dt.date | None, end: dt.date, types=None, codes=None) ->
 
 
 def _accounts(types) -> list[Account]:
-    return list(Account.all_objects.filter(is_group=False, type__in=types).order_by("code"))
+    accounts = Account.all_objects.filter(is_group=False, type__in=types).select_related("parent")
+    return list(accounts.order_by("code"))
 
 
 def _account_table(title: str, accounts: list[Account], amounts: dict[int, Decimal]) -> Table:
+    """One row per account with an amount; the sub-accounts of a per-party group (one per
+    seller under Seller Credit and Charge Revenue) are summed into one row of the group."""
     table = Table(
         title=title,
         columns=[
@@ -51,10 +54,18 @@ def _account_table(title: str, accounts: list[Account], amounts: dict[int, Decim
             Column("amount", "Amount", MONEY),
         ],
     )
+    rows: dict[str, dict] = {}
     for account in accounts:
         amount = amounts.get(account.pk, ZERO)
-        if amount:
-            table.rows.append({"code": account.code, "account": account.name, "amount": amount})
+        if not amount:
+            continue
+        parent = account.parent
+        shown = parent if parent is not None and parent.code in chart.PER_PARTY_GROUPS else account
+        row = rows.setdefault(
+            shown.code, {"code": shown.code, "account": shown.name, "amount": ZERO}
+        )
+        row["amount"] += amount
+    table.rows.extend(row for row in rows.values() if row["amount"])
     table.total("amount", label_key="account", label=f"Total {title.lower()}")
     return table
 
