@@ -30,8 +30,14 @@ from .models import (
     InvoiceLine,
     InvoiceStatus,
     OpeningBalance,
+    Payment,
 )
-from .selectors_payments import credit_by_customer, customer_credit, statement_moves
+from .selectors_payments import (
+    credit_by_customer,
+    customer_credit,
+    statement_moves,
+    with_credit,
+)
 
 ZERO = Decimal("0")
 AMOUNT = DecimalField(max_digits=18, decimal_places=2)
@@ -277,8 +283,8 @@ def invoice_breakdown(invoice: Invoice):
 
 
 def customer_documents(customer, *, limit: int = 20) -> dict:
-    """The customer page's receivable lists: latest invoices (with open amounts) and
-    credit notes."""
+    """The customer page's receivable lists: latest invoices (with open amounts), credit
+    notes and payments (with the credit they leave)."""
     invoices = with_balances(
         Invoice.objects.filter(customer_id=customer.pk).select_related("currency")
     )
@@ -288,6 +294,11 @@ def customer_documents(customer, *, limit: int = 20) -> dict:
             CreditNote.objects.filter(customer_id=customer.pk)
             .select_related("invoice")
             .order_by("-issue_date", "-id")[:limit]
+        ),
+        "payments": list(
+            with_credit(Payment.objects.filter(customer_id=customer.pk)).order_by("-date", "-id")[
+                :limit
+            ]
         ),
     }
 

@@ -72,6 +72,13 @@ class Allocation(models.Model):
     def __str__(self) -> str:
         return f"{self.amount} to {self.invoice}"
 
+    @property
+    def fx_difference(self):
+        """Base value used from the payment minus base value settled (gain when > 0)."""
+        if self.source_amount_base is None:
+            return None
+        return self.source_amount_base - self.amount_base
+
 
 class OpeningBalance(models.Model):
     """What a customer owed when it was set up, posted Dr AR / Cr Opening Balance Equity
