@@ -39,7 +39,7 @@ def test_portal_lists_own_payments_and_credit(two_customers):
     html = client.get(reverse("portal-invoices")).content.decode()
     assert mine.number in html and other.number not in html
     assert f"{invoice.number} (80.00)" in html
-    assert 'Your credit: <strong>20.00 USD</strong>' in html
+    assert "Your credit: <strong>20.00 USD</strong>" in html
 
 
 def test_statement_includes_payments_refunds_reversals_and_closes_at_receivable(two_customers):
