@@ -45,7 +45,7 @@ def _camt_date(text: str | None) -> dt.date | None:
 
 def parse_camt(content: str) -> list[ParsedLine]:
     from lxml import etree
-    from pycamt.parser import Camt053Parser, Camt053ParseError
+    from pycamt.parser import Camt053ParseError, Camt053Parser
 
     raw = content.encode("utf-8")
     raw = re.sub(rb"^\s*<\?xml[^>]*\?>", b"", raw)  # the text is already decoded

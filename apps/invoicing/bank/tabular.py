@@ -127,10 +127,8 @@ def check_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, str]
 
 def _amount(text: str, decimal: str) -> Decimal:
     value = text.replace(" ", "").replace("\u00a0", "").replace("'", "")
-    if decimal == ",":
-        value = value.replace(".", "").replace(",", ".")
-    else:
-        value = value.replace(",", "")
+    thousands, point = (".", ",") if decimal == "," else (",", ".")
+    value = value.replace(thousands, "").replace(point, ".")
     negative = value.endswith("-") or (value.startswith("(") and value.endswith(")"))
     value = value.strip("()-+") if negative else value.lstrip("+")
     amount = Decimal(value)

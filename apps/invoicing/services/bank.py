@@ -161,7 +161,7 @@ def statement_import_start(*, statement: BankStatement, user=None) -> bool:
         user_id = getattr(acting(user), "pk", None)
         transaction.on_commit(
             lambda: async_task(
-                "apps.invoicing.tasks_bank.statement_import_task",
+                "apps.invoicing.tasks.statement_import_task",
                 statement.pk,
                 user_id,
                 group="bank-import",

@@ -37,7 +37,8 @@ from ..selectors import with_balances
 ZERO = Decimal("0")
 MAX_ALTERNATIVES = 5
 AUTO_REASONS = (MatchReason.REFERENCE, MatchReason.NUMBER)
-_RF = re.compile(r"(?<![0-9A-Z])RF\d{2}(?:[ ]?[0-9A-Z]){1,21}", re.IGNORECASE)
+_RF_START = re.compile(r"(?<![0-9A-Z])RF\d{2}")
+_RF = re.compile(r"RF\d{2}(?:[ ]?[0-9A-Z]){1,21}")
 _SEP = r"[\s\-_/.#:]*"
 _WORDS = re.compile(r"[^0-9a-z]+")
 _LEGAL = {"ltd", "llc", "inc", "gmbh", "sa", "sas", "sarl", "bv", "plc", "ag", "co", "the"}
@@ -51,14 +52,22 @@ def find_references(text: str) -> list[str]:
     """Valid RF references in `text`, compact ('RF18INV20260001'), in order of appearance.
 
     A reference printed in groups of four may run into the next word ("RF18 5390 0754
-    thanks"): the longest prefix with a valid check is taken."""
+    thanks"): the longest prefix with a valid check is taken, and the search goes on
+    after it."""
+    upper = text.upper()
     found: list[str] = []
-    for match in _RF.finditer(text.upper()):
-        candidate = _compact(match.group(0))
-        for end in range(len(candidate), 4, -1):
-            if creditor_reference_is_valid(candidate[:end]):
-                if candidate[:end] not in found:
-                    found.append(candidate[:end])
+    taken_until = 0
+    for start in _RF_START.finditer(upper):
+        if start.start() < taken_until:
+            continue
+        window = _RF.match(upper, start.start())
+        chars = [(m.group(0), m.end()) for m in re.finditer(r"[0-9A-Z]", window.group(0))]
+        candidate = "".join(c for c, _end in chars)
+        for length in range(len(candidate), 4, -1):
+            if creditor_reference_is_valid(candidate[:length]):
+                if candidate[:length] not in found:
+                    found.append(candidate[:length])
+                taken_until = start.start() + chars[length - 1][1]
                 break
     return found
 
