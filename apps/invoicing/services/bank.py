@@ -158,6 +158,12 @@ def statement_import_start(*, statement: BankStatement, user=None) -> bool:
     if claimed:
         from django_q.tasks import async_task
 
+        if statement.format == StatementFormat.CSV and statement.mapping:
+            # the mapping that read this file is the account's from now on
+            BankAccount.objects.filter(pk=statement.account_id).update(
+                csv_mapping=statement.mapping
+            )
+
         user_id = getattr(acting(user), "pk", None)
         transaction.on_commit(
             lambda: async_task(
