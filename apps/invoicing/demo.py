@@ -57,9 +57,15 @@ def _export_series() -> Series:
 
 
 def seed(*, stdout) -> None:
+    from . import demo_bank
+
     _opening_balances(stdout)
-    if Invoice.all_objects.exists():
-        return
+    if not Invoice.all_objects.exists():
+        _invoices(stdout)
+    demo_bank.seed(stdout=stdout)
+
+
+def _invoices(stdout) -> None:
     company = CompanySettings.load()
     today = company.today()
     export = _export_series()

@@ -14,3 +14,11 @@ class BankStatementFilter(django_filters.FilterSet):
     class Meta:
         model = BankStatement
         fields = ["account", "status", "format", "file_name"]
+
+
+class BankAccountFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains", label="Name")
+
+    class Meta:
+        model = BankAccount
+        fields = ["name", "active"]

@@ -27,7 +27,7 @@ from apps.customers.models import Customer
 from apps.finance import money
 
 from ..bank import csv_headers
-from ..filters_bank import BankStatementFilter
+from ..filters_bank import BankAccountFilter, BankStatementFilter
 from ..forms_bank import (
     BankAccountForm,
     CustomerChoiceForm,
@@ -68,7 +68,7 @@ def _error_text(exc: ValidationError) -> str:
 class BankAccountListView(BankArea, BackofficeListView):
     title = "Bank accounts"
     table_class = BankAccountTable
-    filterset_class = None
+    filterset_class = BankAccountFilter
     create_url_name = "bank-account-create"
     create_label = "New bank account"
     empty_text = "No bank account yet. Add the account your customers pay into."

@@ -19,7 +19,9 @@ MAPPING = {
 
 def csv_file(rows: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["date", "amount", "id", "payer", "iban", "ref", "text"])
+    writer = csv.DictWriter(
+        out, fieldnames=["date", "amount", "id", "payer", "iban", "ref", "text"]
+    )
     writer.writeheader()
     for n, row in enumerate(rows, start=1):
         writer.writerow({"date": "2026-11-20", "id": f"T{n}", **row})

@@ -14,9 +14,7 @@ from .helpers import import_file
 def test_camt_sample_imports_every_line_and_suggests_matches(
     account, sample_invoices, django_capture_on_commit_callbacks
 ):
-    statement = import_file(
-        account, "camt053-demo.xml", capture=django_capture_on_commit_callbacks
-    )
+    statement = import_file(account, "camt053-demo.xml", capture=django_capture_on_commit_callbacks)
     assert (statement.status, statement.progress) == ("imported", 100)
     assert (statement.row_count, statement.lines_added, statement.lines_duplicate) == (5, 5, 0)
     assert list(BankLine.objects.order_by("date", "pk").values_list("amount", "status")) == [
@@ -44,9 +42,7 @@ def test_reimporting_a_file_adds_nothing(
     assert BankMatch.objects.count() == matches == 3
 
 
-def test_an_overlapping_file_adds_only_its_new_lines(
-    account, django_capture_on_commit_callbacks
-):
+def test_an_overlapping_file_adds_only_its_new_lines(account, django_capture_on_commit_callbacks):
     mapping = {"date": "d", "amount": "a", "bank_reference": "id", "text": "t"}
     first = "d,a,id,t\n2026-11-02,10.00,A1,x\n2026-11-03,20.00,A2,y\n"
     second = "d,a,id,t\n2026-11-03,20.00,A2,y\n2026-11-04,30.00,A3,z\n"
@@ -105,9 +101,7 @@ def test_remap_reads_the_file_again_and_saves_the_mapping(account):
         ("pic.csv", "\x89PNG only one", "csv", "The first row must name the columns"),
     ],
 )
-def test_an_unreadable_file_is_refused_and_nothing_is_written(
-    account, name, content, fmt, message
-):
+def test_an_unreadable_file_is_refused_and_nothing_is_written(account, name, content, fmt, message):
     with pytest.raises(ValidationError) as caught:
         service.statement_upload(account=account, upload=upload(name, content), fmt=fmt)
     assert list(caught.value.message_dict) == ["file"]

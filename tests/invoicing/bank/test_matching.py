@@ -96,9 +96,7 @@ def invoices(acme):
     from tests.sales.factories import make_customer
 
     bolt = make_customer("Bolt Supplies")
-    return [issue(acme, a) for a in ("120.00", "80.00", "45.50", "200.00")] + [
-        issue(bolt, "80.00")
-    ]
+    return [issue(acme, a) for a in ("120.00", "80.00", "45.50", "200.00")] + [issue(bolt, "80.00")]
 
 
 @pytest.mark.parametrize(("case", "row", "expected"), TABLE, ids=[c for c, _r, _e in TABLE])

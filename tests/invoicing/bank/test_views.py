@@ -1,0 +1,134 @@
+"""Bank statement screens: roles, upload -> preview -> import with its progress, the lines
+with their suggestions, empty states, the navigation entry."""
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.roles import Role
+from apps.invoicing.models import BankAccount, BankStatement
+from apps.invoicing.services import bank as service
+
+from .conftest import upload
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def accountant(client_for):
+    return client_for(Role.ACCOUNTANT)
+
+
+def test_only_accountant_and_admin_open_the_bank_screens(client_for, account):
+    statement = service.statement_upload(account=account, upload=upload("ofx-demo.ofx"))
+    urls = [
+        reverse("bank-statement-list"),
+        reverse("bank-statement-create"),
+        reverse("bank-statement-detail", args=[statement.pk]),
+        reverse("bank-account-list"),
+        reverse("bank-account-create"),
+    ]
+    expected = {
+        Role.ADMIN: 200,
+        Role.ACCOUNTANT: 200,
+        Role.SALES: 403,
+        Role.VIEWER: 403,
+        Role.WAREHOUSE: 403,
+        Role.CUSTOMER: 403,
+    }
+    for role, status in expected.items():
+        client = client_for(role)
+        assert [client.get(url).status_code for url in urls] == [status] * len(urls), role
+        menu = client.get(reverse("portal-home") if role == Role.CUSTOMER else "/").content
+        assert (b'href="/payments/bank/"' in menu) == (status == 200), role
+
+
+def test_empty_states(accountant, books):
+    page = accountant.get(reverse("bank-statement-list")).content.decode()
+    assert "No bank account yet." in page
+    assert "No statement imported yet." in page
+    accounts = accountant.get(reverse("bank-account-list")).content.decode()
+    assert "No bank account yet. Add the account your customers pay into." in accounts
+
+
+def test_account_create_keeps_a_compact_iban(accountant, books):
+    response = accountant.post(
+        reverse("bank-account-create"),
+        {
+            "name": "Main account",
+            "iban": "fr76 3000 6000 0112 3456 7890 189",
+            "currency": "USD",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert BankAccount.objects.get().iban == "FR7630006000011234567890189"
+
+
+def test_upload_preview_import_and_lines(
+    accountant, account, sample_invoices, django_capture_on_commit_callbacks
+):
+    response = accountant.post(
+        reverse("bank-statement-create"),
+        {"account": account.pk, "format": "", "file": upload("camt053-demo.xml")},
+    )
+    statement = BankStatement.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == statement.get_absolute_url()
+    preview = accountant.get(statement.get_absolute_url()).content.decode()
+    assert "All 5 rows are readable. Nothing has been written yet." in preview
+    assert preview.count('<tr class="">') == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        accountant.post(statement.get_absolute_url(), {"action": "import"})
+    page = accountant.get(statement.get_absolute_url()).content.decode()
+    assert "5 new lines, 0 already imported before" in page
+    assert page.count('class="card mb-2 bank-line"') == 5
+    assert page.count("Confirm match") == 3
+    assert "Reference RF76 INV2 0260 0001 names INV-2026-00001" in page
+    assert "pays 50.00 of 200.00 open (partial)" in page
+    # the "to review" filter swaps only the lines
+    review = accountant.get(statement.get_absolute_url() + "?show=unmatched").content.decode()
+    assert review.count('class="card mb-2 bank-line"') == 2
+    listing = accountant.get(reverse("bank-statement-list")).content.decode()
+    assert "camt053-demo.xml" in listing
+
+
+def test_upload_of_a_bad_file_shows_the_error_next_to_the_field(accountant, account):
+    response = accountant.post(
+        reverse("bank-statement-create"),
+        {"account": account.pk, "format": "camt053", "file": upload("x.xml", "<Document>")},
+    )
+    assert response.status_code == 200
+    assert "The file is not well-formed XML" in response.content.decode()
+    assert BankStatement.objects.count() == 0
+
+
+def test_csv_mapping_form_and_remap(accountant, account):
+    statement = service.statement_upload(
+        account=account, upload=upload("odd.csv", "When;Value\n02/11/2026;10.00\n")
+    )
+    page = accountant.get(statement.get_absolute_url()).content.decode()
+    assert "Choose which column holds what, then preview again." in page
+    assert 'name="date"' in page
+    response = accountant.post(
+        statement.get_absolute_url(),
+        {
+            "action": "remap",
+            "date": "When",
+            "amount": "Value",
+            "date_format": "%d/%m/%Y",
+            "decimal": ".",
+        },
+    )
+    assert response.status_code == 302
+    statement.refresh_from_db()
+    assert statement.status == "previewed"
+
+
+def test_progress_partial_while_the_worker_runs(accountant, account):
+    statement = service.statement_upload(account=account, upload=upload("ofx-demo.ofx"))
+    BankStatement.objects.filter(pk=statement.pk).update(status="running", progress=40)
+    response = accountant.get(statement.get_absolute_url() + "?_partial=progress", **HX)
+    body = response.content.decode()
+    assert body.startswith('<div id="progress"')
+    assert 'hx-trigger="every 1s"' in body
+    assert '<progress id="import-progress-bar" class="w-100" max="100" value="40">' in body
