@@ -27,6 +27,7 @@ from apps.finance.fields import money_field
 from apps.finance.models import Currency
 
 from .documents import Invoice
+from .payments import Payment
 
 
 class BankAccount(BaseModel):
@@ -205,6 +206,9 @@ class BankMatch(models.Model):
         max_length=10, choices=MatchStatus.choices, default=MatchStatus.SUGGESTED
     )
     automatic = models.BooleanField(default=False)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_matches"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -219,7 +223,11 @@ class BankMatch(models.Model):
                 condition=Q(status="applied"),
                 name="bankmatch_one_applied_per_line",
                 violation_error_message="This bank line is already matched.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["suggested", "dismissed"]) | Q(payment__isnull=False),
+                name="bankmatch_applied_has_payment",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -128,7 +128,7 @@ def test_progress_partial_while_the_worker_runs(accountant, account):
     statement = service.statement_upload(account=account, upload=upload("ofx-demo.ofx"))
     BankStatement.objects.filter(pk=statement.pk).update(status="running", progress=40)
     response = accountant.get(statement.get_absolute_url() + "?_partial=progress", **HX)
-    body = response.content.decode()
+    body = response.content.decode().strip()
     assert body.startswith('<div id="progress"')
     assert 'hx-trigger="every 1s"' in body
     assert '<progress id="import-progress-bar" class="w-100" max="100" value="40">' in body
