@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
@@ -208,6 +208,7 @@ class StatementDetailView(
                 Prefetch("matches", queryset=matches.exclude(status=MatchStatus.DISMISSED))
             )
             context["show"] = shown
+            context["payment_pages"] = _payment_pages()
             context["line_filters"] = LINE_FILTERS
             counts = dict(
                 statement.lines.values_list("status")
@@ -242,6 +243,15 @@ class StatementDetailView(
 
 
 # --- line actions ----------------------------------------------------------------------
+
+
+def _payment_pages() -> bool:
+    """Do payment pages exist to link to? (They land with the payments screens.)"""
+    try:
+        reverse("payment-detail", args=[1])
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def _back(line: BankLine) -> str:

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.roles import Role
-from apps.invoicing.models import BankAccount, BankStatement
+from apps.invoicing.models import BankAccount, BankMatch, BankStatement
 from apps.invoicing.services import bank as service
 
 from .conftest import upload
@@ -90,6 +90,17 @@ def test_upload_preview_import_and_lines(
     assert review.count('class="card mb-2 bank-line"') == 2
     listing = accountant.get(reverse("bank-statement-list")).content.decode()
     assert "camt053-demo.xml" in listing
+    # confirm one suggestion from the page: a payment is recorded, the line shows it
+    match = BankMatch.objects.get(line__amount="120.00")
+    response = accountant.post(reverse("bank-match-apply", args=[match.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{statement.get_absolute_url()}#line-{match.line_id}"
+    page = accountant.get(statement.get_absolute_url()).content.decode()
+    match.refresh_from_db()
+    assert f"Confirmed by {match.decided_by} · payment" in page
+    assert page.count("Confirm match") == 2
+    again = accountant.post(reverse("bank-match-apply", args=[match.pk]), follow=True)
+    assert "This line is already matched." in again.content.decode()
 
 
 def test_upload_of_a_bad_file_shows_the_error_next_to_the_field(accountant, account):
