@@ -51,7 +51,7 @@ def books(demo_users):
 def shoot(page, name):
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / f"{name}-{size}.png"))
     page.set_viewport_size({"width": 1440, "height": 900})
 
 
@@ -107,7 +107,8 @@ def test_accountant_imports_camt_confirms_matches_and_customer_sees_payment(
     paid = customer.locator("#portal-invoices tbody tr", has_text="INV-2026-00001")
     expect(paid).to_contain_text("Paid")
     customer.goto(f"{live_server.url}/portal/statement/")
-    expect(customer.locator("main")).to_contain_text(re.compile(r"Payment"))
-    expect(customer.locator("main")).to_contain_text("120.00")
+    payment = customer.locator("tr", has_text=re.compile(r"PAY-2026-\d{5}")).first
+    expect(payment).to_contain_text("2026-11-26")
+    expect(payment).to_contain_text("-120.00")
     shoot(customer, "bank-portal-statement")
     context.close()

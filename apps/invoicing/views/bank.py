@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
 from django.views import View
@@ -218,6 +219,15 @@ class StatementDetailView(
             context["counts"] = {s: counts.get(s, 0) for s in LineStatus.values}
         return context
 
+    def get(self, request, *args, **kwargs):
+        if getattr(request, "htmx", False) and request.GET.get("_partial") == "progress":
+            statement = self.get_object()
+            if not statement.running:  # done: the whole page changes (lines, summary)
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
+        return super().get(request, *args, **kwargs)
+
     def post(self, request, *args, **kwargs):
         self.object = statement = self.get_object()
         action = request.POST.get("action")
@@ -266,7 +276,9 @@ class BankMatchApplyView(BankArea, AreaRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
-            messages.success(request, f"Payment {match.payment} recorded from {match.customer}.")
+            messages.success(
+                request, f"Payment {match.payment} recorded from {match.customer.name}."
+            )
         return redirect(_back(match.line))
 
 
@@ -392,7 +404,7 @@ class BankLineMatchView(BankArea, AreaRequiredMixin, PageContextMixin, TemplateV
             except ValidationError as exc:
                 errors.append(_error_text(exc))
             else:
-                messages.success(request, f"Payment {match.payment} recorded from {customer}.")
+                messages.success(request, f"Payment {match.payment} recorded from {customer.name}.")
                 return redirect(_back(self.line))
         context = self.get_context_data(invoices=invoices)
         context["errors"] = errors

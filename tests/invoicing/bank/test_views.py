@@ -143,3 +143,7 @@ def test_progress_partial_while_the_worker_runs(accountant, account):
     assert body.startswith('<div id="progress"')
     assert 'hx-trigger="every 1s"' in body
     assert '<progress id="import-progress-bar" class="w-100" max="100" value="40">' in body
+    # once the worker is done, the poll asks htmx to reload the whole page
+    BankStatement.objects.filter(pk=statement.pk).update(status="imported", progress=100)
+    done = accountant.get(statement.get_absolute_url() + "?_partial=progress", **HX)
+    assert (done.status_code, done["HX-Refresh"]) == (204, "true")
