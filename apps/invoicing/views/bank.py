@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -156,6 +157,7 @@ class StatementUploadView(BankArea, BackofficeFormView):
         return self.object.get_absolute_url()
 
 
+LINES_PER_PAGE = 50
 LINE_FILTERS = [
     ("", "All lines"),
     ("review", "To review"),
@@ -202,12 +204,17 @@ class StatementDetailView(
                 )
             elif shown in LineStatus.values:
                 lines = lines.filter(status=shown)
-            matches = BankMatch.objects.select_related("customer", "payment").prefetch_related(
+            matches = BankMatch.objects.select_related(
+                "customer", "payment", "decided_by"
+            ).prefetch_related(
                 Prefetch("invoices", queryset=BankMatchInvoice.objects.select_related("invoice"))
             )
-            context["lines"] = lines.prefetch_related(
+            lines = lines.order_by("date", "pk").prefetch_related(
                 Prefetch("matches", queryset=matches.exclude(status=MatchStatus.DISMISSED))
             )
+            page = Paginator(lines, LINES_PER_PAGE).get_page(self.request.GET.get("page"))
+            context["lines"] = page.object_list
+            context["page_obj"] = page
             context["show"] = shown
             context["payment_pages"] = _payment_pages()
             context["line_filters"] = LINE_FILTERS

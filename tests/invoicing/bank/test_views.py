@@ -147,3 +147,64 @@ def test_progress_partial_while_the_worker_runs(accountant, account):
     BankStatement.objects.filter(pk=statement.pk).update(status="imported", progress=100)
     done = accountant.get(statement.get_absolute_url() + "?_partial=progress", **HX)
     assert (done.status_code, done["HX-Refresh"]) == (204, "true")
+
+
+def test_correct_and_ignore_from_the_screens(
+    accountant, account, sample_invoices, django_capture_on_commit_callbacks
+):
+    from apps.invoicing.models import BankLine
+
+    from .helpers import import_file
+
+    statement = import_file(account, "camt053-demo.xml", capture=django_capture_on_commit_callbacks)
+    line = BankLine.objects.get(amount="99.00")
+    acme = sample_invoices[0].customer
+    url = reverse("bank-line-match", args=[line.pk])
+    page = accountant.get(url, {"customer": acme.pk}).content.decode()
+    # the line's 99.00 spread oldest due first over Acme's open invoices
+    assert f'name="amount-{sample_invoices[0].pk}" value="99.00"' in page
+    assert f'name="amount-{sample_invoices[1].pk}" value="0"' in page
+    too_much = accountant.post(
+        url, {"customer": acme.pk, f"amount-{sample_invoices[3].pk}": "150.00"}
+    )
+    assert "The invoices take 150.00, more than the line&#x27;s 99.00." in too_much.content.decode()
+    done = accountant.post(url, {"customer": acme.pk, f"amount-{sample_invoices[3].pk}": "99.00"})
+    assert done.status_code == 302
+    line.refresh_from_db()
+    assert line.status == "matched"
+    fee = BankLine.objects.get(amount="-12.50")
+    other = BankLine.objects.get(amount="50.00")
+    accountant.post(reverse("bank-line-ignore", args=[other.pk]))
+    other.refresh_from_db()
+    assert other.status == "ignored"
+    accountant.post(reverse("bank-line-ignore", args=[other.pk]), {"action": "reopen"})
+    other.refresh_from_db()
+    assert (other.status, fee.status) == ("suggested", "unmatched")
+    assert statement.lines.count() == 5
+
+
+def test_statement_page_queries_do_not_grow_with_lines(
+    accountant, account, acme, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import issue
+    from .helpers import MAPPING, csv_file, import_file
+
+    invoices = [issue(acme, f"{10 + n}.00") for n in range(6)]
+    counts = []
+    for prefix, named in (("A", invoices[:3]), ("B", invoices)):
+        rows = [{"amount": str(i.total), "text": i.number, "id": prefix + i.number} for i in named]
+        statement = import_file(
+            account,
+            f"{prefix}.csv",
+            csv_file(rows),
+            mapping=MAPPING,
+            capture=django_capture_on_commit_callbacks,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            page = accountant.get(statement.get_absolute_url()).content.decode()
+        assert page.count("Confirm match") == len(named)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
