@@ -169,3 +169,23 @@ def test_a_stale_suggestion_is_refused_and_writes_nothing(
     match.refresh_from_db()
     assert match.status == "suggested"
     assert sample_invoices[0].customer.payments.count() == 1
+
+
+def test_check_books_sees_a_bank_match_and_its_payment_disagree(
+    account, sample_invoices, auto_apply, django_capture_on_commit_callbacks
+):
+    from apps.invoicing.models import Payment
+    from tests.invoicing.conftest import invoicing_violations
+
+    import_file(account, "camt053-demo.xml", capture=django_capture_on_commit_callbacks)
+    assert invoicing_violations("invoicing.bank") == {"invoicing.bank": []}
+    line = _line("120.00")
+    payment = line.matches.get(status="applied").payment
+    Payment.objects.filter(pk=payment.pk).update(date="2026-11-25")
+    assert invoicing_violations("invoicing.bank") == {
+        "invoicing.bank": [
+            f"Bank line {line.pk} (2026-11-26 120.00): payment {payment.number} is 120.00 on "
+            f"2026-11-25 from customer {payment.customer_id}, the match says customer "
+            f"{payment.customer_id}"
+        ]
+    }
