@@ -78,6 +78,7 @@ NAV: tuple[NavSection, ...] = (
                 "Credit notes", "credit-note-list", Area.INVOICES, "read", "file-earmark-minus"
             ),
             NavItem("Payments", "payment-list", Area.INVOICES, "read", "cash-coin"),
+            NavItem("Bank statements", "bank-statement-list", Area.INVOICES, "write", "bank"),
             NavItem("Accounts", "account-list", Area.LEDGER, "read", "diagram-3"),
             NavItem("Journal", "journalentry-list", Area.LEDGER, "read", "journal-text"),
             NavItem("Trial balance", "trial-balance", Area.LEDGER, "read", "clipboard-data"),

@@ -25,6 +25,7 @@ urlpatterns = [
     path("sales/", include("apps.sales.urls")),
     path("ledger/", include("apps.ledger.urls")),
     path("credit/", include("apps.credit.urls")),
+    path("payments/bank/", include("apps.invoicing.urls_bank")),
     path("", include("apps.invoicing.urls")),  # /invoices/ and /payments/
     path("reports/", include("apps.reports.urls")),
     path("portal/", include("apps.portal.urls")),

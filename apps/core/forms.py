@@ -36,6 +36,7 @@ class CompanySettingsForm(forms.ModelForm):
             "iban",
             "bic",
             "portal_orders_auto_confirm",
+            "bank_auto_apply",
             "notes",
         ]
         widgets = {

@@ -173,6 +173,13 @@ class CompanySettings(BaseModel):
         default=False,
         help_text="When off, orders placed in the customer portal wait as drafts for Sales.",
     )
+    bank_auto_apply = models.BooleanField(
+        "apply exact bank matches automatically",
+        default=False,
+        help_text="A statement line whose RF reference or invoice numbers name open invoices "
+        "adding up to exactly its amount is recorded as a payment on import; everything else "
+        "waits for a person.",
+    )
 
     class Meta:
         verbose_name = "company settings"

@@ -61,11 +61,14 @@ def _export_series() -> Series:
 
 
 def seed(*, stdout) -> None:
+    from . import demo_bank
+
     _opening_balances(stdout)
     if not Invoice.all_objects.exists():
         _invoices(stdout)
     if not Payment.objects.exists():
         _payments(stdout)
+    demo_bank.seed(stdout=stdout)
 
 
 def _invoices(stdout) -> None:

@@ -1,6 +1,20 @@
 """Invoicing models, one module per part (documents, receivable; payments, bank statements,
 dunning and recurring invoices join as their own modules). Import from here."""
 
+from .bank import (
+    STATEMENT_RUNNING,
+    BankAccount,
+    BankLine,
+    BankMatch,
+    BankMatchInvoice,
+    BankStatement,
+    LineStatus,
+    MatchReason,
+    MatchStatus,
+    PayerAccount,
+    StatementFormat,
+    StatementStatus,
+)
 from .documents import (
     MAX_QUANTITY,
     QUANTITY_PLACES,
@@ -24,6 +38,18 @@ from .payments import CreditRefund, Payment, PaymentMethod, PaymentState
 from .receivable import Allocation, AllocationKind, OpeningBalance
 
 __all__ = [
+    "STATEMENT_RUNNING",
+    "BankAccount",
+    "BankLine",
+    "BankMatch",
+    "BankMatchInvoice",
+    "BankStatement",
+    "LineStatus",
+    "MatchReason",
+    "MatchStatus",
+    "PayerAccount",
+    "StatementFormat",
+    "StatementStatus",
     "MAX_QUANTITY",
     "QUANTITY_PLACES",
     "Allocation",
