@@ -20,9 +20,19 @@ from .documents import (
     quantity_field,
     rate_field,
 )
+from .dunning import DunningLevel, Reminder, ReminderTrigger
 from .receivable import Allocation, AllocationKind, OpeningBalance
+from .recurring import INTERVAL_MONTHS, Interval, RecurringInvoice, RecurringLine, RecurringPeriod
 
 __all__ = [
+    "INTERVAL_MONTHS",
+    "Interval",
+    "DunningLevel",
+    "RecurringInvoice",
+    "RecurringLine",
+    "RecurringPeriod",
+    "Reminder",
+    "ReminderTrigger",
     "MAX_QUANTITY",
     "QUANTITY_PLACES",
     "Allocation",

@@ -1,3 +1,5 @@
 from .credit_notes import *  # noqa: F403
+from .dunning import *  # noqa: F403
 from .editor import *  # noqa: F403
 from .invoices import *  # noqa: F403
+from .recurring import *  # noqa: F403
