@@ -59,6 +59,7 @@ TEMPLATE_FIELDS = (
     "active",
     "notes",
 )
+SCHEDULE_FIELDS = ("start_date", "interval", "day_of_month")
 MAX_PERIODS = 1200  # 100 years of months: a bound on any catch-up walk
 
 
@@ -207,14 +208,24 @@ def recurring_create(*, lines: list[dict[str, Any]], user=None, **fields: Any) -
 def recurring_update(
     *, template: RecurringInvoice, lines: list[dict[str, Any]] | None = None, user=None, **changes
 ) -> RecurringInvoice:
-    """Change a template; invoices already made keep their lines. Moving the start or the
-    day changes the dates of future periods only (billed periods stay billed)."""
+    """Change a template; invoices already made keep their lines. Once a period is billed
+    its schedule (start, interval, day) is fixed, so every billed period stays a date of
+    the schedule (check_books) and no period can be billed again under another date."""
     unknown = set(changes) - set(TEMPLATE_FIELDS)
     if unknown:
         raise TypeError(f"unknown recurring invoice fields: {', '.join(sorted(unknown))}")
     template = RecurringInvoice.objects.select_for_update().get(pk=template.pk)
     current = {f: getattr(template, f) for f in TEMPLATE_FIELDS}
     values = _check_template({**current, **changes})
+    if template.periods.exists():
+        for field in SCHEDULE_FIELDS:
+            if values[field] != current[field]:
+                raise InvoicingError(
+                    {
+                        field: "Invoices were already made on this schedule: end this "
+                        "template and start a new one."
+                    }
+                )
     rows = _line_rows(list(lines), values["currency"]) if lines is not None else None
     for key, value in values.items():
         setattr(template, key, value)
@@ -266,6 +277,8 @@ def recurring_period_invoice(
     )
     if RecurringPeriod.objects.filter(template=template, period_date=period).exists():
         return None
+    if not template.active or period not in template_dates(template, until=period):
+        raise InvoicingError(f"{period:%Y-%m-%d} is not a period of {template} to invoice.")
     invoice = invoice_create(
         customer=template.customer,
         currency=template.currency,
@@ -303,6 +316,7 @@ class RecurringRun:
 
 def recurring_run(*, template: RecurringInvoice, today: dt.date, user=None) -> list[Invoice]:
     """Bill every period of one template due up to `today` not billed yet (catch-up)."""
+    template = RecurringInvoice.objects.get(pk=template.pk)  # as stored, not as passed
     billed = set(template.periods.values_list("period_date", flat=True))
     made = []
     for period in template_dates(template, until=today):
