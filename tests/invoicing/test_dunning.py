@@ -34,33 +34,6 @@ def after_due(days: int, hour: int = 9, minute: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def levels(books):
-    return [
-        services.dunning_level_create(
-            name="First reminder",
-            days_after_due=7,
-            subject="Reminder: invoice {number} is {days_overdue} days overdue",
-            body="Dear {customer}, {open_amount} {currency} of invoice {number} "
-            "(due {due_date}) is still open.\n{company}",
-        ),
-        services.dunning_level_create(
-            name="Second reminder",
-            days_after_due=14,
-            fee=D("5.00"),
-            subject="Second reminder: {number}",
-            body="Dear {customer}, a fee of {fee} {currency} applies.",
-        ),
-        services.dunning_level_create(
-            name="Final notice",
-            days_after_due=30,
-            fee=D("10.00"),
-            subject="Final notice: {number}",
-            body="{customer}: {open_amount} {currency} is {days_overdue} days overdue.",
-        ),
-    ]
-
-
-@pytest.fixture
 def overdue_invoice(levels, customer):
     customer.email = "ap@acme.test"
     customer.save()
