@@ -58,8 +58,16 @@ def _export_series() -> Series:
 
 def seed(*, stdout) -> None:
     _opening_balances(stdout)
-    if Invoice.all_objects.exists():
-        return
+    if not Invoice.all_objects.exists():
+        _invoices(stdout)
+    # after the invoices (and anything that settles them): who is late is known now
+    from .demo_dunning import seed_dunning, seed_recurring
+
+    seed_dunning(stdout=stdout)
+    seed_recurring(stdout=stdout)
+
+
+def _invoices(stdout) -> None:
     company = CompanySettings.load()
     today = company.today()
     export = _export_series()
