@@ -12,7 +12,6 @@ import pytest
 from django.core import mail
 
 from apps.core.models import CompanySettings
-
 from apps.invoicing import services
 from apps.invoicing.models import Invoice, Reminder, ReminderTrigger
 from apps.invoicing.services import InvoicingError

@@ -39,7 +39,7 @@ def test_two_workers_send_each_invoice_level_exactly_once(levels, customer):
     for days in (7, 14, 31):
         now = at(due + dt.timedelta(days=days))
         first, second = run_together(
-            [lambda: services.dunning_run(now=now), lambda: services.dunning_run(now=now)]
+            [lambda n=now: services.dunning_run(now=n), lambda n=now: services.dunning_run(now=n)]
         )
         assert not isinstance(first, Exception), first
         assert not isinstance(second, Exception), second

@@ -9,9 +9,9 @@ from apps.invoicing import services
 from apps.invoicing.models import Invoice, RecurringPeriod
 from apps.invoicing.services import InvoicingError
 from apps.invoicing.services.recurring import next_date, schedule_dates
+from tests.sales.factories import tax
 
 from .conftest import D, assert_books_ok, invoicing_violations
-from tests.sales.factories import tax
 
 pytestmark = pytest.mark.django_db
 d = dt.date
