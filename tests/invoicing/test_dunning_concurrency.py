@@ -77,3 +77,27 @@ def test_the_same_invoice_reminded_twice_at_once_is_reminded_once(levels, custom
     error = next(r for r in results if not isinstance(r, Reminder))
     assert error.messages == [f"No reminder is due for invoice {invoice.number}."]
     assert Reminder.objects.count() == 1
+
+
+def test_two_workers_bill_each_recurring_period_once(books, customer):
+    template = services.recurring_create(
+        name="Hosting",
+        customer=customer,
+        interval="monthly",
+        day_of_month=31,
+        start_date=dt.date(2026, 1, 31),
+        lines=[{"description": "Hosting", "quantity": "1", "unit_price": "20.00"}],
+    )
+    today = dt.date(2026, 4, 30)
+    results = run_together([lambda: services.recurring_run_all(today=today) for _ in range(2)])
+    assert sum(len(r.invoices) for r in results) == 4, results  # shared, never doubled
+    assert [r.errors for r in results] == [[], []]
+    periods = list(template.periods.order_by("period_date").values_list("period_date", flat=True))
+    assert periods == [
+        dt.date(2026, 1, 31),
+        dt.date(2026, 2, 28),
+        dt.date(2026, 3, 31),
+        dt.date(2026, 4, 30),
+    ]
+    assert Invoice.objects.count() == 4
+    assert_books_ok()

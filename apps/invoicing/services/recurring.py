@@ -271,7 +271,7 @@ def recurring_period_invoice(
 
     user = acting(user)
     template = (
-        RecurringInvoice.objects.select_for_update()
+        RecurringInvoice.objects.select_for_update(of=("self",))
         .select_related("customer", "currency", "series")
         .get(pk=template.pk)
     )
