@@ -77,6 +77,8 @@ NAV: tuple[NavSection, ...] = (
             NavItem(
                 "Credit notes", "credit-note-list", Area.INVOICES, "read", "file-earmark-minus"
             ),
+            NavItem("Dunning", "dunning-list", Area.INVOICES, "read", "bell"),
+            NavItem("Recurring invoices", "recurring-list", Area.INVOICES, "read", "arrow-repeat"),
             NavItem("Payments", "payment-list", Area.INVOICES, "read", "cash-coin"),
             NavItem("Bank statements", "bank-statement-list", Area.INVOICES, "write", "bank"),
             NavItem("Accounts", "account-list", Area.LEDGER, "read", "diagram-3"),

@@ -41,3 +41,23 @@ SCHEDULES += [
         description="Recompute the dashboard's summary tables (closed days, counts, top products).",
     ),
 ]
+SCHEDULES += [
+    ScheduleSpec(
+        name="backoffice:dunning",
+        func="apps.invoicing.tasks.dunning_daily_task",
+        schedule_type="D",
+        first_run="apps.invoicing.tasks.next_morning",
+        title="Dunning reminders",
+        description="Send each overdue invoice's due reminder level once (the highest due "
+        "after missed days), with its fee invoice and the invoice PDF.",
+    ),
+    ScheduleSpec(
+        name="backoffice:recurring-invoices",
+        func="apps.invoicing.tasks.recurring_daily_task",
+        schedule_type="D",
+        first_run="apps.invoicing.tasks.next_morning",
+        title="Recurring invoices",
+        description="Create (and issue, email) one invoice per recurring template and due "
+        "period, catching up missed periods once.",
+    ),
+]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 
 from apps.core.books import CheckResult, register
 from apps.core.models import NumberSequence
@@ -220,7 +221,72 @@ def tax_payable() -> CheckResult:
     return CheckResult(counted=documents, violations=violations)
 
 
+@register(
+    "invoicing.dunning",
+    "No invoice is reminded at the same dunning level twice, and every reminder fee is "
+    "its own invoice to the reminded customer.",
+)
+def dunning() -> CheckResult:
+    from .models import Reminder
+
+    twice = (
+        Reminder.objects.values("invoice__number", "level__name")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("invoice__number", "level__name")
+    )
+    violations = [
+        f"invoice {r['invoice__number']}: {r['level__name']} sent {r['n']} times" for r in twice
+    ]
+    wrong_fee = Reminder.objects.filter(fee_invoice__isnull=False).exclude(
+        fee_invoice__customer_id=F("invoice__customer_id")
+    )
+    violations += [
+        f"reminder fee {r.fee_invoice} is billed to another customer than {r.invoice}"
+        for r in wrong_fee.select_related("invoice", "fee_invoice")
+    ]
+    return CheckResult(counted=Reminder.objects.count(), violations=violations)
+
+
+@register(
+    "invoicing.recurring",
+    "No recurring invoice period is invoiced twice, and every period falls on its "
+    "template's schedule.",
+)
+def recurring() -> CheckResult:
+    from .models import RecurringPeriod
+    from .services.recurring import next_date
+
+    twice = (
+        RecurringPeriod.objects.values("template__name", "period_date")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("template__name", "period_date")
+    )
+    violations = [
+        f"{r['template__name']} {r['period_date']:%Y-%m-%d}: invoiced {r['n']} times" for r in twice
+    ]
+    periods = RecurringPeriod.objects.select_related("template").order_by("template", "period_date")
+    for period in periods:
+        day_before = period.period_date - dt.timedelta(days=1)
+        if next_date(period.template, after=day_before) != period.period_date:
+            violations.append(
+                f"{period.template} {period.period_date:%Y-%m-%d}: not a date of its schedule"
+            )
+    return CheckResult(counted=periods.count(), violations=violations)
+
+
 from .books_bank import bank  # noqa: E402  (bank lines <-> the payments of their matches)
 from .books_payments import payments  # noqa: E402  (registers invariant 6)
 
-__all__ = ["bank", "hash_chain", "numbering", "payments", "receivables", "tax_payable", "totals"]
+__all__ = [
+    "bank",
+    "dunning",
+    "hash_chain",
+    "numbering",
+    "payments",
+    "receivables",
+    "recurring",
+    "tax_payable",
+    "totals",
+]

@@ -69,6 +69,11 @@ def seed(*, stdout) -> None:
     if not Payment.objects.exists():
         _payments(stdout)
     demo_bank.seed(stdout=stdout)
+    # after the invoices (and anything that settles them): who is late is known now
+    from .demo_dunning import seed_dunning, seed_recurring
+
+    seed_dunning(stdout=stdout)
+    seed_recurring(stdout=stdout)
 
 
 def _invoices(stdout) -> None:

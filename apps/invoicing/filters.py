@@ -8,7 +8,19 @@ from apps.core.models import CompanySettings
 from apps.core.permissions import has_access
 from apps.customers.selectors import filter_by_customer
 
-from .models import CreditNote, CreditNoteStatus, DocumentKind, Invoice, InvoiceStatus, Series
+from .models import (
+    CreditNote,
+    CreditNoteStatus,
+    DocumentKind,
+    DunningLevel,
+    Interval,
+    Invoice,
+    InvoiceStatus,
+    RecurringInvoice,
+    Reminder,
+    ReminderTrigger,
+    Series,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 STATUS_CHOICES = [
@@ -135,3 +147,63 @@ class CreditNoteFilter(CustomerLookupMixin, django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_customer_lookup()
+
+
+class ReminderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "invoice number or customer"}),
+    )
+    level = django_filters.ModelChoiceFilter(
+        label="Level", queryset=DunningLevel.all_objects.all(), empty_label="Any level"
+    )
+    trigger = django_filters.ChoiceFilter(
+        label="How", choices=ReminderTrigger.choices, empty_label="Any way"
+    )
+    start = django_filters.DateFilter(
+        label="From", field_name="sent_on", lookup_expr="gte", widget=DATE
+    )
+    end = django_filters.DateFilter(
+        label="To", field_name="sent_on", lookup_expr="lte", widget=DATE
+    )
+
+    class Meta:
+        model = Reminder
+        fields = ["q", "level", "trigger", "start", "end"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(invoice__number__icontains=value)
+            | Q(invoice__customer__name__icontains=value)
+            | Q(invoice__customer__code__iexact=value)
+        )
+
+
+class RecurringFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "name or customer"}),
+    )
+    interval = django_filters.ChoiceFilter(
+        label="Interval", choices=Interval.choices, empty_label="Any interval"
+    )
+    active = django_filters.BooleanFilter(label="Active")
+
+    class Meta:
+        model = RecurringInvoice
+        fields = ["q", "interval", "active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(customer__code__iexact=value)
+        )

@@ -10,7 +10,7 @@ from apps.finance.documents import document_currencies
 from apps.finance.models import TaxRate
 from apps.sales.forms import CustomerCodeField, resolve_product
 
-from .models import DocumentKind, Series
+from .models import DocumentKind, Interval, Series
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
@@ -211,3 +211,99 @@ class StatementForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise ValidationError("The period ends before it starts.")
         return data
+
+
+# --- dunning and recurring invoices -----------------------------------------------------
+
+
+class DunningLevelForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text='e.g. "First reminder".')
+    days_after_due = forms.IntegerField(
+        label="Days after due date",
+        min_value=1,
+        max_value=3650,
+        help_text="Counted in the company's time zone.",
+    )
+    fee = forms.DecimalField(
+        label="Fee",
+        min_value=0,
+        max_digits=18,
+        decimal_places=2,
+        initial=0,
+        required=False,
+        widget=forms.TextInput(attrs=DECIMAL),
+        help_text="Issued as its own invoice in the reminded invoice's currency; 0 for none.",
+    )
+    subject = forms.CharField(label="Email subject", max_length=200)
+    body = forms.CharField(
+        label="Email text",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Placeholders: {customer} {number} {issue_date} {due_date} {days_overdue} "
+        "{total} {open_amount} {currency} {fee} {level} {company}.",
+    )
+    active = forms.BooleanField(required=False, initial=True)
+
+
+class RecurringForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text='e.g. "Maintenance contract".')
+    customer = CustomerCodeField()
+    currency = forms.ModelChoiceField(
+        queryset=document_currencies(), required=False, empty_label="The customer's currency"
+    )
+    series = forms.ModelChoiceField(
+        queryset=invoice_series(), required=False, empty_label="The default series"
+    )
+    interval = forms.ChoiceField(choices=[("", "Choose…")] + list(Interval.choices))
+    day_of_month = forms.IntegerField(
+        label="Day of month",
+        min_value=1,
+        max_value=31,
+        help_text="29-31 fall on the last day of shorter months.",
+    )
+    start_date = forms.DateField(label="Start", widget=DATE)
+    end_date = forms.DateField(label="End", widget=DATE, required=False)
+    payment_terms_days = forms.IntegerField(
+        label="Payment terms (days)", min_value=0, max_value=365, initial=30
+    )
+    auto_issue = forms.BooleanField(label="Issue automatically", required=False, initial=True)
+    auto_email = forms.BooleanField(label="Email automatically", required=False)
+    active = forms.BooleanField(required=False, initial=True)
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Printed on each invoice; empty for the template's name and period.",
+    )
+
+
+class RecurringLineForm(forms.Form):
+    description = forms.CharField(max_length=300, required=False)
+    quantity = forms.DecimalField(
+        max_digits=12, decimal_places=3, required=False, widget=forms.TextInput(attrs=DECIMAL)
+    )
+    unit = forms.CharField(max_length=20, required=False, initial="pcs")
+    unit_price = forms.DecimalField(
+        label="Unit price",
+        max_digits=18,
+        decimal_places=2,
+        required=False,
+        widget=forms.TextInput(attrs=DECIMAL),
+    )
+    discount_percent = forms.DecimalField(
+        label="Discount %",
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        widget=forms.TextInput(attrs=DECIMAL),
+    )
+    tax_rate = forms.ModelChoiceField(
+        label="Tax", queryset=TaxRate.objects.filter(active=True), required=False
+    )
+
+    def row(self) -> dict | None:
+        data = self.cleaned_data if self.is_valid() else {}
+        if not (data.get("description") or "").strip():
+            return None
+        return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+RecurringLineFormSet = forms.formset_factory(RecurringLineForm, extra=3, max_num=50)

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import django_tables2 as tables
 from django.utils.html import format_html
 
@@ -127,3 +129,82 @@ class CreditNoteTable(tables.Table):
 
     def render_total(self, value):
         return format_money(value)
+
+
+class ReminderTable(tables.Table):
+    sent_on = tables.DateColumn(verbose_name="Sent", format="Y-m-d", order_by=("sent_on", "id"))
+    invoice = tables.Column(
+        accessor="invoice__number",
+        verbose_name="Invoice",
+        linkify=lambda record: record.invoice.get_absolute_url(),
+    )
+    customer = tables.Column(accessor="invoice__customer__name", verbose_name="Customer")
+    level = tables.Column(accessor="level__name", verbose_name="Level")
+    days_overdue = tables.Column(verbose_name="Days overdue", attrs=RIGHT)
+    open_amount = tables.Column(verbose_name="Open", attrs=RIGHT)
+    fee_invoice = tables.Column(
+        accessor="fee_invoice__number",
+        verbose_name="Fee invoice",
+        linkify=lambda record: (
+            record.fee_invoice.get_absolute_url() if record.fee_invoice_id else None
+        ),
+    )
+    trigger = tables.Column(verbose_name="How")
+    to = tables.Column(verbose_name="Emailed to", orderable=False)
+
+    class Meta:
+        attrs = {"class": "table table-hover align-middle"}
+        order_by = ("-sent_on",)
+
+    def render_open_amount(self, record):
+        return format_money(record.open_amount, record.invoice.currency_id)
+
+    def value_open_amount(self, record):
+        return record.open_amount
+
+    def render_to(self, record):
+        if not record.to:
+            return "— (no address)"
+        return record.to if record.emailed_at else f"{record.to} (queued)"
+
+    def value_to(self, record):
+        return record.to
+
+
+class RecurringTable(tables.Table):
+    name = tables.Column(linkify=True, order_by=("name", "id"))
+    customer = tables.Column(accessor="customer__name", verbose_name="Customer")
+    interval = tables.Column()
+    day_of_month = tables.Column(verbose_name="Day", attrs=RIGHT)
+    start_date = tables.DateColumn(verbose_name="Start", format="Y-m-d")
+    end_date = tables.DateColumn(verbose_name="End", format="Y-m-d")
+    next_date = tables.Column(verbose_name="Next invoice", empty_values=(), orderable=False)
+    invoiced = tables.Column(verbose_name="Invoices", attrs=RIGHT)
+    flags = tables.Column(verbose_name="Automatic", empty_values=(), orderable=False)
+    active = tables.BooleanColumn()
+
+    class Meta:
+        attrs = {"class": "table table-hover align-middle"}
+        order_by = ("name",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = CompanySettings.load().today()
+
+    def render_next_date(self, record):
+        from .services.recurring import next_date
+
+        if not record.active:
+            return "—"
+        date = next_date(record, after=self.today - dt.timedelta(days=1))
+        return f"{date:%Y-%m-%d}" if date else "ended"
+
+    def value_next_date(self, record):
+        return self.render_next_date(record)
+
+    def render_flags(self, record):
+        parts = (["issue"] if record.auto_issue else []) + (["email"] if record.auto_email else [])
+        return ", ".join(parts) or "draft only"
+
+    def value_flags(self, record):
+        return self.render_flags(record)

@@ -75,3 +75,66 @@ def statement_import_task(statement_id: int, user_id: int | None = None) -> dict
         "lines_duplicate": statement.lines_duplicate,
         "matches_applied": statement.matches_applied,
     }
+
+
+def reminder_email(pk: int) -> str:
+    """Email one dunning reminder with the invoice's (and its fee invoice's) PDF attached.
+    The claim and the send share one transaction: a replay of the task sends nothing, a
+    failed send leaves the reminder unclaimed for the retry."""
+    from django.db import transaction
+
+    from .models import Reminder
+    from .printing import document_pdf
+    from .services.dunning import reminder_emailed, reminder_texts
+
+    reminder = Reminder.objects.select_related(
+        "invoice__customer", "invoice__currency", "level", "fee_invoice"
+    ).get(pk=pk)
+    if reminder.emailed_at is not None or not reminder.to:
+        return "nothing to send"
+    documents = [reminder.invoice] + ([reminder.fee_invoice] if reminder.fee_invoice else [])
+    attachments = []
+    for document in documents:
+        invoice_store_pdf_first(document)
+        document = _document("invoice", document.pk)
+        attachments.append((f"{document.number}.pdf", document_pdf(document, archived=True)))
+    subject, body = reminder_texts(reminder)
+    company = CompanySettings.load()
+    mail = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=company.email or settings.DEFAULT_FROM_EMAIL,
+        to=[reminder.to],
+    )
+    for name, content in attachments:
+        mail.attach(name, content, "application/pdf")
+    with transaction.atomic():
+        if not reminder_emailed(reminder=reminder):
+            return "already sent"
+        mail.send()
+    return reminder.to
+
+
+def dunning_daily_task() -> str:
+    """The daily dunning run (backoffice/schedules.py)."""
+    from .services.dunning import dunning_run
+
+    run = dunning_run()
+    return f"{run.today}: {len(run.sent)} reminders sent, {len(run.refused)} refused"
+
+
+def recurring_daily_task() -> str:
+    """The daily recurring-invoice run (backoffice/schedules.py)."""
+    from .services.recurring import recurring_run_all
+
+    run = recurring_run_all()
+    return f"{run.today}: {len(run.invoices)} invoices created, {len(run.errors)} errors"
+
+
+def next_morning():
+    """07:00 company time tomorrow: when the daily invoicing jobs first run."""
+    import datetime as dt
+
+    company = CompanySettings.load()
+    tomorrow = company.today() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(7), tzinfo=company.zone)

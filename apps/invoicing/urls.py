@@ -23,6 +23,32 @@ urlpatterns = [
         views.InvoiceLineDeleteView.as_view(),
         name="invoice-line-delete",
     ),
+    path("invoices/<int:pk>/remind/", views.InvoiceRemindView.as_view(), name="invoice-remind"),
+    path("invoices/dunning/", views.DunningListView.as_view(), name="dunning-list"),
+    path(
+        "invoices/dunning/levels/new/",
+        views.DunningLevelCreateView.as_view(),
+        name="dunning-level-create",
+    ),
+    path(
+        "invoices/dunning/levels/<int:pk>/edit/",
+        views.DunningLevelUpdateView.as_view(),
+        name="dunning-level-update",
+    ),
+    path("invoices/dunning/tomorrow/", views.DunningPreviewView.as_view(), name="dunning-preview"),
+    path("invoices/recurring/", views.RecurringListView.as_view(), name="recurring-list"),
+    path("invoices/recurring/new/", views.RecurringCreateView.as_view(), name="recurring-create"),
+    path(
+        "invoices/recurring/<int:pk>/", views.RecurringDetailView.as_view(), name="recurring-detail"
+    ),
+    path(
+        "invoices/recurring/<int:pk>/edit/",
+        views.RecurringUpdateView.as_view(),
+        name="recurring-update",
+    ),
+    path(
+        "invoices/recurring/<int:pk>/run/", views.RecurringRunView.as_view(), name="recurring-run"
+    ),
     path("invoices/<int:pk>/issue/", views.InvoiceIssueView.as_view(), name="invoice-issue"),
     path("invoices/<int:pk>/void/", views.InvoiceVoidView.as_view(), name="invoice-void"),
     path("invoices/<int:pk>/delete/", views.InvoiceDeleteView.as_view(), name="invoice-delete"),

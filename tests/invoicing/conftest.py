@@ -73,3 +73,31 @@ def assert_books_ok():
         if v and name.split(".")[0] in ("invoicing", "ledger")
     }
     assert problems == {}
+
+
+@pytest.fixture
+def levels(books):
+    """Three dunning levels: 7 days (no fee), 14 days (5.00), 30 days (10.00)."""
+    return [
+        services.dunning_level_create(
+            name="First reminder",
+            days_after_due=7,
+            subject="Reminder: invoice {number} is {days_overdue} days overdue",
+            body="Dear {customer}, {open_amount} {currency} of invoice {number} "
+            "(due {due_date}) is still open.\n{company}",
+        ),
+        services.dunning_level_create(
+            name="Second reminder",
+            days_after_due=14,
+            fee=D("5.00"),
+            subject="Second reminder: {number}",
+            body="Dear {customer}, a fee of {fee} {currency} applies.",
+        ),
+        services.dunning_level_create(
+            name="Final notice",
+            days_after_due=30,
+            fee=D("10.00"),
+            subject="Final notice: {number}",
+            body="{customer}: {open_amount} {currency} is {days_overdue} days overdue.",
+        ),
+    ]

@@ -1,6 +1,7 @@
 """seed_demo's invoices: two series, two currencies, voids, credit notes from returns;
 idempotent and consistent with every invariant of the books."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -39,5 +40,33 @@ def test_demo_invoices_keep_the_books_and_are_idempotent():
         c.name: c.func().violations[:3]
         for c in registered_checks()
         if c.name.split(".")[0] in ("invoicing", "ledger", "sales")
+    }
+    assert {name: v for name, v in problems.items() if v} == {}
+
+
+def test_demo_dunning_levels_reminders_and_recurring_invoices():
+    from apps.invoicing.models import DunningLevel, RecurringInvoice, RecurringPeriod, Reminder
+
+    seed_all()
+    demo.seed(stdout=StringIO())
+    assert list(DunningLevel.objects.values_list("days_after_due", "fee")) == [
+        (7, Decimal("0.00")),
+        (21, Decimal("5.00")),
+        (45, Decimal("15.00")),
+    ]
+    reminders = Reminder.objects.count()
+    assert 1 <= reminders <= 4
+    assert sorted(RecurringInvoice.objects.values_list("name", flat=True)) == [
+        "Managed hosting",
+        "Support contract",
+    ]
+    periods = RecurringPeriod.objects.count()
+    assert periods >= 2  # the monthly template started about three months ago
+    demo.seed(stdout=StringIO())
+    assert (Reminder.objects.count(), RecurringPeriod.objects.count()) == (reminders, periods)
+    problems = {
+        c.name: c.func().violations[:3]
+        for c in registered_checks()
+        if c.name.split(".")[0] in ("invoicing", "ledger")
     }
     assert {name: v for name, v in problems.items() if v} == {}

@@ -34,8 +34,10 @@ from .documents import (
     quantity_field,
     rate_field,
 )
+from .dunning import DunningLevel, Reminder, ReminderTrigger
 from .payments import CreditRefund, Payment, PaymentMethod, PaymentState
 from .receivable import Allocation, AllocationKind, OpeningBalance
+from .recurring import INTERVAL_MONTHS, Interval, RecurringInvoice, RecurringLine, RecurringPeriod
 
 __all__ = [
     "STATEMENT_RUNNING",
@@ -50,6 +52,14 @@ __all__ = [
     "PayerAccount",
     "StatementFormat",
     "StatementStatus",
+    "INTERVAL_MONTHS",
+    "Interval",
+    "DunningLevel",
+    "RecurringInvoice",
+    "RecurringLine",
+    "RecurringPeriod",
+    "Reminder",
+    "ReminderTrigger",
     "MAX_QUANTITY",
     "QUANTITY_PLACES",
     "Allocation",

@@ -8,6 +8,13 @@ from .credit_notes import (
     credit_note_issue,
     credited_quantities,
 )
+from .dunning import (
+    dunning_level_create,
+    dunning_level_update,
+    dunning_plan,
+    dunning_run,
+    reminder_send,
+)
 from .email import document_email_send
 from .invoices import (
     invoice_create,
@@ -22,6 +29,13 @@ from .issue import invoice_issue, invoice_void
 from .opening import opening_balance_post
 from .payments import credit_apply, credit_refund, payment_record, payment_reverse
 from .pdf import invoice_store_pdf
+from .recurring import (
+    recurring_create,
+    recurring_period_invoice,
+    recurring_run,
+    recurring_run_all,
+    recurring_update,
+)
 
 __all__ = [
     "InvoicingError",
@@ -35,6 +49,10 @@ __all__ = [
     "credit_note_issue",
     "credited_quantities",
     "document_email_send",
+    "dunning_level_create",
+    "dunning_level_update",
+    "dunning_plan",
+    "dunning_run",
     "invoice_create",
     "invoice_create_from_order",
     "invoice_delete",
@@ -46,4 +64,10 @@ __all__ = [
     "invoice_void",
     "invoice_store_pdf",
     "opening_balance_post",
+    "recurring_create",
+    "recurring_period_invoice",
+    "recurring_run",
+    "recurring_run_all",
+    "recurring_update",
+    "reminder_send",
 ]

@@ -23,6 +23,7 @@ from ..filters import InvoiceFilter
 from ..forms import EmailForm, FromOrderForm, InvoiceCreateForm, VoidForm
 from ..models import Invoice, InvoiceStatus
 from ..selectors import invoice_breakdown, invoiceable_quantities, with_balances
+from ..services.dunning import next_level
 from ..tables import InvoiceTable, status_badge, status_of
 from .common import InvoicesArea, file_response
 
@@ -77,6 +78,8 @@ class InvoiceDetailView(InvoicesArea, BackofficeDetailView):
             credit_notes=list(invoice.credit_notes.all()),
             allocations=list(invoice.allocations.select_related("credit_note", "payment")),
             timeline=events_for(invoice)[:50],
+            reminders=list(invoice.reminders.select_related("level", "fee_invoice")),
+            next_reminder=next_level(invoice) if status_of(invoice) == "overdue" else None,
             status=status_of(invoice),
             status_badge=status_badge(status_of(invoice)),
             company=CompanySettings.load(),
