@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 
+from apps.accounts.roles import Area
 from apps.core.audit import events_for
 from apps.core.idempotency import FORM_REPLAYED, form_once
 from apps.core.models import CompanySettings
@@ -73,6 +74,7 @@ class PaymentDetailView(InvoicesArea, BackofficeDetailView):
             state=state_badge(payment.status),
             base_currency=base_currency_code(),
             has_credit=payment.status == PaymentState.POSTED and payment.credit_left > 0,
+            can_read_ledger=self.can("read", Area.LEDGER),
         )
         return context
 
