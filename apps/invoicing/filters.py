@@ -192,7 +192,12 @@ class RecurringFilter(django_filters.FilterSet):
     interval = django_filters.ChoiceFilter(
         label="Interval", choices=Interval.choices, empty_label="Any interval"
     )
-    active = django_filters.BooleanFilter(label="Active")
+    active = django_filters.ChoiceFilter(
+        label="State",
+        choices=[("active", "Active"), ("inactive", "Inactive")],
+        empty_label="Any state",
+        method="by_state",
+    )
 
     class Meta:
         model = RecurringInvoice
@@ -207,3 +212,6 @@ class RecurringFilter(django_filters.FilterSet):
             | Q(customer__name__icontains=value)
             | Q(customer__code__iexact=value)
         )
+
+    def by_state(self, queryset, name, value):
+        return queryset.filter(active=value == "active")

@@ -296,7 +296,10 @@ class RecurringLineForm(forms.Form):
         widget=forms.TextInput(attrs=DECIMAL),
     )
     tax_rate = forms.ModelChoiceField(
-        label="Tax", queryset=TaxRate.objects.filter(active=True), required=False
+        label="Tax",
+        queryset=TaxRate.objects.filter(active=True),
+        required=False,
+        empty_label="No tax",
     )
 
     def row(self) -> dict | None:

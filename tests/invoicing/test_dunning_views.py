@@ -201,6 +201,10 @@ def test_recurring_list_filters(client_for, template):
     client = client_for(Role.VIEWER)
     page = client.get(reverse("recurring-list"), {"q": "host"}).content.decode()
     assert "Hosting" in page
+    page = client.get(reverse("recurring-list"), {"active": "inactive"}).content.decode()
+    assert "Hosting" not in page
+    page = client.get(reverse("recurring-list"), {"active": "active"}).content.decode()
+    assert "Hosting" in page
     page = client.get(reverse("recurring-list"), {"interval": "yearly"}).content.decode()
     assert "Hosting" not in page and "Nothing matches these filters." in page
     response = client.get(reverse("recurring-list"), {"_export": "csv"})
