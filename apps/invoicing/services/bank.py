@@ -149,11 +149,12 @@ def statement_remap(*, statement: BankStatement, mapping: dict, user=None) -> Ba
 
 @transaction.atomic
 def statement_import_start(*, statement: BankStatement, user=None) -> bool:
-    """Queue the import once (a conditional UPDATE: a double click starts it once)."""
+    """Queue the import once (a conditional UPDATE: a double click starts it once). A failed
+    import may be started again: lines it already wrote are skipped by the dedup key."""
     claimed = bool(
-        BankStatement.objects.filter(pk=statement.pk, status=StatementStatus.PREVIEWED).update(
-            status=StatementStatus.QUEUED, progress=0
-        )
+        BankStatement.objects.filter(
+            pk=statement.pk, status__in=[StatementStatus.PREVIEWED, StatementStatus.FAILED]
+        ).update(status=StatementStatus.QUEUED, progress=0)
     )
     if claimed:
         from django_q.tasks import async_task
@@ -236,8 +237,10 @@ def statement_import(*, statement_id: int, user=None) -> BankStatement:
         return statement
     except Exception as exc:
         statement.status = StatementStatus.FAILED
-        statement.error = f"The import stopped ({type(exc).__name__}); run it again: lines "
-        "already imported are skipped."
+        statement.error = (
+            f"The import stopped ({type(exc).__name__}); import it again: the lines already "
+            "imported are skipped."
+        )
         statement.save(update_fields=["status", "error"])
         raise
     statement.status = StatementStatus.IMPORTED

@@ -155,3 +155,22 @@ def test_starting_twice_imports_once(account, django_capture_on_commit_callbacks
         assert service.statement_import_start(statement=statement) is True
         assert service.statement_import_start(statement=statement) is False
     assert BankLine.objects.count() == 4
+
+
+def test_a_failed_import_can_be_started_again_and_adds_each_line_once(
+    account, django_capture_on_commit_callbacks
+):
+    statement = service.statement_upload(account=account, upload=upload("ofx-demo.ofx"))
+    with django_capture_on_commit_callbacks(execute=True):
+        service.statement_import_start(statement=statement)
+    # as if the worker had died after writing the lines
+    BankStatement.objects.filter(pk=statement.pk).update(status="failed")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert service.statement_import_start(statement=statement) is True
+    statement.refresh_from_db()
+    assert (statement.status, statement.lines_added, statement.lines_duplicate) == (
+        "imported",
+        4,
+        0,
+    )
+    assert BankLine.objects.count() == 4
