@@ -5,9 +5,12 @@
 
 1. Confirm throughput: drafts of 5 lines each (random products of 200 well-stocked ones,
    or the same 5 "hot" products) are prepared first, then confirmed through the real
-   `order_confirm` (order row lock, 5 stock levels locked in pk order, 5 SALE movements
-   through `stock_remove`, the audit events) by 1 and 8 threads. Prints orders/s, lines/s
-   and the median/p95 latency of one confirmation.
+   `order_confirm` (order row lock, 5 stock levels locked in pk order, one conditional
+   UPDATE of the levels, the SALE movements, the audit events, the cost-of-goods entry)
+   by 1 and 8 threads, then the same number of orders through a raw-SQL loop doing the
+   same locks, conditional updates and movement inserts on twin tables (14 statements an
+   order). Prints orders/s, lines/s, the median/p95 latency of one confirmation and the
+   ratio to the raw loop (goal: >= 0.5).
 2. Order list: `seed_scale` brings the orders to BENCH_SCALE (bulk), then the order list
    is requested through the Django test client (middleware, permission check, filter,
    django-tables2, template) BENCH_REPEAT times per variant: median and p95.
@@ -102,11 +105,17 @@ def make_drafts(count: int, store, products, customers, *, hot: bool) -> list:
     return drafts
 
 
-def confirm_run(drafts: list, threads: int) -> tuple[float, list[float]]:
-    """Confirm every draft with `threads` workers; returns (seconds, latencies)."""
+def confirm_run(drafts: list, threads: int, confirm=None) -> tuple[float, list[float]]:
+    """Confirm every draft with `threads` workers (order_confirm, or `confirm(draft)`);
+    returns (seconds, latencies)."""
     from django.db import connection
 
     from apps.sales.services import order_confirm
+
+    if confirm is None:
+
+        def confirm(order):
+            order_confirm(order=order)
 
     queue = list(reversed(drafts))
     lock = threading.Lock()
@@ -124,7 +133,7 @@ def confirm_run(drafts: list, threads: int) -> tuple[float, list[float]]:
                     order = queue.pop()
                 started = time.perf_counter()
                 try:
-                    order_confirm(order=order)
+                    confirm(order)
                 except Exception as exc:  # counted and reported: the bench must see none
                     errors.append(exc)
                     continue
@@ -146,6 +155,63 @@ def confirm_run(drafts: list, threads: int) -> tuple[float, list[float]]:
     return elapsed, latencies
 
 
+RAW_TABLES = (
+    "CREATE TABLE IF NOT EXISTS bench_raw_level (id bigint PRIMARY KEY, quantity bigint NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS bench_raw_order (id bigserial PRIMARY KEY, status text NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS bench_raw_movement (id bigserial PRIMARY KEY,"
+    " level_id bigint NOT NULL REFERENCES bench_raw_level(id), order_id bigint NOT NULL"
+    " REFERENCES bench_raw_order(id), quantity bigint NOT NULL, new_quantity bigint NOT NULL,"
+    " created_at timestamptz NOT NULL DEFAULT now())",
+)
+
+
+def raw_drafts(drafts: list) -> list[tuple[int, list[tuple[int, int]]]]:
+    """Twin rows of the drafts for the raw loop: (raw order id, [(level id, quantity)])."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in RAW_TABLES:
+            cursor.execute(statement)
+        cursor.execute(
+            "INSERT INTO bench_raw_level SELECT id, 1000000000 FROM inventory_stocklevel"
+            " ON CONFLICT (id) DO UPDATE SET quantity = 1000000000"
+        )
+        out = []
+        for order in drafts:
+            cursor.execute("INSERT INTO bench_raw_order (status) VALUES ('draft') RETURNING id")
+            (raw_id,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT l.id, ol.quantity FROM sales_orderline ol JOIN inventory_stocklevel l"
+                " ON l.product_id = ol.product_id AND l.store_id = %s WHERE ol.order_id = %s",
+                [order.store_id, order.pk],
+            )
+            out.append((raw_id, sorted(cursor.fetchall())))
+    return out
+
+
+def raw_confirm(draft: tuple[int, list[tuple[int, int]]]) -> None:
+    """What a confirm must do at least: lock the order, take each line's units only WHERE
+    enough remain (levels in pk order), record a movement per line, mark the order."""
+    from django.db import connection, transaction
+
+    order_id, lines = draft
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT status FROM bench_raw_order WHERE id = %s FOR UPDATE", [order_id])
+        for level_id, quantity in lines:
+            cursor.execute(
+                "UPDATE bench_raw_level SET quantity = quantity - %s"
+                " WHERE id = %s AND quantity >= %s RETURNING quantity",
+                [quantity, level_id, quantity],
+            )
+            (left,) = cursor.fetchone()
+            cursor.execute(
+                "INSERT INTO bench_raw_movement (level_id, order_id, quantity, new_quantity)"
+                " VALUES (%s, %s, %s, %s)",
+                [level_id, order_id, -quantity, left],
+            )
+        cursor.execute("UPDATE bench_raw_order SET status = 'confirmed' WHERE id = %s", [order_id])
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
@@ -153,19 +219,24 @@ def p95(values: list[float]) -> float:
 def bench_confirm(store, products, customers) -> None:
     from django.db import connection
 
-    print(f"\norder_confirm, {LINES}-line orders, {ORDERS} confirmations per run")
+    print(f"\norder_confirm, {LINES}-line orders, {ORDERS} confirmations per run, next to raw SQL")
     print(
-        f"{'products':>10} {'threads':>8} {'orders/s':>9} {'lines/s':>8} {'p50 ms':>7} {'p95 ms':>7}"
+        f"{'products':>10} {'threads':>8} {'orders/s':>9} {'lines/s':>8} {'p50 ms':>7}"
+        f" {'p95 ms':>7} {'raw/s':>7} {'ratio':>6}"
     )
     for label, hot in (("spread", False), ("5 hot", True)):
         for threads in THREADS:
             drafts = make_drafts(ORDERS, store, products, customers, hot=hot)
+            twins = raw_drafts(drafts)
             connection.close()
             elapsed, latencies = confirm_run(drafts, threads)
             rate = len(latencies) / elapsed
+            raw_elapsed, raw_latencies = confirm_run(twins, threads, confirm=raw_confirm)
+            raw_rate = len(raw_latencies) / raw_elapsed
             print(
                 f"{label:>10} {threads:>8} {rate:>9.1f} {rate * LINES:>8.0f}"
                 f" {statistics.median(latencies) * 1000:>7.1f} {p95(latencies) * 1000:>7.1f}"
+                f" {raw_rate:>7.1f} {rate / raw_rate:>6.2f}"
             )
             sys.stdout.flush()
 

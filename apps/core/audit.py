@@ -55,7 +55,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
 
 
-def audit_record(
+def audit_build(
     *,
     action: str = AuditAction.BUSINESS,
     subject: models.Model | None = None,
@@ -65,7 +65,8 @@ def audit_record(
     actor=None,
     ip: str | None = None,
 ) -> AuditEvent:
-    """Write one audit event in the caller's transaction.
+    """The audit event audit_record writes, unsaved: a service that records many at once
+    (a document's stock movements) writes them with one bulk_create.
 
     The actor and IP default to the current request's (see request_context).
     """
@@ -88,6 +89,12 @@ def audit_record(
         )
         event_row.object_id = str(subject.pk)
         event_row.object_repr = str(subject)[:255]
+    return event_row
+
+
+def audit_record(**kwargs) -> AuditEvent:
+    """Write one audit event in the caller's transaction (arguments: audit_build's)."""
+    event_row = audit_build(**kwargs)
     event_row.save()
     return event_row
 

@@ -1,19 +1,22 @@
-"""Checks, level locks and the one place a level changes (`_move`); used by movements.py."""
+"""Checks, level locks and the one place a level changes (`_levels_update`, through
+`_write`); used by movements.py."""
 
 from __future__ import annotations
 
-import uuid
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Round
 from django.utils import timezone
 
 from apps.catalog.models import Product
-from apps.core.audit import audit_record
+from apps.core.audit import audit_build
+from apps.core.models import AuditEvent
 from apps.core.request_context import current_user
 
 from .. import valuation
@@ -127,7 +130,7 @@ def _ensure_levels(keys: list[tuple[int, int]]) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of its caller's document: no savepoint of its own
 def stock_levels_lock(
     *, pairs: Iterable[tuple[Store | int, Product | int]]
 ) -> dict[tuple[int, int], StockLevel]:
@@ -157,43 +160,41 @@ def _lock_level(store: Store, product: Product, *, create: bool) -> StockLevel |
     return rows.first()
 
 
-def _move(level: StockLevel, quantity: int, value: Decimal) -> None:
-    """Apply a signed change of units and value to a level the caller holds locked.
+@dataclass
+class Change:
+    """One movement planned on a locked level: `_plan` has applied it to the in-memory
+    level (so a document's next line on the same level sees it); `_write` stores it."""
 
-    Quantity and value move by F() deltas (an issue only WHERE enough units remain); the
-    average is computed from the locked row's figures, which no one else can change before
-    this transaction ends. The in-memory `level` follows, for the next line of a document.
-    """
-    new_quantity = level.quantity + quantity
-    new_value = level.value + value
-    cost = valuation.average_cost(quantity=new_quantity, value=new_value, previous=level.unit_cost)
-    rows = StockLevel.objects.filter(pk=level.pk)
-    if quantity < 0:
-        rows = rows.filter(quantity__gte=-quantity)
-    moved = rows.update(
-        quantity=F("quantity") + quantity,
-        value=Round(F("value") + value, valuation.VALUE_PLACES),
-        unit_cost=cost,
-        updated_at=timezone.now(),
+    level: StockLevel
+    store: Store
+    product: Product
+    movement_type: str
+    quantity: int  # signed: negative takes units out
+    value: Decimal  # signed, like quantity
+    unit_cost: Decimal
+    new_quantity: int
+    details: dict
+
+
+def _plan(level, store, product, movement_type, quantity, value, unit_cost, details) -> Change:
+    level.quantity += quantity
+    level.value += value
+    level.unit_cost = valuation.average_cost(
+        quantity=level.quantity, value=level.value, previous=level.unit_cost
     )
-    if not moved:  # only if a caller forgot the lock: refuse rather than oversell
-        raise InsufficientStock(
-            product=level.product,
-            store=level.store,
-            available=available(store=level.store_id, product=level.product_id),
-            requested=-quantity,
-        )
-    level.quantity, level.value, level.unit_cost = new_quantity, new_value, cost
+    return Change(
+        level, store, product, movement_type, quantity, value, unit_cost, level.quantity, details
+    )
 
 
-def _issue(
+def _plan_issue(
     level: StockLevel | None,
     store: Store,
     product: Product,
     quantity: int,
     movement_type: str,
     **details,
-) -> StockMovement:
+) -> Change:
     """Take `quantity` units out of a locked level at its average cost."""
     if level is None or level.quantity < quantity:
         raise InsufficientStock(
@@ -202,22 +203,12 @@ def _issue(
             available=level.quantity if level else 0,
             requested=quantity,
         )
-    unit_cost = level.unit_cost
     value = valuation.issue_value(on_hand=level.quantity, value=level.value, quantity=quantity)
-    _move(level, -quantity, -value)
-    return _record(
-        store,
-        product,
-        movement_type,
-        -quantity,
-        level.quantity,
-        unit_cost=unit_cost,
-        value=-value,
-        **details,
-    )
+    unit_cost = level.unit_cost
+    return _plan(level, store, product, movement_type, -quantity, -value, unit_cost, details)
 
 
-def _gain(
+def _plan_gain(
     level: StockLevel,
     store: Store,
     product: Product,
@@ -227,70 +218,112 @@ def _gain(
     value: Decimal,
     unit_cost: Decimal,
     **details,
-) -> StockMovement:
+) -> Change:
     """Add `quantity` units worth `value` to a locked level."""
-    _move(level, quantity, value)
-    return _record(
-        store,
-        product,
-        movement_type,
-        quantity,
-        level.quantity,
-        unit_cost=unit_cost,
-        value=value,
-        **details,
-    )
+    return _plan(level, store, product, movement_type, quantity, value, unit_cost, details)
 
 
-def _record(
-    store: Store,
-    product: Product,
-    movement_type: str,
-    quantity: int,
-    new_quantity: int,
-    *,
-    unit_cost: Decimal = ZERO,
-    value: Decimal = ZERO,
-    reason: str = "",
-    reference: str = "",
-    notes: str = "",
-    user=None,
-    related_store: Store | None = None,
-    transfer_id: uuid.UUID | None = None,
-) -> StockMovement:
-    user = user if user is not None and user.is_authenticated else current_user()
-    movement = StockMovement.objects.create(
-        store=store,
-        product=product,
-        movement_type=movement_type,
-        quantity=quantity,
-        previous_quantity=new_quantity - quantity,
-        new_quantity=new_quantity,
-        unit_cost=unit_cost,
-        value=value,
-        reason=reason or "",
-        reference=(reference or "").strip(),
-        notes=notes or "",
-        user=user,
-        related_store=related_store,
-        transfer_id=transfer_id,
-        product_sku=product.sku,
-        product_name=product.name,
-        category_name=product.category.name if product.category_id else "",
+def _issue(level, store, product, quantity, movement_type, **details) -> StockMovement:
+    return _write([_plan_issue(level, store, product, quantity, movement_type, **details)])[0]
+
+
+def _gain(level, store, product, quantity, movement_type, **details) -> StockMovement:
+    return _write([_plan_gain(level, store, product, quantity, movement_type, **details)])[0]
+
+
+def _write(changes: list[Change]) -> list[StockMovement]:
+    """Store planned changes: one UPDATE of every level they touch, one INSERT of their
+    movements, one of their audit events, whatever their number (a document's lines)."""
+    _levels_update(changes)
+    return _record(changes)
+
+
+def _case(values: dict[int, object], field: models.Field) -> Case:
+    return Case(*(When(pk=pk, then=Value(v)) for pk, v in values.items()), output_field=field)
+
+
+def _levels_update(changes: list[Change]) -> None:
+    """The one place a level changes: quantity and value move by deltas, each level only
+    WHERE enough units remain for its net issue (a conditional multi-row update); the
+    average is the locked rows' figures computed by `_plan`, which no one else can change
+    before this transaction ends."""
+    levels: dict[int, StockLevel] = {}
+    quantity: dict[int, int] = defaultdict(int)
+    value: dict[int, Decimal] = defaultdict(Decimal)
+    for change in changes:
+        pk = change.level.pk
+        levels[pk] = change.level
+        quantity[pk] += change.quantity
+        value[pk] += change.value
+    enough = Q()
+    for pk, delta in quantity.items():
+        enough |= Q(pk=pk, quantity__gte=-delta) if delta < 0 else Q(pk=pk)
+    moved = StockLevel.objects.filter(enough).update(
+        quantity=F("quantity") + _case(quantity, models.IntegerField()),
+        value=Round(F("value") + _case(value, _VALUE), valuation.VALUE_PLACES),
+        unit_cost=_case({pk: level.unit_cost for pk, level in levels.items()}, _COST),
+        updated_at=timezone.now(),
     )
-    audit_record(
-        subject=movement,
-        event=f"stock.{movement_type}",
-        actor=user,
-        changes={
-            "store": store.code,
-            "sku": product.sku,
-            "quantity": quantity,
-            "level": [movement.previous_quantity, new_quantity],
-            "unit_cost": unit_cost,
-            "value": value,
-            "reason": reason,
-            "reference": movement.reference,
-        },
-    )
-    return movement
+    if moved != len(levels):  # only if a caller forgot the lock: refuse rather than oversell
+        change = next(c for c in changes if quantity[c.level.pk] < 0)
+        raise InsufficientStock(
+            product=change.product,
+            store=change.store,
+            available=available(store=change.store.pk, product=change.product.pk),
+            requested=-quantity[change.level.pk],
+        )
+
+
+_VALUE = models.DecimalField(max_digits=18, decimal_places=valuation.VALUE_PLACES)
+_COST = models.DecimalField(max_digits=18, decimal_places=valuation.COST_PLACES)
+
+
+def _record(changes: list[Change]) -> list[StockMovement]:
+    """The movements of `changes` and their audit events, two INSERTs."""
+    movements, events = [], []
+    for change in changes:
+        details = change.details
+        user = details.get("user")
+        user = user if user is not None and user.is_authenticated else current_user()
+        product = change.product
+        movement = StockMovement(
+            store=change.store,
+            product=product,
+            movement_type=change.movement_type,
+            quantity=change.quantity,
+            previous_quantity=change.new_quantity - change.quantity,
+            new_quantity=change.new_quantity,
+            unit_cost=change.unit_cost,
+            value=change.value,
+            reason=details.get("reason") or "",
+            reference=(details.get("reference") or "").strip(),
+            notes=details.get("notes") or "",
+            user=user,
+            related_store=details.get("related_store"),
+            transfer_id=details.get("transfer_id"),
+            product_sku=product.sku,
+            product_name=product.name,
+            category_name=product.category.name if product.category_id else "",
+        )
+        movements.append(movement)
+    StockMovement.objects.bulk_create(movements)
+    for change, movement in zip(changes, movements, strict=True):
+        events.append(
+            audit_build(
+                subject=movement,
+                event=f"stock.{change.movement_type}",
+                actor=movement.user,
+                changes={
+                    "store": change.store.code,
+                    "sku": change.product.sku,
+                    "quantity": change.quantity,
+                    "level": [movement.previous_quantity, change.new_quantity],
+                    "unit_cost": change.unit_cost,
+                    "value": change.value,
+                    "reason": movement.reason,
+                    "reference": movement.reference,
+                },
+            )
+        )
+    AuditEvent.objects.bulk_create(events)
+    return movements

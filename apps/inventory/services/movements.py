@@ -32,6 +32,9 @@ from .levels import (
     _gain,
     _issue,
     _lock_level,
+    _plan_gain,
+    _plan_issue,
+    _write,
     stock_levels_lock,
 )
 
@@ -130,7 +133,6 @@ def stock_remove(
     return movement
 
 
-@transaction.atomic
 def stock_sell(
     *,
     store: Store,
@@ -144,7 +146,9 @@ def stock_sell(
     cost, and one entry Dr Cost of Goods Sold / Cr Inventory for all of them.
 
     `levels` are the rows the caller already locked with `stock_levels_lock` in this
-    transaction (order_confirm checks every line first); otherwise they are locked here.
+    transaction (order_confirm checks every line first): the sale is then part of the
+    caller's transaction, with no savepoint of its own. Otherwise the levels are locked
+    here, in a transaction (or savepoint) of the sale's own, so a refusal changes nothing.
     Returns the movements in line order; raises InsufficientStock for the first short line.
     """
     lines = list(lines)
@@ -152,23 +156,30 @@ def stock_sell(
     for product, quantity in lines:
         _check_product(product)
         _check_quantity(quantity)
-    if levels is None:
-        levels = stock_levels_lock(pairs=[(store, product) for product, _ in lines])
-    details = {"reference": reference, "user": user}
-    movements = [
-        _issue(
-            levels.get((store.pk, product.pk)), store, product, qty, MovementType.SALE, **details
+    with transaction.atomic(savepoint=levels is None):
+        if levels is None:
+            levels = stock_levels_lock(pairs=[(store, product) for product, _ in lines])
+        details = {"reference": reference, "user": user}
+        changes = [
+            _plan_issue(
+                levels.get((store.pk, product.pk)),
+                store,
+                product,
+                qty,
+                MovementType.SALE,
+                **details,
+            )
+            for product, qty in lines
+        ]
+        movements = _write(changes)
+        total = sum((m.value for m in movements), ZERO)
+        valuation.stock_value_post(
+            amounts=valuation.inventory_amounts(chart.COGS, total),
+            memo=f"Cost of goods sold {reference}",
+            reference=reference,
+            source=source,
+            user=user,
         )
-        for product, qty in lines
-    ]
-    total = sum((m.value for m in movements), ZERO)
-    valuation.stock_value_post(
-        amounts=valuation.inventory_amounts(chart.COGS, total),
-        memo=f"Cost of goods sold {reference}",
-        reference=reference,
-        source=source,
-        user=user,
-    )
     return movements
 
 
@@ -194,19 +205,21 @@ def stock_restock(
             raise ValueError("a returned cost cannot be negative")
     levels = stock_levels_lock(pairs=[(store, product) for product, _, _ in lines])
     details = {"reference": reference, "notes": notes, "user": user}
-    movements = [
-        _gain(
-            levels[(store.pk, product.pk)],
-            store,
-            product,
-            quantity,
-            MovementType.RETURN,
-            value=cost,
-            unit_cost=money.quantize(cost / quantity, valuation.COST_PLACES),
-            **details,
-        )
-        for product, quantity, cost in lines
-    ]
+    movements = _write(
+        [
+            _plan_gain(
+                levels[(store.pk, product.pk)],
+                store,
+                product,
+                quantity,
+                MovementType.RETURN,
+                value=cost,
+                unit_cost=money.quantize(cost / quantity, valuation.COST_PLACES),
+                **details,
+            )
+            for product, quantity, cost in lines
+        ]
+    )
     total = sum((m.value for m in movements), ZERO)
     valuation.stock_value_post(
         amounts=valuation.inventory_amounts(chart.COGS, total),
@@ -334,7 +347,7 @@ def stock_transfer(
     _check_text(reason="", reference=reference, required=False)
     levels = stock_levels_lock(pairs=[(from_store, product), (to_store, product)])
     details = {"reference": reference, "notes": notes, "user": user, "transfer_id": uuid.uuid4()}
-    out = _issue(
+    out = _plan_issue(
         levels[(from_store.pk, product.pk)],
         from_store,
         product,
@@ -343,7 +356,7 @@ def stock_transfer(
         related_store=to_store,
         **details,
     )
-    into = _gain(
+    into = _plan_gain(
         levels[(to_store.pk, product.pk)],
         to_store,
         product,
@@ -354,4 +367,5 @@ def stock_transfer(
         related_store=from_store,
         **details,
     )
-    return out, into
+    moved_out, moved_in = _write([out, into])
+    return moved_out, moved_in
