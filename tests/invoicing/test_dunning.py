@@ -132,6 +132,37 @@ def test_payment_arriving_between_two_runs_stops_the_next_level(overdue_invoice)
     assert sent(overdue_invoice) == [("First reminder", dt.date(2026, 3, 19))]
 
 
+def test_a_recorded_payment_between_two_runs_stops_the_next_level(overdue_invoice):
+    run(after_due(7))
+    services.payment_record(
+        customer=overdue_invoice.customer,
+        amount=overdue_invoice.total,
+        currency=overdue_invoice.currency,
+        exchange_rate=overdue_invoice.exchange_rate,
+        date=DUE + dt.timedelta(days=10),
+        allocations={overdue_invoice: overdue_invoice.total},
+    )
+    for day in (14, 20, 30, 45):
+        assert run(after_due(day)).sent == []
+    assert sent(overdue_invoice) == [("First reminder", dt.date(2026, 3, 19))]
+    assert_books_ok()
+
+
+def test_a_partial_payment_keeps_reminding_with_the_open_amount(overdue_invoice):
+    services.payment_record(
+        customer=overdue_invoice.customer,
+        amount=D("100.00"),
+        currency=overdue_invoice.currency,
+        exchange_rate=overdue_invoice.exchange_rate,
+        date=DUE,
+        allocations={overdue_invoice: D("100.00")},
+    )
+    result = run(after_due(7))
+    assert [(r.level.name, r.open_amount) for r in result.sent] == [
+        ("First reminder", overdue_invoice.total - D("100.00"))
+    ]
+
+
 def test_partial_settlement_keeps_reminding_with_the_open_amount(overdue_invoice):
     line = overdue_invoice.lines.get()
     note = services.credit_note_create(
