@@ -13,12 +13,12 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("catalog", "0001_initial"),
         ("customers", "0002_numbersequence_to_core"),
         ("finance", "0002_currencies"),
         ("ledger", "0002_chart_of_accounts"),
         ("sales", "0001_initial"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -486,6 +486,53 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["invoice", "position", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)),
+                        name="invoice_line_quantity_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("unit_price__gte", 0)),
+                        name="invoice_line_price_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("discount_percent__gte", 0), ("discount_percent__lte", 100)
+                        ),
+                        name="invoice_line_discount_0_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("tax_percent__gte", 0), ("tax_percent__lte", 100)),
+                        name="invoice_line_tax_0_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "net",
+                                django.db.models.functions.math.Round(
+                                    django.db.models.expressions.CombinedExpression(
+                                        django.db.models.expressions.CombinedExpression(
+                                            models.F("gross"), "-", models.F("discount")
+                                        ),
+                                        "-",
+                                        models.F("document_discount"),
+                                    ),
+                                    2,
+                                ),
+                            ),
+                            (
+                                "total",
+                                django.db.models.functions.math.Round(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("net"), "+", models.F("tax")
+                                    ),
+                                    2,
+                                ),
+                            ),
+                        ),
+                        name="invoice_line_amounts_consistent",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -542,6 +589,28 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["credit_note", "position", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)),
+                        name="credit_note_line_quantity_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("net__gte", 0),
+                            ("tax__gte", 0),
+                            (
+                                "total",
+                                django.db.models.functions.math.Round(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("net"), "+", models.F("tax")
+                                    ),
+                                    2,
+                                ),
+                            ),
+                        ),
+                        name="credit_note_line_amounts_consistent",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -585,6 +654,12 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["customer", "date", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount", 0), _negated=True),
+                        name="opening_balance_not_zero",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -652,6 +727,17 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name_plural": "series",
                 "ordering": ["kind", "code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("kind",),
+                        name="series_one_default_per_kind",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[A-Z0-9]+$")),
+                        name="series_code_upper_alnum",
+                    ),
+                ],
             },
         ),
         migrations.AddField(
@@ -730,107 +816,6 @@ class Migration(migrations.Migration):
                     ),
                 ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="invoiceline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="invoice_line_quantity_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoiceline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("unit_price__gte", 0)), name="invoice_line_price_not_negative"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoiceline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("discount_percent__gte", 0), ("discount_percent__lte", 100)),
-                name="invoice_line_discount_0_100",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoiceline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("tax_percent__gte", 0), ("tax_percent__lte", 100)),
-                name="invoice_line_tax_0_100",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoiceline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "net",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                django.db.models.expressions.CombinedExpression(
-                                    models.F("gross"), "-", models.F("discount")
-                                ),
-                                "-",
-                                models.F("document_discount"),
-                            ),
-                            2,
-                        ),
-                    ),
-                    (
-                        "total",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("net"), "+", models.F("tax")
-                            ),
-                            2,
-                        ),
-                    ),
-                ),
-                name="invoice_line_amounts_consistent",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnoteline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="credit_note_line_quantity_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnoteline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("net__gte", 0),
-                    ("tax__gte", 0),
-                    (
-                        "total",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("net"), "+", models.F("tax")
-                            ),
-                            2,
-                        ),
-                    ),
-                ),
-                name="credit_note_line_amounts_consistent",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="openingbalance",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount", 0), _negated=True), name="opening_balance_not_zero"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="series",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("is_default", True)),
-                fields=("kind",),
-                name="series_one_default_per_kind",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="series",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("code__regex", "^[A-Z0-9]+$")), name="series_code_upper_alnum"
-            ),
         ),
         migrations.AddIndex(
             model_name="invoice",
