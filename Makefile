@@ -50,7 +50,8 @@ browsers:
 	fi
 
 # One Django process migrates, syncs the schedules and loads the demo data (once); static
-# files are collected (and compressed) meanwhile, and only when static/ or the lock changed.
+# files are collected meanwhile (plain copies, no compression: a local server), and only when
+# static/ or the lock changed.
 run: install
 	@$(MAKE) --no-print-directory var/staticfiles/.collected & static=$$!; \
 	  $(PY) manage.py prepare_run; prepared=$$?; \
@@ -66,7 +67,7 @@ serve: install
 	  exec $(VENV)/bin/honcho start --no-colour -f Procfile web worker
 
 var/staticfiles/.collected: $(VENV)/.installed $(shell find static apps/*/static -type f 2>/dev/null)
-	$(PY) manage.py collectstatic --noinput -v0
+	STATIC_COMPRESS=false $(PY) manage.py collectstatic --noinput -v0
 	@touch $@
 
 # The whole suite on TEST_WORKERS pytest-xdist workers; ends with pytest's summary.

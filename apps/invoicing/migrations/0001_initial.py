@@ -213,6 +213,85 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-issue_date", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "-issue_date"], name="invoice_status_idx"),
+                    models.Index(fields=["customer", "-issue_date"], name="invoice_customer_idx"),
+                    models.Index(fields=["due_date"], name="invoice_due_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("chain_position__isnull", False)),
+                        fields=("chain_position",),
+                        name="invoice_chain_position_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "draft"),
+                            models.Q(
+                                ("number__isnull", False),
+                                ("sequence__isnull", False),
+                                ("fiscal_year__isnull", False),
+                                ("issue_date__isnull", False),
+                                ("exchange_rate__isnull", False),
+                                ("chain_position__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="invoice_issued_is_numbered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "draft"), _negated=True),
+                            models.Q(("number__isnull", True), ("sequence__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="invoice_draft_has_no_number",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("exchange_rate__isnull", True),
+                            ("exchange_rate__gt", 0),
+                            _connector="OR",
+                        ),
+                        name="invoice_rate_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("subtotal__gte", 0),
+                            ("discount_total__gte", 0),
+                            ("net_total__gte", 0),
+                            ("tax_total__gte", 0),
+                            (
+                                "total",
+                                django.db.models.functions.math.Round(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("net_total"), "+", models.F("tax_total")
+                                    ),
+                                    2,
+                                ),
+                            ),
+                        ),
+                        name="invoice_amounts_consistent",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("discount_amount__gte", 0)),
+                        name="invoice_discount_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "draft"), ("due_date__isnull", False), _connector="OR"
+                        ),
+                        name="invoice_issued_has_due_date",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "void"), _negated=True),
+                            models.Q(("void_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="invoice_void_has_reason",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -387,6 +466,77 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-issue_date", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["customer", "-issue_date"], name="credit_note_customer_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("chain_position__isnull", False)),
+                        fields=("chain_position",),
+                        name="credit_note_chain_position_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "draft"),
+                            models.Q(
+                                ("number__isnull", False),
+                                ("sequence__isnull", False),
+                                ("fiscal_year__isnull", False),
+                                ("issue_date__isnull", False),
+                                ("exchange_rate__isnull", False),
+                                ("chain_position__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="credit_note_issued_is_numbered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "draft"), _negated=True),
+                            models.Q(("number__isnull", True), ("sequence__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="credit_note_draft_has_no_number",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("exchange_rate__isnull", True),
+                            ("exchange_rate__gt", 0),
+                            _connector="OR",
+                        ),
+                        name="credit_note_rate_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("subtotal__gte", 0),
+                            ("discount_total__gte", 0),
+                            ("net_total__gte", 0),
+                            ("tax_total__gte", 0),
+                            (
+                                "total",
+                                django.db.models.functions.math.Round(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("net_total"), "+", models.F("tax_total")
+                                    ),
+                                    2,
+                                ),
+                            ),
+                        ),
+                        name="credit_note_amounts_consistent",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "draft")),
+                        fields=("invoice",),
+                        name="credit_note_one_draft_per_invoice",
+                        violation_error_message="This invoice already has a draft credit note.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True),
+                        name="credit_note_has_reason",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -817,18 +967,6 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.AddIndex(
-            model_name="invoice",
-            index=models.Index(fields=["status", "-issue_date"], name="invoice_status_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="invoice",
-            index=models.Index(fields=["customer", "-issue_date"], name="invoice_customer_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="invoice",
-            index=models.Index(fields=["due_date"], name="invoice_due_idx"),
-        ),
         migrations.AddConstraint(
             model_name="invoice",
             constraint=models.UniqueConstraint(
@@ -838,191 +976,11 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("chain_position__isnull", False)),
-                fields=("chain_position",),
-                name="invoice_chain_position_unique",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status", "draft"),
-                    models.Q(
-                        ("number__isnull", False),
-                        ("sequence__isnull", False),
-                        ("fiscal_year__isnull", False),
-                        ("issue_date__isnull", False),
-                        ("exchange_rate__isnull", False),
-                        ("chain_position__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="invoice_issued_is_numbered",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "draft"), _negated=True),
-                    models.Q(("number__isnull", True), ("sequence__isnull", True)),
-                    _connector="OR",
-                ),
-                name="invoice_draft_has_no_number",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("exchange_rate__isnull", True), ("exchange_rate__gt", 0), _connector="OR"
-                ),
-                name="invoice_rate_positive",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("subtotal__gte", 0),
-                    ("discount_total__gte", 0),
-                    ("net_total__gte", 0),
-                    ("tax_total__gte", 0),
-                    (
-                        "total",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("net_total"), "+", models.F("tax_total")
-                            ),
-                            2,
-                        ),
-                    ),
-                ),
-                name="invoice_amounts_consistent",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("discount_amount__gte", 0)),
-                name="invoice_discount_not_negative",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status", "draft"), ("due_date__isnull", False), _connector="OR"
-                ),
-                name="invoice_issued_has_due_date",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "void"), _negated=True),
-                    models.Q(("void_reason", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="invoice_void_has_reason",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="creditnote",
-            index=models.Index(fields=["customer", "-issue_date"], name="credit_note_customer_idx"),
-        ),
-        migrations.AddConstraint(
             model_name="creditnote",
             constraint=models.UniqueConstraint(
                 condition=models.Q(("sequence__isnull", False)),
                 fields=("series", "fiscal_year", "sequence"),
                 name="credit_note_number_unique_per_series_year",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("chain_position__isnull", False)),
-                fields=("chain_position",),
-                name="credit_note_chain_position_unique",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status", "draft"),
-                    models.Q(
-                        ("number__isnull", False),
-                        ("sequence__isnull", False),
-                        ("fiscal_year__isnull", False),
-                        ("issue_date__isnull", False),
-                        ("exchange_rate__isnull", False),
-                        ("chain_position__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="credit_note_issued_is_numbered",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "draft"), _negated=True),
-                    models.Q(("number__isnull", True), ("sequence__isnull", True)),
-                    _connector="OR",
-                ),
-                name="credit_note_draft_has_no_number",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("exchange_rate__isnull", True), ("exchange_rate__gt", 0), _connector="OR"
-                ),
-                name="credit_note_rate_positive",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("subtotal__gte", 0),
-                    ("discount_total__gte", 0),
-                    ("net_total__gte", 0),
-                    ("tax_total__gte", 0),
-                    (
-                        "total",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("net_total"), "+", models.F("tax_total")
-                            ),
-                            2,
-                        ),
-                    ),
-                ),
-                name="credit_note_amounts_consistent",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "draft")),
-                fields=("invoice",),
-                name="credit_note_one_draft_per_invoice",
-                violation_error_message="This invoice already has a draft credit note.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("reason", ""), _negated=True), name="credit_note_has_reason"
             ),
         ),
     ]
