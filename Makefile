@@ -6,10 +6,13 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.8
-export UV_COMPILE_BYTECODE := 1
+# No ahead-of-time bytecode compilation: Python compiles (and caches) what it imports on
+# first use, which is a fraction of the lock; the Dockerfile compiles at build instead.
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_LINK_MODE := copy
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (each has its own test database); 0 runs in-process.
+TEST_WORKERS ?= 2
 STRESS_RUNS ?= 20
 STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backoffice_stress
 
@@ -46,12 +49,13 @@ browsers:
 	  fi; \
 	fi
 
+# One Django process migrates, syncs the schedules and loads the demo data (once); static
+# files are collected meanwhile (plain copies, no compression: a local server), and only when
+# static/ or the lock changed.
 run: install
-	$(PY) manage.py migrate --noinput
-	@# static files are collected (and compressed) while the demo data loads
-	@$(PY) manage.py collectstatic --noinput -v0 & static=$$!; \
-	  $(PY) manage.py schedules_sync && $(PY) manage.py seed_demo --if-empty; seeded=$$?; \
-	  wait $$static && exit $$seeded
+	@$(MAKE) --no-print-directory var/staticfiles/.collected & static=$$!; \
+	  $(PY) manage.py prepare_run; prepared=$$?; \
+	  wait $$static && exit $$prepared
 	@echo "Backoffice on http://127.0.0.1:$(PORT)  (log in as admin@demo.test / demo-pass-2026; Ctrl-C stops)"
 	@$(MAKE) --no-print-directory serve
 
@@ -62,8 +66,13 @@ serve: install
 	  DEBUG=$${DEBUG:-false} BIND=127.0.0.1 PORT=$(PORT) \
 	  exec $(VENV)/bin/honcho start --no-colour -f Procfile web worker
 
+var/staticfiles/.collected: $(VENV)/.installed $(shell find static apps/*/static -type f 2>/dev/null)
+	STATIC_COMPRESS=false $(PY) manage.py collectstatic --noinput -v0
+	@touch $@
+
+# The whole suite on TEST_WORKERS pytest-xdist workers; ends with pytest's summary.
 test: install browsers
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Every concurrency test STRESS_RUNS times in a row on SQLite, then on PostgreSQL; stops at
 # the first failure. CI runs each once (make test); this is the "is it luck?" check.

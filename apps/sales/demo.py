@@ -1,5 +1,7 @@
-"""Demo orders: ~200 over the last months, through the real services (so stock, coupons,
-numbering and the timeline are exactly what the app itself would write).
+"""Demo orders: 80 over the last months, through the real services (so stock, coupons,
+numbering and the timeline are exactly what the app itself would write). Few enough that a
+fresh `make run` loads them in seconds (issue 12), enough that every status, currency,
+coupon, return and the portal customer's history show on every screen.
 
 `seed_scale` adds about N orders in bulk for benchmarks: priced by the same pricing code,
 and confirmed ones take their stock as SALE movements, so check_books still holds.
@@ -39,6 +41,8 @@ from .models import (
     ReturnDisposition,
 )
 from .pricing import LineInput, order_amounts
+
+ORDERS = 80
 
 COUPONS = [
     ("WELCOME10", "10 % off a first order", CouponKind.PERCENT, "10", None, None, 100),
@@ -83,9 +87,9 @@ def seed(*, stdout) -> None:
     rng = random.Random(2026)
     outcome: dict[str, int] = defaultdict(int)
     with acting_as(sales):
-        for i in range(200):
-            customer = acme if i % 8 == 0 else rng.choice(customers)
-            order_date = today - dt.timedelta(days=int(110 * (1 - i / 200)) + rng.randint(0, 3))
+        for i in range(ORDERS):
+            customer = acme if i % 4 == 0 else rng.choice(customers)
+            order_date = today - dt.timedelta(days=int(110 * (1 - i / ORDERS)) + rng.randint(0, 3))
             currency = customer.currency if rng.random() < 0.85 else Currency.objects.get(pk="USD")
             store = stores[0] if rng.random() < 0.8 or len(stores) == 1 else rng.choice(stores[1:])
             try:
@@ -106,7 +110,7 @@ def seed(*, stdout) -> None:
                         quantity=rng.randint(1, 4),
                         discount_percent=Decimal(rng.choice([0, 0, 0, 5, 10])),
                     )
-                if i % 12 == 3:
+                if i % 6 == 3:
                     code = "SUMMER15" if order_date < today - dt.timedelta(days=60) else "WELCOME10"
                     with contextlib.suppress(services.OrderError):
                         services.order_coupon_set(order=order, code=coupons[code].code)
@@ -141,7 +145,7 @@ def _advance(order: Order, i: int, rng: random.Random, outcome: dict) -> None:
         return
     services.order_fulfil(order=order)
     outcome["fulfilled"] += 1
-    if i % 9 == 7:
+    if i % 5 == 2:
         line = order.lines.first()
         services.return_create(
             order=order,

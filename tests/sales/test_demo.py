@@ -42,12 +42,13 @@ def test_demo_customers_and_orders_and_their_scale_version():
     assert acme.portal_user.email == "customer@demo.test"
     assert Customer.objects.count() == 30
     orders = Order.objects.count()
-    assert 180 <= orders <= 200
+    assert 70 <= orders <= 80  # few enough for a fast first `make run` (issue 12)
     statuses = Counter(Order.objects.values_list("status", flat=True))
     assert set(statuses) == {"draft", "confirmed", "fulfilled", "cancelled"}
-    assert min(statuses.values()) >= 10
+    assert min(statuses.values()) >= 5
     assert len(set(Order.objects.values_list("currency_id", flat=True))) >= 4
-    assert Order.objects.filter(customer=acme).count() >= 20
+    assert Order.objects.filter(customer=acme).count() >= 15
+    assert Order.objects.filter(customer=acme, source="portal").exists()
     assert Return.objects.exists() and Coupon.objects.filter(times_used__gt=0).exists()
     assert books_violations() == {}
     seed_all()  # idempotent

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("finance", "0002_currencies"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -66,6 +66,13 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name_plural": "categories",
                 "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("name"),
+                        name="category_name_unique_ci",
+                        violation_error_message="A category with this name already exists.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -243,6 +250,30 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["name", "id"],
+                "indexes": [
+                    models.Index(fields=["selling_price"], name="product_price_idx"),
+                    models.Index(fields=["category", "name"], name="product_category_name_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("sku"),
+                        name="product_sku_unique_ci",
+                        violation_error_message="A product with this SKU already exists.",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("barcode", ""), _negated=True),
+                        fields=("barcode",),
+                        name="product_barcode_unique",
+                        violation_error_message="Another product has this barcode.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("cost_price__gte", 0), ("selling_price__gte", 0)),
+                        name="product_prices_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("sku", ""), _negated=True), name="product_sku_not_empty"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -298,56 +329,9 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-changed_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["product", "-changed_at"], name="price_record_product_idx")
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="category",
-            constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Lower("name"),
-                name="category_name_unique_ci",
-                violation_error_message="A category with this name already exists.",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="product",
-            index=models.Index(fields=["selling_price"], name="product_price_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="product",
-            index=models.Index(fields=["category", "name"], name="product_category_name_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="product",
-            constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Lower("sku"),
-                name="product_sku_unique_ci",
-                violation_error_message="A product with this SKU already exists.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="product",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("barcode", ""), _negated=True),
-                fields=("barcode",),
-                name="product_barcode_unique",
-                violation_error_message="Another product has this barcode.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="product",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("cost_price__gte", 0), ("selling_price__gte", 0)),
-                name="product_prices_not_negative",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="product",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("sku", ""), _negated=True), name="product_sku_not_empty"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="productpricerecord",
-            index=models.Index(fields=["product", "-changed_at"], name="price_record_product_idx"),
         ),
     ]

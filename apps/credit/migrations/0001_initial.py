@@ -14,9 +14,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("finance", "0002_currencies"),
         ("ledger", "0002_chart_of_accounts"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -105,6 +105,11 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["company"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("balance__gte", 0)), name="seller_balance_non_negative"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -202,6 +207,14 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "-created_at"], name="credit_request_queue_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="credit_request_amount_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -311,51 +324,27 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "transaction",
                 "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["seller", "-created_at"], name="credit_log_seller_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("seller", "idempotency_key"), name="credit_log_idempotency_key"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("balance_after__gte", 0)),
+                        name="credit_log_balance_non_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("amount__gt", 0), ("type", "topup")),
+                            models.Q(("amount__lt", 0), ("type", "charge")),
+                            models.Q(("type", "reversal"), models.Q(("amount", 0), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="credit_log_amount_sign",
+                    ),
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="seller",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("balance__gte", 0)), name="seller_balance_non_negative"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="creditrequest",
-            index=models.Index(fields=["status", "-created_at"], name="credit_request_queue_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="creditrequest",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount__gt", 0)), name="credit_request_amount_positive"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="transactionlog",
-            index=models.Index(fields=["seller", "-created_at"], name="credit_log_seller_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="transactionlog",
-            constraint=models.UniqueConstraint(
-                fields=("seller", "idempotency_key"), name="credit_log_idempotency_key"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="transactionlog",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("balance_after__gte", 0)),
-                name="credit_log_balance_non_negative",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="transactionlog",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("amount__gt", 0), ("type", "topup")),
-                    models.Q(("amount__lt", 0), ("type", "charge")),
-                    models.Q(("type", "reversal"), models.Q(("amount", 0), _negated=True)),
-                    _connector="OR",
-                ),
-                name="credit_log_amount_sign",
-            ),
         ),
     ]

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("finance", "0002_currencies"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -138,6 +138,17 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["name", "id"],
+                "indexes": [models.Index(fields=["email"], name="customer_email_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("credit_limit__isnull", True),
+                            ("credit_limit__gte", 0),
+                            _connector="OR",
+                        ),
+                        name="customer_credit_limit_not_negative",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -287,28 +298,14 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name_plural": "addresses",
                 "ordering": ["customer", "kind", "-is_default", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("deleted_at__isnull", True), ("is_default", True)),
+                        fields=("customer", "kind"),
+                        name="address_one_default_per_kind",
+                        violation_error_message="Only one default address of each kind.",
+                    )
+                ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="customer",
-            index=models.Index(fields=["email"], name="customer_email_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="customer",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("credit_limit__isnull", True), ("credit_limit__gte", 0), _connector="OR"
-                ),
-                name="customer_credit_limit_not_negative",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="address",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("deleted_at__isnull", True), ("is_default", True)),
-                fields=("customer", "kind"),
-                name="address_one_default_per_kind",
-                violation_error_message="Only one default address of each kind.",
-            ),
         ),
     ]

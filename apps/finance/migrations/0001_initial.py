@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("accounts", "__first__"),
     ]
 
     operations = [
@@ -83,6 +83,12 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name_plural": "currencies",
                 "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("minor_units__lte", 4)),
+                        name="currency_minor_units_lte_4",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -148,6 +154,14 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-date", "currency"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("currency", "date"), name="exchange_rate_unique_per_day"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("rate__gt", 0)), name="exchange_rate_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -210,30 +224,12 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["rate", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("rate__gte", 0), ("rate__lte", 100)),
+                        name="tax_rate_0_100",
+                    )
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="currency",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("minor_units__lte", 4)), name="currency_minor_units_lte_4"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="exchangerate",
-            constraint=models.UniqueConstraint(
-                fields=("currency", "date"), name="exchange_rate_unique_per_day"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="exchangerate",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("rate__gt", 0)), name="exchange_rate_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="taxrate",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("rate__gte", 0), ("rate__lte", 100)), name="tax_rate_0_100"
-            ),
         ),
     ]

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("catalog", "0001_initial"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -84,6 +84,18 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Upper("code"),
+                        name="store_code_unique_ci",
+                        violation_error_message="A store with this code already exists.",
+                    ),
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("name"),
+                        name="store_name_unique_ci",
+                        violation_error_message="A store with this name already exists.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -184,6 +196,59 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["store", "-id"], name="movement_store_idx"),
+                    models.Index(fields=["product", "-id"], name="movement_product_idx"),
+                    models.Index(fields=["movement_type", "-id"], name="movement_type_idx"),
+                    models.Index(fields=["store", "product", "id"], name="movement_level_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity", 0), _negated=True),
+                        name="movement_quantity_not_zero",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "new_quantity",
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("previous_quantity"), "+", models.F("quantity")
+                                ),
+                            )
+                        ),
+                        name="movement_new_is_previous_plus_quantity",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("new_quantity__gte", 0), ("previous_quantity__gte", 0)),
+                        name="movement_levels_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("movement_type__in", ("manual_removal", "adjustment")),
+                                _negated=True,
+                            ),
+                            models.Q(("reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="movement_reason_required",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("movement_type__in", ("receipt", "return", "transfer_in")),
+                                ("quantity__gt", 0),
+                            ),
+                            models.Q(
+                                ("movement_type__in", ("sale", "manual_removal", "transfer_out")),
+                                ("quantity__lt", 0),
+                            ),
+                            ("movement_type", "adjustment"),
+                            _connector="OR",
+                        ),
+                        name="movement_sign_matches_type",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -217,109 +282,13 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["store", "product"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("store", "product"), name="stock_level_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gte", 0)),
+                        name="stock_level_quantity_not_negative",
+                    ),
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="store",
-            constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Upper("code"),
-                name="store_code_unique_ci",
-                violation_error_message="A store with this code already exists.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="store",
-            constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Lower("name"),
-                name="store_name_unique_ci",
-                violation_error_message="A store with this name already exists.",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="stockmovement",
-            index=models.Index(fields=["store", "-id"], name="movement_store_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="stockmovement",
-            index=models.Index(fields=["product", "-id"], name="movement_product_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="stockmovement",
-            index=models.Index(fields=["movement_type", "-id"], name="movement_type_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="stockmovement",
-            index=models.Index(fields=["store", "product", "id"], name="movement_level_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="stockmovement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity", 0), _negated=True),
-                name="movement_quantity_not_zero",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="stockmovement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "new_quantity",
-                        django.db.models.expressions.CombinedExpression(
-                            models.F("previous_quantity"), "+", models.F("quantity")
-                        ),
-                    )
-                ),
-                name="movement_new_is_previous_plus_quantity",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="stockmovement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("new_quantity__gte", 0), ("previous_quantity__gte", 0)),
-                name="movement_levels_not_negative",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="stockmovement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("movement_type__in", ("manual_removal", "adjustment")), _negated=True
-                    ),
-                    models.Q(("reason", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="movement_reason_required",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="stockmovement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("movement_type__in", ("receipt", "return", "transfer_in")),
-                        ("quantity__gt", 0),
-                    ),
-                    models.Q(
-                        ("movement_type__in", ("sale", "manual_removal", "transfer_out")),
-                        ("quantity__lt", 0),
-                    ),
-                    ("movement_type", "adjustment"),
-                    _connector="OR",
-                ),
-                name="movement_sign_matches_type",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="stocklevel",
-            constraint=models.UniqueConstraint(
-                fields=("store", "product"), name="stock_level_unique"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="stocklevel",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gte", 0)), name="stock_level_quantity_not_negative"
-            ),
         ),
     ]

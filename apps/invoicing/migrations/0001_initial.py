@@ -13,12 +13,12 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("catalog", "0001_initial"),
         ("customers", "0002_numbersequence_to_core"),
         ("finance", "0002_currencies"),
         ("ledger", "0002_chart_of_accounts"),
         ("sales", "0001_initial"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -213,6 +213,85 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-issue_date", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "-issue_date"], name="invoice_status_idx"),
+                    models.Index(fields=["customer", "-issue_date"], name="invoice_customer_idx"),
+                    models.Index(fields=["due_date"], name="invoice_due_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("chain_position__isnull", False)),
+                        fields=("chain_position",),
+                        name="invoice_chain_position_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "draft"),
+                            models.Q(
+                                ("number__isnull", False),
+                                ("sequence__isnull", False),
+                                ("fiscal_year__isnull", False),
+                                ("issue_date__isnull", False),
+                                ("exchange_rate__isnull", False),
+                                ("chain_position__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="invoice_issued_is_numbered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "draft"), _negated=True),
+                            models.Q(("number__isnull", True), ("sequence__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="invoice_draft_has_no_number",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("exchange_rate__isnull", True),
+                            ("exchange_rate__gt", 0),
+                            _connector="OR",
+                        ),
+                        name="invoice_rate_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("subtotal__gte", 0),
+                            ("discount_total__gte", 0),
+                            ("net_total__gte", 0),
+                            ("tax_total__gte", 0),
+                            (
+                                "total",
+                                django.db.models.functions.math.Round(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("net_total"), "+", models.F("tax_total")
+                                    ),
+                                    2,
+                                ),
+                            ),
+                        ),
+                        name="invoice_amounts_consistent",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("discount_amount__gte", 0)),
+                        name="invoice_discount_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "draft"), ("due_date__isnull", False), _connector="OR"
+                        ),
+                        name="invoice_issued_has_due_date",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "void"), _negated=True),
+                            models.Q(("void_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="invoice_void_has_reason",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -387,6 +466,77 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-issue_date", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["customer", "-issue_date"], name="credit_note_customer_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("chain_position__isnull", False)),
+                        fields=("chain_position",),
+                        name="credit_note_chain_position_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "draft"),
+                            models.Q(
+                                ("number__isnull", False),
+                                ("sequence__isnull", False),
+                                ("fiscal_year__isnull", False),
+                                ("issue_date__isnull", False),
+                                ("exchange_rate__isnull", False),
+                                ("chain_position__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="credit_note_issued_is_numbered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "draft"), _negated=True),
+                            models.Q(("number__isnull", True), ("sequence__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="credit_note_draft_has_no_number",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("exchange_rate__isnull", True),
+                            ("exchange_rate__gt", 0),
+                            _connector="OR",
+                        ),
+                        name="credit_note_rate_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("subtotal__gte", 0),
+                            ("discount_total__gte", 0),
+                            ("net_total__gte", 0),
+                            ("tax_total__gte", 0),
+                            (
+                                "total",
+                                django.db.models.functions.math.Round(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("net_total"), "+", models.F("tax_total")
+                                    ),
+                                    2,
+                                ),
+                            ),
+                        ),
+                        name="credit_note_amounts_consistent",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "draft")),
+                        fields=("invoice",),
+                        name="credit_note_one_draft_per_invoice",
+                        violation_error_message="This invoice already has a draft credit note.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True),
+                        name="credit_note_has_reason",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -486,6 +636,53 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["invoice", "position", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)),
+                        name="invoice_line_quantity_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("unit_price__gte", 0)),
+                        name="invoice_line_price_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("discount_percent__gte", 0), ("discount_percent__lte", 100)
+                        ),
+                        name="invoice_line_discount_0_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("tax_percent__gte", 0), ("tax_percent__lte", 100)),
+                        name="invoice_line_tax_0_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "net",
+                                django.db.models.functions.math.Round(
+                                    django.db.models.expressions.CombinedExpression(
+                                        django.db.models.expressions.CombinedExpression(
+                                            models.F("gross"), "-", models.F("discount")
+                                        ),
+                                        "-",
+                                        models.F("document_discount"),
+                                    ),
+                                    2,
+                                ),
+                            ),
+                            (
+                                "total",
+                                django.db.models.functions.math.Round(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("net"), "+", models.F("tax")
+                                    ),
+                                    2,
+                                ),
+                            ),
+                        ),
+                        name="invoice_line_amounts_consistent",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -542,6 +739,28 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["credit_note", "position", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)),
+                        name="credit_note_line_quantity_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("net__gte", 0),
+                            ("tax__gte", 0),
+                            (
+                                "total",
+                                django.db.models.functions.math.Round(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("net"), "+", models.F("tax")
+                                    ),
+                                    2,
+                                ),
+                            ),
+                        ),
+                        name="credit_note_line_amounts_consistent",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -585,6 +804,12 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["customer", "date", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount", 0), _negated=True),
+                        name="opening_balance_not_zero",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -652,6 +877,17 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name_plural": "series",
                 "ordering": ["kind", "code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("kind",),
+                        name="series_one_default_per_kind",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[A-Z0-9]+$")),
+                        name="series_code_upper_alnum",
+                    ),
+                ],
             },
         ),
         migrations.AddField(
@@ -732,119 +968,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddConstraint(
-            model_name="invoiceline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="invoice_line_quantity_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoiceline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("unit_price__gte", 0)), name="invoice_line_price_not_negative"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoiceline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("discount_percent__gte", 0), ("discount_percent__lte", 100)),
-                name="invoice_line_discount_0_100",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoiceline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("tax_percent__gte", 0), ("tax_percent__lte", 100)),
-                name="invoice_line_tax_0_100",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoiceline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "net",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                django.db.models.expressions.CombinedExpression(
-                                    models.F("gross"), "-", models.F("discount")
-                                ),
-                                "-",
-                                models.F("document_discount"),
-                            ),
-                            2,
-                        ),
-                    ),
-                    (
-                        "total",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("net"), "+", models.F("tax")
-                            ),
-                            2,
-                        ),
-                    ),
-                ),
-                name="invoice_line_amounts_consistent",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnoteline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="credit_note_line_quantity_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnoteline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("net__gte", 0),
-                    ("tax__gte", 0),
-                    (
-                        "total",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("net"), "+", models.F("tax")
-                            ),
-                            2,
-                        ),
-                    ),
-                ),
-                name="credit_note_line_amounts_consistent",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="openingbalance",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount", 0), _negated=True), name="opening_balance_not_zero"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="series",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("is_default", True)),
-                fields=("kind",),
-                name="series_one_default_per_kind",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="series",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("code__regex", "^[A-Z0-9]+$")), name="series_code_upper_alnum"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="invoice",
-            index=models.Index(fields=["status", "-issue_date"], name="invoice_status_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="invoice",
-            index=models.Index(fields=["customer", "-issue_date"], name="invoice_customer_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="invoice",
-            index=models.Index(fields=["due_date"], name="invoice_due_idx"),
-        ),
-        migrations.AddConstraint(
             model_name="invoice",
             constraint=models.UniqueConstraint(
                 condition=models.Q(("sequence__isnull", False)),
@@ -853,191 +976,11 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("chain_position__isnull", False)),
-                fields=("chain_position",),
-                name="invoice_chain_position_unique",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status", "draft"),
-                    models.Q(
-                        ("number__isnull", False),
-                        ("sequence__isnull", False),
-                        ("fiscal_year__isnull", False),
-                        ("issue_date__isnull", False),
-                        ("exchange_rate__isnull", False),
-                        ("chain_position__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="invoice_issued_is_numbered",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "draft"), _negated=True),
-                    models.Q(("number__isnull", True), ("sequence__isnull", True)),
-                    _connector="OR",
-                ),
-                name="invoice_draft_has_no_number",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("exchange_rate__isnull", True), ("exchange_rate__gt", 0), _connector="OR"
-                ),
-                name="invoice_rate_positive",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("subtotal__gte", 0),
-                    ("discount_total__gte", 0),
-                    ("net_total__gte", 0),
-                    ("tax_total__gte", 0),
-                    (
-                        "total",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("net_total"), "+", models.F("tax_total")
-                            ),
-                            2,
-                        ),
-                    ),
-                ),
-                name="invoice_amounts_consistent",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("discount_amount__gte", 0)),
-                name="invoice_discount_not_negative",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status", "draft"), ("due_date__isnull", False), _connector="OR"
-                ),
-                name="invoice_issued_has_due_date",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "void"), _negated=True),
-                    models.Q(("void_reason", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="invoice_void_has_reason",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="creditnote",
-            index=models.Index(fields=["customer", "-issue_date"], name="credit_note_customer_idx"),
-        ),
-        migrations.AddConstraint(
             model_name="creditnote",
             constraint=models.UniqueConstraint(
                 condition=models.Q(("sequence__isnull", False)),
                 fields=("series", "fiscal_year", "sequence"),
                 name="credit_note_number_unique_per_series_year",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("chain_position__isnull", False)),
-                fields=("chain_position",),
-                name="credit_note_chain_position_unique",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status", "draft"),
-                    models.Q(
-                        ("number__isnull", False),
-                        ("sequence__isnull", False),
-                        ("fiscal_year__isnull", False),
-                        ("issue_date__isnull", False),
-                        ("exchange_rate__isnull", False),
-                        ("chain_position__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="credit_note_issued_is_numbered",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "draft"), _negated=True),
-                    models.Q(("number__isnull", True), ("sequence__isnull", True)),
-                    _connector="OR",
-                ),
-                name="credit_note_draft_has_no_number",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("exchange_rate__isnull", True), ("exchange_rate__gt", 0), _connector="OR"
-                ),
-                name="credit_note_rate_positive",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("subtotal__gte", 0),
-                    ("discount_total__gte", 0),
-                    ("net_total__gte", 0),
-                    ("tax_total__gte", 0),
-                    (
-                        "total",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("net_total"), "+", models.F("tax_total")
-                            ),
-                            2,
-                        ),
-                    ),
-                ),
-                name="credit_note_amounts_consistent",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "draft")),
-                fields=("invoice",),
-                name="credit_note_one_draft_per_invoice",
-                violation_error_message="This invoice already has a draft credit note.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="creditnote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("reason", ""), _negated=True), name="credit_note_has_reason"
             ),
         ),
     ]

@@ -13,9 +13,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("finance", "0002_currencies"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -189,6 +189,17 @@ class Migration(migrations.Migration):
                 "verbose_name": "journal entry",
                 "verbose_name_plural": "journal entries",
                 "ordering": ["-date", "-posted_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["source_type", "source_id"], name="ledger_entry_source_idx"
+                    ),
+                    models.Index(fields=["-date", "-posted_at"], name="ledger_entry_date_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("rate__gt", 0)), name="entry_rate_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -236,39 +247,29 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["id"],
+                "indexes": [
+                    models.Index(fields=["account", "entry"], name="ledger_line_account_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("base_credit", 0),
+                                ("base_debit__gte", 0),
+                                ("credit", 0),
+                                ("debit__gt", 0),
+                            ),
+                            models.Q(
+                                ("base_credit__gte", 0),
+                                ("base_debit", 0),
+                                ("credit__gt", 0),
+                                ("debit", 0),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="line_debit_xor_credit",
+                    )
+                ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="journalentry",
-            index=models.Index(fields=["source_type", "source_id"], name="ledger_entry_source_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="journalentry",
-            index=models.Index(fields=["-date", "-posted_at"], name="ledger_entry_date_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="journalentry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("rate__gt", 0)), name="entry_rate_positive"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="journalline",
-            index=models.Index(fields=["account", "entry"], name="ledger_line_account_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="journalline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("base_credit", 0), ("base_debit__gte", 0), ("credit", 0), ("debit__gt", 0)
-                    ),
-                    models.Q(
-                        ("base_credit__gte", 0), ("base_debit", 0), ("credit__gt", 0), ("debit", 0)
-                    ),
-                    _connector="OR",
-                ),
-                name="line_debit_xor_credit",
-            ),
         ),
     ]

@@ -12,11 +12,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("catalog", "0001_initial"),
         ("customers", "0001_initial"),
         ("finance", "0002_currencies"),
         ("inventory", "0001_initial"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -115,6 +115,41 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Upper("code"),
+                        name="coupon_code_unique_ci",
+                        violation_error_message="A coupon with this code already exists.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("value__gt", 0)), name="coupon_value_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "percent"), _negated=True),
+                            ("value__lte", 100),
+                            _connector="OR",
+                        ),
+                        name="coupon_percent_lte_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("max_uses__isnull", True),
+                            ("times_used__lte", models.F("max_uses")),
+                            _connector="OR",
+                        ),
+                        name="coupon_uses_within_max",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_from__isnull", True),
+                            ("valid_to__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="coupon_valid_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -262,6 +297,33 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-order_date", "-id"],
+                "indexes": [
+                    models.Index(fields=["-order_date", "-id"], name="order_date_idx"),
+                    models.Index(fields=["status", "-order_date", "-id"], name="order_status_idx"),
+                    models.Index(fields=["customer", "-order_date"], name="order_customer_idx"),
+                    models.Index(fields=["store", "-order_date"], name="order_store_idx"),
+                    models.Index(fields=["total"], name="order_total_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("exchange_rate__gt", 0)), name="order_rate_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("subtotal__gte", 0),
+                            ("discount_total__gte", 0),
+                            ("tax_total__gte", 0),
+                            ("total__gte", 0),
+                        ),
+                        name="order_amounts_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("returned_total__gte", 0), ("returned_total__lte", models.F("total"))
+                        ),
+                        name="order_returned_within_total",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -342,6 +404,28 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["order", "position", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("order", "product"), name="order_line_one_per_product"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)), name="order_line_quantity_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("returned_quantity__lte", models.F("quantity"))),
+                        name="order_line_returned_within_quantity",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("discount_percent__gte", 0), ("discount_percent__lte", 100)
+                        ),
+                        name="order_line_discount_0_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("unit_price__gte", 0)),
+                        name="order_line_price_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -425,6 +509,17 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-return_date", "-id"],
+                "indexes": [models.Index(fields=["-return_date", "-id"], name="return_date_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("disposition", "restock"), _negated=True),
+                            ("store__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="return_restock_needs_store",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -459,154 +554,12 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["return_doc", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)),
+                        name="return_line_quantity_positive",
+                    )
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="coupon",
-            constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Upper("code"),
-                name="coupon_code_unique_ci",
-                violation_error_message="A coupon with this code already exists.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="coupon",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("value__gt", 0)), name="coupon_value_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="coupon",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("kind", "percent"), _negated=True),
-                    ("value__lte", 100),
-                    _connector="OR",
-                ),
-                name="coupon_percent_lte_100",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="coupon",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("max_uses__isnull", True),
-                    ("times_used__lte", models.F("max_uses")),
-                    _connector="OR",
-                ),
-                name="coupon_uses_within_max",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="coupon",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("valid_from__isnull", True),
-                    ("valid_to__isnull", True),
-                    ("valid_to__gte", models.F("valid_from")),
-                    _connector="OR",
-                ),
-                name="coupon_valid_range",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="order",
-            index=models.Index(fields=["-order_date", "-id"], name="order_date_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="order",
-            index=models.Index(fields=["status", "-order_date", "-id"], name="order_status_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="order",
-            index=models.Index(fields=["customer", "-order_date"], name="order_customer_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="order",
-            index=models.Index(fields=["store", "-order_date"], name="order_store_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="order",
-            index=models.Index(fields=["total"], name="order_total_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="order",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("exchange_rate__gt", 0)), name="order_rate_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="order",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("subtotal__gte", 0),
-                    ("discount_total__gte", 0),
-                    ("tax_total__gte", 0),
-                    ("total__gte", 0),
-                ),
-                name="order_amounts_not_negative",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="order",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("returned_total__gte", 0), ("returned_total__lte", models.F("total"))
-                ),
-                name="order_returned_within_total",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="orderline",
-            constraint=models.UniqueConstraint(
-                fields=("order", "product"), name="order_line_one_per_product"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="orderline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="order_line_quantity_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="orderline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("returned_quantity__lte", models.F("quantity"))),
-                name="order_line_returned_within_quantity",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="orderline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("discount_percent__gte", 0), ("discount_percent__lte", 100)),
-                name="order_line_discount_0_100",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="orderline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("unit_price__gte", 0)), name="order_line_price_not_negative"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="return",
-            index=models.Index(fields=["-return_date", "-id"], name="return_date_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="return",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("disposition", "restock"), _negated=True),
-                    ("store__isnull", False),
-                    _connector="OR",
-                ),
-                name="return_restock_needs_store",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="returnline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="return_line_quantity_positive"
-            ),
         ),
     ]

@@ -1,0 +1,14 @@
+"""`make run`'s preparation in one process (one Django start-up instead of three): apply
+pending migrations, sync the declared schedules, load the demo data once."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "migrate + schedules_sync + seed_demo --if-empty, in one process (make run)."
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=1, stdout=self.stdout)
+        call_command("schedules_sync", stdout=self.stdout)
+        call_command("seed_demo", if_empty=True, stdout=self.stdout)
