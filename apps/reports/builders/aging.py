@@ -1,0 +1,324 @@
+"""Accounts receivable aging as of any date (DESIGN.md §4.7, §13), in base currency.
+
+What a customer owed on date D, from the documents and their dated allocations:
+
+- each issued invoice dated <= D: `total_base` minus every `Allocation` dated <= D, of any
+  kind (credit note, payment, ...), at the invoice side's `amount_base`; aged by its due
+  date: current, 1-30, 31-60, 61-90, > 90 days past due;
+- each opening balance dated <= D, aged from its date (a negative one is a credit);
+- each credit source (a credit note, a payment, ...) dated <= D: what it had not yet
+  allocated on D is unapplied credit, shown negative in its own column.
+
+The credit sources are found generically: every foreign key of `Allocation` other than the
+invoice (and the bookkeeping links) is one, described by a `CreditSource` (its model's date
+and base amount, and which allocation field says how much of the source was used). The
+total is set against the Accounts Receivable account on D; the reconciliation line shows
+any difference rather than hiding it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Sum
+from django.urls import reverse
+
+from apps.customers.models import Customer
+from apps.finance.selectors import base_currency_code
+from apps.invoicing.models import Allocation, CreditNote, Invoice, OpeningBalance
+from apps.ledger import chart
+
+from ..result import MONEY, TEXT, Chart, Column, Report, Table, cents, parse_date
+from .financial import movements
+
+ZERO = Decimal("0.00")
+BUCKETS = (
+    ("current", "Current"),
+    ("d1_30", "1-30 days"),
+    ("d31_60", "31-60 days"),
+    ("d61_90", "61-90 days"),
+    ("d90_plus", "> 90 days"),
+)
+CREDIT = ("credit", "Unapplied credit")
+DOCUMENT_ROWS = 1000  # an all-customer run lists its open documents up to this many
+
+
+def bucket_of(days_past_due: int) -> str:
+    if days_past_due <= 0:
+        return "current"
+    if days_past_due <= 30:
+        return "d1_30"
+    if days_past_due <= 60:
+        return "d31_60"
+    if days_past_due <= 90:
+        return "d61_90"
+    return "d90_plus"
+
+
+@dataclass(frozen=True)
+class CreditSource:
+    """A document whose credit allocations consume (a credit note, a payment)."""
+
+    field: str  # the Allocation foreign key
+    model: type[models.Model]
+    date: str  # the model's date field
+    amount: str  # its base-currency amount (what it credited to AR)
+    used: str  # the Allocation field with the base amount of the source used up
+    live: dict = field(default_factory=dict)  # filter of the documents that were posted
+    label: str = ""
+    url_name: str = ""
+
+
+NOT_SOURCES = {"invoice"}
+
+
+def _source_for(fk: models.ForeignKey) -> CreditSource | None:
+    """The CreditSource of one Allocation foreign key (None: not a credit source)."""
+    model = fk.related_model
+    if fk.name in NOT_SOURCES or model is Invoice:
+        return None
+    if model._meta.label == settings.AUTH_USER_MODEL or model._meta.app_label == "ledger":
+        return None
+    if model is CreditNote:
+        return CreditSource(
+            "credit_note",
+            CreditNote,
+            "issue_date",
+            "total_base",
+            "amount_base",
+            {"status": "issued"},
+            "Credit note",
+            "credit-note-detail",
+        )
+    # Any other source (payments): its date, base amount and the allocation's source side.
+    names = {f.name for f in model._meta.get_fields()}
+    allocation_fields = {f.name for f in Allocation._meta.get_fields()}
+    date = "date" if "date" in names else "issue_date"
+    amount = "amount_base" if "amount_base" in names else "total_base"
+    used = "source_amount_base" if "source_amount_base" in allocation_fields else "amount_base"
+    live = {"status": "posted"} if "status" in names and fk.name == "payment" else {}
+    name = model._meta.model_name
+    try:
+        reverse(f"{name}-detail", args=[1])
+        url_name = f"{name}-detail"
+    except Exception:
+        url_name = ""
+    return CreditSource(
+        fk.name, model, date, amount, used, live, model._meta.verbose_name.capitalize(), url_name
+    )
+
+
+def credit_sources() -> list[CreditSource]:
+    sources = []
+    for fk in Allocation._meta.get_fields():
+        if isinstance(fk, models.ForeignKey):
+            source = _source_for(fk)
+            if source is not None:
+                sources.append(source)
+    return sources
+
+
+@dataclass
+class OpenItem:
+    customer_id: int
+    kind: str
+    number: str
+    date: dt.date
+    due: dt.date | None
+    amount: Decimal
+    url: str = ""
+
+    def bucket(self, as_of: dt.date) -> str:
+        # credit sources, and an opening balance that was a credit, are unapplied credit
+        if self.kind not in ("invoice", "opening") or (self.kind == "opening" and self.amount < 0):
+            return CREDIT[0]
+        return bucket_of((as_of - (self.due or self.date)).days)
+
+
+def _allocated(field_name: str, used: str, as_of: dt.date, **where) -> dict[int, Decimal]:
+    rows = (
+        Allocation.objects.filter(date__lte=as_of, **{f"{field_name}__isnull": False}, **where)
+        .values(field_name)
+        .annotate(t=Sum(used))
+        .order_by()
+    )
+    return {r[field_name]: cents(r["t"]) for r in rows}
+
+
+def open_items(as_of: dt.date, *, customer: int | None = None) -> list[OpenItem]:
+    """Every document with something open on `as_of` (base currency, signed)."""
+    items: list[OpenItem] = []
+    who = {"customer_id": customer} if customer else {}
+    settled = _allocated(
+        "invoice", "amount_base", as_of, **({"invoice__customer_id": customer} if customer else {})
+    )
+    invoices = (
+        Invoice.all_objects.issued()
+        .filter(issue_date__lte=as_of, **who)
+        .values_list("pk", "customer_id", "number", "issue_date", "due_date", "total_base")
+    )
+    for pk, customer_id, number, issued, due, total in invoices.iterator(chunk_size=5000):
+        left = cents(total) - settled.get(pk, ZERO)
+        if left:
+            url = reverse("invoice-detail", args=[pk])
+            items.append(OpenItem(customer_id, "invoice", number, issued, due, left, url))
+    openings = (
+        OpeningBalance.objects.filter(date__lte=as_of, **who)
+        .values("customer_id", "date")
+        .annotate(t=Sum("amount"))
+        .order_by()
+    )
+    for row in openings:
+        if cents(row["t"]):
+            items.append(
+                OpenItem(
+                    row["customer_id"], "opening", "Opening balance", row["date"], None, cents(row["t"])
+                )
+            )
+    for source in credit_sources():
+        used = _allocated(
+            source.field,
+            source.used,
+            as_of,
+            **({f"{source.field}__customer_id": customer} if customer else {}),
+        )
+        docs = source.model._default_manager.filter(
+            **{f"{source.date}__lte": as_of}, **source.live, **who
+        ).values_list("pk", "customer_id", source.date, source.amount, "number")
+        for pk, customer_id, date, amount, number in docs.iterator(chunk_size=5000):
+            left = cents(amount) - used.get(pk, ZERO)
+            if left:
+                url = reverse(source.url_name, args=[pk]) if source.url_name else ""
+                items.append(OpenItem(customer_id, source.field, number, date, None, -left, url))
+    return items
+
+
+def ar_balance(as_of: dt.date) -> Decimal:
+    """The Accounts Receivable account on `as_of` (lines dated on or before it)."""
+    return sum(movements(start=None, end=as_of, codes=[chart.AR]).values(), ZERO)
+
+
+def aging_totals(as_of: dt.date) -> dict[str, Decimal]:
+    """{bucket: amount} of everyone, for the dashboard's summary job."""
+    totals = {key: ZERO for key, _ in (*BUCKETS, CREDIT)}
+    for item in open_items(as_of):
+        totals[item.bucket(as_of)] += item.amount
+    return totals
+
+
+def _columns(first: Column) -> list[Column]:
+    return [
+        first,
+        *(Column(key, label, MONEY) for key, label in BUCKETS),
+        Column(CREDIT[0], CREDIT[1], MONEY),
+        Column("total", "Total", MONEY),
+    ]
+
+
+def build(params: dict, progress) -> Report:
+    as_of = parse_date(params["end"])
+    customer = params.get("customer")
+    items = open_items(as_of, customer=customer)
+    progress(60)
+    keys = [key for key, _ in (*BUCKETS, CREDIT)]
+    per_customer: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(keys, ZERO))
+    for item in items:
+        per_customer[item.customer_id][item.bucket(as_of)] += item.amount
+    customers = {
+        c.pk: c for c in Customer.all_objects.filter(pk__in=per_customer).only("code", "name")
+    }
+    by_customer = Table(title="By customer", columns=_columns(Column("customer", "Customer")))
+    for pk, amounts in per_customer.items():
+        c = customers[pk]
+        total = sum(amounts.values(), ZERO)
+        if not total and not any(amounts.values()):
+            continue
+        drill = reverse("report-create") + f"?type=ar_aging&end={as_of}&customer={c.code}"
+        by_customer.rows.append(
+            {"customer": f"{c.code} {c.name}", **amounts, "total": total, "url": drill}
+        )
+    by_customer.rows.sort(key=lambda r: (-r["total"], r["customer"]))
+    by_customer.total(*keys, "total")
+    tables = [by_customer]
+    progress(75)
+    listed = customer or len(items) <= DOCUMENT_ROWS
+    if listed:
+        documents = Table(
+            title="Open documents",
+            columns=[
+                Column("customer", "Customer"),
+                Column("document", "Document"),
+                Column("date", "Date"),
+                Column("due", "Due"),
+                Column("days", "Days past due", "int"),
+                *_columns(Column("kind", "Kind"))[1:],
+            ],
+        )
+        for item in sorted(items, key=lambda i: (customers[i.customer_id].code, i.date, i.number)):
+            bucket = item.bucket(as_of)
+            c = customers[item.customer_id]
+            row = {
+                "customer": c.code,
+                "document": item.number,
+                "date": item.date,
+                "due": item.due or "",
+                "days": max((as_of - (item.due or item.date)).days, 0) if bucket != "credit" else 0,
+                **dict.fromkeys(keys, None),
+                bucket: item.amount,
+                "total": item.amount,
+            }
+            if item.url:
+                row["url"] = item.url
+            documents.rows.append(row)
+        documents.total(*keys, "total", label_key="customer")
+        tables.append(documents)
+    t = by_customer.totals
+    ledger = None if customer else ar_balance(as_of)
+    figures = [
+        ("Total receivable", t["total"], MONEY),
+        ("Overdue", sum((t[k] for k, _ in BUCKETS[1:]), ZERO), MONEY),
+        ("Unapplied credit", t[CREDIT[0]], MONEY),
+    ]
+    notes = [
+        "Base currency at each document's rate snapshot. Invoices are aged by due date, "
+        "opening balances from their date; allocations (credit notes, payments) count from "
+        "their own date, so the report shows the receivable as it stood on that day."
+    ]
+    if ledger is not None:
+        figures.append(("Accounts Receivable account", ledger, MONEY))
+        recon = Table(
+            title="Reconciliation with the ledger",
+            columns=[Column("line", "Line", TEXT), Column("amount", "Amount", MONEY)],
+            rows=[
+                {"line": "Aging total", "amount": t["total"]},
+                {"line": f"Accounts Receivable ({chart.AR}) on {as_of}", "amount": ledger},
+                {"line": "Difference", "amount": t["total"] - ledger},
+            ],
+        )
+        tables.append(recon)
+    if not listed:
+        notes.append(
+            f"{len(items):,} open documents: pick a customer (the links in the first table) "
+            "to list its documents."
+        )
+    progress(90)
+    return Report(
+        title="Accounts receivable aging",
+        subtitle=f"as of {as_of}, in {base_currency_code()}"
+        + (f", {params.get('customer_label')}" if customer else ""),
+        figures=figures,
+        tables=tables,
+        charts=[
+            Chart(
+                title="Receivables by age",
+                labels=[label for _, label in (*BUCKETS, CREDIT)],
+                datasets=[{"label": "Amount", "data": [t[k] for k in keys]}],
+            )
+        ],
+        notes=notes,
+    )
