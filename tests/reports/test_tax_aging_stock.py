@@ -40,8 +40,8 @@ from apps.ledger import chart
 from apps.ledger.selectors import account_by_code
 from apps.reports.builders.aging import bucket_of
 from tests.catalog.factories import CategoryFactory
-from tests.invoicing.conftest import free_invoice
 from tests.inventory.factories import StoreFactory
+from tests.invoicing.conftest import free_invoice
 from tests.sales.factories import currency, make_customer, make_product, rate
 
 from .clock import on_day
@@ -306,7 +306,10 @@ def test_stock_valuation_mid_june_by_product_and_category(stock_history):
     assert table(mid)["rows"][0]["url"].startswith("/catalog/products/")
     assert figures(mid)["Inventory account"] == "140.00"
     july = compute("stock_valuation", end=day(7, 31), group_by="category")
-    assert rows(july, "group", "quantity", "value") == [("Tools", 17, "76.50"), ("Toys", 4, "40.00")]
+    assert rows(july, "group", "quantity", "value") == [
+        ("Tools", 17, "76.50"),
+        ("Toys", 4, "40.00"),
+    ]
 
 
 def test_stock_valuation_filtered_by_store_has_no_ledger_line(stock_history):

@@ -177,7 +177,12 @@ def open_items(as_of: dt.date, *, customer: int | None = None) -> list[OpenItem]
         if cents(row["t"]):
             items.append(
                 OpenItem(
-                    row["customer_id"], "opening", "Opening balance", row["date"], None, cents(row["t"])
+                    row["customer_id"],
+                    "opening",
+                    "Opening balance",
+                    row["date"],
+                    None,
+                    cents(row["t"]),
                 )
             )
     for source in credit_sources():

@@ -69,8 +69,12 @@ def stock_value_by_store() -> list[dict]:
         .order_by("name")
     )
     return [
-        {"key": str(r["store_id"]), "label": r["name"], "units": r["units"] or 0,
-         "value": cents(r["value"])}
+        {
+            "key": str(r["store_id"]),
+            "label": r["name"],
+            "units": r["units"] or 0,
+            "value": cents(r["value"]),
+        }
         for r in rows
     ]
 
