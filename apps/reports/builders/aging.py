@@ -256,31 +256,31 @@ def build(params: dict, progress) -> Report:
         documents = Table(
             title="Open documents",
             columns=[
-                Column("customer", "Customer"),
                 Column("document", "Document"),
+                Column("customer", "Customer"),
                 Column("date", "Date"),
                 Column("due", "Due"),
                 Column("days", "Days past due", "int"),
-                *_columns(Column("kind", "Kind"))[1:],
+                Column("age", "Age"),
+                Column("amount", "Amount", MONEY),
             ],
         )
+        labels = dict((*BUCKETS, CREDIT))
         for item in sorted(items, key=lambda i: (customers[i.customer_id].code, i.date, i.number)):
             bucket = item.bucket(as_of)
-            c = customers[item.customer_id]
             row = {
-                "customer": c.code,
                 "document": item.number,
+                "customer": customers[item.customer_id].code,
                 "date": item.date,
                 "due": item.due or "",
                 "days": max((as_of - (item.due or item.date)).days, 0) if bucket != "credit" else 0,
-                **dict.fromkeys(keys, None),
-                bucket: item.amount,
-                "total": item.amount,
+                "age": labels[bucket],
+                "amount": item.amount,
             }
             if item.url:
                 row["url"] = item.url
             documents.rows.append(row)
-        documents.total(*keys, "total", label_key="customer")
+        documents.total("amount", label_key="document")
         tables.append(documents)
     t = by_customer.totals
     ledger = None if customer else ar_balance(as_of)
