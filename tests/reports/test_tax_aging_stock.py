@@ -330,3 +330,13 @@ def test_stock_valuation_filtered_by_store_has_no_ledger_line(stock_history):
     ]
     assert figures(result) == {"Stock value": "62.50", "Units": 9}
     assert len(result["tables"]) == 1
+
+
+def test_credit_sources_are_found_from_the_allocation_model(books):
+    """Today the credit notes; a new foreign key on Allocation (payments) joins by itself."""
+    from apps.invoicing.models import CreditNote
+    from apps.reports.builders.aging import credit_sources
+
+    assert [(s.field, s.model, s.date, s.amount, s.used) for s in credit_sources()][:1] == [
+        ("credit_note", CreditNote, "issue_date", "total_base", "amount_base")
+    ]

@@ -10,8 +10,12 @@ What a customer owed on date D, from the documents and their dated allocations:
   allocated on D is unapplied credit, shown negative in its own column.
 
 The credit sources are found generically: every foreign key of `Allocation` other than the
-invoice (and the bookkeeping links) is one, described by a `CreditSource` (its model's date
-and base amount, and which allocation field says how much of the source was used). The
+invoice (and the bookkeeping links) is one, described by a `CreditSource`: its model's date
+and base amount, the allocation field saying how much of the source was used
+(`source_amount_base` when allocations have it, else `amount_base`), rows of other models
+that use the credit up (any model with a foreign key to the source, a `date` and an
+`amount_base`: refunds), and, when the source has `reversed_at`, that it stands only until
+the day it was reversed. The
 total is set against the Accounts Receivable account on D; the reconciliation line shows
 any difference rather than hiding it.
 """
@@ -20,13 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.customers.models import Customer
 from apps.finance.selectors import base_currency_code
@@ -46,6 +52,11 @@ BUCKETS = (
 )
 CREDIT = ("credit", "Unapplied credit")
 DOCUMENT_ROWS = 1000  # an all-customer run lists its open documents up to this many
+
+
+def day_end(day: dt.date) -> dt.datetime:
+    """The first instant after `day` in the current (company) time zone."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 def bucket_of(days_past_due: int) -> str:
@@ -69,9 +80,11 @@ class CreditSource:
     date: str  # the model's date field
     amount: str  # its base-currency amount (what it credited to AR)
     used: str  # the Allocation field with the base amount of the source used up
-    live: dict = field(default_factory=dict)  # filter of the documents that were posted
+    live: Callable[[dt.date], Q] = lambda as_of: Q()  # the documents standing on as_of
     label: str = ""
     url_name: str = ""
+    # other rows using up the source's credit (refunds): (model, fk to the source)
+    consumers: tuple = ()
 
 
 NOT_SOURCES = {"invoice"}
@@ -91,7 +104,7 @@ def _source_for(fk: models.ForeignKey) -> CreditSource | None:
             "issue_date",
             "total_base",
             "amount_base",
-            {"status": "issued"},
+            lambda as_of: Q(status="issued"),
             "Credit note",
             "credit-note-detail",
         )
@@ -101,7 +114,22 @@ def _source_for(fk: models.ForeignKey) -> CreditSource | None:
     date = "date" if "date" in names else "issue_date"
     amount = "amount_base" if "amount_base" in names else "total_base"
     used = "source_amount_base" if "source_amount_base" in allocation_fields else "amount_base"
-    live = {"status": "posted"} if "status" in names and fk.name == "payment" else {}
+    if "reversed_at" in names:  # a reversed source stands until the day it was reversed
+
+        def live(as_of: dt.date) -> Q:
+            return Q(reversed_at__isnull=True) | Q(reversed_at__gte=day_end(as_of))
+    else:
+
+        def live(as_of: dt.date) -> Q:
+            return Q()
+
+    consumers = tuple(
+        (rel.related_model, rel.field.name)
+        for rel in model._meta.related_objects
+        if rel.related_model is not Allocation
+        and isinstance(rel.field, models.ForeignKey)
+        and {"date", "amount_base"} <= {f.name for f in rel.related_model._meta.get_fields()}
+    )
     name = model._meta.model_name
     try:
         reverse(f"{name}-detail", args=[1])
@@ -109,7 +137,15 @@ def _source_for(fk: models.ForeignKey) -> CreditSource | None:
     except Exception:
         url_name = ""
     return CreditSource(
-        fk.name, model, date, amount, used, live, model._meta.verbose_name.capitalize(), url_name
+        fk.name,
+        model,
+        date,
+        amount,
+        used,
+        live,
+        model._meta.verbose_name.capitalize(),
+        url_name,
+        consumers,
     )
 
 
@@ -192,9 +228,20 @@ def open_items(as_of: dt.date, *, customer: int | None = None) -> list[OpenItem]
             as_of,
             **({f"{source.field}__customer_id": customer} if customer else {}),
         )
-        docs = source.model._default_manager.filter(
-            **{f"{source.date}__lte": as_of}, **source.live, **who
-        ).values_list("pk", "customer_id", source.date, source.amount, "number")
+        for consumer, fk_name in source.consumers:  # refunds of the source's credit
+            rows = (
+                consumer._default_manager.filter(date__lte=as_of)
+                .values(fk_name)
+                .annotate(t=Sum("amount_base"))
+                .order_by()
+            )
+            for row in rows:
+                used[row[fk_name]] = used.get(row[fk_name], ZERO) + cents(row["t"])
+        docs = (
+            source.model._default_manager.filter(source.live(as_of))
+            .filter(**{f"{source.date}__lte": as_of}, **who)
+            .values_list("pk", "customer_id", source.date, source.amount, "number")
+        )
         for pk, customer_id, date, amount, number in docs.iterator(chunk_size=5000):
             left = cents(amount) - used.get(pk, ZERO)
             if left:

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.db.models import F, Max, Sum
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.catalog.models import Category, Product
 from apps.finance.money import quantize
@@ -24,16 +23,12 @@ from apps.inventory.models import StockLevel, StockMovement, Store
 from apps.ledger import chart
 
 from ..result import INT, MONEY, TEXT, Chart, Column, Report, Table, cents, parse_date
+from .aging import day_end
 from .financial import movements
 
 ZERO = Decimal("0.00")
 GROUPS = {"store": "Store", "product": "Product", "category": "Category"}
 KEYS = {"store": "store_id", "product": "product_id", "category": "product__category_id"}
-
-
-def day_end(day: dt.date) -> dt.datetime:
-    """The first instant after `day` in the company's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 def _filtered(queryset, params: dict):
