@@ -340,3 +340,21 @@ def test_credit_sources_are_found_from_the_allocation_model(books):
     assert [(s.field, s.model, s.date, s.amount, s.used) for s in credit_sources()][:1] == [
         ("credit_note", CreditNote, "issue_date", "total_base", "amount_base")
     ]
+
+
+def test_aging_of_many_invoices_sums_in_sql_to_the_same_figures(receivables, monkeypatch):
+    """Past DOCUMENT_ROWS invoices the buckets are summed by the database (two grouped
+    queries) and the documents are not listed: same figures, to the cent."""
+    from apps.reports.builders import aging
+
+    for on in (day(6, 30), day(7, 10), day(7, 31)):
+        listed = compute("ar_aging", end=on)
+        monkeypatch.setattr(aging, "DOCUMENT_ROWS", 1)
+        summed = compute("ar_aging", end=on)
+        monkeypatch.undo()
+        assert table(summed) == table(listed)
+        assert figures(summed) == figures(listed)
+        assert [t["title"] for t in summed["tables"]] == [
+            "By customer",
+            "Reconciliation with the ledger",
+        ]
