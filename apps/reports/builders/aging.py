@@ -40,7 +40,7 @@ from apps.invoicing.models import Allocation, CreditNote, Invoice, OpeningBalanc
 from apps.ledger import chart
 
 from ..result import MONEY, TEXT, Chart, Column, Report, Table, cents, parse_date
-from .financial import movements
+from .financial import balance_on
 
 ZERO = Decimal("0.00")
 BUCKETS = (
@@ -311,7 +311,7 @@ def open_items(
 
 def ar_balance(as_of: dt.date) -> Decimal:
     """The Accounts Receivable account on `as_of` (lines dated on or before it)."""
-    return sum(movements(start=None, end=as_of, codes=[chart.AR]).values(), ZERO)
+    return balance_on(chart.AR, as_of)
 
 
 def aging_totals(as_of: dt.date) -> dict[str, Decimal]:

@@ -24,7 +24,7 @@ from apps.ledger import chart
 
 from ..result import INT, MONEY, TEXT, Chart, Column, Report, Table, cents, parse_date
 from .aging import day_end
-from .financial import movements
+from .financial import balance_on
 
 ZERO = Decimal("0.00")
 GROUPS = {"store": "Store", "product": "Product", "category": "Category"}
@@ -121,7 +121,7 @@ def build(params: dict, progress) -> Report:
     figures = [("Stock value", total, MONEY), ("Units", table.totals["quantity"], INT)]
     filtered = bool(params.get("store") or params.get("category"))
     if not filtered:
-        ledger = sum(movements(start=None, end=as_of, codes=[chart.INVENTORY]).values(), ZERO)
+        ledger = balance_on(chart.INVENTORY, as_of)
         figures.append(("Inventory account", ledger, MONEY))
         tables.append(
             Table(

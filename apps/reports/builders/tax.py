@@ -18,7 +18,7 @@ from apps.invoicing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLi
 from apps.ledger import chart
 
 from ..result import MONEY, TEXT, Chart, Column, Report, Table, cents, parse_date
-from .financial import movements
+from .financial import balance_on, movements
 
 ZERO = Decimal("0.00")
 WIDE = DecimalField(max_digits=32, decimal_places=10)
@@ -96,7 +96,7 @@ def build(params: dict, progress) -> Report:
     output_tax = t["net_tax"]
     progress(70)
     account = sum(movements(start=start, end=end, codes=[chart.TAX_PAYABLE]).values(), ZERO)
-    closing = sum(movements(start=None, end=end, codes=[chart.TAX_PAYABLE]).values(), ZERO)
+    closing = balance_on(chart.TAX_PAYABLE, end)
     recon = Table(
         title="Reconciliation with Tax Payable",
         columns=[Column("line", "Line", TEXT), Column("amount", "Amount", MONEY)],
