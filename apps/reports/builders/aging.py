@@ -14,8 +14,8 @@ invoice (and the bookkeeping links) is one, described by a `CreditSource`: its m
 and base amount, the allocation field saying how much of the source was used
 (`source_amount_base` when allocations have it, else `amount_base`), rows of other models
 that use the credit up (any model with a foreign key to the source, a `date` and an
-`amount_base`: refunds), and, when the source has `reversed_at`, that it stands only until
-the day it was reversed. The
+`amount_base`: refunds), and, when the source has a `reversal_date` (or `reversed_at`),
+that it stands only until the day it was reversed. The
 total is set against the Accounts Receivable account on D; the reconciliation line shows
 any difference rather than hiding it.
 """
@@ -114,7 +114,12 @@ def _source_for(fk: models.ForeignKey) -> CreditSource | None:
     date = "date" if "date" in names else "issue_date"
     amount = "amount_base" if "amount_base" in names else "total_base"
     used = "source_amount_base" if "source_amount_base" in allocation_fields else "amount_base"
-    if "reversed_at" in names:  # a reversed source stands until the day it was reversed
+    if "reversal_date" in names:  # a reversed source stands until the day it was reversed
+
+        def live(as_of: dt.date) -> Q:
+            return Q(reversal_date__isnull=True) | Q(reversal_date__gt=as_of)
+
+    elif "reversed_at" in names:
 
         def live(as_of: dt.date) -> Q:
             return Q(reversed_at__isnull=True) | Q(reversed_at__gte=day_end(as_of))

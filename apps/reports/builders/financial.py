@@ -38,15 +38,6 @@ def movements(*, start: dt.date | None, end: dt.date, types=None, codes=None) ->
     }
 
 
-def balance_on(code: str, as_of: dt.date) -> Decimal:
-    """An account's balance on `as_of` (normal side): its stored balance (== the sum of its
-    lines, invariant 2, checked by check_books) minus the lines dated after `as_of`, so a
-    recent date reads a short index range instead of every line since the beginning."""
-    stored = Account.all_objects.filter(code=code).values_list("balance", flat=True).first()
-    after = movements(start=as_of + dt.timedelta(days=1), end=dt.date.max, codes=[code])
-    return cents(stored) - sum(after.values(), ZERO)
-
-
 def _accounts(types) -> list[Account]:
     return list(Account.all_objects.filter(is_group=False, type__in=types).order_by("code"))
 
@@ -266,3 +257,12 @@ def build_gross_profit(params: dict, progress) -> Report:
             "a return lowers the period it is posted in, at the cost snapshotted on the sale."
         ],
     )
+
+
+def balance_on(code: str, as_of: dt.date) -> Decimal:
+    """An account's balance on `as_of` (normal side): its stored balance (== the sum of its
+    lines, invariant 2, checked by check_books) minus the lines dated after `as_of`, so a
+    recent date reads a short index range instead of every line since the beginning."""
+    stored = Account.all_objects.filter(code=code).values_list("balance", flat=True).first()
+    after = movements(start=as_of + dt.timedelta(days=1), end=dt.date.max, codes=[code])
+    return cents(stored) - sum(after.values(), ZERO)
