@@ -146,6 +146,7 @@ def dashboard_for(user) -> Dashboard:
         Area.ORDERS: sales_ok and has_access(user, Area.ORDERS, "read"),
         Area.STOCK: stock_ok and has_access(user, Area.STOCK, "read"),
         Area.CREDIT: finance_ok and has_access(user, Area.CREDIT, "read"),
+        Area.INVOICES: finance_ok and has_access(user, Area.INVOICES, "read"),
     }
     gauges = list(Gauge.objects.all())
     if not gauges:  # first view after install: compute once instead of showing blanks
@@ -207,11 +208,25 @@ def dashboard_for(user) -> Dashboard:
         board.charts.append(
             _chart(
                 "stock-by-store",
-                "Stock by store (units)",
+                f"Stock value by store ({currency})",
                 "bar",
                 [g.label for g in stores],
-                [("Units", [g.value for g in stores])],
+                [("Value", [g.value for g in stores])],
                 _url("stock-list"),
+                [("Stock valuation report", _url("report-create", type="stock_valuation"))],
+            )
+        )
+    if may[Area.INVOICES]:
+        ages = sorted(by_kind.get("ar_age", []), key=lambda g: int(g.key.split("-", 1)[0]))
+        board.charts.append(
+            _chart(
+                "receivables-by-age",
+                f"Receivables by age ({currency})",
+                "bar",
+                [g.label for g in ages],
+                [("Amount", [g.value for g in ages])],
+                _url("invoice-list", status="overdue"),
+                [("Aging by customer", _url("report-create", type="ar_aging"))],
             )
         )
     if may[Area.CREDIT]:
@@ -242,11 +257,12 @@ def dashboard_for(user) -> Dashboard:
     return board
 
 
-def _chart(id: str, title: str, type: str, labels, series, url) -> dict:
+def _chart(id: str, title: str, type: str, labels, series, url, links=()) -> dict:
     return {
         "id": id,
         "title": title,
         "url": url,
+        "links": [(text, href) for text, href in links if href],
         "data": {
             "type": type,
             "labels": [str(label) for label in labels],

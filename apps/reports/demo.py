@@ -20,6 +20,9 @@ def demo_runs(today: dt.date) -> list[tuple[str, dict]]:
         ("profit_loss", {"start": year.isoformat(), "end": today.isoformat()}),
         ("balance_sheet", {"end": today.isoformat()}),
         ("seller_credit", {"start": year.isoformat(), "end": today.isoformat()}),
+        ("tax", {"start": year.isoformat(), "end": today.isoformat()}),
+        ("ar_aging", {"end": today.isoformat()}),
+        ("stock_valuation", {"end": today.isoformat(), "group_by": "store"}),
     ]
 
 

@@ -59,7 +59,43 @@ class AsOfForm(PeriodForm):
     end = forms.DateField(label="As of", widget=DATE, initial=timezone.localdate)
 
 
-class SalesReportForm(PeriodForm):
+class CustomerCodeMixin:
+    """A `customer` field typed as a code (a select of 100,000 customers would not do)."""
+
+    def clean_customer(self):
+        text = (self.cleaned_data["customer"] or "").strip()
+        if not text:
+            return None
+        customer = Customer.all_objects.by_code(text).first()
+        if customer is None:
+            raise forms.ValidationError("No customer with this code.")
+        return customer
+
+
+def _customer_field() -> forms.CharField:
+    return forms.CharField(
+        label="Customer code",
+        required=False,
+        help_text="e.g. CUST-00001; empty for all customers.",
+    )
+
+
+def _store_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label="Store", required=False, queryset=Store.objects.order_by("name"), empty_label="All"
+    )
+
+
+def _category_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label="Category",
+        required=False,
+        queryset=Category.objects.order_by("name"),
+        empty_label="All",
+    )
+
+
+class SalesReportForm(CustomerCodeMixin, PeriodForm):
     group_by = forms.ChoiceField(
         label="Group by",
         initial="month",
@@ -71,29 +107,9 @@ class SalesReportForm(PeriodForm):
             ("store", "Store"),
         ],
     )
-    store = forms.ModelChoiceField(
-        label="Store", required=False, queryset=Store.objects.order_by("name"), empty_label="All"
-    )
-    category = forms.ModelChoiceField(
-        label="Category",
-        required=False,
-        queryset=Category.objects.order_by("name"),
-        empty_label="All",
-    )
-    customer = forms.CharField(
-        label="Customer code",
-        required=False,
-        help_text="e.g. CUST-00001; empty for all customers.",
-    )
-
-    def clean_customer(self):
-        text = self.cleaned_data["customer"].strip()
-        if not text:
-            return None
-        customer = Customer.all_objects.by_code(text).first()
-        if customer is None:
-            raise forms.ValidationError("No customer with this code.")
-        return customer
+    store = _store_field()
+    category = _category_field()
+    customer = _customer_field()
 
 
 class GrossProfitForm(PeriodForm):
@@ -107,3 +123,21 @@ class SellerCreditForm(PeriodForm):
         queryset=Seller.objects.order_by("company"),
         empty_label="All sellers",
     )
+
+
+class TaxReportForm(PeriodForm):
+    pass
+
+
+class AgingForm(CustomerCodeMixin, AsOfForm):
+    customer = _customer_field()
+
+
+class StockValuationForm(AsOfForm):
+    group_by = forms.ChoiceField(
+        label="Group by",
+        initial="store",
+        choices=[("store", "Store"), ("product", "Product"), ("category", "Category")],
+    )
+    store = _store_field()
+    category = _category_field()

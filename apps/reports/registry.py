@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from apps.accounts.roles import Access, Area, user_access
 
 from . import forms
-from .builders import credit, financial, sales
+from .builders import aging, credit, financial, sales, stock, tax
 
 FINANCE = frozenset({Access.READ, Access.WRITE})
 SALES_FIGURES = FINANCE | {Access.SALES_FIGURES}
@@ -63,6 +63,32 @@ REPORTS: dict[str, ReportSpec] = {
             "Assets, liabilities and equity on any date, from the posted ledger.",
             forms.AsOfForm,
             financial.build_balance_sheet,
+        ),
+        ReportSpec(
+            "tax",
+            "Tax",
+            "Output tax per rate from issued invoices minus credit notes, reconciled with "
+            "the Tax Payable account.",
+            forms.TaxReportForm,
+            tax.build,
+        ),
+        ReportSpec(
+            "ar_aging",
+            "Receivables aging",
+            "What each customer owed on any date by days past due (current, 1-30, 31-60, "
+            "61-90, > 90), unapplied credit negative, with the open documents; equal to the "
+            "Accounts Receivable account.",
+            forms.AgingForm,
+            aging.build,
+        ),
+        ReportSpec(
+            "stock_valuation",
+            "Stock valuation",
+            "Units and value at moving-average cost on any date, per store, product or "
+            "category; equal to the Inventory account.",
+            forms.StockValuationForm,
+            stock.build,
+            FINANCE | {Access.STOCK_FIGURES},
         ),
         ReportSpec(
             "seller_credit",

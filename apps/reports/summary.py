@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.catalog.selectors import dashboard_figures as catalog_figures
@@ -21,7 +20,6 @@ from apps.credit.models import TransactionLog, TransactionType
 from apps.credit.selectors import dashboard_figures as credit_figures
 from apps.customers.models import Customer
 from apps.customers.selectors import dashboard_figures as customer_figures
-from apps.inventory.models import StockLevel
 from apps.inventory.selectors import dashboard_figures as stock_figures
 from apps.inventory.selectors import low_stock_levels
 from apps.invoicing.selectors import dashboard_figures as invoice_figures
@@ -29,6 +27,8 @@ from apps.ledger.selectors import dashboard_figures as ledger_figures
 from apps.sales.models import OPEN_STATUSES, Order, OrderLine
 from apps.sales.selectors import dashboard_figures as sales_figures
 
+from .builders.aging import BUCKETS, CREDIT, aging_totals
+from .builders.stock import stock_value_by_store
 from .models import DailyFigure, Gauge
 from .result import cents
 
@@ -93,16 +93,6 @@ def top_products(first: dt.date, last: dt.date, limit: int = TOP_PRODUCTS) -> li
     ]
 
 
-def stock_by_store() -> list[dict]:
-    rows = (
-        StockLevel.objects.filter(store__active=True, store__deleted_at__isnull=True)
-        .values("store_id")
-        .annotate(units=Coalesce(Sum("quantity"), 0), name=Max("store__name"))
-        .order_by("name")
-    )
-    return [{"key": str(r["store_id"]), "label": r["name"], "units": r["units"]} for r in rows]
-
-
 @transaction.atomic
 def dashboard_refresh(*, today: dt.date | None = None, days: int = REFRESH_DAYS) -> dict:
     """Recompute the closed days of the last `days` days and every gauge (idempotent)."""
@@ -133,8 +123,15 @@ def dashboard_refresh(*, today: dt.date | None = None, days: int = REFRESH_DAYS)
         for p in top_products(today - dt.timedelta(days=DAYS), last)
     ]
     gauges += [
-        Gauge(kind="store_stock", key=s["key"], label=s["label"], value=s["units"])
-        for s in stock_by_store()
+        Gauge(
+            kind="store_stock", key=s["key"], label=s["label"], value=s["value"], data=[s["units"]]
+        )
+        for s in stock_value_by_store()
+    ]
+    ages = aging_totals(today)
+    gauges += [
+        Gauge(kind="ar_age", key=f"{n}-{key}", label=label, value=ages[key])
+        for n, (key, label) in enumerate((*BUCKETS, CREDIT))
     ]
     gauges += [
         Gauge(kind="card", key=title, data=[list(f) for f in func()])

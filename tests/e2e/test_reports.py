@@ -103,3 +103,69 @@ def test_accountant_runs_a_pnl_and_downloads_it(demo_users, posted, worker, logi
         page.get_by_role("link", name="Download PDF").click()
     assert Path(pdf_download.value.path()).read_bytes()[:5] == b"%PDF-"
     assert pdf_download.value.suggested_filename == f"profit-loss-{ReportRun.objects.get().pk}.pdf"
+
+
+@pytest.fixture
+def receivable(books):  # noqa: F811
+    """Acme owes 36.00 (INV of Jun 3, due Jul 3) and Euro GmbH 60.50 (55.00 EUR at 1.10,
+    Jun 15, due Jun 29): on Jul 15 that is 36.00 at 1-30 days and 60.50 at 1-30 days."""
+    import datetime as dt
+
+    from apps.invoicing.services import invoice_issue
+    from tests.invoicing.conftest import free_invoice
+    from tests.sales.factories import currency, make_customer, rate
+
+    rate("EUR", "1.10", dt.date(2026, 1, 1))
+    acme = make_customer("Acme Retail")
+    euro = make_customer("Euro GmbH", code="EUR")
+    first = free_invoice(acme, ("Alpha", 3, "10.00", "20"), payment_terms_days=30)
+    invoice_issue(invoice=first, issue_date=dt.date(2026, 6, 3))
+    second = free_invoice(
+        euro, ("Beta", 2, "25.00", "10"), payment_terms_days=14, currency=currency("EUR")
+    )
+    invoice_issue(invoice=second, issue_date=dt.date(2026, 6, 15))
+    return acme
+
+
+def test_accountant_runs_an_ar_aging_report_and_downloads_it(
+    demo_users, receivable, worker, login, live_server, tmp_path
+):
+    from apps.reports.models import ReportRun
+    from apps.reports.summary import dashboard_refresh
+
+    dashboard_refresh()
+    page = login("accountant@demo.test")
+    # the dashboard's receivables chart links to the aging report
+    expect(page.locator("#chart-receivables-by-age canvas")).to_have_attribute("data-drawn", "1")
+    page.locator("#chart-receivables-by-age").get_by_role("link", name="Aging by customer").click()
+    page.get_by_label("As of").fill("2026-07-15")
+    page.get_by_role("button", name="Run report").click()
+
+    expect(page.locator("#run-progress")).to_contain_text("this page updates by itself")
+    worker(ReportRun.objects.get().pk)
+    page.wait_for_function(
+        "() => { const bar = document.getElementById('run-progress-bar');"
+        " return bar && bar.value > 0 && bar.value < 100; }",
+        timeout=15_000,
+    )
+    expect(page.get_by_role("link", name="Download CSV")).to_be_visible(timeout=20_000)
+    expect(page.locator("#report-figures")).to_contain_text("96.50")  # 36.00 + 60.50
+    canvas = page.locator("canvas[data-chart-source='report-charts']")
+    expect(canvas).to_have_attribute("data-drawn", "1")
+    page.wait_for_timeout(1200)  # let Chart.js finish its animation
+    page.screenshot(path=str(tmp_path / "ar-aging.png"), full_page=True)
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="Download CSV").click()
+    csv_text = Path(csv_download.value.path()).read_text(encoding="utf-8")
+    assert "Total receivable,96.50" in csv_text
+    assert "Accounts Receivable account,96.50" in csv_text
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert Path(pdf_download.value.path()).read_bytes()[:5] == b"%PDF-"
+    run = ReportRun.objects.get()
+    assert pdf_download.value.suggested_filename == f"ar-aging-{run.pk}.pdf"
+
+    # drill down: the customer's row opens the same report for that customer
+    page.get_by_role("link", name=f"{receivable.code} Acme Retail").click()
+    expect(page.get_by_label("Customer code")).to_have_value(receivable.code)

@@ -79,7 +79,12 @@ def test_figures_charts_and_links(client_for, recent):
     top = charts["top-products"]["data"]
     assert (top["labels"], top["datasets"][0]["data"]) == (["Gadget"], [40.0])  # closed days only
     assert charts["stock-by-store"]["data"]["labels"] == ["Main Store"]
-    assert charts["stock-by-store"]["data"]["datasets"][0]["data"] == [23.0]  # 5 + 18
+    # value at cost 6.00: Widget 6 - 1 sold = 5 units, Gadget 20 - 2 = 18 units: 23 x 6.00
+    assert charts["stock-by-store"]["data"]["datasets"][0]["data"] == [138.0]
+    assert charts["stock-by-store"]["url"] == "/inventory/stock/"
+    assert charts["stock-by-store"]["links"] == [
+        ("Stock valuation report", "/reports/new/?type=stock_valuation")
+    ]
     charges = charts["charges-per-day"]["data"]["datasets"][0]["data"]
     assert charges[-3:] == [4.0, 0.0, 6.0]
     assert charts["charges-per-day"]["url"] == "/credit/transactions/?type=charge"
@@ -96,7 +101,13 @@ def test_roles_see_their_own_figures(client_for, recent):
     assert set(sales_figures) == {"customers", "today-sales"}
     assert set(sales_charts) == {"sales-30", "top-products"}
     _, viewer_charts = _board(client_for("Viewer").get(reverse("dashboard")))
-    assert set(viewer_charts) == {"sales-30", "top-products", "stock-by-store", "charges-per-day"}
+    assert set(viewer_charts) == {
+        "sales-30",
+        "top-products",
+        "stock-by-store",
+        "charges-per-day",
+        "receivables-by-age",
+    }
 
 
 def test_summary_rows_are_kept_by_the_refresh(recent):
@@ -132,3 +143,29 @@ def test_query_count_is_fixed_whatever_the_data(
     dashboard_refresh()
     with django_assert_num_queries(9):
         client.get(reverse("dashboard"))
+
+
+def test_receivables_by_age_chart(client_for, recent):
+    """An invoice of 36.00 issued 40 days ago on 30 days' terms (10 days late) and one of
+    12.00 today (current): the chart reads the refresh's gauges, not the invoices."""
+    from apps.invoicing.services import invoice_issue
+    from tests.invoicing.conftest import free_invoice
+
+    customer = make_customer("Late Payer")
+    late = free_invoice(customer, ("Old", 3, "10.00", "20"), payment_terms_days=30)
+    invoice_issue(invoice=late, issue_date=recent - dt.timedelta(days=40))
+    invoice_issue(invoice=free_invoice(customer, ("New", 1, "10.00", "20")), issue_date=recent)
+    dashboard_refresh()
+    _, charts = _board(client_for("Accountant").get(reverse("dashboard")))
+    ages = charts["receivables-by-age"]
+    assert ages["data"]["labels"] == [
+        "Current",
+        "1-30 days",
+        "31-60 days",
+        "61-90 days",
+        "> 90 days",
+        "Unapplied credit",
+    ]
+    assert ages["data"]["datasets"][0]["data"] == [12.0, 36.0, 0.0, 0.0, 0.0, 0.0]
+    assert ages["url"] == "/invoices/?status=overdue"
+    assert ages["links"] == [("Aging by customer", "/reports/new/?type=ar_aging")]

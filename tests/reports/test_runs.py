@@ -322,10 +322,13 @@ def test_schedules_declare_the_monthly_email_first_sent_on_the_first(db):
     assert (refresh.schedule_type, refresh.minutes) == ("I", 10)
 
 
-def test_warehouse_has_no_report_to_run_yet(client_for, books):
-    html = client_for("Warehouse").get(reverse("report-list")).content.decode()
-    assert "No report is available to your role yet" in html
-    assert "Run sales report" not in html
+def test_warehouse_may_run_only_the_stock_valuation(client_for, books):
+    client = client_for("Warehouse")
+    html = client.get(reverse("report-list")).content.decode()
+    assert "Run stock valuation report" in html
+    assert "Run sales report" not in html and "Run receivables aging report" not in html
+    assert client.get(reverse("report-create") + "?type=ar_aging").status_code == 403
+    assert client.get(reverse("report-create") + "?type=stock_valuation").status_code == 200
 
 
 def test_runs_the_worker_gave_up_on_are_failed_by_the_schedule(books):

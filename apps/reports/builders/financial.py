@@ -268,3 +268,12 @@ def build_gross_profit(params: dict, progress) -> Report:
             "a return lowers the period it is posted in, at the cost snapshotted on the sale."
         ],
     )
+
+
+def balance_on(code: str, as_of: dt.date) -> Decimal:
+    """An account's balance on `as_of` (normal side): its stored balance (== the sum of its
+    lines, invariant 2, checked by check_books) minus the lines dated after `as_of`, so a
+    recent date reads a short index range instead of every line since the beginning."""
+    stored = Account.all_objects.filter(code=code).values_list("balance", flat=True).first()
+    after = movements(start=as_of + dt.timedelta(days=1), end=dt.date.max, codes=[code])
+    return cents(stored) - sum(after.values(), ZERO)
