@@ -30,13 +30,46 @@ from tests.e2e.pages import (  # noqa: E402
 )
 
 OUT = Path(os.environ.get("SHOTS_DIR") or Path(__file__).resolve().parent)
+
+
+def fill_cart(page) -> None:
+    """The customer's order screen as it looks while ordering: two lines, a search."""
+    search = page.get_by_label("Product (name or SKU)")
+    search.fill("coffee")
+    page.locator("#product-results tr[data-offer]").first.wait_for()
+    page.locator("#product-results button[name=add]").first.click()
+    page.locator("#cart tr[data-sku]").first.wait_for()
+    page.wait_for_function("document.activeElement.id === 'add-product'")
+    page.keyboard.type("STA-001")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#cart tr[data-sku]').length === 2")
+    page.wait_for_function("document.activeElement.id === 'add-product'")
+    page.keyboard.type("batter")
+    page.locator("#product-results tr[data-offer]").first.wait_for()
+    page.wait_for_load_state("networkidle")
+
+
+def review_cart(page) -> None:
+    fill_cart(page)
+    page.get_by_role("button", name="Review order").click()
+    page.wait_for_load_state("networkidle")
+
+
+# path, or (path, steps, name): steps(page) run before the shot, saved as <role>-<name>
 MAIN_PAGES = {
-    "admin@demo.test": ["/", "/administration/jobs/"],
-    "sales@demo.test": ["/sales/orders/", "/sales/orders/new/"],
+    "admin@demo.test": ["/", "/administration/jobs/", "/administration/audit/"],
+    "sales@demo.test": ["/sales/orders/", "/sales/orders/new/", "/customers/"],
     "warehouse@demo.test": ["/inventory/stock/", "/inventory/movements/"],
     "accountant@demo.test": ["/credit/requests/", "/ledger/journal/"],
     "viewer@demo.test": ["/catalog/products/"],
-    "customer@demo.test": ["/portal/orders/new/", "/portal/orders/"],
+    "customer@demo.test": [
+        ("/portal/orders/new/", fill_cart, "portal-orders-new"),
+        ("/portal/orders/new/", review_cart, "portal-orders-review"),
+        "/portal/orders/",
+    ],
     "seller@demo.test": ["/portal/credit/"],
 }
 
@@ -67,10 +100,13 @@ def main(base: str, audit: bool, only: str = "") -> int:
                             problems += 1
                             print(f"{role} {size_name} {label} {href}: {problem}")
                 else:
-                    for path in MAIN_PAGES[email]:
+                    for item in MAIN_PAGES[email]:
+                        path, steps, slug = item if isinstance(item, tuple) else (item, None, "")
                         page.goto(base + path)
                         page.wait_for_load_state("networkidle")
-                        slug = path.strip("/").replace("/", "-") or "dashboard"
+                        if steps:
+                            steps(page)
+                        slug = slug or path.strip("/").replace("/", "-") or "dashboard"
                         page.screenshot(path=str(OUT / f"{role}-{slug}-{size_name}.png"))
                 context.close()
         browser.close()

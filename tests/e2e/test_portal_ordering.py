@@ -22,9 +22,7 @@ def shop(demo_users):
     """customer@demo.test buys for "Acme Retail" in EUR (1.25 USD/EUR); USD products."""
     rate("EUR", "1.25")
     store = StoreFactory(name="Main Store", code="MAIN")
-    tea = stocked(
-        store, make_product("5.00", sku="TEA-1", name="Green tea", tax_rate=tax("20")), 40
-    )
+    stocked(store, make_product("5.00", sku="TEA-1", name="Green tea", tax_rate=tax("20")), 40)
     mug = stocked(store, make_product("7.50", sku="MUG-1", name="Blue mug"), 4)
     stocked(store, make_product("7.25", sku="MUG-2", name="Red mug"), 30)
     portal_user = get_user_model().objects.get(email="customer@demo.test")
