@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.e2e.pages import (  # noqa: E402
@@ -39,14 +39,14 @@ def fill_cart(page) -> None:
     page.locator("#product-results tr[data-offer]").first.wait_for()
     page.locator("#product-results button[name=add]").first.click()
     page.locator("#cart tr[data-sku]").first.wait_for()
-    page.wait_for_function("document.activeElement.id === 'add-product'")
+    expect(search).to_be_focused()
     page.keyboard.type("STA-001")
     page.keyboard.press("Tab")
     page.keyboard.press("Control+A")
     page.keyboard.type("3")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('#cart tr[data-sku]').length === 2")
-    page.wait_for_function("document.activeElement.id === 'add-product'")
+    page.locator("#cart tr[data-sku]").nth(1).wait_for()
+    expect(search).to_be_focused()
     page.keyboard.type("batter")
     page.locator("#product-results tr[data-offer]").first.wait_for()
     page.wait_for_load_state("networkidle")
@@ -54,14 +54,25 @@ def fill_cart(page) -> None:
 
 def review_cart(page) -> None:
     fill_cart(page)
-    page.get_by_role("button", name="Review order").click()
+    page.get_by_role("button", name="Review order").first.click()
+    page.wait_for_load_state("networkidle")
+
+
+def open_draft_entry(page) -> None:
+    """The staff order entry screen of the newest draft (from the filtered order list)."""
+    href = page.locator("#table tbody a[href*='/sales/orders/']").first.get_attribute("href")
+    page.goto(page.url.split("/sales/")[0] + href + "edit/")
     page.wait_for_load_state("networkidle")
 
 
 # path, or (path, steps, name): steps(page) run before the shot, saved as <role>-<name>
 MAIN_PAGES = {
     "admin@demo.test": ["/", "/administration/jobs/", "/administration/audit/"],
-    "sales@demo.test": ["/sales/orders/", "/sales/orders/new/", "/customers/"],
+    "sales@demo.test": [
+        "/sales/orders/",
+        ("/sales/orders/?status=draft", open_draft_entry, "sales-order-entry"),
+        "/customers/",
+    ],
     "warehouse@demo.test": ["/inventory/stock/", "/inventory/movements/"],
     "accountant@demo.test": ["/credit/requests/", "/ledger/journal/"],
     "viewer@demo.test": ["/catalog/products/"],

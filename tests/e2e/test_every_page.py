@@ -92,7 +92,7 @@ def test_every_page_of_every_role_in_chromium(live_server, browser):
                 problems.append(f"{where}: scrolls sideways by {extra}px at 390px")
         context.close()
     assert visited > 80  # every role's menu, not an empty walk
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_policy_is_enforced_and_a_violation_is_seen(demo_users, live_server, page):
