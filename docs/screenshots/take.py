@@ -73,15 +73,17 @@ MAIN_PAGES = {
         ("/sales/orders/?status=draft", open_draft_entry, "sales-order-entry"),
         "/customers/",
     ],
-    "warehouse@demo.test": ["/inventory/stock/", "/inventory/movements/"],
-    "accountant@demo.test": ["/credit/requests/", "/ledger/journal/"],
-    "viewer@demo.test": ["/catalog/products/"],
+    "warehouse@demo.test": ["/inventory/stock/", "/inventory/movements/", "/inventory/low-stock/"],
+    "accountant@demo.test": ["/credit/requests/", "/ledger/journal/", "/invoices/"],
+    "viewer@demo.test": ["/", "/catalog/products/"],
     "customer@demo.test": [
         ("/portal/orders/new/", fill_cart, "portal-orders-new"),
         ("/portal/orders/new/", review_cart, "portal-orders-review"),
         "/portal/orders/",
+        "/portal/invoices/",
+        "/portal/statement/",
     ],
-    "seller@demo.test": ["/portal/credit/"],
+    "seller@demo.test": ["/portal/credit/", "/portal/credit/transactions/"],
 }
 
 
