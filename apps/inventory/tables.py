@@ -68,9 +68,7 @@ class MovementTable(tables.Table):
         orderable = False  # keyset pages: always newest first
         template_name = "inventory/_keyset_table.html"
 
-    def __init__(
-        self, movements: list, *, links: dict | None = None, hidden=frozenset(), **kwargs
-    ):
+    def __init__(self, movements: list, *, links: dict | None = None, hidden=frozenset(), **kwargs):
         super().__init__(movements, **kwargs)
         self.movements = movements
         self.keyset_links = links or {}
