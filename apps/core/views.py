@@ -13,6 +13,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.views import View
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView
@@ -21,6 +22,7 @@ from django.views.generic.edit import FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from .columns import OptionalColumn
 from .csvexport import csv_response  # noqa: F401  (re-exported for the apps' views)
 from .permissions import AreaRequiredMixin
 
@@ -154,17 +156,34 @@ class BackofficeListView(
     empty_filtered_text = "Nothing matches these filters."
 
     def is_filtered(self) -> bool:
-        paging = {"page", "sort", "per_page", "_partial", "_export"}
+        paging = {"page", "sort", "per_page", "_partial", "_export", "cols"}
         return any(
             v for k, v in self.request.GET.items() if k not in paging and v not in ("", "unknown")
         )
+
+    # Wide lists name their optional columns (apps.core.columns); the filter bar then
+    # offers a "Columns" chooser and the hidden ones are left out of the table (not CSV).
+    optional_columns: tuple = ()
+
+    @cached_property
+    def columns(self):
+        from .columns import columns_chosen
+
+        return columns_chosen(self.request.GET, self.optional_columns)
 
     def get_table_kwargs(self):
         kwargs = super().get_table_kwargs()
         kwargs.setdefault(
             "empty_text", self.empty_filtered_text if self.is_filtered() else self.empty_text
         )
+        if self.columns.hidden:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), *sorted(self.columns.hidden))
         return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["columns"] = self.columns
+        return context
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
@@ -325,6 +344,11 @@ class AuditEventListView(BackofficeListView):
     paginate_by = 50
     lazy_pages = True
     empty_text = "No audit events match these filters."
+    optional_columns = (
+        OptionalColumn("ip_address", "IP", default=False),
+        OptionalColumn("event", "Event"),
+        OptionalColumn("content_type", "Type"),
+    )
 
     def get_queryset(self):
         from .models import AuditEvent

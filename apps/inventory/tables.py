@@ -68,10 +68,11 @@ class MovementTable(tables.Table):
         orderable = False  # keyset pages: always newest first
         template_name = "inventory/_keyset_table.html"
 
-    def __init__(self, movements: list, *, links: dict | None = None, **kwargs):
+    def __init__(self, movements: list, *, links: dict | None = None, hidden=frozenset(), **kwargs):
         super().__init__(movements, **kwargs)
         self.movements = movements
         self.keyset_links = links or {}
+        self.hidden_columns = hidden  # the column chooser's choice (apps.core.columns)
 
 
 class StoreTable(tables.Table):

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
 from apps.catalog.views import ImportBatchView, ImportUploadView
+from apps.core.columns import OptionalColumn, columns_chosen
 from apps.core.filters import bounded_filter_data
 from apps.core.idempotency import FORM_REPLAYED, form_once
 from apps.core.permissions import AreaRequiredMixin
@@ -198,6 +199,15 @@ class MovementListView(
     template_name = "inventory/movement_list.html"
     partial_fallbacks = ("core/list.html",)
     page_size = 50
+    optional_columns = (
+        OptionalColumn("before", "Before"),
+        OptionalColumn("after", "After"),
+        OptionalColumn("unit_cost", "Unit cost", default=False),
+        OptionalColumn("value", "Value", default=False),
+        OptionalColumn("reason", "Reason", default=False),
+        OptionalColumn("reference", "Reference"),
+        OptionalColumn("user", "By"),
+    )
 
     def get(self, request, *args, **kwargs):
         self.filterset = MovementFilter(
@@ -240,8 +250,9 @@ class MovementListView(
             "newer": f"?{base}&after={page.newer}" if page.newer else None,
             "older": f"?{base}&before={page.older}" if page.older else None,
         }
-        table = MovementTable(page.rows, links=links)
-        context.update(filter=self.filterset, table=table, page=page)
+        columns = columns_chosen(self.request.GET, self.optional_columns)
+        table = MovementTable(page.rows, links=links, hidden=columns.hidden)
+        context.update(filter=self.filterset, table=table, page=page, columns=columns)
         return context
 
 

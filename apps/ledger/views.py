@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.accounts.roles import Area
+from apps.core.columns import OptionalColumn
 from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import (
     BackofficeCreateView,
@@ -135,6 +136,12 @@ class JournalEntryListView(LedgerArea, BackofficeListView):
     title = "Journal"
     table_class = JournalEntryTable
     filterset_class = JournalEntryFilter
+    optional_columns = (
+        OptionalColumn("reference", "Reference"),
+        OptionalColumn("source", "Source"),
+        OptionalColumn("posted_by", "Posted by"),
+        OptionalColumn("posted_at", "Posted at", default=False),
+    )
     empty_text = "No journal entries match these filters."
     export_filename = "journal"
 

@@ -15,8 +15,8 @@ urlpatterns = [
     ),
     path(
         "orders/products/",
-        customer_views.PortalProductOptionsView.as_view(),
-        name="portal-product-options",
+        customer_views.PortalProductSearchView.as_view(),
+        name="portal-product-search",
     ),
     path("invoices/", invoice_views.PortalInvoiceListView.as_view(), name="portal-invoices"),
     path(

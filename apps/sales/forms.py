@@ -237,48 +237,75 @@ class CouponForm(forms.ModelForm):
         """The code's uniqueness is checked (case-insensitively) in clean_code."""
 
 
-class PortalOrderForm(forms.Form):
-    """The customer's order: up to ten products by SKU or name, and quantities."""
+class PortalCartForm(forms.Form):
+    """The customer's cart, carried by the page itself (nothing is saved before "Place
+    order"): lines as `line_product` (SKU) + `line_quantity` pairs, an add box (`q` and
+    `add_quantity`, or `add=<SKU>` from a search result) and `remove=<SKU>`.
 
-    ROWS = 10
+    `clean()` leaves `items` [(product, quantity)] for the services and `bad_lines` for the
+    quantities a person must correct; prices are never read from the page.
+    """
+
     reference = forms.CharField(label="Your reference (PO number)", max_length=100, required=False)
+    q = forms.CharField(
+        label="Product (name or SKU)",
+        max_length=250,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    add_quantity = forms.IntegerField(
+        label="Quantity", required=False, min_value=1, max_value=MAX_LINE_QUANTITY
+    )
+    expected_total = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for n in range(1, self.ROWS + 1):
-            self.fields[f"product_{n}"] = forms.CharField(
-                label=f"Product {n}",
-                required=False,
-                max_length=250,
-                widget=forms.TextInput(attrs={"list": "portal-products", "autocomplete": "off"}),
-            )
-            self.fields[f"quantity_{n}"] = forms.IntegerField(
-                label=f"Quantity {n}", required=False, min_value=1, max_value=MAX_LINE_QUANTITY
-            )
+        self.items: list[tuple[Product, int]] = []
+        self.bad_lines: list[tuple[Product, str, str]] = []  # product, what was typed, why
 
-    def rows(self):
-        return [(self[f"product_{n}"], self[f"quantity_{n}"]) for n in range(1, self.ROWS + 1)]
+    @property
+    def adding(self) -> bool:
+        return "add" in self.data
 
     def clean(self):
         data = super().clean()
-        items = []
-        for n in range(1, self.ROWS + 1):
-            text, quantity = data.get(f"product_{n}"), data.get(f"quantity_{n}")
-            if not text and quantity is None:
+        skus = [s.strip() for s in self.data.getlist("line_product")]
+        quantities = self.data.getlist("line_quantity")
+        removed = (self.data.get("remove") or "").strip()
+        products = {
+            p.sku: p
+            for p in Product.objects.filter(active=True, sku__in=skus).select_related(
+                "tax_rate", "currency"
+            )
+        }
+        for sku, raw in zip(skus, quantities, strict=False):
+            if not sku or sku == removed:
                 continue
-            if not text:
-                self.add_error(f"product_{n}", "Choose a product for this quantity.")
+            product = products.get(sku)
+            if product is None:
+                self.add_error(None, f"{sku} is no longer sold; it was taken off your order.")
                 continue
             try:
-                product = resolve_product(text)
-            except ValidationError as exc:
-                self.add_error(f"product_{n}", exc)
+                quantity = int(raw.strip())
+            except ValueError:
+                quantity = None
+            if quantity == 0:
+                continue  # a quantity of 0 takes the line off, as "Remove" does
+            if quantity is None or not 1 <= quantity <= MAX_LINE_QUANTITY:
+                message = f"Enter a whole number of units from 1 to {MAX_LINE_QUANTITY:,}."
+                self.bad_lines.append((product, raw, message))
                 continue
-            if quantity is None:
-                self.add_error(f"quantity_{n}", "Enter a quantity.")
-                continue
-            items.append((product, quantity))
-        if not items and not self.errors:
-            raise ValidationError("Add at least one product.")
-        data["items"] = items
+            self.items.append((product, quantity))
+        if self.adding and "add_quantity" not in self.errors:
+            self._clean_add(data)
         return data
+
+    def _clean_add(self, data) -> None:
+        text = (self.data.get("add") or "").strip() or data.get("q") or ""
+        try:
+            product = resolve_product(text)
+        except ValidationError as exc:
+            self.add_error("q", exc)
+            return
+        self.items.append((product, data.get("add_quantity") or 1))

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.e2e.pages import (  # noqa: E402
@@ -30,14 +30,60 @@ from tests.e2e.pages import (  # noqa: E402
 )
 
 OUT = Path(os.environ.get("SHOTS_DIR") or Path(__file__).resolve().parent)
+
+
+def fill_cart(page) -> None:
+    """The customer's order screen as it looks while ordering: two lines, a search."""
+    search = page.get_by_label("Product (name or SKU)")
+    search.fill("coffee")
+    page.locator("#product-results tr[data-offer]").first.wait_for()
+    page.locator("#product-results button[name=add]").first.click()
+    page.locator("#cart tr[data-sku]").first.wait_for()
+    expect(search).to_be_focused()
+    page.keyboard.type("STA-001")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    page.locator("#cart tr[data-sku]").nth(1).wait_for()
+    expect(search).to_be_focused()
+    page.keyboard.type("batter")
+    page.locator("#product-results tr[data-offer]").first.wait_for()
+    page.wait_for_load_state("networkidle")
+
+
+def review_cart(page) -> None:
+    fill_cart(page)
+    page.get_by_role("button", name="Review order").first.click()
+    page.wait_for_load_state("networkidle")
+
+
+def open_draft_entry(page) -> None:
+    """The staff order entry screen of the newest draft (from the filtered order list)."""
+    href = page.locator("#table tbody a[href*='/sales/orders/']").first.get_attribute("href")
+    page.goto(page.url.split("/sales/")[0] + href + "edit/")
+    page.wait_for_load_state("networkidle")
+
+
+# path, or (path, steps, name): steps(page) run before the shot, saved as <role>-<name>
 MAIN_PAGES = {
-    "admin@demo.test": ["/", "/administration/jobs/"],
-    "sales@demo.test": ["/sales/orders/", "/sales/orders/new/"],
-    "warehouse@demo.test": ["/inventory/stock/", "/inventory/movements/"],
-    "accountant@demo.test": ["/credit/requests/", "/ledger/journal/"],
-    "viewer@demo.test": ["/catalog/products/"],
-    "customer@demo.test": ["/portal/orders/new/", "/portal/orders/"],
-    "seller@demo.test": ["/portal/credit/"],
+    "admin@demo.test": ["/", "/administration/jobs/", "/administration/audit/"],
+    "sales@demo.test": [
+        "/sales/orders/",
+        ("/sales/orders/?status=draft", open_draft_entry, "sales-order-entry"),
+        "/customers/",
+    ],
+    "warehouse@demo.test": ["/inventory/stock/", "/inventory/movements/", "/inventory/low-stock/"],
+    "accountant@demo.test": ["/credit/requests/", "/ledger/journal/", "/invoices/"],
+    "viewer@demo.test": ["/", "/catalog/products/"],
+    "customer@demo.test": [
+        ("/portal/orders/new/", fill_cart, "portal-orders-new"),
+        ("/portal/orders/new/", review_cart, "portal-orders-review"),
+        "/portal/orders/",
+        "/portal/invoices/",
+        "/portal/statement/",
+    ],
+    "seller@demo.test": ["/portal/credit/", "/portal/credit/transactions/"],
 }
 
 
@@ -67,10 +113,13 @@ def main(base: str, audit: bool, only: str = "") -> int:
                             problems += 1
                             print(f"{role} {size_name} {label} {href}: {problem}")
                 else:
-                    for path in MAIN_PAGES[email]:
+                    for item in MAIN_PAGES[email]:
+                        path, steps, slug = item if isinstance(item, tuple) else (item, None, "")
                         page.goto(base + path)
                         page.wait_for_load_state("networkidle")
-                        slug = path.strip("/").replace("/", "-") or "dashboard"
+                        if steps:
+                            steps(page)
+                        slug = slug or path.strip("/").replace("/", "-") or "dashboard"
                         page.screenshot(path=str(OUT / f"{role}-{slug}-{size_name}.png"))
                 context.close()
         browser.close()

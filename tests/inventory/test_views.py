@@ -445,14 +445,22 @@ def test_stock_pages_show_unit_cost_and_value(client_for, stores, tea):
     assert 'worth <span class="store-value">10.00 USD</span>' in summaries
     assert 'worth <span class="store-value">3.00 USD</span>' in summaries
     moves = viewer.get(reverse("movement-list")).content.decode()
+    assert 'data-label="Unit cost"' not in moves  # off by default (the column chooser)
+    moves = viewer.get(reverse("movement-list"), {"cols": ["-", "unit_cost", "value"]})
     assert (
         '<td data-label="Unit cost" class="text-end">3.3333</td>\n'
         '      <td data-label="Value" class="text-end">10.00</td>'
-    ) in moves
+    ) in moves.content.decode()
     export = csv_rows(viewer.get(reverse("movement-list"), {"_export": "csv"}))
     header = export[0]
     assert [row[header.index("value")] for row in export[1:]] == ["3.00", "10.00"]
     detail = viewer.get(reverse("product-detail", args=[tea.pk])).content.decode()
     assert "Average cost (USD)" in detail
-    assert '<td class="text-end">3.3333</td>\n            <td class="text-end">10.00</td>' in detail
-    assert '<td class="text-end">1.5000</td>\n            <td class="text-end">3.00</td>' in detail
+    assert (
+        '<td class="text-end" data-label="Average cost">3.3333</td>\n'
+        '            <td class="text-end" data-label="Value">10.00</td>'
+    ) in detail
+    assert (
+        '<td class="text-end" data-label="Average cost">1.5000</td>\n'
+        '            <td class="text-end" data-label="Value">3.00</td>'
+    ) in detail

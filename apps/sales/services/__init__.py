@@ -31,6 +31,7 @@ from .common import (
     coupon_problem,
     coupon_terms,
     default_price,
+    new_line,
     order_totals,
     price_order,
 )
@@ -50,8 +51,13 @@ from .orders import (
     order_update,
 )
 from .portal import (
+    PortalLine,
     PortalOutcome,
+    PortalQuote,
     portal_order_place,
+    portal_order_quote,
+    portal_product_offers,
+    portal_store,
 )
 from .returns import (
     return_create,
@@ -75,6 +81,7 @@ __all__ = [
     "_check_store",
     "_check_currency",
     "default_price",
+    "new_line",
     "coupon_problem",
     "coupon_terms",
     "Priced",
@@ -98,6 +105,11 @@ __all__ = [
     "order_cancel",
     "order_fulfil",
     "return_create",
+    "PortalLine",
     "PortalOutcome",
+    "PortalQuote",
     "portal_order_place",
+    "portal_order_quote",
+    "portal_product_offers",
+    "portal_store",
 ]

@@ -183,6 +183,29 @@ def default_price(*, product: Product, order: Order) -> Decimal:
     )
 
 
+def new_line(
+    *, order: Order, product: Product, quantity: int, unit_price=None, discount_percent=None
+) -> OrderLine:
+    """An unsaved line with the product's snapshot (SKU, name, tax) and its price in the
+    order currency: what `order_line_add` saves and what the portal's quote prices."""
+    tax = product.tax_rate
+    return OrderLine(
+        order=order,
+        product=product,
+        product_sku=product.sku,
+        product_name=product.name,
+        quantity=quantity,
+        unit_price=(
+            default_price(product=product, order=order)
+            if unit_price is None
+            else check_price(unit_price, order.currency)
+        ),
+        discount_percent=check_discount(discount_percent or ZERO),
+        tax_name=tax.name if tax else "",
+        tax_percent=tax.rate if tax else ZERO,
+    )
+
+
 def coupon_problem(coupon: Coupon, *, order: Order, goods_value: Decimal | None = None) -> str:
     """Why this coupon cannot apply to this order now, or ""."""
     if coupon.is_deleted or not coupon.active:

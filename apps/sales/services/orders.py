@@ -30,7 +30,6 @@ from ..models import (
 )
 from .common import (
     HEADER_FIELDS,
-    ZERO,
     CreditLimitExceeded,
     OrderError,
     StockShortage,
@@ -49,6 +48,7 @@ from .common import (
     check_quantity,
     coupon_problem,
     default_price,
+    new_line,
     price_order,
 )
 
@@ -159,23 +159,15 @@ def order_line_add(
         line.save()
         event = "order.line_changed"
     else:
-        tax = product.tax_rate
-        line = OrderLine.objects.create(
+        line = new_line(
             order=order,
-            position=order.lines.count() + 1,
             product=product,
-            product_sku=product.sku,
-            product_name=product.name,
             quantity=quantity,
-            unit_price=(
-                default_price(product=product, order=order)
-                if unit_price is None
-                else check_price(unit_price, order.currency)
-            ),
-            discount_percent=check_discount(discount_percent or ZERO),
-            tax_name=tax.name if tax else "",
-            tax_percent=tax.rate if tax else ZERO,
+            unit_price=unit_price,
+            discount_percent=discount_percent,
         )
+        line.position = order.lines.count() + 1
+        line.save()
         event = "order.line_added"
     _recompute(order)
     line.refresh_from_db()
