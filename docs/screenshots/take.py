@@ -74,7 +74,16 @@ MAIN_PAGES = {
         "/customers/",
     ],
     "warehouse@demo.test": ["/inventory/stock/", "/inventory/movements/", "/inventory/low-stock/"],
-    "accountant@demo.test": ["/credit/requests/", "/ledger/journal/", "/invoices/"],
+    "accountant@demo.test": [
+        "/credit/requests/",
+        "/ledger/journal/",
+        "/invoices/",
+        "/payments/",
+        "/payments/bank/",
+        "/invoices/dunning/",
+        "/invoices/recurring/",
+        "/reports/",
+    ],
     "viewer@demo.test": ["/", "/catalog/products/"],
     "customer@demo.test": [
         ("/portal/orders/new/", fill_cart, "portal-orders-new"),
