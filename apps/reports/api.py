@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from apps.accounts.roles import Area
@@ -246,7 +247,7 @@ class ReportRunViewSet(ReadOnlyAreaViewSet):
         run = self.get_object()
         field = {"csv": run.csv_file, "pdf": run.pdf_file}[fmt]
         if run.status != RunStatus.DONE or not field:
-            raise Http404("The report has no file yet; poll the run until it is done.")
+            raise NotFound("The report has no file yet; poll the run until it is done.")
         name = f"{run.type.replace('_', '-')}-{run.pk}.{fmt}"
         response = FileResponse(
             field.open("rb"), as_attachment=True, filename=name, content_type=content_type

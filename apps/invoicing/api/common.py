@@ -3,10 +3,11 @@ fields, email, the archived PDF / XML downloads and deleting a draft."""
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.db.models import F
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from apps.accounts.roles import Area
@@ -19,6 +20,8 @@ from .. import services
 from ..views.common import file_response
 
 DRAFT = "draft"
+# drafts (no issue date yet) first on every database, then the newest issued
+NEWEST_FIRST = [F("issue_date").desc(nulls_first=True), "-id"]
 
 
 def amount_field(**kwargs) -> serializers.DecimalField:
@@ -106,7 +109,7 @@ class DocumentViewSet(mixins.DestroyModelMixin, ReadOnlyAreaViewSet):
     def _issued(self):
         document = self.get_object()
         if document.is_draft:
-            raise Http404("A draft has no archived file; issue it first.")
+            raise NotFound("A draft has no archived file; issue it first.")
         return document
 
     @extend_schema(request=EmailSerializer, responses={202: EmailQueuedSerializer})

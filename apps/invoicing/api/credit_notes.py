@@ -14,7 +14,7 @@ from apps.core.api.idempotency import idempotent
 from .. import services
 from ..filters import CustomerLookupMixin
 from ..models import CreditNote, CreditNoteLine, CreditNoteStatus, DocumentKind, Invoice, Series
-from .common import DocumentViewSet, IssueSerializer, decimal_text, quantities_of
+from .common import NEWEST_FIRST, DocumentViewSet, IssueSerializer, decimal_text, quantities_of
 
 
 class CreditNoteLineSerializer(serializers.ModelSerializer):
@@ -130,7 +130,7 @@ class CreditNoteViewSet(DocumentViewSet):
     filterset_class = CreditNoteFilter
     search_fields: list = []
     ordering_fields = ["issue_date", "number", "total", "created_at"]
-    ordering = ["-issue_date", "-id"]
+    ordering = NEWEST_FIRST
 
     def delete_draft(self, document) -> None:
         services.credit_note_delete(credit_note=document, user=self.request.user)

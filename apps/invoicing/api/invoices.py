@@ -30,6 +30,7 @@ from ..selectors import (
     with_balances,
 )
 from .common import (
+    NEWEST_FIRST,
     DocumentViewSet,
     IssueSerializer,
     TaxGroupSerializer,
@@ -265,7 +266,7 @@ class InvoiceViewSet(DocumentViewSet):
     filterset_class = InvoiceAPIFilter
     search_fields: list = []  # `search` is the screens' search
     ordering_fields = ["issue_date", "due_date", "number", "total", "created_at"]
-    ordering = ["-issue_date", "-id"]
+    ordering = NEWEST_FIRST
 
     def get_queryset(self):
         return with_balances(super().get_queryset()).annotate(
