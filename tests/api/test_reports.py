@@ -43,8 +43,8 @@ def test_each_role_lists_the_reports_it_may_run(api_for, books):  # noqa: F811
 
 def test_run_a_pnl_poll_it_and_download_it(
     api_for,
-    ledger_scenario,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    ledger_scenario,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     client = api_for("Accountant", email="books@example.test")
     body = {"type": "profit_loss", "parameters": {"start": "2026-06-01", "end": "2026-06-30"}}
