@@ -23,6 +23,14 @@ from schemathesis.checks import (
 )
 
 from apps.accounts.services import apitoken_create
+from apps.invoicing.services import (
+    credit_note_create,
+    invoice_create,
+    invoice_issue,
+    invoice_store_pdf,
+    pdf,
+)
+from apps.reports.models import ReportRun
 from backoffice.wsgi import application
 from tests.inventory.factories import StoreFactory
 from tests.ledger.conftest import books  # noqa: F401  (fixture)
@@ -50,13 +58,23 @@ def in_process_requests(db):
 
 
 @pytest.fixture
-def some_data(books, make_user):  # noqa: F811
-    """A little of everything, so ids 1, 2, ... often exist."""
+def some_data(books, make_user, monkeypatch):  # noqa: F811
+    """A little of everything, so ids 1, 2, ... often exist: an order, an issued invoice
+    (its archived PDF stored through the renderer hook, so downloads read bytes instead of
+    running WeasyPrint in every example; test_printing checks the real one) with a draft
+    credit note, a draft invoice of the portal customer, a report run."""
     store = StoreFactory(name="Main", code="MAIN")
     product = stocked(store, make_product("10.00", sku="FZ-1"), 50)
     portal = make_user("Customer", email="fuzz-customer@example.test")
     customer = make_customer("Fuzz Ltd", portal_user=portal)
     make_order(customer, store, [(product, 2)])
+    line = {"description": "Fuzzing", "quantity": "2", "unit_price": "15.00"}
+    issued = invoice_issue(invoice=invoice_create(customer=customer, lines=[line]))
+    monkeypatch.setattr(pdf, "PDF_RENDERER", lambda doc: b"%PDF-1.7 " + doc.number.encode())
+    invoice_store_pdf(issued)
+    credit_note_create(invoice=issued, reason="Fuzz", quantities={issued.lines.get().pk: "1"})
+    invoice_create(customer=customer, lines=[line])
+    ReportRun.objects.create(type="sales", parameters={"end": "2026-01-31"})
     return portal
 
 
