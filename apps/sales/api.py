@@ -277,9 +277,7 @@ class OrderViewSet(ReadOnlyAreaViewSet):
     def cancel(self, request, pk=None):
         order = self.get_object()
         data = self.validated(CancelSerializer)
-        order = services.order_cancel(
-            order=order, reason=data["reason"], user=request.user
-        )
+        order = services.order_cancel(order=order, reason=data["reason"], user=request.user)
         return self._answer(order)
 
     @extend_schema(request=None, responses=OrderDetailSerializer)
