@@ -62,6 +62,20 @@ class EmailQueuedSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class DocumentSerializer(serializers.ModelSerializer):
+    """What invoices and credit notes show alike; `Meta.fields` adds each one's own."""
+
+    currency = serializers.CharField(source="currency_id", read_only=True)
+    series = serializers.CharField(source="series.code", read_only=True)
+
+    HEAD = ["id", "number", "status", "customer", "billing_name", "series", "issue_date"]
+    MONEY = ["currency", "exchange_rate", "net_total", "tax_total", "total", "total_base"]
+    TRAIL = ["sent_at", "sent_to", "issued_at", "created_at"]
+    # the detail adds the billing snapshot, the posting and the archive
+    DETAIL = ["billing_address", "billing_tax_id", "journal_entry", "chain_position"]
+    DETAIL += ["content_hash", "pdf_sha256"]
+
+
 class TaxGroupSerializer(serializers.Serializer):
     percent = serializers.DecimalField(max_digits=6, decimal_places=3)
     name = serializers.CharField()

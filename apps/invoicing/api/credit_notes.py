@@ -14,7 +14,14 @@ from apps.core.api.idempotency import idempotent
 from .. import services
 from ..filters import CustomerLookupMixin
 from ..models import CreditNote, CreditNoteLine, CreditNoteStatus, DocumentKind, Invoice, Series
-from .common import NEWEST_FIRST, DocumentViewSet, IssueSerializer, decimal_text, quantities_of
+from .common import (
+    NEWEST_FIRST,
+    DocumentSerializer,
+    DocumentViewSet,
+    IssueSerializer,
+    decimal_text,
+    quantities_of,
+)
 
 
 class CreditNoteLineSerializer(serializers.ModelSerializer):
@@ -38,33 +45,16 @@ class CreditNoteLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class CreditNoteSerializer(serializers.ModelSerializer):
-    currency = serializers.CharField(source="currency_id", read_only=True)
-    series = serializers.CharField(source="series.code", read_only=True)
-
+class CreditNoteSerializer(DocumentSerializer):
     class Meta:
         model = CreditNote
         fields = [
-            "id",
-            "number",
-            "status",
+            *DocumentSerializer.HEAD,
             "invoice",
             "return_doc",
-            "customer",
-            "billing_name",
-            "series",
-            "issue_date",
-            "currency",
-            "exchange_rate",
             "reason",
-            "net_total",
-            "tax_total",
-            "total",
-            "total_base",
-            "sent_at",
-            "sent_to",
-            "issued_at",
-            "created_at",
+            *DocumentSerializer.MONEY,
+            *DocumentSerializer.TRAIL,
         ]
         read_only_fields = fields
 
@@ -73,16 +63,7 @@ class CreditNoteDetailSerializer(CreditNoteSerializer):
     lines = CreditNoteLineSerializer(many=True, read_only=True)
 
     class Meta(CreditNoteSerializer.Meta):
-        fields = [
-            *CreditNoteSerializer.Meta.fields,
-            "billing_address",
-            "billing_tax_id",
-            "journal_entry",
-            "chain_position",
-            "content_hash",
-            "pdf_sha256",
-            "lines",
-        ]
+        fields = [*CreditNoteSerializer.Meta.fields, *DocumentSerializer.DETAIL, "lines"]
         read_only_fields = fields
 
 

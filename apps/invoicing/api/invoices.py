@@ -29,8 +29,10 @@ from ..selectors import (
     payment_status,
     with_balances,
 )
+from ..services.invoices import LINE_FIELDS
 from .common import (
     NEWEST_FIRST,
+    DocumentSerializer,
     DocumentViewSet,
     IssueSerializer,
     TaxGroupSerializer,
@@ -43,32 +45,11 @@ from .common import (
 class InvoiceLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = InvoiceLine
-        fields = [
-            "id",
-            "position",
-            "order_line",
-            "product",
-            "description",
-            "sku",
-            "quantity",
-            "unit",
-            "unit_price",
-            "discount_percent",
-            "tax_rate",
-            "tax_name",
-            "tax_percent",
-            "gross",
-            "discount",
-            "document_discount",
-            "net",
-            "tax",
-            "total",
-        ]
+        fields = ["id", "position", "order_line", *LINE_FIELDS, "tax_name", "tax_percent"]
+        fields += ["gross", "discount", "document_discount", "net", "tax", "total"]
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
-    currency = serializers.CharField(source="currency_id", read_only=True)
-    series = serializers.CharField(source="series.code", read_only=True)
+class InvoiceSerializer(DocumentSerializer):
     payment_status = serializers.SerializerMethodField(
         help_text="Issued invoices: derived from allocations and the due date; else null."
     )
@@ -78,32 +59,18 @@ class InvoiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Invoice
         fields = [
-            "id",
-            "number",
-            "status",
+            *DocumentSerializer.HEAD,
             "payment_status",
-            "customer",
-            "billing_name",
-            "series",
             "order",
-            "issue_date",
             "due_date",
-            "currency",
-            "exchange_rate",
+            *DocumentSerializer.MONEY,
             "subtotal",
             "discount_total",
-            "net_total",
-            "tax_total",
-            "total",
-            "total_base",
             "allocated",
             "open_amount",
-            "sent_at",
-            "sent_to",
-            "issued_at",
             "voided_at",
             "void_reason",
-            "created_at",
+            *DocumentSerializer.TRAIL,
         ]
         read_only_fields = fields
 
@@ -131,17 +98,12 @@ class InvoiceDetailSerializer(InvoiceSerializer):
     class Meta(InvoiceSerializer.Meta):
         fields = [
             *InvoiceSerializer.Meta.fields,
-            "billing_address",
-            "billing_tax_id",
+            *DocumentSerializer.DETAIL,
             "customer_reference",
             "payment_terms_days",
             "terms",
             "notes",
             "discount_amount",
-            "journal_entry",
-            "chain_position",
-            "content_hash",
-            "pdf_sha256",
             "lines",
             "tax_breakdown",
             "credit_notes",
