@@ -128,6 +128,7 @@ class CustomerDetailView(CustomersArea, BackofficeDetailView):
             context["summary"] = hooks.receivable.customer_summary(customer)
             if self.can("read", Area.INVOICES):
                 context.update(hooks.receivable.customer_documents(customer))
+                context["can_pay"] = self.can("write", Area.INVOICES) and not customer.is_deleted
         return context
 
 

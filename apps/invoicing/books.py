@@ -15,7 +15,7 @@ from apps.finance import money
 from apps.ledger import chart
 from apps.ledger.models import Account, JournalLine
 
-from .models import CreditNote, Invoice, OpeningBalance, Series
+from .models import CreditNote, Invoice, OpeningBalance, Payment, Series
 from .selectors import receivables_by_customer
 from .services.common import CHAIN, GENESIS, document_hash
 
@@ -146,10 +146,11 @@ def _ar_by_customer() -> tuple[dict[int, Decimal], Decimal]:
         .values("entry__source_type_id", "entry__source_id")
         .annotate(net=Sum("base_debit") - Sum("base_credit"))
     )
-    types = ContentType.objects.get_for_models(Invoice, CreditNote, Customer)
+    types = ContentType.objects.get_for_models(Invoice, CreditNote, Customer, Payment)
     owners = {
         types[Invoice].pk: dict(Invoice.all_objects.values_list("pk", "customer_id")),
         types[CreditNote].pk: dict(CreditNote.objects.values_list("pk", "customer_id")),
+        types[Payment].pk: dict(Payment.objects.values_list("pk", "customer_id")),
     }
     per_customer: dict[int, Decimal] = defaultdict(Decimal)
     other = ZERO
@@ -167,8 +168,8 @@ def _ar_by_customer() -> tuple[dict[int, Decimal], Decimal]:
 @register(
     "invoicing.receivables",
     "The Accounts Receivable balance equals the customers' receivables (opening balances + "
-    "open invoices - unapplied credit), per customer and in total; every customer's opening "
-    "balance is posted.",
+    "open invoices - unapplied credit from credit notes and payments), per customer and in "
+    "total; every customer's opening balance is posted.",
 )
 def receivables() -> CheckResult:
     ledger, other = _ar_by_customer()
@@ -219,4 +220,6 @@ def tax_payable() -> CheckResult:
     return CheckResult(counted=documents, violations=violations)
 
 
-__all__ = ["hash_chain", "numbering", "receivables", "tax_payable", "totals"]
+from .books_payments import payments  # noqa: E402  (registers invariant 6)
+
+__all__ = ["hash_chain", "numbering", "payments", "receivables", "tax_payable", "totals"]

@@ -2,8 +2,11 @@
 (numbers, postings, hash chain and timeline are what the app itself writes).
 
 Two series (INV for the base currency, EXP for customers billed in another currency), a
-few free service invoices, some voided, and credit notes for the demo returns.
-Idempotent: opening balances are posted only where they differ, invoices only once.
+few free service invoices, some voided, and credit notes for the demo returns. Then
+payments: most invoices paid, some partly, one overpaid (customer credit), one in the
+invoice's foreign currency at a later rate (FX difference), one reversed (cheque bounced).
+Idempotent: opening balances are posted only where they differ, invoices and payments
+only once.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from apps.finance.models import TaxRate
 from apps.sales.models import OPEN_STATUSES, Order, Return
 
 from . import services
-from .models import DocumentKind, Invoice, OpeningBalance, Series
+from .models import DocumentKind, Invoice, OpeningBalance, Payment, PaymentMethod, Series
+from .selectors import with_balances
 
 EXPORT = ("EXP", "Export invoices")
 SERVICES = [
@@ -58,8 +62,13 @@ def _export_series() -> Series:
 
 def seed(*, stdout) -> None:
     _opening_balances(stdout)
-    if Invoice.all_objects.exists():
-        return
+    if not Invoice.all_objects.exists():
+        _invoices(stdout)
+    if not Payment.objects.exists():
+        _payments(stdout)
+
+
+def _invoices(stdout) -> None:
     company = CompanySettings.load()
     today = company.today()
     export = _export_series()
@@ -129,3 +138,58 @@ def _service_invoices(rng: random.Random, today: dt.date, outcome: dict) -> None
             continue
         services.invoice_issue(invoice=draft)
         outcome["issued"] += 1
+
+
+METHODS = [PaymentMethod.BANK_TRANSFER] * 5 + [PaymentMethod.CARD, PaymentMethod.CHEQUE]
+
+
+def _payments(stdout) -> None:
+    company = CompanySettings.load()
+    today = company.today()
+    accountant = get_user_model().objects.filter(email="accountant@demo.test").first()
+    rng = random.Random(11)
+    outcome: dict[str, int] = defaultdict(int)
+    invoices = list(
+        with_balances(Invoice.objects.issued().filter(status="issued"))
+        .filter(open_amount__gt=0)
+        .select_related("customer", "currency")
+        .order_by("issue_date", "pk")
+    )
+    overpaid = foreign = reversed_ = False
+    with acting_as(accountant):
+        for n, invoice in enumerate(invoices):
+            if rng.random() < 0.25:
+                continue  # left open (some of them overdue)
+            date = min(invoice.issue_date + dt.timedelta(days=rng.randint(3, 40)), today)
+            amount = invoice.open_amount
+            is_foreign = invoice.currency_id != company.base_currency
+            if is_foreign and foreign:
+                continue
+            kind = "paid"
+            if not is_foreign and n % 5 == 2:
+                amount = (amount / 2).quantize(Decimal("0.01"))
+                kind = "partially paid"
+            received = amount
+            if not is_foreign and not overpaid and kind == "paid":
+                received, overpaid, kind = amount + Decimal("50.00"), True, "overpaid"
+            try:
+                payment = services.payment_record(
+                    customer=invoice.customer,
+                    amount=received,
+                    currency=invoice.currency,
+                    date=date,
+                    method=rng.choice(METHODS),
+                    reference=f"Invoice {invoice.number}",
+                    allocations={invoice: amount},
+                    idempotency_key=f"demo-payment-{invoice.pk}",
+                )
+            except services.InvoicingError:
+                outcome["skipped"] += 1
+                continue
+            foreign = foreign or is_foreign
+            outcome["foreign currency" if is_foreign else kind] += 1
+            if not reversed_ and kind == "paid" and not is_foreign and n % 7 == 3:
+                services.payment_reverse(payment=payment, reason="Cheque bounced.", date=date)
+                reversed_ = True
+                outcome["reversed"] += 1
+    stdout.write("  payments: " + ", ".join(f"{n} {what}" for what, n in sorted(outcome.items())))

@@ -30,6 +30,13 @@ from .models import (
     InvoiceLine,
     InvoiceStatus,
     OpeningBalance,
+    Payment,
+)
+from .selectors_payments import (
+    credit_by_customer,
+    customer_credit,
+    statement_moves,
+    with_credit,
 )
 
 ZERO = Decimal("0")
@@ -140,12 +147,15 @@ def receivables_by_customer() -> dict[int, CustomerReceivable]:
         .annotate(t=Sum("amount_base"))
         .values_list("credit_note__customer_id", "t")
     )
-    ids = set(opening) | set(invoiced) | set(credited)
+    paid = credit_by_customer()
+    ids = set(opening) | set(invoiced) | set(credited) | set(paid)
     return {
         pk: CustomerReceivable(
             opening=money.quantize(opening.get(pk) or ZERO),
             invoices_open=money.quantize((invoiced.get(pk) or ZERO) - (settled.get(pk) or ZERO)),
-            unapplied_credit=money.quantize((credited.get(pk) or ZERO) - (used.get(pk) or ZERO)),
+            unapplied_credit=money.quantize(
+                (credited.get(pk) or ZERO) - (used.get(pk) or ZERO) + (paid.get(pk) or ZERO)
+            ),
         )
         for pk in ids
     }
@@ -161,7 +171,9 @@ def customer_receivable(customer) -> CustomerReceivable:
     return CustomerReceivable(
         opening=money.quantize(opening or ZERO),
         invoices_open=money.quantize((invoiced["t"] or ZERO) - (settled["t"] or ZERO)),
-        unapplied_credit=money.quantize((credited["t"] or ZERO) - (used["t"] or ZERO)),
+        unapplied_credit=money.quantize(
+            (credited["t"] or ZERO) - (used["t"] or ZERO) + customer_credit(customer)
+        ),
     )
 
 
@@ -271,8 +283,8 @@ def invoice_breakdown(invoice: Invoice):
 
 
 def customer_documents(customer, *, limit: int = 20) -> dict:
-    """The customer page's receivable lists: latest invoices (with open amounts) and
-    credit notes."""
+    """The customer page's receivable lists: latest invoices (with open amounts), credit
+    notes and payments (with the credit they leave)."""
     invoices = with_balances(
         Invoice.objects.filter(customer_id=customer.pk).select_related("currency")
     )
@@ -283,13 +295,18 @@ def customer_documents(customer, *, limit: int = 20) -> dict:
             .select_related("invoice")
             .order_by("-issue_date", "-id")[:limit]
         ),
+        "payments": list(
+            with_credit(Payment.objects.filter(customer_id=customer.pk)).order_by("-date", "-id")[
+                :limit
+            ]
+        ),
     }
 
 
 @dataclass(frozen=True)
 class StatementRow:
     date: dt.date
-    kind: str  # "invoice", "credit_note", "opening"
+    kind: str  # "invoice", "credit_note", "opening"; "payment", "reversal", "refund", "fx"
     number: str
     document: object | None
     amount: Decimal  # base currency; credit notes negative
@@ -310,8 +327,8 @@ class Statement:
 
 
 def customer_statement(customer, *, start: dt.date, end: dt.date) -> Statement:
-    """Opening balance at `start`, every issued document and opening entry dated in the
-    period with the running balance, and the closing balance (base currency: the figures
+    """Opening balance at `start`, every issued document, opening entry, payment, refund,
+    reversal and exchange difference dated in the period with the running balance, and the closing balance (base currency: the figures
     posted to Accounts Receivable, so the statement ends where the receivable stands)."""
     invoices = Invoice.all_objects.issued().filter(customer_id=customer.pk)
     notes = CreditNote.objects.issued().filter(customer_id=customer.pk)
@@ -320,10 +337,12 @@ def customer_statement(customer, *, start: dt.date, end: dt.date) -> Statement:
     def before(qs, field, amount):
         return qs.filter(**{f"{field}__lt": start}).aggregate(t=Sum(amount))["t"] or ZERO
 
+    moves = statement_moves(customer, end=end)
     opening = (
         before(invoices, "issue_date", "total_base")
         - before(notes, "issue_date", "total_base")
         + before(openings, "date", "amount")
+        + sum((m.amount for m in moves if m.date < start), ZERO)
     )
     entries = [
         (i.issue_date, 0, i.chain_position or 0, "invoice", i.number, i, i.total_base)
@@ -336,6 +355,11 @@ def customer_statement(customer, *, start: dt.date, end: dt.date) -> Statement:
     entries += [
         (o.date, -1, o.pk, "opening", "Opening balance", None, o.amount)
         for o in openings.filter(date__gte=start, date__lte=end)
+    ]
+    entries += [
+        (m.date, 1, getattr(m.document, "pk", 0), m.kind, m.number, m.document, m.amount)
+        for m in moves
+        if m.date >= start
     ]
     balance = money.quantize(opening)
     rows = []

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -70,4 +70,5 @@ urlpatterns = [
         views.CreditNoteFileView.as_view(fmt="xml"),
         name="credit-note-xml",
     ),
+    path("", include("apps.invoicing.urls_payments")),
 ]

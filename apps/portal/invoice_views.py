@@ -1,4 +1,5 @@
-"""Customer portal: its own invoices and credit notes (PDF and XML) and a statement.
+"""Customer portal: its own invoices and credit notes (PDF and XML), its payments and
+credit, and a statement.
 
 Everything is filtered by the customer linked to the login before anything else; another
 customer's document answers 404, exactly like one that does not exist (DESIGN.md §7).
@@ -16,9 +17,10 @@ from django.views.generic import TemplateView
 from apps.accounts.roles import Area
 from apps.core.models import CompanySettings
 from apps.invoicing.forms import StatementForm
-from apps.invoicing.models import CreditNote, Invoice
+from apps.invoicing.models import CreditNote, Invoice, Payment
 from apps.invoicing.printing import statement_pdf
-from apps.invoicing.selectors import customer_statement, with_balances
+from apps.invoicing.selectors import customer_receivable, customer_statement, with_balances
+from apps.invoicing.selectors_payments import with_credit
 from apps.invoicing.tables import status_badge, status_of
 from apps.invoicing.views.common import file_response
 
@@ -44,6 +46,14 @@ class PortalInvoiceListView(PortalInvoicesMixin, TemplateView):
                 )[:200]
             )
             context["invoices"] = [(i, status_badge(status_of(i, today))) for i in invoices]
+            context["payments"] = list(
+                with_credit(Payment.objects.filter(customer=self.customer))
+                .select_related("currency")
+                .prefetch_related("allocations__invoice")
+                .order_by("-date", "-id")[:200]
+            )
+            context["credit"] = customer_receivable(self.customer).unapplied_credit
+            context["base_currency"] = CompanySettings.load().base_currency
             context["credit_notes"] = list(
                 CreditNote.objects.issued()
                 .filter(customer=self.customer)

@@ -8,7 +8,9 @@ from django.db.models import Count
 
 from apps.core.books import registered_checks
 from apps.invoicing import demo
-from apps.invoicing.models import CreditNote, Invoice, InvoiceStatus
+from apps.invoicing.models import CreditNote, Invoice, InvoiceStatus, Payment
+from apps.invoicing.selectors import with_balances
+from apps.invoicing.selectors_payments import with_credit
 from tests.sales.test_demo import seed_all
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +25,16 @@ def test_demo_invoices_keep_the_books_and_are_idempotent():
     assert issued.values("currency").distinct().count() >= 2
     assert issued.filter(status=InvoiceStatus.VOID).exists()
     assert CreditNote.objects.filter(return_doc__isnull=False).exists()
-    counts = (Invoice.objects.count(), CreditNote.objects.count())
+    payments = Payment.objects.all()
+    assert payments.filter(allocations__isnull=True).count() == 1  # the reversed one
+    assert with_credit(payments.filter(status="posted")).filter(credit_left__gt=0).count() == 1
+    assert payments.exclude(currency_id="USD").count() == 1
+    assert payments.filter(status="reversed").count() == 1
+    partial = with_balances(Invoice.objects.filter(allocations__payment__isnull=False))
+    assert partial.filter(open_amount__gt=0).exists()
+    counts = (Invoice.objects.count(), CreditNote.objects.count(), payments.count())
     demo.seed(stdout=StringIO())
-    assert (Invoice.objects.count(), CreditNote.objects.count()) == counts
+    assert (Invoice.objects.count(), CreditNote.objects.count(), payments.count()) == counts
     problems = {
         c.name: c.func().violations[:3]
         for c in registered_checks()

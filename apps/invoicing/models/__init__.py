@@ -20,6 +20,7 @@ from .documents import (
     quantity_field,
     rate_field,
 )
+from .payments import CreditRefund, Payment, PaymentMethod, PaymentState
 from .receivable import Allocation, AllocationKind, OpeningBalance
 
 __all__ = [
@@ -39,6 +40,10 @@ __all__ = [
     "InvoiceStatus",
     "IssuedDocument",
     "OpeningBalance",
+    "Payment",
+    "PaymentMethod",
+    "PaymentState",
+    "CreditRefund",
     "Series",
     "private_storage",
     "quantity_field",

@@ -20,10 +20,15 @@ from .invoices import (
 )
 from .issue import invoice_issue, invoice_void
 from .opening import opening_balance_post
+from .payments import credit_apply, credit_refund, payment_record, payment_reverse
 from .pdf import invoice_store_pdf
 
 __all__ = [
     "InvoicingError",
+    "credit_apply",
+    "credit_refund",
+    "payment_record",
+    "payment_reverse",
     "credit_note_create",
     "credit_note_create_from_return",
     "credit_note_delete",

@@ -29,6 +29,18 @@ class InvoicingError(ValidationError):
     """An invoicing action refused by a business rule; nothing was changed."""
 
 
+def settle_base(invoice: Invoice, amount: Decimal) -> Decimal:
+    """Base value of `amount` of the invoice settled now, at the invoice's rate; the
+    allocation that closes the invoice takes whatever base is left, so a paid invoice is
+    zero in base currency too (no stray cent from rounding each part)."""
+    from django.db.models import Sum
+
+    row = invoice.allocations.aggregate(a=Sum("amount"), b=Sum("amount_base"))
+    if money.quantize(invoice.total - (row["a"] or ZERO) - amount) == 0:
+        return money.quantize(invoice.total_base - (row["b"] or ZERO))
+    return money.to_base(amount, invoice.exchange_rate)
+
+
 def acting(user):
     return user if getattr(user, "is_authenticated", False) else current_user()
 

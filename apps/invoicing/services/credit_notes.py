@@ -22,7 +22,6 @@ from django.utils import timezone
 from apps.core.audit import audit_record
 from apps.core.models import CompanySettings
 from apps.core.sequences import sequence_next
-from apps.finance import money
 from apps.ledger import chart
 from apps.ledger.services import Cr, Dr, journal_prepare, journal_write
 from apps.sales.models import Return
@@ -41,7 +40,15 @@ from ..models import (
 )
 from ..selectors import invoice_open_amount
 from ..totals import credit_share
-from .common import ZERO, InvoicingError, acting, chain_link, check_quantity, check_series
+from .common import (
+    ZERO,
+    InvoicingError,
+    acting,
+    chain_link,
+    check_quantity,
+    check_series,
+    settle_base,
+)
 from .invoices import lock_invoice
 from .pdf import pdf_queue
 
@@ -329,7 +336,7 @@ def credit_note_issue(
             credit_note=note,
             date=note.issue_date,
             amount=applied,
-            amount_base=money.to_base(applied, invoice.exchange_rate),
+            amount_base=settle_base(invoice, applied),
             created_by=user,
         )
     audit_record(

@@ -75,7 +75,7 @@ class InvoiceDetailView(InvoicesArea, BackofficeDetailView):
             lines=list(invoice.lines.all()),
             breakdown=invoice_breakdown(invoice),
             credit_notes=list(invoice.credit_notes.all()),
-            allocations=list(invoice.allocations.select_related("credit_note")),
+            allocations=list(invoice.allocations.select_related("credit_note", "payment")),
             timeline=events_for(invoice)[:50],
             status=status_of(invoice),
             status_badge=status_badge(status_of(invoice)),
