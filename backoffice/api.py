@@ -59,9 +59,8 @@ router.register("reports/runs", reports.ReportRunViewSet, basename="api-report-r
 router.register("invoices", invoicing.InvoiceViewSet, basename="api-invoice")
 router.register("credit-notes", invoicing.CreditNoteViewSet, basename="api-credit-note")
 router.register("receivables", invoicing.ReceivableViewSet, basename="api-receivable")
-# Payments (+allocations) and bank statement import: the payments issue adds
-# `apps/invoicing/api/payments.py` (PaymentViewSet: list/retrieve + record, POST with
-# Idempotency-Key) and registers it here as "payments", basename "api-payment".
+router.register("payments", invoicing.PaymentViewSet, basename="api-payment")
+# Later: applying payment credit, refunds, reversals, bank statement import (invoicing api).
 
 auth_urls = [
     path("login/", accounts.LoginView.as_view(), name="api-login"),

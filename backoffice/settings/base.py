@@ -303,6 +303,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "apps.invoicing.models.InvoiceStatus",
         "CreditNoteStatusEnum": "apps.invoicing.models.CreditNoteStatus",
         "ReportRunStatusEnum": "apps.reports.models.RunStatus",
+        "PaymentStateEnum": "apps.invoicing.models.PaymentState",
         "MovementKindEnum": ["receive", "return", "remove", "sale", "adjust", "transfer"],
     },
     "POSTPROCESSING_HOOKS": [

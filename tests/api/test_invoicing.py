@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from apps.core.models import CompanySettings, IdempotencyRecord
 from apps.invoicing import services
-from apps.invoicing.models import CreditNote, Invoice, InvoiceStatus
+from apps.invoicing.models import CreditNote, Invoice, InvoiceStatus, Payment
 from apps.ledger.models import JournalEntry
 from tests.invoicing.conftest import books, confirmed_order, customer, free_invoice  # noqa: F401
 from tests.sales.factories import make_customer, tax
@@ -368,3 +368,51 @@ def test_credit_note_issue_replay_and_the_receivable(accountant, customer, today
     assert backwards.json()["errors"] == {"non_field_errors": ["The period ends before it starts."]}
     everyone = accountant.get("/api/v1/receivables/").json()["results"]
     assert [(r["name"], r["balance"]) for r in everyone] == [("Acme Retail", "90.00")]
+
+
+def test_record_a_payment_once_and_read_it(accountant, customer, make_user):  # noqa: F811
+    invoice = services.invoice_issue(invoice=free_invoice(customer, ("Job", "1", "100.00", "20")))
+    body = {
+        "customer": customer.pk,
+        "amount": "150.00",
+        "reference": "BANK-1",
+        "allocations": [{"invoice": invoice.pk, "amount": "120.00"}],
+    }
+    first = accountant.post("/api/v1/payments/", body, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    assert first.status_code == 201, first.content
+    paid = first.json()
+    assert (paid["amount"], paid["allocated"], paid["credit_left"], paid["status"]) == (
+        "150.00",
+        "120.00",
+        "30.00",
+        "posted",
+    )
+    assert [(a["invoice"], a["amount"]) for a in paid["allocations"]] == [(invoice.pk, "120.00")]
+    again = accountant.post("/api/v1/payments/", body, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    assert again.json() == paid and again["Idempotent-Replayed"] == "true"
+    assert Payment.objects.count() == 1
+    shown = accountant.get(f"/api/v1/invoices/{invoice.pk}/").json()
+    assert (shown["payment_status"], shown["open_amount"]) == ("paid", "0.00")
+    assert [a["payment"] for a in shown["allocations"]] == [paid["id"]]
+    owed = accountant.get(f"/api/v1/receivables/{customer.pk}/").json()
+    assert (owed["invoices_open"], owed["unapplied_credit"], owed["balance"]) == (
+        "0.00",
+        "30.00",
+        "-30.00",
+    )
+
+    twice = accountant.post("/api/v1/payments/", body, format="json")
+    assert twice.status_code == 400
+    assert twice.json()["errors"] == {"allocations": [f"Invoice {invoice.number} is already paid."]}
+    zero = accountant.post("/api/v1/payments/", {**body, "amount": "0"}, format="json")
+    assert zero.json()["errors"] == {"amount": ["Enter an amount greater than zero."]}
+    assert Payment.objects.count() == 1
+
+    sales = token_client(make_user("Sales", email="sales-desk@example.test"))
+    assert sales.get(f"/api/v1/payments/{paid['id']}/").status_code == 200
+    assert sales.post("/api/v1/payments/", body, format="json").status_code == 403
+    login = make_user("Customer", email="stranger@example.test")
+    make_customer("Stranger Ltd", portal_user=login)
+    stranger = token_client(login)
+    assert stranger.get(f"/api/v1/payments/{paid['id']}/").status_code == 404
+    assert stranger.get("/api/v1/payments/").json()["results"] == []

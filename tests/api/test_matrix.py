@@ -114,6 +114,7 @@ def test_the_api_covers_every_domain_of_the_issue():
         "receivables",
         "reports/types",
         "reports/runs",
+        "payments",
     }
     assert len(calls()) >= 115
 

@@ -85,6 +85,7 @@ class AllocationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     credit_note = serializers.IntegerField(source="credit_note_id", allow_null=True)
+    payment = serializers.IntegerField(source="payment_id", allow_null=True)
     date = serializers.DateField()
     amount = amount_field()
 

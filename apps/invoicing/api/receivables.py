@@ -39,7 +39,9 @@ class ReceivableDetailSerializer(ReceivableSerializer):
 
 class StatementRowSerializer(serializers.Serializer):
     date = serializers.DateField()
-    kind = serializers.ChoiceField(choices=["invoice", "credit_note", "opening"])
+    kind = serializers.ChoiceField(
+        choices=["invoice", "credit_note", "opening", "payment", "reversal", "refund", "fx"]
+    )
     number = serializers.CharField()
     document = serializers.IntegerField(source="document.pk", default=None, allow_null=True)
     amount = amount_field(help_text="Credit notes are negative.")
