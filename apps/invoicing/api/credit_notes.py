@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from apps.core.api.idempotency import idempotent
+from apps.core.api.serializers import detail_meta
 
 from .. import services
 from ..filters import CustomerLookupMixin
@@ -62,9 +63,7 @@ class CreditNoteSerializer(DocumentSerializer):
 class CreditNoteDetailSerializer(CreditNoteSerializer):
     lines = CreditNoteLineSerializer(many=True, read_only=True)
 
-    class Meta(CreditNoteSerializer.Meta):
-        fields = [*CreditNoteSerializer.Meta.fields, *DocumentSerializer.DETAIL, "lines"]
-        read_only_fields = fields
+    Meta = detail_meta(CreditNoteSerializer, *DocumentSerializer.DETAIL, "lines")
 
 
 class CreditQuantitySerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from rest_framework.generics import get_object_or_404
 
 from apps.catalog.models import Product
 from apps.core.api.idempotency import idempotent
+from apps.core.api.serializers import detail_meta
 from apps.customers.models import Customer
 from apps.finance.models import Currency, TaxRate
 from apps.sales.models import Order
@@ -96,21 +97,19 @@ class InvoiceDetailSerializer(InvoiceSerializer):
     credit_notes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     allocations = AllocationSerializer(many=True, read_only=True)
 
-    class Meta(InvoiceSerializer.Meta):
-        fields = [
-            *InvoiceSerializer.Meta.fields,
-            *DocumentSerializer.DETAIL,
-            "customer_reference",
-            "payment_terms_days",
-            "terms",
-            "notes",
-            "discount_amount",
-            "lines",
-            "tax_breakdown",
-            "credit_notes",
-            "allocations",
-        ]
-        read_only_fields = fields
+    Meta = detail_meta(
+        InvoiceSerializer,
+        *DocumentSerializer.DETAIL,
+        "customer_reference",
+        "payment_terms_days",
+        "terms",
+        "notes",
+        "discount_amount",
+        "lines",
+        "tax_breakdown",
+        "credit_notes",
+        "allocations",
+    )
 
     @extend_schema_field(TaxGroupSerializer(many=True))
     def get_tax_breakdown(self, invoice) -> list[dict]:

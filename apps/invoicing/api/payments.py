@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status
 
 from apps.accounts.roles import Area
 from apps.core.api.idempotency import idempotent
+from apps.core.api.serializers import detail_meta
 from apps.core.api.viewsets import ReadOnlyAreaViewSet
 from apps.customers.models import Customer
 from apps.finance.models import Currency
@@ -63,9 +64,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 class PaymentDetailSerializer(PaymentSerializer):
     allocations = PaymentAllocationSerializer(many=True, read_only=True)
 
-    class Meta(PaymentSerializer.Meta):
-        fields = [*PaymentSerializer.Meta.fields, "allocations"]
-        read_only_fields = fields
+    Meta = detail_meta(PaymentSerializer, "allocations")
 
 
 class AllocationWriteSerializer(serializers.Serializer):
