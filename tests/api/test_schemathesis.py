@@ -23,6 +23,8 @@ from schemathesis.checks import (
 )
 
 from apps.accounts.services import apitoken_create
+from apps.customers.models import Customer
+from apps.invoicing.models import Invoice
 from apps.invoicing.services import (
     credit_note_create,
     invoice_create,
@@ -59,23 +61,35 @@ def in_process_requests(db):
 
 @pytest.fixture
 def some_data(books, make_user, monkeypatch):  # noqa: F811
-    """A little of everything, so ids 1, 2, ... often exist: an order, an issued invoice
-    (its archived PDF stored through the renderer hook, so downloads read bytes instead of
-    running WeasyPrint in every example; test_printing checks the real one) with a draft
-    credit note, a draft invoice of the portal customer, a report run."""
+    """A little of everything, so ids 1, 2, ... often exist: an order of the portal
+    customer, a report run (invoicing documents: `invoicing_data`)."""
     store = StoreFactory(name="Main", code="MAIN")
     product = stocked(store, make_product("10.00", sku="FZ-1"), 50)
     portal = make_user("Customer", email="fuzz-customer@example.test")
     customer = make_customer("Fuzz Ltd", portal_user=portal)
     make_order(customer, store, [(product, 2)])
+    ReportRun.objects.create(type="sales", parameters={"end": "2026-01-31"})
+    # downloads read stored bytes instead of running WeasyPrint in every example (the real
+    # renderer is checked in tests/invoicing/test_printing.py)
+    monkeypatch.setattr(pdf, "PDF_RENDERER", lambda doc: b"%PDF-1.7 " + doc.number.encode())
+    return portal
+
+
+INVOICING = tuple(f"/api/v1/{p}" for p in ("invoices", "credit-notes", "receivables", "payments"))
+
+
+def invoicing_data(case) -> None:
+    """An issued invoice with its archived PDF and a draft credit note, and a draft
+    invoice, of the portal customer: made only for the invoicing operations (issuing posts
+    and chains, too dear for the other two hundred cases), once per test."""
+    if not case.operation.path.startswith(INVOICING) or Invoice.all_objects.exists():
+        return
+    customer = Customer.objects.get(name="Fuzz Ltd")
     line = {"description": "Fuzzing", "quantity": "2", "unit_price": "15.00"}
     issued = invoice_issue(invoice=invoice_create(customer=customer, lines=[line]))
-    monkeypatch.setattr(pdf, "PDF_RENDERER", lambda doc: b"%PDF-1.7 " + doc.number.encode())
     invoice_store_pdf(issued)
     credit_note_create(invoice=issued, reason="Fuzz", quantities={issued.lines.get().pk: "1"})
     invoice_create(customer=customer, lines=[line])
-    ReportRun.objects.create(type="sales", parameters={"end": "2026-01-31"})
-    return portal
 
 
 # Loaded at collection: the schema view needs no database.
@@ -104,6 +118,7 @@ def portal_token(some_data):
 @schema.parametrize()
 @FUZZ
 def test_api_as_admin(case, admin_token):
+    invoicing_data(case)
     case.call_and_validate(headers={"Authorization": f"Token {admin_token}"}, checks=CHECKS)
 
 
@@ -111,4 +126,5 @@ def test_api_as_admin(case, admin_token):
 @schema.parametrize()
 @FUZZ
 def test_api_as_portal_customer(case, portal_token):
+    invoicing_data(case)
     case.call_and_validate(headers={"Authorization": f"Token {portal_token}"}, checks=CHECKS)
