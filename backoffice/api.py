@@ -18,6 +18,7 @@ from apps.core.api import audit, problems
 from apps.credit import api as credit
 from apps.customers import api as customers
 from apps.inventory import api as inventory
+from apps.invoicing import api as invoicing
 from apps.ledger import api as ledger
 from apps.reports import api as reports
 from apps.sales import api as sales
@@ -53,7 +54,13 @@ router.register("ledger/lines", ledger.JournalLineViewSet, basename="api-journal
 router.register("ledger/trial-balance", ledger.TrialBalanceViewSet, basename="api-trial-balance")
 router.register("audit-log", audit.AuditEventViewSet, basename="api-audit-event")
 router.register("dashboard", reports.DashboardViewSet, basename="api-dashboard")
-# Later: invoices, credit notes, payments, bank statements, report runs (their apps' api.py).
+router.register("reports/types", reports.ReportTypeViewSet, basename="api-report-type")
+router.register("reports/runs", reports.ReportRunViewSet, basename="api-report-run")
+router.register("invoices", invoicing.InvoiceViewSet, basename="api-invoice")
+router.register("credit-notes", invoicing.CreditNoteViewSet, basename="api-credit-note")
+router.register("receivables", invoicing.ReceivableViewSet, basename="api-receivable")
+router.register("payments", invoicing.PaymentViewSet, basename="api-payment")
+# Later: applying payment credit, refunds, reversals, bank statement import (invoicing api).
 
 auth_urls = [
     path("login/", accounts.LoginView.as_view(), name="api-login"),

@@ -6,7 +6,7 @@ import django_filters
 from rest_framework import mixins, serializers
 
 from apps.accounts.roles import Area
-from apps.core.api.viewsets import AreaViewSet, CleanSaveMixin, ReadOnlyAreaViewSet
+from apps.core.api.viewsets import AreaViewSet, ReadOnlyAreaViewSet, RecordViewSet
 
 from . import hooks, services
 from .models import Category, Product, ProductPriceRecord
@@ -19,15 +19,7 @@ class CategorySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class CategoryViewSet(
-    CleanSaveMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    AreaViewSet,
-):
+class CategoryViewSet(mixins.DestroyModelMixin, RecordViewSet):
     """Product categories. DELETE moves to the trash, refused while products use it."""
 
     area = Area.CATALOG

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -64,10 +64,7 @@ class BalanceSerializer(serializers.Serializer):
 
 class _SellerScoped(AreaViewSet):
     area = Area.CREDIT
-    seller_path = "seller__user"
-
-    def own_filter(self, queryset, user):
-        return queryset.filter(**{self.seller_path: user})
+    own_path = "seller__user"
 
     def own_seller(self) -> Seller:
         seller = Seller.objects.select_related("account__currency").filter(user=self.request.user)
@@ -76,11 +73,11 @@ class _SellerScoped(AreaViewSet):
         return seller.get()
 
 
-class SellerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _SellerScoped):
+class SellerViewSet(ReadOnlyAreaViewSet, _SellerScoped):
     """Sellers with their credit balance (base currency). A seller sees itself only."""
 
     own_actions = ("list", "retrieve", "balance")
-    seller_path = "user"
+    own_path = "user"
     queryset = Seller.objects.select_related("user", "account")
     serializer_class = SellerSerializer
     filterset_fields = ["status"]
@@ -90,9 +87,8 @@ class SellerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _SellerSco
 
     @extend_schema(request=SellerCreateSerializer, responses={201: SellerSerializer})
     def create(self, request):
-        data = SellerCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        seller = services.seller_create(**data.validated_data)
+        data = self.validated(SellerCreateSerializer)
+        seller = services.seller_create(**data)
         return Response(SellerSerializer(seller).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=BalanceSerializer)
@@ -137,7 +133,7 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, allow_blank=True)
 
 
-class CreditRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _SellerScoped):
+class CreditRequestViewSet(ReadOnlyAreaViewSet, _SellerScoped):
     """Top-up requests. A seller asks (POST) and may cancel while pending; an Accountant
     or Admin approves (posts Dr Bank / Cr Seller Credit, exactly once) or rejects."""
 
@@ -151,13 +147,12 @@ class CreditRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Se
 
     @extend_schema(request=CreditRequestCreateSerializer, responses={201: CreditRequestSerializer})
     def create(self, request):
-        data = CreditRequestCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        seller = self._seller_for(data.validated_data.get("seller"))
+        data = self.validated(CreditRequestCreateSerializer)
+        seller = self._seller_for(data.get("seller"))
         credit_request = services.creditrequest_create(
             seller=seller,
-            amount=data.validated_data["amount"],
-            note=data.validated_data.get("note", ""),
+            amount=data["amount"],
+            note=data.get("note", ""),
         )
         return Response(
             CreditRequestSerializer(credit_request).data, status=status.HTTP_201_CREATED
@@ -183,10 +178,9 @@ class CreditRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Se
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         credit_request = self.get_object()
-        data = RejectSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.validated(RejectSerializer)
         credit_request = services.creditrequest_reject(
-            credit_request=credit_request, reason=data.validated_data["reason"], by=request.user
+            credit_request=credit_request, reason=data["reason"], by=request.user
         )
         return Response(CreditRequestSerializer(credit_request).data)
 
@@ -251,7 +245,7 @@ class ChargeSerializer(TransactionSerializer):
         read_only_fields = fields
 
 
-class ChargeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _SellerScoped):
+class ChargeViewSet(ReadOnlyAreaViewSet, _SellerScoped):
     """Charges sold by sellers (POST sells one: the seller's credit pays for it, all or
     nothing). Send an Idempotency-Key: a resent charge is never charged twice."""
 
@@ -266,16 +260,15 @@ class ChargeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _SellerSco
     @extend_schema(request=ChargeCreateSerializer, responses={201: ChargeSerializer})
     @idempotent
     def create(self, request):
-        data = ChargeCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        seller = self._seller_for(data.validated_data.get("seller"))
+        data = self.validated(ChargeCreateSerializer)
+        seller = self._seller_for(data.get("seller"))
         if not getattr(self.request, "own_scope", False):
             seller = Seller.objects.select_related("account__currency").get(pk=seller.pk)
         key = (request.headers.get(HEADER) or "").strip() or uuid.uuid4().hex
         outcome = services.credit_charge(
             seller=seller,
-            amount=data.validated_data["amount"],
-            phone=data.validated_data["phone"],
+            amount=data["amount"],
+            phone=data["phone"],
             idempotency_key=key,
             by=request.user,
         )

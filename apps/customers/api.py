@@ -119,8 +119,7 @@ class CustomerViewSet(
     ordering_fields = ["code", "name", "created_at"]
     ordering = ["code"]
 
-    def own_filter(self, queryset, user):
-        return queryset.filter(portal_user=user)
+    own_path = "portal_user"
 
     def _save(self, serializer, customer=None):
         data = dict(serializer.validated_data)

@@ -17,7 +17,7 @@ from apps.accounts.roles import Area
 from apps.catalog.models import Product
 from apps.core.api.idempotency import idempotent
 from apps.core.api.pagination import CursorPages
-from apps.core.api.viewsets import AreaViewSet, CleanSaveMixin, ReadOnlyAreaViewSet
+from apps.core.api.viewsets import ReadOnlyAreaViewSet, RecordViewSet
 
 from . import selectors, services
 from .models import MovementReason, MovementType, StockLevel, StockMovement, Store
@@ -42,14 +42,7 @@ class StoreSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class StoreViewSet(
-    CleanSaveMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    AreaViewSet,
-):
+class StoreViewSet(RecordViewSet):
     """Stores (warehouses, shops). Deactivate with `active: false`: stores are never deleted."""
 
     area = Area.STOCK

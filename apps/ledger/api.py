@@ -114,10 +114,9 @@ class JournalEntryViewSet(ReadOnlyAreaViewSet):
     @idempotent
     def reverse(self, request, pk=None):
         entry = self.get_object()
-        data = ReverseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.validated(ReverseSerializer)
         reversal = services.journal_reverse_manual(
-            entry=entry, memo=data.validated_data["memo"], posted_by=request.user
+            entry=entry, memo=data["memo"], posted_by=request.user
         )
         return Response(EntrySerializer(self.get_queryset().get(pk=reversal.pk)).data, status=201)
 
@@ -175,8 +174,7 @@ class TrialBalanceViewSet(AreaViewSet):
         ]
     )
     def list(self, request):
-        query = TrialBalanceQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        as_of = query.validated_data.get("as_of") or timezone.localdate()
-        balance = selectors.trial_balance(as_of, include_zero=query.validated_data["include_zero"])
+        query = self.validated(TrialBalanceQuery, request.query_params)
+        as_of = query.get("as_of") or timezone.localdate()
+        balance = selectors.trial_balance(as_of, include_zero=query["include_zero"])
         return Response(TrialBalanceSerializer(balance).data)

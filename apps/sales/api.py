@@ -9,7 +9,7 @@ from __future__ import annotations
 import django_filters
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from apps.accounts.roles import Area
 from apps.catalog.models import Product
 from apps.core.api.idempotency import idempotent
-from apps.core.api.viewsets import AreaViewSet, CleanSaveMixin
+from apps.core.api.viewsets import ReadOnlyAreaViewSet, RecordViewSet
 from apps.customers.models import Customer
 from apps.finance.models import Currency
 from apps.inventory.models import Store
@@ -172,11 +172,7 @@ def _add_lines(order: Order, lines: list[dict]) -> None:
         )
 
 
-class OrderViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    AreaViewSet,
-):
+class OrderViewSet(ReadOnlyAreaViewSet):
     """Sales orders. A portal customer sees only its own orders.
 
     Drafts are edited (PATCH, lines); `confirm/` takes the stock (one SALE movement per
@@ -192,22 +188,19 @@ class OrderViewSet(
     ordering_fields = ["order_date", "number", "total", "created_at"]
     ordering = ["-order_date", "-id"]
 
-    def own_filter(self, queryset, user):
-        return queryset.filter(customer__portal_user=user)
+    own_path = "customer__portal_user"
 
     def get_serializer_class(self):
         return OrderDetailSerializer if self.action == "retrieve" else OrderSerializer
 
     def _answer(self, order: Order, code=status.HTTP_200_OK) -> Response:
-        order = self.get_queryset().get(pk=order.pk)
-        return Response(OrderDetailSerializer(order).data, status=code)
+        return self.answer(order, code, OrderDetailSerializer)
 
     @extend_schema(request=OrderCreateSerializer, responses={201: OrderDetailSerializer})
     def create(self, request):
         """A draft order, optionally with its lines (all or nothing)."""
-        data = OrderCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        data = self.validated(OrderCreateSerializer)
+        fields = dict(data)
         lines = fields.pop("lines", [])
         with transaction.atomic():
             order = services.order_create(**fields)
@@ -218,9 +211,8 @@ class OrderViewSet(
     def partial_update(self, request, pk=None):
         """Change a draft's header (and its coupon code)."""
         order = self.get_object()
-        data = OrderUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        data = self.validated(OrderUpdateSerializer)
+        fields = dict(data)
         coupon = fields.pop("coupon_code", None)
         with transaction.atomic():
             if fields:
@@ -244,10 +236,9 @@ class OrderViewSet(
     def lines_create(self, request, pk=None):
         order = self.get_object()
         many = isinstance(request.data, list)
-        data = LineWriteSerializer(data=request.data, many=many)
-        data.is_valid(raise_exception=True)
+        data = self.validated(LineWriteSerializer, many=many)
         with transaction.atomic():
-            _add_lines(order, data.validated_data if many else [data.validated_data])
+            _add_lines(order, data if many else [data])
         return self._answer(order, status.HTTP_201_CREATED)
 
     @extend_schema(request=LineUpdateSerializer, responses=OrderDetailSerializer)
@@ -255,9 +246,8 @@ class OrderViewSet(
     def line(self, request, pk=None, line_id=None):
         order = self.get_object()
         line = get_object_or_404(OrderLine, pk=line_id, order=order)
-        data = LineUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.order_line_update(line=line, **data.validated_data)
+        data = self.validated(LineUpdateSerializer)
+        services.order_line_update(line=line, **data)
         return self._answer(order)
 
     @extend_schema(responses=OrderDetailSerializer)
@@ -273,12 +263,11 @@ class OrderViewSet(
     @idempotent
     def confirm(self, request, pk=None):
         order = self.get_object()
-        data = ConfirmSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.validated(ConfirmSerializer)
         order = services.order_confirm(
             order=order,
             user=request.user,
-            override_reason=data.validated_data.get("override_reason", ""),
+            override_reason=data.get("override_reason", ""),
         )
         return self._answer(order)
 
@@ -287,11 +276,8 @@ class OrderViewSet(
     @idempotent
     def cancel(self, request, pk=None):
         order = self.get_object()
-        data = CancelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        order = services.order_cancel(
-            order=order, reason=data.validated_data["reason"], user=request.user
-        )
+        data = self.validated(CancelSerializer)
+        order = services.order_cancel(order=order, reason=data["reason"], user=request.user)
         return self._answer(order)
 
     @extend_schema(request=None, responses=OrderDetailSerializer)
@@ -343,7 +329,7 @@ class ReturnCreateSerializer(serializers.Serializer):
     lines = ReturnLineWriteSerializer(many=True, allow_empty=True)
 
 
-class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AreaViewSet):
+class ReturnViewSet(ReadOnlyAreaViewSet):
     """Returns of confirmed or fulfilled orders (Warehouse may record them)."""
 
     area = Area.ORDERS
@@ -355,15 +341,13 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AreaViewSe
     ordering_fields = ["return_date", "number"]
     ordering = ["-return_date", "-id"]
 
-    def own_filter(self, queryset, user):
-        return queryset.filter(order__customer__portal_user=user)
+    own_path = "order__customer__portal_user"
 
     @extend_schema(request=ReturnCreateSerializer, responses={201: ReturnSerializer})
     @idempotent
     def create(self, request):
-        data = ReturnCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        data = self.validated(ReturnCreateSerializer)
+        fields = dict(data)
         quantities: dict[int, int] = {}
         for line in fields.pop("lines"):
             quantities[line["order_line"]] = (
@@ -393,14 +377,7 @@ class CouponSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "times_used"]
 
 
-class CouponViewSet(
-    CleanSaveMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    AreaViewSet,
-):
+class CouponViewSet(RecordViewSet):
     """Discount codes. Deactivate with `active: false`."""
 
     area = Area.ORDERS

@@ -306,6 +306,10 @@ SPECTACULAR_SETTINGS = {
         "TransactionStatusEnum": "apps.credit.models.TransactionStatus",
         "TransactionTypeEnum": "apps.credit.models.TransactionType",
         "AccountTypeEnum": "apps.ledger.models.AccountType",
+        "InvoiceStatusEnum": "apps.invoicing.models.InvoiceStatus",
+        "CreditNoteStatusEnum": "apps.invoicing.models.CreditNoteStatus",
+        "ReportRunStatusEnum": "apps.reports.models.RunStatus",
+        "PaymentStateEnum": "apps.invoicing.models.PaymentState",
         "MovementKindEnum": ["receive", "return", "remove", "sale", "adjust", "transfer"],
     },
     "POSTPROCESSING_HOOKS": [

@@ -52,6 +52,15 @@ class Schema(AutoSchema):
         handler = getattr(self.view, action, None) if action else None
         return bool(getattr(handler, "idempotent", False))
 
+    def _has_query(self) -> bool:
+        """Filters or declared query parameters: a bad value answers 400."""
+        if self._get_filter_parameters():
+            return True
+        return any(
+            isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY
+            for p in self.get_override_parameters()
+        )
+
     def get_override_parameters(self):
         params = list(super().get_override_parameters())
         if self._is_idempotent():
@@ -63,7 +72,7 @@ class Schema(AutoSchema):
         codes = ["401", "403", "429", "503"]  # 503: database busy, retry (core.middleware)
         method = self.method.upper()
         detail = "{" in self.path
-        if method in ("POST", "PUT", "PATCH") or self._get_filter_parameters():
+        if method in ("POST", "PUT", "PATCH") or self._has_query():
             codes.append("400")
         if detail or method == "GET":
             codes.append("404")

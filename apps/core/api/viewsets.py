@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from rest_framework import mixins, viewsets
+from rest_framework.response import Response
 
 from apps.core.request_context import Actor, _current, client_ip
 
@@ -27,20 +28,45 @@ class AuditActorMixin:
 class AreaViewSet(AuditActorMixin, viewsets.GenericViewSet):
     """`area` names the role-matrix row; `action_needs` maps actions to needs other than
     read/write; `own_actions` lists the actions portal users may call on their own rows
-    (None: portal users never), with `own_filter(queryset, user)` narrowing to their party."""
+    (None: portal users never), with `own_path` (e.g. "customer__portal_user") naming the
+    login that owns a row, or `own_filter(queryset, user)` narrowing to their party."""
 
     area: str = ""
     action_needs: dict[str, str] = {}
     own_actions: tuple[str, ...] | None = None
+    own_path: str = ""
 
     def own_filter(self, queryset: models.QuerySet, user) -> models.QuerySet:
-        raise NotImplementedError
+        if not self.own_path:
+            raise NotImplementedError(f"{type(self).__name__} names no own_path")
+        return queryset.filter(**{self.own_path: user})
 
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self.request, "own_scope", False):
             queryset = self.own_filter(queryset, self.request.user)
         return queryset
+
+    @property
+    def own_scope(self) -> bool:
+        """True when a portal user reaches its own rows (the permission decided)."""
+        return getattr(self.request, "own_scope", False)
+
+    def validated(self, serializer_class, data=None, **kwargs) -> dict:
+        """The request body (or `data`, e.g. the query) checked by an input serializer: its
+        validated data, or a 400 problem with the field errors."""
+        body = self.request.data if data is None else data
+        serializer = serializer_class(data=body, context=self.get_serializer_context(), **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def answer(self, instance, code: int = 200, serializer_class=None, **headers) -> Response:
+        """`instance` read again through this view's queryset (annotations, prefetches) and
+        serialized: what a write action answers."""
+        fresh = self.get_queryset().get(pk=instance.pk)
+        serializer_class = serializer_class or self.get_serializer_class()
+        data = serializer_class(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=code, headers=headers or None)
 
 
 class ReadOnlyAreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AreaViewSet):
@@ -63,3 +89,14 @@ class CleanSaveMixin:
 
     def perform_update(self, serializer):
         self._clean_save(serializer, serializer.instance)
+
+
+class RecordViewSet(
+    CleanSaveMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    AreaViewSet,
+):
+    """List, read, create and update plain records (stores, categories, coupons)."""
