@@ -77,7 +77,10 @@ def test_warehouse_receives_transfers_is_refused_and_finds_the_movements(
     expect(rows.nth(1)).to_contain_text("Transfer out")
     expect(rows.nth(2)).to_contain_text("Receipt")
     expect(rows.nth(2)).to_contain_text("PO-100")
+    page.get_by_role("button", name="Columns").click()  # value is an optional column
+    page.get_by_label("Value", exact=True).check()
     expect(rows.nth(2)).to_contain_text("50.00")
+    page.keyboard.press("Escape")
     page.get_by_label("Store").select_option(label="City Shop")
     expect(rows).to_have_count(1)
     expect(rows.nth(0)).to_contain_text("+8")

@@ -28,6 +28,9 @@ READ_EVERYTHING_BUT_ADMINISTRATION = [
     "Transactions",
     "Invoices",
     "Credit notes",
+    "Dunning",
+    "Recurring invoices",
+    "Payments",
     "Accounts",
     "Journal",
     "Trial balance",
@@ -56,6 +59,10 @@ EXPECTED_MENU = {
         "Transactions",
         "Invoices",
         "Credit notes",
+        "Dunning",
+        "Recurring invoices",
+        "Payments",
+        "Bank statements",
         "Accounts",
         "Journal",
         "Trial balance",
@@ -84,6 +91,9 @@ EXPECTED_MENU = {
         "Coupons",
         "Invoices",
         "Credit notes",
+        "Dunning",
+        "Recurring invoices",
+        "Payments",
         "Currencies",
         "Exchange rates",
         "Tax rates",
@@ -104,7 +114,15 @@ EXPECTED_MENU = {
         "Exchange rates",
         "Tax rates",
     ],
-    "accountant@demo.test": READ_EVERYTHING_BUT_ADMINISTRATION,
+    "accountant@demo.test": [  # and bank statements, which only those who record payments see
+        *READ_EVERYTHING_BUT_ADMINISTRATION[
+            : READ_EVERYTHING_BUT_ADMINISTRATION.index("Payments") + 1
+        ],
+        "Bank statements",
+        *READ_EVERYTHING_BUT_ADMINISTRATION[
+            READ_EVERYTHING_BUT_ADMINISTRATION.index("Payments") + 1 :
+        ],
+    ],
     "viewer@demo.test": READ_EVERYTHING_BUT_ADMINISTRATION,
     "customer@demo.test": [
         "My portal",
