@@ -265,12 +265,13 @@ def _levels_update(changes: list[Change]) -> None:
         updated_at=timezone.now(),
     )
     if moved != len(levels):  # only if a caller forgot the lock: refuse rather than oversell
-        change = next(c for c in changes if quantity[c.level.pk] < 0)
+        # the row a net issue could not take from (or, were a level row gone, the first)
+        change = next((c for c in changes if quantity[c.level.pk] < 0), changes[0])
         raise InsufficientStock(
             product=change.product,
             store=change.store,
             available=available(store=change.store.pk, product=change.product.pk),
-            requested=-quantity[change.level.pk],
+            requested=abs(quantity[change.level.pk]),
         )
 
 
