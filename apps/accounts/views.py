@@ -7,7 +7,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -169,8 +169,7 @@ class UserCreateView(BackofficeFormView):
             full_name=data["full_name"],
         )
 
-    def get_success_url(self):
-        return reverse("user-list")
+    success_url_name = "user-list"
 
 
 class UserUpdateView(BackofficeUpdateView):
@@ -194,8 +193,7 @@ class UserUpdateView(BackofficeUpdateView):
             by=self.request.user,
         )
 
-    def get_success_url(self):
-        return reverse("user-list")
+    success_url_name = "user-list"
 
 
 class UserActiveToggleView(AreaRequiredMixin, View):

@@ -222,8 +222,7 @@ class CategoryCreateView(CatalogArea, BackofficeCreateView):
     success_message = "Category {object} created."
     cancel_url_name = "category-list"
 
-    def get_success_url(self):
-        return reverse("category-list")
+    success_url_name = "category-list"
 
 
 class CategoryUpdateView(CatalogArea, BackofficeUpdateView):
@@ -233,8 +232,7 @@ class CategoryUpdateView(CatalogArea, BackofficeUpdateView):
     success_message = "Category {object} saved."
     cancel_url_name = "category-list"
 
-    def get_success_url(self):
-        return reverse("category-list")
+    success_url_name = "category-list"
 
 
 class CategoryDeleteView(CatalogArea, GuardedSoftDeleteView):

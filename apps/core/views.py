@@ -214,6 +214,12 @@ class FormActionMixin:
     success_message = ""
     submit_label = "Save"
     cancel_url_name: str | None = None
+    success_url_name: str | None = None  # where a saved form goes (else the view's own rule)
+
+    def get_success_url(self):
+        if self.success_url_name:
+            return reverse(self.success_url_name)
+        return super().get_success_url()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

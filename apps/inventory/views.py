@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
@@ -74,8 +73,7 @@ class StoreCreateView(StockArea, BackofficeCreateView):
     success_message = "Store {object} created."
     cancel_url_name = "store-list"
 
-    def get_success_url(self):
-        return reverse("store-list")
+    success_url_name = "store-list"
 
 
 class StoreUpdateView(StockArea, BackofficeUpdateView):
@@ -84,8 +82,7 @@ class StoreUpdateView(StockArea, BackofficeUpdateView):
     success_message = "Store {object} saved."
     cancel_url_name = "store-list"
 
-    def get_success_url(self):
-        return reverse("store-list")
+    success_url_name = "store-list"
 
 
 # --- stock levels -----------------------------------------------------------------------

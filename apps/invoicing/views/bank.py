@@ -86,8 +86,7 @@ class BankAccountCreateView(BankArea, BackofficeCreateView):
     cancel_url_name = "bank-account-list"
     success_message = "Bank account {object} saved."
 
-    def get_success_url(self):
-        return reverse("bank-account-list")
+    success_url_name = "bank-account-list"
 
 
 class BankAccountUpdateView(BankArea, BackofficeUpdateView):
@@ -96,8 +95,7 @@ class BankAccountUpdateView(BankArea, BackofficeUpdateView):
     cancel_url_name = "bank-account-list"
     success_message = "Bank account {object} saved."
 
-    def get_success_url(self):
-        return reverse("bank-account-list")
+    success_url_name = "bank-account-list"
 
 
 # --- statements ------------------------------------------------------------------------
