@@ -162,14 +162,18 @@ class OrderFilter(django_filters.FilterSet):
 
 
 def _add_lines(order: Order, lines: list[dict]) -> None:
-    for line in lines:
-        services.order_line_add(
-            order=order,
-            product=line["product"],
-            quantity=line.get("quantity", 1),
-            unit_price=line.get("unit_price"),
-            discount_percent=line.get("discount_percent"),
-        )
+    services.order_lines_add(
+        order=order,
+        items=[
+            services.LineItem(
+                product=line["product"],
+                quantity=line.get("quantity", 1),
+                unit_price=line.get("unit_price"),
+                discount_percent=line.get("discount_percent"),
+            )
+            for line in lines
+        ],
+    )
 
 
 class OrderViewSet(ReadOnlyAreaViewSet):

@@ -103,13 +103,15 @@ def seed(*, stdout) -> None:
                     if customer == acme and i % 16 == 0
                     else OrderSource.BACKOFFICE,
                 )
-                for product in rng.sample(products, rng.randint(1, 4)):
-                    services.order_line_add(
-                        order=order,
+                items = [
+                    services.LineItem(
                         product=product,
                         quantity=rng.randint(1, 4),
                         discount_percent=Decimal(rng.choice([0, 0, 0, 5, 10])),
                     )
+                    for product in rng.sample(products, rng.randint(1, 4))
+                ]
+                services.order_lines_add(order=order, items=items)
                 if i % 6 == 3:
                     code = "SUMMER15" if order_date < today - dt.timedelta(days=60) else "WELCOME10"
                     with contextlib.suppress(services.OrderError):

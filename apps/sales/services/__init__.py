@@ -36,6 +36,7 @@ from .common import (
     price_order,
 )
 from .orders import (
+    LineItem,
     _check_credit,
     _is_admin,
     _use_coupon,
@@ -48,6 +49,7 @@ from .orders import (
     order_line_add,
     order_line_remove,
     order_line_update,
+    order_lines_add,
     order_update,
 )
 from .portal import (
@@ -93,7 +95,9 @@ __all__ = [
     "_shipping_text",
     "order_create",
     "order_update",
+    "LineItem",
     "order_line_add",
+    "order_lines_add",
     "order_line_update",
     "order_line_remove",
     "order_coupon_set",

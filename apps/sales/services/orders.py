@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +13,8 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role, user_roles
 from apps.catalog.models import Product
-from apps.core.audit import audit_record, diff, snapshot
+from apps.core.audit import audit_build, audit_record, diff, snapshot
+from apps.core.models import AuditEvent
 from apps.core.sequences import sequence_next
 from apps.customers import hooks as customer_hooks
 from apps.customers.models import Customer
@@ -134,7 +137,70 @@ def order_update(*, order: Order, **changes: Any) -> Order:
     return order
 
 
+@dataclass(frozen=True)
+class LineItem:
+    """One product to add to a draft (price and discount default to the product's)."""
+
+    product: Product
+    quantity: int = 1
+    unit_price: Any = None
+    discount_percent: Any = None
+
+
 @transaction.atomic
+def order_lines_add(*, order: Order, items: Sequence[LineItem]) -> list[OrderLine]:
+    """Add products to a draft, all or none: a product already on the order (or named twice)
+    raises that line's quantity instead of adding a second line. One lock, one pricing
+    pass, one insert of the new lines and one of their audit events, however many items
+    (the API's bulk lines, the portal's placement). Returns the touched lines, priced."""
+    order = _lock(order)
+    _require_draft(order, "edited")
+    lines = list(order.lines.all())
+    by_product = {line.product_id: line for line in lines}
+    touched: dict[int, OrderLine] = {}
+    for item in items:
+        _check_product(item.product)
+        check_quantity(item.quantity)
+        line = by_product.get(item.product.pk)
+        if line is None:
+            line = new_line(
+                order=order,
+                product=item.product,
+                quantity=item.quantity,
+                unit_price=item.unit_price,
+                discount_percent=item.discount_percent,
+            )
+            line.position = len(lines) + 1
+            lines.append(line)
+            by_product[item.product.pk] = line
+        else:
+            line.quantity = check_quantity(line.quantity + item.quantity)
+            if item.unit_price is not None:
+                line.unit_price = check_price(item.unit_price, order.currency)
+            if item.discount_percent is not None:
+                line.discount_percent = check_discount(item.discount_percent)
+        touched[item.product.pk] = line
+    events = [
+        audit_build(
+            subject=order,
+            event="order.line_added" if line.pk is None else "order.line_changed",
+            changes={
+                "sku": line.product_sku,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+            },
+        )
+        for line in touched.values()
+    ]
+    existing = [line for line in touched.values() if line.pk is not None]
+    if existing:
+        OrderLine.objects.bulk_update(existing, ["quantity", "unit_price", "discount_percent"])
+    OrderLine.objects.bulk_create([line for line in touched.values() if line.pk is None])
+    _recompute(order, lines)
+    AuditEvent.objects.bulk_create(events)
+    return list(touched.values())
+
+
 def order_line_add(
     *,
     order: Order,
@@ -143,40 +209,9 @@ def order_line_add(
     unit_price=None,
     discount_percent=None,
 ) -> OrderLine:
-    """Add a product (price defaults to the product's, converted); adding a product that
-    is already on the order raises that line's quantity instead."""
-    order = _lock(order)
-    _require_draft(order, "edited")
-    _check_product(product)
-    check_quantity(quantity)
-    line = order.lines.filter(product=product).first()
-    if line is not None:
-        line.quantity = check_quantity(line.quantity + quantity)
-        if unit_price is not None:
-            line.unit_price = check_price(unit_price, order.currency)
-        if discount_percent is not None:
-            line.discount_percent = check_discount(discount_percent)
-        line.save()
-        event = "order.line_changed"
-    else:
-        line = new_line(
-            order=order,
-            product=product,
-            quantity=quantity,
-            unit_price=unit_price,
-            discount_percent=discount_percent,
-        )
-        line.position = order.lines.count() + 1
-        line.save()
-        event = "order.line_added"
-    _recompute(order)
-    line.refresh_from_db()
-    audit_record(
-        subject=order,
-        event=event,
-        changes={"sku": product.sku, "quantity": line.quantity, "unit_price": line.unit_price},
-    )
-    return line
+    """Add one product (see order_lines_add): the order-entry screen's add."""
+    items = [LineItem(product, quantity, unit_price, discount_percent)]
+    return order_lines_add(order=order, items=items)[0]
 
 
 @transaction.atomic

@@ -38,9 +38,10 @@ from .common import (
     price_order,
 )
 from .orders import (
+    LineItem,
     order_confirm,
     order_create,
-    order_line_add,
+    order_lines_add,
 )
 
 PRICES_CHANGED = (
@@ -263,8 +264,7 @@ def portal_order_place(
     order = order_create(
         customer=customer, store=store, reference=reference, source=OrderSource.PORTAL
     )
-    for product, quantity in items:
-        order_line_add(order=order, product=product, quantity=quantity)
+    order_lines_add(order=order, items=[LineItem(product, quantity) for product, quantity in items])
     if not CompanySettings.load().portal_orders_auto_confirm:
         order.refresh_from_db()
         return PortalOutcome(order, confirmed=False)

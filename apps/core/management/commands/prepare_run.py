@@ -7,6 +7,9 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = "migrate + schedules_sync + seed_demo --if-empty, in one process (make run)."
+    # The system checks load every URL pattern (~1.5 s, issue 12); CI runs them
+    # (tests/core: `manage.py check --deploy`), and nothing here serves a request.
+    requires_system_checks = []
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=1, stdout=self.stdout)
