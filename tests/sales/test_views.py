@@ -344,3 +344,18 @@ def test_the_screen_never_contradicts_a_refused_confirm(sales, customer, store, 
     assert "disabled" not in button[button.index("<button") : button.index("Confirm order")]
     done = sales.post(reverse("order-confirm", args=[order.pk]), **HX)
     assert done["HX-Redirect"] == reverse("order-detail", args=[order.pk])
+
+
+def test_no_discount_shows_zero_not_minus_zero(sales, customer, store, widget):
+    """Issue 13: the entry screen said "Discount −0.00" on an order without discounts."""
+    order = make_order(customer, store, [(widget, 2)])
+    entry = sales.get(reverse("order-update", args=[order.pk])).content.decode()
+    assert 'id="total-discount">0.00</dd>' in entry
+    assert "−0.00" not in entry
+    line = order.lines.get()
+    services.order_line_update(line=line, discount_percent=Decimal("10"))
+    entry = sales.get(reverse("order-update", args=[order.pk])).content.decode()
+    assert 'id="total-discount">−2.00</dd>' in entry
+    services.order_confirm(order=order)
+    detail = sales.get(reverse("order-detail", args=[order.pk])).content.decode()
+    assert ">−2.00</dd>" in detail and "−0.00" not in detail
