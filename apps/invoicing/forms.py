@@ -205,6 +205,17 @@ class CreditNoteForm(forms.Form):
 class StatementForm(forms.Form):
     start = forms.DateField(label="From", widget=DATE)
     end = forms.DateField(label="To", widget=DATE)
+    currency = forms.ChoiceField(
+        label="Currency",
+        required=False,
+        help_text="The documents' own currency, or the base currency the books hold.",
+    )
+
+    def __init__(self, *args, currencies: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = [(code, code) for code in currencies]
+        if len(currencies) < 2:
+            self.fields["currency"].widget = forms.HiddenInput()
 
     def clean(self):
         data = super().clean()

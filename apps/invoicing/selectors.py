@@ -309,7 +309,7 @@ class StatementRow:
     kind: str  # "invoice", "credit_note", "opening"; "payment", "reversal", "refund", "fx"
     number: str
     document: object | None
-    amount: Decimal  # base currency; credit notes negative
+    amount: Decimal  # in the statement's currency; credit notes negative
     balance: Decimal
 
 
@@ -326,30 +326,59 @@ class Statement:
         return self.rows[-1].balance if self.rows else self.opening
 
 
-def customer_statement(customer, *, start: dt.date, end: dt.date) -> Statement:
+def statement_currencies(customer) -> list[str]:
+    """The currencies a statement can be shown in: the customer's own, every currency of its
+    issued documents and payments, and the base currency (what the books hold)."""
+    codes = {CompanySettings.load().base_currency, customer.currency_id}
+    for qs in (
+        Invoice.all_objects.issued().filter(customer_id=customer.pk),
+        CreditNote.objects.issued().filter(customer_id=customer.pk),
+        Payment.objects.filter(customer_id=customer.pk),
+    ):
+        codes.update(qs.values_list("currency_id", flat=True).distinct())
+    return sorted(codes)
+
+
+def customer_statement(
+    customer, *, start: dt.date, end: dt.date, currency: str | None = None
+) -> Statement:
     """Opening balance at `start`, every issued document, opening entry, payment, refund,
-    reversal and exchange difference dated in the period with the running balance, and the closing balance (base currency: the figures
-    posted to Accounts Receivable, so the statement ends where the receivable stands)."""
+    reversal and exchange difference dated in the period with the running balance, and the
+    closing balance.
+
+    In base currency (the default) these are the figures posted to Accounts Receivable, so
+    the statement ends where the receivable stands. In a document currency (`currency`)
+    it lists that currency's documents, payments and refunds at their own amounts (what
+    the customer's invoices say): no exchange differences, and opening balances (entered
+    in base currency) belong to the base statement only."""
+    base = CompanySettings.load().base_currency
+    in_base = currency in (None, "", base)
     invoices = Invoice.all_objects.issued().filter(customer_id=customer.pk)
     notes = CreditNote.objects.issued().filter(customer_id=customer.pk)
     openings = OpeningBalance.objects.filter(customer_id=customer.pk)
+    total = "total_base"
+    if not in_base:
+        invoices = invoices.filter(currency_id=currency)
+        notes = notes.filter(currency_id=currency)
+        openings = openings.none()
+        total = "total"
 
     def before(qs, field, amount):
         return qs.filter(**{f"{field}__lt": start}).aggregate(t=Sum(amount))["t"] or ZERO
 
-    moves = statement_moves(customer, end=end)
+    moves = statement_moves(customer, end=end, currency=None if in_base else currency)
     opening = (
-        before(invoices, "issue_date", "total_base")
-        - before(notes, "issue_date", "total_base")
+        before(invoices, "issue_date", total)
+        - before(notes, "issue_date", total)
         + before(openings, "date", "amount")
         + sum((m.amount for m in moves if m.date < start), ZERO)
     )
     entries = [
-        (i.issue_date, 0, i.chain_position or 0, "invoice", i.number, i, i.total_base)
+        (i.issue_date, 0, i.chain_position or 0, "invoice", i.number, i, getattr(i, total))
         for i in invoices.filter(issue_date__gte=start, issue_date__lte=end)
     ]
     entries += [
-        (n.issue_date, 0, n.chain_position or 0, "credit_note", n.number, n, -n.total_base)
+        (n.issue_date, 0, n.chain_position or 0, "credit_note", n.number, n, -getattr(n, total))
         for n in notes.filter(issue_date__gte=start, issue_date__lte=end)
     ]
     entries += [
@@ -369,7 +398,7 @@ def customer_statement(customer, *, start: dt.date, end: dt.date) -> Statement:
     return Statement(
         start=start,
         end=end,
-        currency=CompanySettings.load().base_currency,
+        currency=base if in_base else currency,
         opening=money.quantize(opening),
         rows=tuple(rows),
     )
@@ -401,6 +430,7 @@ def dashboard_figures() -> list[tuple[str, str]]:
 
 __all__ = [
     "customer_statement",
+    "statement_currencies",
     "customer_documents",
     "dashboard_figures",
     "PaymentStatus",

@@ -158,19 +158,32 @@ class StatementMove:
     amount: Decimal
 
 
-def statement_moves(customer, *, end: dt.date) -> list[StatementMove]:
-    """Every payment-side change of the customer's receivable up to `end`."""
+def statement_moves(customer, *, end: dt.date, currency: str | None = None) -> list[StatementMove]:
+    """Every payment-side change of the customer's receivable up to `end`: in base currency
+    (with the exchange differences), or, given a `currency`, only that currency's payments
+    and refunds at their own amounts (a payment settles invoices of its own currency only,
+    so a currency's documents and payments balance among themselves)."""
     moves: list[StatementMove] = []
     payments = Payment.objects.filter(customer_id=customer.pk, date__lte=end)
+    refunds = CreditRefund.objects.filter(payment__customer_id=customer.pk, date__lte=end)
+    if currency is not None:
+        payments = payments.filter(currency_id=currency)
+        refunds = refunds.filter(payment__currency_id=currency)
+    amount = "amount_base" if currency is None else "amount"
     for p in payments:
-        moves.append(StatementMove(p.date, "payment", p.number, p, -p.amount_base))
+        moves.append(StatementMove(p.date, "payment", p.number, p, -getattr(p, amount)))
         if p.reversal_date and p.reversal_date <= end:
             moves.append(
-                StatementMove(p.reversal_date, "reversal", f"{p.number} reversed", p, p.amount_base)
+                StatementMove(
+                    p.reversal_date, "reversal", f"{p.number} reversed", p, getattr(p, amount)
+                )
             )
-    refunds = CreditRefund.objects.filter(payment__customer_id=customer.pk, date__lte=end)
     for r in refunds.select_related("payment"):
-        moves.append(StatementMove(r.date, "refund", f"Refund of {r.payment}", r, r.amount_base))
+        moves.append(
+            StatementMove(r.date, "refund", f"Refund of {r.payment}", r, getattr(r, amount))
+        )
+    if currency is not None:
+        return moves
     allocations = Allocation.objects.filter(
         payment__customer_id=customer.pk, date__lte=end
     ).select_related("payment", "invoice")

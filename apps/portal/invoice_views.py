@@ -7,8 +7,6 @@ customer's document answers 404, exactly like one that does not exist (DESIGN.md
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
@@ -19,7 +17,12 @@ from apps.core.models import CompanySettings
 from apps.invoicing.forms import StatementForm
 from apps.invoicing.models import CreditNote, Invoice, Payment
 from apps.invoicing.printing import statement_pdf
-from apps.invoicing.selectors import customer_receivable, customer_statement, with_balances
+from apps.invoicing.selectors import (
+    customer_receivable,
+    customer_statement,
+    statement_currencies,
+    with_balances,
+)
 from apps.invoicing.selectors_payments import with_credit
 from apps.invoicing.tables import status_badge, status_of
 from apps.invoicing.views.common import file_response
@@ -76,13 +79,22 @@ class PortalDocumentFileView(PortalInvoicesMixin, View):
         return file_response(document, self.fmt)
 
 
-def _period(request) -> tuple[StatementForm, dt.date, dt.date]:
+def _period(request, customer) -> tuple[StatementForm, dict]:
+    """The statement's period and currency from the query (default: this year, in the
+    customer's own currency)."""
     today = CompanySettings.load().today()
-    default_start = today.replace(month=1, day=1)
-    form = StatementForm(request.GET or {"start": default_start, "end": today})
+    default = {
+        "start": today.replace(month=1, day=1),
+        "end": today,
+        "currency": customer.currency_id,
+    }
+    form = StatementForm(
+        {**default, **request.GET.dict()} if request.GET else default,
+        currencies=statement_currencies(customer),
+    )
     if form.is_valid():
-        return form, form.cleaned_data["start"], form.cleaned_data["end"]
-    return form, default_start, today
+        return form, form.cleaned_data
+    return form, default
 
 
 class PortalStatementView(PortalInvoicesMixin, TemplateView):
@@ -93,8 +105,9 @@ class PortalStatementView(PortalInvoicesMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "pdf":
             customer = self.require_customer()
-            _form, start, end = _period(request)
-            statement = customer_statement(customer, start=start, end=end)
+            _form, period = _period(request, customer)
+            statement = customer_statement(customer, **period)
+            start, end = statement.start, statement.end
             response = HttpResponse(
                 statement_pdf(statement, customer), content_type="application/pdf"
             )
@@ -110,7 +123,7 @@ class PortalStatementView(PortalInvoicesMixin, TemplateView):
         context["title"] = "My statement"
         if self.customer is None:
             raise Http404("This login is not linked to a customer.")
-        form, start, end = _period(self.request)
+        form, period = _period(self.request, self.customer)
         context["form"] = form
-        context["statement"] = customer_statement(self.customer, start=start, end=end)
+        context["statement"] = customer_statement(self.customer, **period)
         return context

@@ -366,6 +366,13 @@ def test_credit_note_issue_replay_and_the_receivable(accountant, customer, today
     )
     assert backwards.status_code == 400
     assert backwards.json()["errors"] == {"non_field_errors": ["The period ends before it starts."]}
+    unknown = accountant.get(
+        f"/api/v1/receivables/{customer.pk}/statement/", {"start": day, "currency": "JPY"}
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"] == {
+        "currency": ["Select a valid choice. JPY is not one of the available choices."]
+    }
     everyone = accountant.get("/api/v1/receivables/").json()["results"]
     assert [(r["name"], r["balance"]) for r in everyone] == [("Acme Retail", "90.00")]
 

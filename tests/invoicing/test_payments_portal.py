@@ -65,3 +65,50 @@ def test_statement_includes_payments_refunds_reversals_and_closes_at_receivable(
     assert statement.closing == customer_receivable(a).balance == D("35.00")
     page = client.get(reverse("portal-statement"), {"start": "2026-02-01", "end": "2026-02-28"})
     assert f"Payment {bounced.number}" in page.content.decode()
+
+
+def test_statement_in_the_documents_currency_and_in_base_currency(two_customers):
+    """Issue 8: a customer billed in EUR reads its statement in EUR (the invoices' own
+    amounts, no exchange differences); the base statement shows what the books hold."""
+    from .payments_helpers import eur, set_rate
+
+    client, a, _ = two_customers
+    set_rate("EUR", dt.date(2026, 4, 1), "1.10000000")
+    invoice = issued(a, "1000.00", currency=eur(), day=dt.date(2026, 4, 1))
+    issued(a, "30.00", day=dt.date(2026, 4, 2))  # a USD invoice: not on the EUR statement
+    set_rate("EUR", dt.date(2026, 4, 20), "1.12000000")
+    payment = services.payment_record(
+        customer=a,
+        amount="600.00",
+        currency="EUR",
+        date=dt.date(2026, 4, 20),
+        allocations={invoice: "600.00"},
+    )
+    period = {"start": dt.date(2026, 4, 1), "end": dt.date(2026, 4, 30)}
+    in_eur = customer_statement(a, currency="EUR", **period)
+    assert in_eur.currency == "EUR" and in_eur.opening == D("0.00")
+    assert [(r.kind, r.number, r.amount, r.balance) for r in in_eur.rows] == [
+        ("invoice", invoice.number, D("1000.00"), D("1000.00")),
+        ("payment", payment.number, D("-600.00"), D("400.00")),
+    ]
+    in_base = customer_statement(a, **period)
+    assert in_base.currency == "USD"
+    assert [(r.kind, r.amount, r.balance) for r in in_base.rows] == [
+        ("invoice", D("1100.00"), D("1100.00")),
+        ("invoice", D("30.00"), D("1130.00")),
+        ("payment", D("-672.00"), D("458.00")),  # 600 EUR at 1.12
+        ("fx", D("12.00"), D("470.00")),  # the 600 EUR settled 660 USD of the invoice
+    ]
+    assert in_base.closing == customer_receivable(a).balance == D("470.00")
+
+    # the portal offers the currencies of the customer's documents; PDF in the chosen one
+    query = {"start": "2026-04-01", "end": "2026-04-30", "currency": "EUR"}
+    page = client.get(reverse("portal-statement"), query)
+    assert page.context["statement"].closing == D("400.00")
+    html = page.content.decode()
+    assert '<option value="EUR" selected>EUR</option>' in html and "amounts in EUR" in html
+    pdf = client.get(reverse("portal-statement"), {**query, "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf"
+    bad = client.get(reverse("portal-statement"), {**query, "currency": "JPY"})
+    assert "Select a valid choice" in bad.content.decode()
+    assert bad.context["statement"].currency == "USD"  # the default: the customer's own

@@ -15,7 +15,13 @@ from apps.core.models import CompanySettings
 from apps.customers.models import Customer
 
 from ..forms import StatementForm
-from ..selectors import ZERO, customer_statement, customer_summary, receivables_by_customer
+from ..selectors import (
+    ZERO,
+    customer_statement,
+    customer_summary,
+    receivables_by_customer,
+    statement_currencies,
+)
 from .common import amount_field
 
 
@@ -111,6 +117,12 @@ class ReceivableViewSet(ReadOnlyAreaViewSet):
                 "start", OpenApiTypes.DATE, description="Default: 1 January of this year."
             ),
             OpenApiParameter("end", OpenApiTypes.DATE, description="Default: today."),
+            OpenApiParameter(
+                "currency",
+                OpenApiTypes.STR,
+                description="A currency of the customer's documents (their own amounts), or the"
+                " base currency (the figures posted to the books). Default: the base currency.",
+            ),
         ],
         responses=StatementSerializer,
         filters=False,
@@ -122,7 +134,9 @@ class ReceivableViewSet(ReadOnlyAreaViewSet):
         customer = self.get_object()
         today = CompanySettings.load().today()
         period = {"start": today.replace(month=1, day=1), "end": today}
-        form = StatementForm({**period, **request.query_params.dict()})
+        form = StatementForm(
+            {**period, **request.query_params.dict()}, currencies=statement_currencies(customer)
+        )
         if not form.is_valid():
             raise serializers.ValidationError(_errors(form))
         statement = customer_statement(customer, **form.cleaned_data)
