@@ -2,6 +2,8 @@
 inline in tests) -> lines with suggestions -> confirm, match by hand, ignore, undo. The bank
 screens' services and words; confirming and undoing are idempotent with a key."""
 
+# ruff: noqa: F401, F811  (pytest fixtures imported from tests/invoicing)
+
 from __future__ import annotations
 
 import pytest
@@ -9,13 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.invoicing.models import BankLine, BankMatch, Payment
-from tests.invoicing.bank.conftest import (  # noqa: F401  (fixtures)
+from tests.invoicing.bank.conftest import (
     account,
     acme,
     sample_invoices,
     upload,
 )
-from tests.invoicing.conftest import books  # noqa: F401
+from tests.invoicing.conftest import books
 
 from .conftest import token_client
 
@@ -34,7 +36,7 @@ def api(accountant_user):
     return token_client(accountant_user)
 
 
-def imported(api, account, capture, name="camt053-demo.xml"):  # noqa: F811
+def imported(api, account, capture, name="camt053-demo.xml"):
     made = api.post(
         f"{API}/statements/", {"account": account.pk, "file": upload(name)}, format="multipart"
     )
@@ -55,7 +57,7 @@ def lines_of(api, statement_id):
 
 def test_upload_preview_import_and_the_suggestions(
     api, account, sample_invoices, django_capture_on_commit_callbacks
-):  # noqa: F811
+):
     preview, done = imported(api, account, django_capture_on_commit_callbacks)
     assert (preview["format"], preview["status"], preview["row_count"]) == (
         "camt053",
@@ -109,7 +111,7 @@ def test_upload_preview_import_and_the_suggestions(
 
 def test_confirm_replay_undo_ignore_and_match_by_hand(
     api, accountant_user, account, sample_invoices, django_capture_on_commit_callbacks
-):  # noqa: F811
+):
     _, done = imported(api, account, django_capture_on_commit_callbacks)
     lines = lines_of(api, done["id"])
     match_id = lines[0]["matches"][0]["id"]
@@ -191,7 +193,7 @@ def test_confirm_replay_undo_ignore_and_match_by_hand(
     assert BankMatch.objects.filter(status="applied").count() == 1
 
 
-def test_accounts_and_csv_mapping(api, books, django_capture_on_commit_callbacks):  # noqa: F811
+def test_accounts_and_csv_mapping(api, books, django_capture_on_commit_callbacks):
     made = api.post(
         f"{API}/accounts/",
         {"name": "Savings", "iban": "de89 3704 0044 0532 0130 00", "currency": "USD"},

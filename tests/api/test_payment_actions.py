@@ -2,6 +2,8 @@
 reverse a payment. The payment screens' services, figures and words; each POST is
 idempotent with a key; a portal customer reaches only its own payments."""
 
+# ruff: noqa: F401, F811  (pytest fixtures imported from tests/invoicing)
+
 from __future__ import annotations
 
 import pytest
@@ -11,7 +13,7 @@ from django.urls import reverse
 from apps.core.models import IdempotencyRecord
 from apps.invoicing.models import Allocation, CreditRefund, Payment
 from apps.ledger.models import JournalEntry
-from tests.invoicing.conftest import books, customer  # noqa: F401
+from tests.invoicing.conftest import books, customer
 from tests.invoicing.payments_helpers import balance, issued
 from tests.sales.factories import make_customer
 
@@ -39,7 +41,7 @@ def screen(accountant_user):
     return client
 
 
-def record(api, customer, amount, allocations=()):  # noqa: F811
+def record(api, customer, amount, allocations=()):
     body = {
         "customer": customer.pk,
         "amount": amount,
@@ -51,7 +53,7 @@ def record(api, customer, amount, allocations=()):  # noqa: F811
     return answer.json()
 
 
-def test_apply_credit_then_refund_the_rest_idempotently(api, screen, customer):  # noqa: F811
+def test_apply_credit_then_refund_the_rest_idempotently(api, screen, customer):
     first, second = issued(customer, "100.00"), issued(customer, "50.00")
     payment = record(api, customer, "180.00", [(first, "100.00")])
     assert (payment["number"], payment["allocated"], payment["credit_left"]) == (
@@ -114,7 +116,7 @@ def test_apply_credit_then_refund_the_rest_idempotently(api, screen, customer): 
     assert form.status_code == 200 and words in form.content.decode()
 
 
-def test_reverse_reopens_the_invoice_once(api, customer):  # noqa: F811
+def test_reverse_reopens_the_invoice_once(api, customer):
     invoice = issued(customer, "100.00")
     payment = record(api, customer, "100.00", [(invoice, "100.00")])
     url = f"/api/v1/payments/{payment['id']}/"
@@ -149,7 +151,7 @@ def test_reverse_reopens_the_invoice_once(api, customer):  # noqa: F811
     }
 
 
-def test_credit_goes_only_to_the_payments_customer(api, customer):  # noqa: F811
+def test_credit_goes_only_to_the_payments_customer(api, customer):
     other = make_customer("Other Ltd")
     theirs = issued(other, "20.00")
     payment = record(api, customer, "40.00")
@@ -163,7 +165,7 @@ def test_credit_goes_only_to_the_payments_customer(api, customer):  # noqa: F811
     assert Payment.objects.get().allocations.count() == 0
 
 
-def test_portal_customer_reads_its_payments_and_changes_none(api, customer, make_user):  # noqa: F811
+def test_portal_customer_reads_its_payments_and_changes_none(api, customer, make_user):
     portal = make_user("Customer", email="portal@example.test")
     customer.portal_user = portal
     customer.save()

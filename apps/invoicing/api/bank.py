@@ -37,7 +37,6 @@ from ..models import (
     StatementStatus,
 )
 from ..services import bank as service
-from .common import amount_field
 
 # Every bank endpoint needs write on invoices, reading too (as the screens' BankArea).
 EVERY_ACTION = (

@@ -36,7 +36,7 @@ class DunningLevelWriteSerializer(serializers.Serializer):
     days_after_due = serializers.IntegerField(
         required=False, min_value=-(2**31), max_value=2**31, help_text="1 to 3650 days."
     )
-    fee = decimal_text("Charged as its own invoice, e.g. \"5.00\"; 0 for none.", required=False)
+    fee = decimal_text('Charged as its own invoice, e.g. "5.00"; 0 for none.', required=False)
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
     body = serializers.CharField(max_length=20000, required=False, allow_blank=True)
     active = serializers.BooleanField(required=False)
@@ -134,7 +134,7 @@ class ReminderViewSet(mixins.CreateModelMixin, ReadOnlyAreaViewSet):
     @extend_schema(request=ReminderSendSerializer, responses={201: ReminderSerializer})
     @idempotent
     def create(self, request, *args, **kwargs):
-        """"Send reminder now": the invoice's next active level after the last one sent,
+        """ "Send reminder now": the invoice's next active level after the last one sent,
         with its fee invoice, emailed by the worker (refused when the invoice is paid,
         void, not overdue yet, or every level was sent)."""
         data = self.validated(ReminderSendSerializer)
@@ -167,6 +167,11 @@ class RunSerializer(serializers.Serializer):
 
 class PlanQuerySerializer(serializers.Serializer):
     date = serializers.DateField(required=False)
+
+    def validate_date(self, value):
+        if not 1900 <= value.year <= 9000:
+            raise serializers.ValidationError("Enter a date between the years 1900 and 9000.")
+        return value
 
 
 class DunningViewSet(AreaViewSet):

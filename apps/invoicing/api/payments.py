@@ -138,9 +138,7 @@ class PaymentViewSet(mixins.CreateModelMixin, ReadOnlyAreaViewSet):
     area = Area.INVOICES
     own_actions = ("list", "retrieve")
     own_path = "customer__portal_user"
-    queryset = Payment.objects.select_related("currency").prefetch_related(
-        "allocations", "refunds"
-    )
+    queryset = Payment.objects.select_related("currency").prefetch_related("allocations", "refunds")
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilter
     search_fields = ["number", "reference", "customer__name", "customer__code"]

@@ -152,9 +152,7 @@ class RecurringViewSet(mixins.CreateModelMixin, ReadOnlyAreaViewSet):
     """Templates that bill a customer every month, quarter or year."""
 
     area = Area.INVOICES
-    queryset = RecurringInvoice.objects.select_related("series").annotate(
-        invoiced=Count("periods")
-    )
+    queryset = RecurringInvoice.objects.select_related("series").annotate(invoiced=Count("periods"))
     serializer_class = RecurringSerializer
     filterset_fields = ["customer", "interval", "active"]
     search_fields = ["name", "customer__name", "customer__code"]
