@@ -7,7 +7,9 @@ screens' services and words; confirming and undoing are idempotent with a key.""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.invoicing.models import BankLine, BankMatch, Payment
@@ -51,7 +53,7 @@ def imported(api, account, capture, name="camt053-demo.xml"):
 
 
 def lines_of(api, statement_id):
-    answer = api.get(f"{API}/lines/", {"statement": statement_id, "ordering": "date"})
+    answer = api.get(f"{API}/lines/", {"statement": statement_id})  # date, then id
     return answer.json()["results"]
 
 
@@ -101,6 +103,13 @@ def test_upload_preview_import_and_the_suggestions(
     ]
     review = api.get(f"{API}/lines/", {"statement": done["id"], "review": "true"}).json()
     assert review["count"] == 4
+    # the list's queries do not grow with its rows (matches and invoices prefetched)
+    counts = []
+    for limit in (1, 5):
+        with CaptureQueriesContext(connection) as queries:
+            api.get(f"{API}/lines/", {"statement": done["id"], "limit": limit})
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
     bad = api.post(
         f"{API}/statements/",
         {"account": account.pk, "file": upload("empty.csv", " ")},
