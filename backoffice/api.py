@@ -60,7 +60,14 @@ router.register("invoices", invoicing.InvoiceViewSet, basename="api-invoice")
 router.register("credit-notes", invoicing.CreditNoteViewSet, basename="api-credit-note")
 router.register("receivables", invoicing.ReceivableViewSet, basename="api-receivable")
 router.register("payments", invoicing.PaymentViewSet, basename="api-payment")
-# Later: applying payment credit, refunds, reversals, bank statement import (invoicing api).
+router.register("bank/accounts", invoicing.BankAccountViewSet, basename="api-bank-account")
+router.register("bank/statements", invoicing.BankStatementViewSet, "api-bank-statement")
+router.register("bank/lines", invoicing.BankLineViewSet, basename="api-bank-line")
+router.register("bank/matches", invoicing.BankMatchViewSet, basename="api-bank-match")
+router.register("dunning/levels", invoicing.DunningLevelViewSet, "api-dunning-level")
+router.register("dunning/reminders", invoicing.ReminderViewSet, basename="api-reminder")
+router.register("dunning", invoicing.DunningViewSet, basename="api-dunning")
+router.register("recurring-invoices", invoicing.RecurringViewSet, basename="api-recurring")
 
 auth_urls = [
     path("login/", accounts.LoginView.as_view(), name="api-login"),

@@ -313,6 +313,11 @@ SPECTACULAR_SETTINGS = {
         "CreditNoteStatusEnum": "apps.invoicing.models.CreditNoteStatus",
         "ReportRunStatusEnum": "apps.reports.models.RunStatus",
         "PaymentStateEnum": "apps.invoicing.models.PaymentState",
+        "StatementStatusEnum": "apps.invoicing.models.StatementStatus",
+        "BankLineStatusEnum": "apps.invoicing.models.LineStatus",
+        "BankMatchStatusEnum": "apps.invoicing.models.MatchStatus",
+        "MatchReasonEnum": "apps.invoicing.models.MatchReason",
+        "ReasonEnum": "apps.inventory.models.MovementReason",
         "MovementKindEnum": ["receive", "return", "remove", "sale", "adjust", "transfer"],
     },
     "POSTPROCESSING_HOOKS": [

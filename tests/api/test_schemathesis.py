@@ -7,11 +7,14 @@ Bounded for CI: a few examples per operation (SCHEMATHESIS_MAX_EXAMPLES, default
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import (
@@ -24,14 +27,18 @@ from schemathesis.checks import (
 
 from apps.accounts.services import apitoken_create
 from apps.customers.models import Customer
-from apps.invoicing.models import Invoice
+from apps.invoicing.models import BankAccount, Invoice
 from apps.invoicing.services import (
     credit_note_create,
+    dunning_level_create,
     invoice_create,
     invoice_issue,
     invoice_store_pdf,
+    payment_record,
     pdf,
+    recurring_create,
 )
+from apps.invoicing.services.bank import statement_upload
 from apps.reports.models import ReportRun
 from backoffice.wsgi import application
 from tests.inventory.factories import StoreFactory
@@ -75,13 +82,26 @@ def some_data(books, make_user, monkeypatch):  # noqa: F811
     return portal
 
 
-INVOICING = tuple(f"/api/v1/{p}" for p in ("invoices", "credit-notes", "receivables", "payments"))
+INVOICING = tuple(
+    f"/api/v1/{p}"
+    for p in (
+        "invoices",
+        "credit-notes",
+        "receivables",
+        "payments",
+        "bank",
+        "dunning",
+        "recurring-invoices",
+    )
+)
 
 
 def invoicing_data(case) -> None:
     """An issued invoice with its archived PDF and a draft credit note, and a draft
-    invoice, of the portal customer: made only for the invoicing operations (issuing posts
-    and chains, too dear for the other two hundred cases), once per test."""
+    invoice, of the portal customer; a payment with credit left, a dunning level, a
+    recurring template, a bank account with a previewed statement: made only for the
+    invoicing operations (issuing posts and chains, too dear for the other two hundred
+    cases), once per test."""
     if not case.operation.path.startswith(INVOICING) or Invoice.all_objects.exists():
         return
     customer = Customer.objects.get(name="Fuzz Ltd")
@@ -90,6 +110,19 @@ def invoicing_data(case) -> None:
     invoice_store_pdf(issued)
     credit_note_create(invoice=issued, reason="Fuzz", quantities={issued.lines.get().pk: "1"})
     invoice_create(customer=customer, lines=[line])
+    payment_record(customer=customer, amount="50.00", allocations=[(issued, "10.00")])
+    dunning_level_create(name="First", days_after_due=7, subject="{number}", body="{customer}")
+    recurring_create(
+        name="Fuzz rent",
+        customer=customer,
+        interval="monthly",
+        day_of_month=1,
+        start_date=dt.date(2026, 1, 1),
+        lines=[line],
+    )
+    account = BankAccount.objects.create(name="Fuzz bank", currency_id=customer.currency_id)
+    camt = Path(__file__).resolve().parents[2] / "docs" / "samples" / "camt053-demo.xml"
+    statement_upload(account=account, upload=SimpleUploadedFile("s.xml", camt.read_bytes()))
 
 
 # Loaded at collection: the schema view needs no database.

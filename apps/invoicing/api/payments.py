@@ -1,12 +1,14 @@
-"""Payments: list, read (with allocations and the credit left), record one (POST, with an
-Idempotency-Key: a resent payment is recorded once). Applying credit, refunds and reversals
-stay on the screens for now. A portal customer reads only its own payments."""
+"""Payments: list, read (with allocations, refunds and the credit left), record one, apply
+its credit to an invoice, refund its credit, reverse it: every POST with an Idempotency-Key
+(a resent one acts once), on the services of the payment screens. A portal customer reads
+only its own payments."""
 
 from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 
 from apps.accounts.roles import Area
 from apps.core.api.idempotency import idempotent
@@ -61,10 +63,21 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CreditRefundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    method = serializers.CharField()
+    amount = amount_field(help_text="Paid back (payment currency).")
+    exchange_rate = serializers.DecimalField(max_digits=18, decimal_places=8, read_only=True)
+    reference = serializers.CharField()
+    journal_entry = serializers.IntegerField(source="journal_entry_id")
+
+
 class PaymentDetailSerializer(PaymentSerializer):
     allocations = PaymentAllocationSerializer(many=True, read_only=True)
+    refunds = CreditRefundSerializer(many=True, read_only=True)
 
-    Meta = detail_meta(PaymentSerializer, "allocations")
+    Meta = detail_meta(PaymentSerializer, "allocations", "refunds")
 
 
 class AllocationWriteSerializer(serializers.Serializer):
@@ -88,6 +101,27 @@ class PaymentCreateSerializer(serializers.Serializer):
     )
 
 
+class CreditApplySerializer(serializers.Serializer):
+    invoice = serializers.IntegerField(help_text="An open invoice of the payment's customer.")
+    amount = decimal_text('Credit to apply, in the payment currency, e.g. "40.00".')
+    date = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class CreditRefundWriteSerializer(serializers.Serializer):
+    amount = decimal_text('Credit to pay back, in the payment currency, e.g. "40.00".')
+    date = serializers.DateField(required=False, help_text="Default: today.")
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False)
+    exchange_rate = decimal_text("Default: the rate on the date.", required=False)
+    reference = serializers.CharField(max_length=140, required=False, allow_blank=True)
+
+
+class PaymentReverseSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=5000, allow_blank=True, help_text='Kept on the payment, e.g. "cheque bounced".'
+    )
+    date = serializers.DateField(required=False, help_text="Default: today.")
+
+
 class PaymentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PaymentState.choices)
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
@@ -104,7 +138,7 @@ class PaymentViewSet(mixins.CreateModelMixin, ReadOnlyAreaViewSet):
     area = Area.INVOICES
     own_actions = ("list", "retrieve")
     own_path = "customer__portal_user"
-    queryset = Payment.objects.select_related("currency").prefetch_related("allocations")
+    queryset = Payment.objects.select_related("currency").prefetch_related("allocations", "refunds")
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilter
     search_fields = ["number", "reference", "customer__name", "customer__code"]
@@ -127,3 +161,41 @@ class PaymentViewSet(mixins.CreateModelMixin, ReadOnlyAreaViewSet):
         allocations = [(row["invoice"], row["amount"]) for row in data.pop("allocations", [])]
         payment = services.payment_record(allocations=allocations, user=request.user, **data)
         return self.answer(payment, status.HTTP_201_CREATED, Location=f"{payment.pk}/")
+
+    @extend_schema(request=CreditApplySerializer, responses=PaymentDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="apply-credit")
+    @idempotent
+    def apply_credit(self, request, pk=None):
+        """Apply some of the credit left on the payment to an open invoice of its customer
+        (an allocation dated today, or the payment's date if later)."""
+        payment = self.get_object()
+        data = self.validated(CreditApplySerializer)
+        services.credit_apply(
+            payment=payment,
+            invoice=Invoice(pk=data["invoice"]),  # the service locks it (or says it is missing)
+            amount=data["amount"],
+            date=data.get("date"),
+            user=request.user,
+        )
+        return self.answer(payment)
+
+    @extend_schema(request=CreditRefundWriteSerializer, responses=PaymentDetailSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def refund(self, request, pk=None):
+        """Pay back some of the credit left on the payment (Dr AR / Cr Bank or Cash)."""
+        payment = self.get_object()
+        data = self.validated(CreditRefundWriteSerializer)
+        services.credit_refund(payment=payment, user=request.user, **data)
+        return self.answer(payment)
+
+    @extend_schema(request=PaymentReverseSerializer, responses=PaymentDetailSerializer)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def reverse(self, request, pk=None):
+        """Reverse the payment (a bounced cheque, the wrong customer): its allocations are
+        removed, so its invoices reopen, and its journal entries are reversed."""
+        payment = self.get_object()
+        data = self.validated(PaymentReverseSerializer)
+        services.payment_reverse(payment=payment, user=request.user, **data)
+        return self.answer(payment)
