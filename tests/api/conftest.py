@@ -28,3 +28,24 @@ def api_for(role_user):
 @pytest.fixture
 def admin_api(api_for):
     return api_for("Admin")
+
+
+@pytest.fixture
+def accountant_user(role_user):
+    return role_user("Accountant")
+
+
+@pytest.fixture
+def api(accountant_user):
+    """An Accountant's token client."""
+    return token_client(accountant_user)
+
+
+@pytest.fixture
+def screen(accountant_user):
+    """The same Accountant logged in to the screens (to compare their words)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(accountant_user)
+    return client

@@ -28,16 +28,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/bank"
 
 
-@pytest.fixture
-def accountant_user(role_user):
-    return role_user("Accountant")
-
-
-@pytest.fixture
-def api(accountant_user):
-    return token_client(accountant_user)
-
-
 def imported(api, account, capture, name="camt053-demo.xml"):
     made = api.post(
         f"{API}/statements/", {"account": account.pk, "file": upload(name)}, format="multipart"

@@ -24,23 +24,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def accountant_user(role_user):
-    return role_user("Accountant")
-
-
-@pytest.fixture
-def api(accountant_user):
-    return token_client(accountant_user)
-
-
-@pytest.fixture
-def screen(accountant_user):
-    client = Client()
-    client.force_login(accountant_user)
-    return client
-
-
-@pytest.fixture
 def overdue(customer, books):
     """90.00 due 40 days ago (company date): every level of `levels` is due."""
     customer.email = "ap@acme.test"

@@ -24,23 +24,6 @@ pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def accountant_user(role_user):
-    return role_user("Accountant")
-
-
-@pytest.fixture
-def api(accountant_user):
-    return token_client(accountant_user)
-
-
-@pytest.fixture
-def screen(accountant_user):
-    client = Client()
-    client.force_login(accountant_user)
-    return client
-
-
 def record(api, customer, amount, allocations=()):
     body = {
         "customer": customer.pk,

@@ -24,7 +24,7 @@ from apps.finance.models import Currency, TaxRate
 from .. import services
 from ..models import Interval, RecurringInvoice, RecurringLine, RecurringPeriod
 from ..services.dunning import company_today
-from ..services.recurring import next_date
+from ..services.recurring import TEMPLATE_FIELDS, next_date
 from .common import decimal_text
 from .invoices import invoice_series
 
@@ -62,23 +62,7 @@ class RecurringSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecurringInvoice
-        fields = [
-            "id",
-            "name",
-            "customer",
-            "currency",
-            "series",
-            "interval",
-            "day_of_month",
-            "start_date",
-            "end_date",
-            "payment_terms_days",
-            "auto_issue",
-            "auto_email",
-            "active",
-            "notes",
-            "invoiced",
-        ]
+        fields = ["id", *TEMPLATE_FIELDS, "invoiced"]
         read_only_fields = fields
 
 

@@ -13,8 +13,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from weasyprint import HTML, Attachment
-from weasyprint.urls import URLFetcher
 
 from apps.finance.money import format_money
 
@@ -208,6 +206,12 @@ def _timestamp(doc: PrintDocument) -> dt.datetime:
 
 def pdf_render(doc: PrintDocument, *, xml: bytes | None = None) -> bytes:
     """PDF/A-3b bytes with `facturx_xml(doc)` (or the given XML) attached."""
+    # Imported here: WeasyPrint takes ~1 s to import, and this module is imported with the
+    # URL configuration (views -> printing), which every web process and `make run`'s
+    # preparation load; only the worker and a PDF download need it (issue 12).
+    from weasyprint import HTML, Attachment
+    from weasyprint.urls import URLFetcher
+
     xml = facturx_xml(doc) if xml is None else xml
     stamp = _timestamp(doc)
     # Only data: URLs (the logo, the QR code): a document never makes the worker fetch
