@@ -278,6 +278,21 @@ def bench_reports() -> None:
         f"\n{lines:,} order lines, {journal:,} journal lines, {invoices:,} issued invoices, "
         f"{allocations:,} allocations; load {load()}"
     )
+    # what a django-q2 worker pays once, not per report: the URL configuration (the first
+    # reverse() imports every app's views, DRF and the schema tools) and WeasyPrint's import
+    # and fonts; measured apart so the reports below compare like with like
+    from django.urls import reverse
+    from weasyprint import HTML
+
+    began = time.perf_counter()
+    reverse("dashboard")
+    urls = time.perf_counter() - began
+    began = time.perf_counter()
+    HTML(string="<p>warm</p>").write_pdf()
+    print(
+        f"once per process: URL configuration {urls:.1f} s, "
+        f"WeasyPrint import and fonts {time.perf_counter() - began:.1f} s"
+    )
     print(f"{'report':>34} {'compute s':>9} {'end to end s':>12} {'rows':>6} {'pdf KB':>7}")
     as_of = (today - dt.timedelta(days=60)).isoformat()
     for label, type_, params in (
