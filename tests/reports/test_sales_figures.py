@@ -134,3 +134,33 @@ def test_reading_the_figures_costs_a_fixed_number_of_queries(
     order_confirm(order=make_order(s.euro, s.main, [(s.alpha, 1)], order_date=day(6, 9)))
     with django_assert_num_queries(2):
         sales.build(dict(params), lambda pct: None)
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_confirms_cancels_and_merges_at_the_same_time_keep_the_figures_exact():
+    """Twelve confirmations of one product and store on one day (the rows every order of
+    that day would share if they were updated in place), three cancellations and three
+    merges, all at once: nothing waits on a shared row, nothing is lost or counted twice."""
+    from tests.inventory.factories import StoreFactory
+    from tests.inventory.test_concurrency import run_together
+    from tests.sales.factories import make_customer, make_product, stocked
+
+    store = StoreFactory()
+    product = stocked(store, make_product("10.00", sku="HOT"), 100)
+    customer = make_customer()
+    drafts = [make_order(customer, store, [(product, 2)], order_date=day(6, 1)) for _ in range(12)]
+    confirmed = [
+        make_order(customer, store, [(product, 1)], order_date=day(6, 1)) for _ in range(3)
+    ]
+    for order in confirmed:
+        order_confirm(order=order)
+    jobs = [lambda o=o: order_confirm(order=o) for o in drafts]
+    jobs += [lambda o=o: order_cancel(order=o, reason="test") for o in confirmed]
+    jobs += [sales_figures_compact] * 3
+    results = run_together(jobs)
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert sales_figures_check() == []
+    sales_figures_compact()
+    row = SalesFigure.objects.get(grain=SalesFigure.Grain.PRODUCT, day=day(6, 1))
+    assert (row.lines, row.quantity, row.net) == (12, 24, 240)
