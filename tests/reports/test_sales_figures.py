@@ -164,3 +164,16 @@ def test_confirms_cancels_and_merges_at_the_same_time_keep_the_figures_exact():
     sales_figures_compact()
     row = SalesFigure.objects.get(grain=SalesFigure.Grain.PRODUCT, day=day(6, 1))
     assert (row.lines, row.quantity, row.net) == (12, 24, 240)
+
+
+def test_seed_demo_scale_rebuilds_the_figures_after_the_bulk_builders(sales_scenario):
+    """seed_demo --scale runs the reports demo's `seed_scale` after the sales builders,
+    which bulk-create orders without the services: the figures then match the lines."""
+    from apps.reports import demo
+
+    s = sales_scenario
+    SalesFigure.objects.all().delete()  # as if every order had been bulk-created
+    assert sales_figures_check()
+    demo.seed_scale(scale=1)
+    assert sales_figures_check() == []
+    assert assert_same_everywhere(s) == 33
