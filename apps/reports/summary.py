@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from apps.catalog.selectors import dashboard_figures as catalog_figures
@@ -24,7 +24,8 @@ from apps.inventory.selectors import dashboard_figures as stock_figures
 from apps.inventory.selectors import low_stock_levels
 from apps.invoicing.selectors import dashboard_figures as invoice_figures
 from apps.ledger.selectors import dashboard_figures as ledger_figures
-from apps.sales.models import OPEN_STATUSES, Order, OrderLine
+from apps.sales.figures import sales_figures_compact, sales_figures_rebuild
+from apps.sales.models import OPEN_STATUSES, Order, SalesFigure
 from apps.sales.selectors import dashboard_figures as sales_figures
 
 from .builders.aging import BUCKETS, CREDIT, aging_totals
@@ -35,7 +36,6 @@ from .result import cents
 DAYS = 30  # the charts' window
 REFRESH_DAYS = 35  # closed days recomputed each time (late confirmations, reversals)
 TOP_PRODUCTS = 5
-WIDE = DecimalField(max_digits=32, decimal_places=10)
 CARD_FIGURES = {
     "Catalog": catalog_figures,
     "Stock": stock_figures,
@@ -70,16 +70,16 @@ def charges_by_day(first: dt.date, last: dt.date) -> dict[dt.date, tuple[int, De
 
 
 def top_products(first: dt.date, last: dt.date, limit: int = TOP_PRODUCTS) -> list[dict]:
+    """The products with the most net sales (before returns) from the daily figures."""
     rows = (
-        OrderLine.objects.filter(
-            order__status__in=OPEN_STATUSES, order__order_date__range=(first, last)
+        SalesFigure.objects.filter(
+            grain=SalesFigure.Grain.PRODUCT,
+            kind=SalesFigure.Kind.SALE,
+            day__range=(first, last),
         )
         .values("product_id")
-        .annotate(
-            qty=Sum("quantity"),
-            amount=Sum(ExpressionWrapper(F("net") * F("order__exchange_rate"), output_field=WIDE)),
-            name=Max("product_name"),
-        )
+        .annotate(qty=Sum("quantity"), amount=Sum("net"), name=Max("label"), n=Sum("lines"))
+        .filter(n__gt=0)
         .order_by("-amount", "product_id")[:limit]
     )
     return [
@@ -91,6 +91,16 @@ def top_products(first: dt.date, last: dt.date, limit: int = TOP_PRODUCTS) -> li
         }
         for r in rows
     ]
+
+
+def summaries_rebuild(*, today: dt.date | None = None) -> dict:
+    """Every summary table again from the source tables (after a bulk load)."""
+    return {"sales_figures": sales_figures_rebuild(), **dashboard_refresh(today=today)}
+
+
+def summaries_refresh() -> dict:
+    """The 10-minute job: merge the day's new sales figures, refresh the dashboard."""
+    return {"sales_figures": sales_figures_compact(), **dashboard_refresh()}
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from apps.accounts.roles import Role
 
 from .models import RunStatus
 from .services import report_run_execute, report_run_request, report_runs_expire
-from .summary import dashboard_refresh
+from .summary import summaries_refresh
 
 MONTHLY_TYPES = ("sales", "profit_loss")
 
@@ -24,8 +24,9 @@ def report_run_task(run_id: int) -> str:
 
 
 def dashboard_refresh_task() -> dict:
-    """Every 10 minutes: the dashboard's summary tables, and runs the worker gave up on."""
-    return {**dashboard_refresh(), "expired_runs": report_runs_expire()}
+    """Every 10 minutes: the daily sales figures merged, the dashboard's summary tables,
+    and runs the worker gave up on."""
+    return {**summaries_refresh(), "expired_runs": report_runs_expire()}
 
 
 def monthly_recipients() -> list[str]:

@@ -15,6 +15,7 @@ from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import BackofficeListView, HtmxPartialMixin, PageContextMixin
 
 from .dashboard import dashboard_for
+from .exports import PDF_ROWS
 from .filters import ReportRunFilter
 from .models import ReportRun, RunStatus
 from .registry import allowed_types, report_spec, specs_for
@@ -142,6 +143,8 @@ class ReportRunDetailView(
         run = self.object
         if run.status == RunStatus.DONE and run.result:
             context["charts_data"] = run.result.get("charts", [])
+            longest = max((len(t["rows"]) for t in run.result.get("tables", [])), default=0)
+            context["pdf_rows"] = PDF_ROWS if longest > PDF_ROWS else None
         context["form_url"] = f"?type={run.type}"
         return context
 

@@ -349,3 +349,54 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.order_line.product_sku}"
+
+
+class SalesFigure(models.Model):
+    """Sales and returns summed per day, so period reports read a few rows instead of every
+    order line (apps.sales.figures). Exact at every moment: the order and return services
+    insert one row per line (plus one per order of the day and customer grains) in their own
+    transaction, a cancellation inserts the negative rows, and a job merges each day's rows
+    (`sales_figures_compact`). Amounts are in the base currency, unrounded (line amount x
+    the order's rate snapshot), so sums round exactly like the order lines' own.
+
+    Three grains: DAY (day, store), PRODUCT (day, store, product) and CUSTOMER (day, store,
+    customer). A sale counts on the order date, a return on the return date (with the
+    order's store and customer)."""
+
+    class Grain(models.TextChoices):
+        DAY = "d", "Day and store"
+        PRODUCT = "p", "Day, store and product"
+        CUSTOMER = "c", "Day, store and customer"
+
+    class Kind(models.TextChoices):
+        SALE = "s", "Sale"
+        RETURN = "r", "Return"
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    kind = models.CharField(max_length=1, choices=Kind.choices)
+    day = models.DateField()
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+", db_index=False)
+    product = models.ForeignKey(
+        Product, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    label = models.CharField(max_length=200, blank=True)  # the lines' product name
+    lines = models.IntegerField(default=0)
+    quantity = models.BigIntegerField(default=0)
+    net = models.DecimalField(max_digits=32, decimal_places=10, default=0)
+    tax = models.DecimalField(max_digits=32, decimal_places=10, default=0)
+    gross = models.DecimalField(max_digits=32, decimal_places=10, default=0)
+    compacted = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grain", "day"], name="salesfigure_grain_day_idx"),
+            models.Index(
+                fields=["day"], condition=Q(compacted=False), name="salesfigure_fresh_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain}{self.kind} {self.day} {self.label}"

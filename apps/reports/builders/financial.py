@@ -27,8 +27,9 @@ def movements(*, start: dt.date | None, end: dt.date, types=None, codes=None) ->
         lines = lines.filter(entry__date__gte=start)
     if types is not None:
         lines = lines.filter(account__type__in=types)
-    if codes is not None:
-        lines = lines.filter(account__code__in=codes)
+    if codes is not None:  # the accounts first: their lines are then an index range each
+        accounts = Account.all_objects.filter(code__in=codes).values_list("pk", flat=True)
+        lines = lines.filter(account_id__in=list(accounts))
     rows = lines.values("account", "account__type").annotate(
         dr=Sum("base_debit"), cr=Sum("base_credit")
     )

@@ -24,6 +24,7 @@ from apps.finance.selectors import base_currency_code
 from apps.inventory.models import Store
 from apps.inventory.services import stock_levels_lock, stock_restock, stock_sell
 
+from ..figures import sales_figures_order
 from ..models import (
     Coupon,
     Order,
@@ -391,6 +392,7 @@ def order_confirm(*, order: Order, user=None, override_reason: str = "") -> Orde
     for line, movement in zip(lines, movements, strict=True):
         line.unit_cost, line.cost = movement.unit_cost, -movement.value
     OrderLine.objects.bulk_update(lines, ["unit_cost", "cost"])
+    sales_figures_order(order=order, lines=lines)
     order.status = OrderStatus.CONFIRMED
     order.confirmed_at = timezone.now()
     order.confirmed_by = user
@@ -442,6 +444,7 @@ def order_cancel(*, order: Order, reason: str, user=None) -> Order:
             Coupon.objects.filter(pk=order.coupon_id, times_used__gt=0).update(
                 times_used=F("times_used") - 1
             )
+        sales_figures_order(order=order, lines=lines, sign=-1)
     order.status = OrderStatus.CANCELLED
     order.cancelled_at = timezone.now()
     order.cancel_reason = reason

@@ -13,6 +13,7 @@ from apps.finance import money
 from apps.inventory.models import Store
 from apps.inventory.services import stock_restock
 
+from ..figures import sales_figures_return
 from ..models import (
     OPEN_STATUSES,
     Order,
@@ -131,6 +132,7 @@ def return_create(
         )
         line.returned_quantity += quantity
     ReturnLine.objects.bulk_create(rows)
+    sales_figures_return(doc=doc, lines=rows)
     OrderLine.objects.bulk_update([line for line, _ in wanted], ["returned_quantity"])
     doc.net = sum((r.net for r in rows), ZERO)
     doc.tax = sum((r.tax for r in rows), ZERO)
