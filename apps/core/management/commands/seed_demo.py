@@ -1,6 +1,9 @@
-"""Demo data: every app contributes a `demo.py` with `seed(*, scale, stdout)`.
+"""Demo data: every app contributes a `demo.py` with `seed(*, stdout)`; with `--scale N`,
+an app's `demo_scale.py` adds `seed_scale(*, scale, stdout)`, the bulk benchmark data set
+(apps/core/bulkload.py; the row counts per app are in docs/performance.md).
 
 Run in INSTALLED_APPS order (lower layers first). Idempotent: running twice changes nothing.
+With --scale the command ends with ANALYZE (PostgreSQL), as autovacuum may be off.
 """
 
 import importlib
@@ -10,6 +13,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.core.bulkload import analyze
 from apps.core.request_context import acting_as
 
 
@@ -45,13 +49,27 @@ class Command(BaseCommand):
             started, cpu = time.monotonic(), time.process_time()
             with acting_as(None), transaction.atomic():
                 module.seed(stdout=self.stdout)
-            if scale:
+            scaled = _scale_builder(config.name) if scale else None
+            if scaled is not None:
                 with acting_as(None):
-                    scaled = getattr(module, "seed_scale", None)
-                    if scaled is not None:
-                        scaled(scale=scale, stdout=self.stdout)
+                    scaled(scale=scale, stdout=self.stdout)
             self.stdout.write(
                 f"  {config.label}: {time.monotonic() - started:.1f}s"
                 f" (cpu {time.process_time() - cpu:.1f}s)"
             )
+        if scale:
+            started = time.monotonic()
+            analyze()  # fresh planner statistics for every table after the bulk load
+            self.stdout.write(f"  ANALYZE: {time.monotonic() - started:.1f}s")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+
+def _scale_builder(app: str):
+    """`seed_scale` of `<app>.demo_scale`, or None when the app has no scale builder."""
+    try:
+        module = importlib.import_module(f"{app}.demo_scale")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{app}.demo_scale":
+            return None
+        raise
+    return getattr(module, "seed_scale", None)

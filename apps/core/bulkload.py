@@ -1,0 +1,155 @@
+"""Bulk loading for benchmark data (`seed_demo --scale`): the fast paths, one place.
+
+- `rows_insert`: PostgreSQL `COPY` (about ten times faster than INSERTs for millions of
+  rows), `executemany` INSERTs elsewhere (SQLite: slower, same rows).
+- `ids_reserve`: primary keys for rows that others point at, taken before writing them
+  (PostgreSQL: the table's own sequence; SQLite: after the highest id, as the one writer).
+- `indexes_deferred`: on PostgreSQL, drop a table's plain (non-constraint) indexes for the
+  load and build them again afterwards, which sorts once instead of inserting row by row.
+- `analyze`: fresh planner statistics after a load (autovacuum may be off).
+
+Rows written here skip the services on purpose, like a data migration: the builders that
+call them (apps/*/demo_scale.py) compute every figure with the services' own rules, so
+`check_books` holds on the result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+from django.utils import timezone
+
+
+def _table(model_or_table) -> str:
+    return model_or_table if isinstance(model_or_table, str) else model_or_table._meta.db_table
+
+
+def _defaults(model, columns: Sequence[str]) -> tuple[list[str], tuple]:
+    """The model's other columns and their default values (computed once), so rows stay
+    valid when a column is added later; an automatic primary key is left to the table."""
+    names, values = [], []
+    for field in model._meta.concrete_fields:
+        if field.column in columns or (field.primary_key and field.get_internal_type() in AUTO):
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = timezone.now()
+        else:
+            value = field.get_default() if field.has_default() else None
+        names.append(field.column)
+        values.append(field.get_db_prep_save(value, connection))
+    return names, tuple(values)
+
+
+AUTO = {"AutoField", "BigAutoField", "SmallAutoField"}
+
+
+def rows_insert(model_or_table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert plain tuples (in `columns` order) into a table; returns how many.
+
+    Given a model, its columns not named here get their field default (e.g. a column
+    another change adds later)."""
+    table = _table(model_or_table)
+    if not isinstance(model_or_table, str):
+        extra_columns, extra = _defaults(model_or_table, columns)
+        if extra_columns:
+            columns = [*columns, *extra_columns]
+            rows = (tuple(row) + extra for row in rows)
+    count = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg 3
+            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        return count
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"
+    batch: list = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append([str(v) if isinstance(v, uuid.UUID) else v for v in row])
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def ids_reserve(model, count: int) -> list[int]:
+    """`count` new integer primary keys of `model`'s table, in increasing order."""
+    if count <= 0:
+        return []
+    table = _table(model)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
+
+
+class UuidMaker:
+    """Distinct UUIDs that follow each other (a random prefix, then a counter): index
+    inserts land at the end of the B-tree instead of all over it, and making a million
+    costs a fraction of uuid4()'s time."""
+
+    def __init__(self):
+        self.prefix = uuid.uuid4().int >> 64 << 64
+        self.n = 0
+
+    def __call__(self) -> uuid.UUID:
+        self.n += 1
+        return uuid.UUID(int=self.prefix | self.n)
+
+
+@contextlib.contextmanager
+def indexes_deferred(*models):
+    """PostgreSQL: drop the plain indexes of these tables, yield, create them again.
+
+    Primary keys, unique and foreign-key constraints stay (they guard the data); indexes
+    that back no constraint (lookups, sorting, partial unique indexes) are rebuilt from
+    their own definitions. Elsewhere: nothing. Use inside the loading transaction.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    saved: list[str] = []
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s"
+                " AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM"
+                " pg_constraint c WHERE c.conname = i.indexname)",
+                [_table(model)],
+            )
+            for name, definition in cursor.fetchall():
+                saved.append(definition)
+                cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for definition in saved:
+            cursor.execute(definition)
+
+
+def analyze(*models) -> None:
+    """ANALYZE these tables (all tables without arguments) on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if models:
+            cursor.execute("ANALYZE " + ", ".join(_table(m) for m in models))
+        else:
+            cursor.execute("ANALYZE")
