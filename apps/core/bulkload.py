@@ -16,10 +16,13 @@ call them (apps/*/demo_scale.py) compute every figure with the services' own rul
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import operator
 import uuid
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 
@@ -72,7 +75,7 @@ def rows_insert(model_or_table, columns: Sequence[str], rows: Iterable[Sequence]
     batch: list = []
     with connection.cursor() as cursor:
         for row in rows:
-            batch.append([str(v) if isinstance(v, uuid.UUID) else v for v in row])
+            batch.append([_sqlite(v) for v in row])
             if len(batch) >= 5000:
                 cursor.executemany(sql, batch)
                 count += len(batch)
@@ -81,6 +84,40 @@ def rows_insert(model_or_table, columns: Sequence[str], rows: Iterable[Sequence]
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def objects_insert(model, objects: Sequence) -> int:
+    """Insert unsaved model instances (every concrete column, defaults as the instances
+    have them; the primary key if the first one has it, else the table's)."""
+    if not objects:
+        return 0
+    now = timezone.now()
+    with_pk = objects[0].pk is not None
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    getters = []
+    for field in fields:
+        if isinstance(field, models.FileField):
+            getters.append(lambda obj, name=field.attname: getattr(obj, name).name or "")
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            getters.append(lambda obj, name=field.attname: getattr(obj, name) or now)
+        else:
+            getters.append(operator.attrgetter(field.attname))
+    return rows_insert(
+        model._meta.db_table,
+        [f.column for f in fields],
+        (tuple(get(obj) for get in getters) for obj in objects),
+    )
+
+
+def _sqlite(value):
+    """A value as Django writes it to SQLite (UUIDs as 32 hex digits, datetimes in UTC)."""
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def ids_reserve(model, count: int) -> list[int]:
@@ -139,9 +176,13 @@ def indexes_deferred(*models):
                 cursor.execute(f'DROP INDEX "{name}"')
     yield
     with connection.cursor() as cursor:
+        # the loaded rows' deferred foreign-key checks run now: an index is not built
+        # over a table with pending trigger events
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for definition in saved:
             cursor.execute(definition)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def analyze(*models) -> None:
