@@ -7,6 +7,7 @@ the load (apps/core/bulkload.py).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import random
 from collections import defaultdict
@@ -16,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.models import Product
-from apps.core.bulkload import indexes_deferred
+from apps.core.bulkload import ids_reserve, indexes_deferred, objects_insert, rows_update
 from apps.core.sequences import sequence_reserve
 from apps.customers.models import Customer
 from apps.finance import money
-from apps.finance.models import Currency
-from apps.finance.selectors import MissingExchangeRate, rate_on
+from apps.finance.models import Currency, ExchangeRate
+from apps.finance.selectors import MissingExchangeRate, base_currency_code
 from apps.inventory import valuation
 from apps.inventory.models import MovementType, StockLevel, StockMovement, Store
 from apps.ledger import chart
@@ -35,16 +36,26 @@ BATCH = 5000
 
 
 class RateBook:
-    """Rates by (currency, date), looked up once each."""
+    """`rate_on` for many (currency, date) pairs: the rate table read once, then the latest
+    rate on or before each date found in memory (the same rule, no query per pair)."""
 
     def __init__(self):
-        self.cache: dict[tuple[str, dt.date], Decimal] = {}
+        self.base = base_currency_code()
+        self.table: dict[str, tuple[list[dt.date], list[Decimal]]] = {}
+        rows = ExchangeRate.objects.order_by("currency_id", "date")
+        for code, date, rate in rows.values_list("currency_id", "date", "rate"):
+            dates, rates = self.table.setdefault(code, ([], []))
+            dates.append(date)
+            rates.append(rate)
 
     def __call__(self, code: str, date: dt.date) -> Decimal:
-        key = (code, date)
-        if key not in self.cache:
-            self.cache[key] = rate_on(code, date)
-        return self.cache[key]
+        if code == self.base:
+            return Decimal("1")
+        dates, rates = self.table.get(code, ((), ()))
+        index = bisect.bisect_right(dates, date) - 1
+        if index < 0:
+            raise MissingExchangeRate(code, date)
+        return rates[index]
 
 
 def seed_scale(*, scale: int, stdout) -> None:
@@ -171,7 +182,9 @@ def _scale_batch(count, start, customers, store, products, minor, rates, rng, to
                     ),
                 )
             )
-    Order.objects.bulk_create(orders, batch_size=BATCH)
+    for order, pk in zip(orders, ids_reserve(Order, len(orders)), strict=True):
+        order.pk = pk
+    objects_insert(Order, orders)
     for order, line in line_rows:
         line.order_id = order.pk
     _take_stock(
@@ -184,7 +197,7 @@ def _scale_batch(count, start, customers, store, products, minor, rates, rng, to
         rates,
         today,
     )
-    OrderLine.objects.bulk_create([line for _, line in line_rows], batch_size=BATCH)
+    objects_insert(OrderLine, [line for _, line in line_rows])
     return len(orders)
 
 
@@ -261,11 +274,11 @@ def _take_stock(store: Store, sold: list[tuple[str, OrderLine]], rates, today) -
     for number, line in sold:
         value = move(line.product_id, MovementType.SALE, -line.quantity, number)
         line.unit_cost, line.cost = movements[-1].unit_cost, -value
-    StockMovement.objects.bulk_create(movements, batch_size=BATCH)
-    for level in levels.values():
-        level.updated_at = now
-    StockLevel.objects.bulk_update(
-        list(levels.values()), ["quantity", "value", "unit_cost", "updated_at"], batch_size=BATCH
+    objects_insert(StockMovement, movements)
+    rows_update(
+        StockLevel,
+        ["quantity", "value", "unit_cost", "updated_at"],
+        [(lv.quantity, lv.value, lv.unit_cost, now, lv.pk) for lv in levels.values()],
     )
     received, cost = posted["received"], posted["sold"]
     valuation.stock_value_post(

@@ -9,6 +9,7 @@ orders, not 100,000 scale orders one by one through the services) and each build
 what it builds on. The command ends with ANALYZE (PostgreSQL), as autovacuum may be off.
 """
 
+import gc
 import importlib
 import time
 
@@ -59,14 +60,20 @@ class Command(BaseCommand):
 
     def _scale(self, scale: int) -> None:
         began = time.monotonic()
-        for config in apps.get_app_configs():
-            scaled = _scale_builder(config.name) if config.name.startswith("apps.") else None
-            if scaled is None:
-                continue
-            started, cpu = time.monotonic(), time.process_time()
-            with acting_as(None):
-                scaled(scale=scale, stdout=self.stdout)
-            self._timing(f"{config.label} --scale", started, cpu)
+        # The builders hold millions of small rows in lists that never form cycles: without
+        # the cyclic garbage collector scanning them over and over they take less CPU.
+        gc.disable()
+        try:
+            for config in apps.get_app_configs():
+                scaled = _scale_builder(config.name) if config.name.startswith("apps.") else None
+                if scaled is None:
+                    continue
+                started, cpu = time.monotonic(), time.process_time()
+                with acting_as(None):
+                    scaled(scale=scale, stdout=self.stdout)
+                self._timing(f"{config.label} --scale", started, cpu)
+        finally:
+            gc.enable()
         started = time.monotonic()
         analyze()  # fresh planner statistics for every table after the bulk load
         self.stdout.write(f"  ANALYZE: {time.monotonic() - started:.1f}s")
