@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.core.bulkload import UuidMaker, ids_reserve, indexes_deferred, rows_insert
+from apps.core.bulkload import UuidMaker, ids_reserve, load_deferred, rows_insert
 from apps.ledger import chart
 from apps.ledger.models import Account, AccountType, JournalEntry, JournalLine
 from apps.ledger.selectors import account_by_code
@@ -91,7 +91,7 @@ def seed_scale(*, scale: int, stdout) -> None:
         end=timezone.now(),
     )
     rows = 0
-    with transaction.atomic(), indexes_deferred(JournalEntry, JournalLine, TransactionLog):
+    with transaction.atomic(), load_deferred(JournalEntry, JournalLine, TransactionLog):
         for start in range(have, want, CHUNK):
             rows += _chunk(context, range(start + 1, min(start + CHUNK, want) + 1))
         with connection.cursor() as cursor:  # what the top-ups brought in

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef
 
 from apps.catalog.demo import SCALE_PREFIX
 from apps.catalog.models import Product
-from apps.core.bulkload import indexes_deferred
+from apps.core.bulkload import load_deferred
 
 from .demo import Ledger, _history, _items, _stores, _user_ids
 from .models import StockLevel, StockMovement
@@ -34,6 +34,6 @@ def seed_scale(*, scale: int, stdout) -> None:
     _history(
         ledger, items, stores, days=365, rng=random.Random(scale), users=_user_ids(), intensity=6
     )
-    with transaction.atomic(), indexes_deferred(StockMovement, StockLevel):
+    with transaction.atomic(), load_deferred(StockMovement, StockLevel):
         total = ledger.write()
     stdout.write(f"  {total} scale stock movements")

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from apps.catalog.demo import SCALE_PREFIX as PRODUCT_PREFIX
 from apps.catalog.models import Product
-from apps.core.bulkload import UuidMaker, ids_reserve, indexes_deferred, objects_insert, rows_insert
+from apps.core.bulkload import UuidMaker, ids_reserve, load_deferred, objects_insert, rows_insert
 from apps.core.models import CompanySettings
 from apps.core.sequences import sequence_reserve
 from apps.customers.demo_scale import SCALE_PREFIX as CUSTOMER_PREFIX
@@ -105,7 +105,7 @@ def seed_scale(*, scale: int, stdout) -> None:
         return
     with (
         transaction.atomic(),
-        indexes_deferred(Invoice, InvoiceLine, CreditNote, Allocation, JournalEntry, JournalLine),
+        load_deferred(Invoice, InvoiceLine, CreditNote, Allocation, JournalEntry, JournalLine),
     ):
         made = _build(scale, customers, products)
     stdout.write("  scale invoicing: " + ", ".join(f"{n} {what}" for what, n in made.items()))

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.core.bulkload import UuidMaker, indexes_deferred, rows_insert
+from apps.core.bulkload import UuidMaker, load_deferred, rows_insert
 from apps.finance.selectors import base_currency_code
 
 from . import chart
@@ -70,7 +70,7 @@ def seed_scale(*, scale: int, stdout) -> None:
         for code in credits:  # one credit line per entry
             lines.append((ZERO, total, ZERO, total, "", accounts[code], entry))
             deltas[accounts[code]] -= total
-    with transaction.atomic(), indexes_deferred(JournalEntry, JournalLine):
+    with transaction.atomic(), load_deferred(JournalEntry, JournalLine):
         rows_insert(JournalEntry, ENTRY, entries)
         rows_insert(JournalLine, LINE, lines)
         with connection.cursor() as cursor:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.models import Product
-from apps.core.bulkload import ids_reserve, indexes_deferred, objects_insert, rows_update
+from apps.core.bulkload import ids_reserve, load_deferred, objects_insert, rows_update
 from apps.core.sequences import sequence_reserve
 from apps.customers.models import Customer
 from apps.finance import money
@@ -77,7 +77,7 @@ def seed_scale(*, scale: int, stdout) -> None:
     rng = random.Random(scale)
     today = timezone.localdate()
     made = 0
-    with transaction.atomic(), indexes_deferred(Order, OrderLine, StockMovement):
+    with transaction.atomic(), load_deferred(Order, OrderLine, StockMovement):
         for start in range(have, scale, BATCH):
             count = min(BATCH, scale - start)
             made += _scale_batch(count, start, customers, store, products, minor, rates, rng, today)
