@@ -166,6 +166,59 @@ class UuidMaker:
         return uuid.UUID(int=self.prefix | self.n)
 
 
+class _Deferred:
+    """What a load dropped: the definitions to add back, and the tables done."""
+
+    def __init__(self):
+        self.tables: set[str] = set()
+        self.indexes: list[str] = []
+        self.keys: list[tuple[str, str, str]] = []
+
+    def drop(self, models) -> None:
+        with connection.cursor() as cursor:
+            # rows written so far have their deferred key checks now: a table with
+            # pending trigger events cannot be altered
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for model in models:
+                table = _table(model)
+                if table in self.tables:
+                    continue
+                self.tables.add(table)
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = %s::regclass AND contype = 'f'",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    self.keys.append((table, name, definition))
+                    cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                cursor.execute(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s"
+                    " AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM"
+                    " pg_constraint c WHERE c.conname = i.indexname)",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    self.indexes.append(definition)
+                    cursor.execute(f'DROP INDEX "{name}"')
+
+    def restore(self) -> None:
+        with connection.cursor() as cursor:
+            # other tables' deferred foreign-key checks run now: an index is not built
+            # over a table with pending trigger events
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for definition in self.indexes:
+                cursor.execute(definition)
+            for table, name, definition in self.keys:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+_active: list[_Deferred] = []
+
+
 @contextlib.contextmanager
 def load_deferred(*models):
     """PostgreSQL: drop the foreign keys and plain indexes of these tables, yield, then
@@ -176,44 +229,25 @@ def load_deferred(*models):
     row by row; both fail, and the transaction with them, if a loaded row breaks them.
     Primary keys, unique and check constraints stay in place throughout. Indexes that
     back no constraint (lookups, sorting, partial unique indexes) are rebuilt from their
-    own definitions. Elsewhere (SQLite): nothing.
+    own definitions. Nested inside another load_deferred (seed_demo wraps every builder
+    in one), the tables join the outer one and everything is added back once, at its
+    end. Elsewhere (SQLite): nothing.
     """
     if connection.vendor != "postgresql":
         yield
         return
-    indexes: list[str] = []
-    keys: list[tuple[str, str, str]] = []
-    with connection.cursor() as cursor:
-        for model in models:
-            table = _table(model)
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-                " WHERE conrelid = %s::regclass AND contype = 'f'",
-                [table],
-            )
-            for name, definition in cursor.fetchall():
-                keys.append((table, name, definition))
-                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            cursor.execute(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s"
-                " AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM"
-                " pg_constraint c WHERE c.conname = i.indexname)",
-                [table],
-            )
-            for name, definition in cursor.fetchall():
-                indexes.append(definition)
-                cursor.execute(f'DROP INDEX "{name}"')
-    yield
-    with connection.cursor() as cursor:
-        # other tables' deferred foreign-key checks run now: an index is not built over
-        # a table with pending trigger events
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for definition in indexes:
-            cursor.execute(definition)
-        for table, name, definition in keys:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    if _active:
+        _active[-1].drop(models)
+        yield
+        return
+    deferred = _Deferred()
+    deferred.drop(models)
+    _active.append(deferred)
+    try:
+        yield
+    finally:
+        _active.pop()
+    deferred.restore()
 
 
 def analyze(*models) -> None:
