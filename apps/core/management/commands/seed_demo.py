@@ -1,6 +1,7 @@
 """Demo data: every app contributes a `demo.py` with `seed(*, stdout)`; with `--scale N`,
 an app's `demo_scale.py` adds `seed_scale(*, scale, stdout)`, the bulk benchmark data set
-(apps/core/bulkload.py; the row counts per app are in docs/performance.md).
+(apps/core/bulkload.py; the row counts per app are in docs/performance.md), and may add
+`after_scale(*, scale, stdout)` for figures computed from the finished data.
 
 Run in INSTALLED_APPS order (lower layers first). Idempotent: running twice changes nothing.
 With --scale, every app's demo data comes first and the bulk builders run afterwards, in
@@ -68,8 +69,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic(), load_deferred():
                 for config in apps.get_app_configs():
-                    name = config.name
-                    scaled = _scale_builder(name) if name.startswith("apps.") else None
+                    scaled = _scale_builder(config.name)
                     if scaled is None:
                         continue
                     started, cpu = time.monotonic(), time.process_time()
@@ -83,6 +83,15 @@ class Command(BaseCommand):
         started = time.monotonic()
         analyze()  # fresh planner statistics for every table after the bulk load
         self.stdout.write(f"  ANALYZE: {time.monotonic() - started:.1f}s")
+        # figures kept from the data (dashboard, summaries) are computed on the finished,
+        # indexed and analysed tables
+        for config in apps.get_app_configs():
+            after = _scale_builder(config.name, "after_scale")
+            if after is not None:
+                started, cpu = time.monotonic(), time.process_time()
+                with acting_as(None), transaction.atomic():
+                    after(scale=scale, stdout=self.stdout)
+                self._timing(f"{config.label} after --scale", started, cpu)
         self.stdout.write(f"  scale data: {time.monotonic() - began:.1f}s")
 
     def _timing(self, label: str, started: float, cpu: float) -> None:
@@ -91,12 +100,15 @@ class Command(BaseCommand):
         )
 
 
-def _scale_builder(app: str):
-    """`seed_scale` of `<app>.demo_scale`, or None when the app has no scale builder."""
+def _scale_builder(app: str, name: str = "seed_scale"):
+    """`seed_scale` (or `after_scale`, run once every builder is done) of
+    `<app>.demo_scale`, or None when the app has none."""
+    if not app.startswith("apps."):
+        return None
     try:
         module = importlib.import_module(f"{app}.demo_scale")
     except ModuleNotFoundError as exc:
         if exc.name == f"{app}.demo_scale":
             return None
         raise
-    return getattr(module, "seed_scale", None)
+    return getattr(module, name, None)
