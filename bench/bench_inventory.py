@@ -45,9 +45,10 @@ def build_data() -> None:
     from django.db import connection
 
     from apps.catalog import demo as catalog_demo
+    from apps.catalog import demo_scale as catalog_scale
     from apps.catalog.models import Product
     from apps.core.request_context import acting_as
-    from apps.inventory import demo as inventory_demo
+    from apps.inventory import demo_scale as inventory_scale
     from apps.inventory.models import StockMovement
 
     call_command("migrate", verbosity=0)
@@ -61,10 +62,10 @@ def build_data() -> None:
     out = StringIO()
     with acting_as(None):
         started = time.perf_counter()
-        catalog_demo.seed_scale(scale=SCALE, stdout=out)
+        catalog_scale.seed_scale(scale=SCALE, stdout=out)
         products = time.perf_counter() - started
         started = time.perf_counter()
-        inventory_demo.seed_scale(scale=SCALE, stdout=out)
+        inventory_scale.seed_scale(scale=SCALE, stdout=out)
         movements = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

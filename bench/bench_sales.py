@@ -248,16 +248,16 @@ def bench_list() -> None:
     from django.db.models import Max, Min
     from django.test import Client
 
-    from apps.customers import demo as customers_demo
+    from apps.customers import demo_scale as customers_scale
     from apps.customers.models import Customer
-    from apps.sales import demo as sales_demo
+    from apps.sales import demo_scale as sales_scale
     from apps.sales.models import Order
 
     started = time.perf_counter()
-    customers_demo.seed_scale(scale=SCALE, stdout=StringIO())
+    customers_scale.seed_scale(scale=SCALE, stdout=StringIO())
     missing = SCALE - Order.all_objects.count()
     if missing > 0:
-        sales_demo.seed_scale(
+        sales_scale.seed_scale(
             scale=Order.all_objects.filter(reference__startswith="SCALE-").count() + missing,
             stdout=StringIO(),
         )

@@ -1,6 +1,6 @@
 """Demo catalog: 6 categories, 50 products with a few months of price history.
 
-`seed_scale` adds N products (SKU SC-000001...) for benchmarks, in bulk.
+The benchmark products (SKU SC-000001...) are built in bulk by demo_scale.py.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.finance.models import TaxRate
@@ -155,53 +154,3 @@ def seed(*, stdout) -> None:
 
 
 SCALE_PREFIX = "SC-"
-
-
-def seed_scale(*, scale: int, stdout) -> None:
-    """N products for benchmarks (bulk inserts; no audit events, like a data migration)."""
-    have = Product.all_objects.filter(sku__startswith=SCALE_PREFIX).count()
-    if have >= scale:
-        return
-    categories = list(Category.objects.order_by("pk"))
-    if not categories:
-        return
-    taxes = list(TaxRate.objects.order_by("pk"))
-    now = timezone.now()
-    created = now - dt.timedelta(days=400)
-    batch_size = 5000
-    with transaction.atomic():
-        for start in range(have + 1, scale + 1, batch_size):
-            products = []
-            for i in range(start, min(start + batch_size, scale + 1)):
-                price = Decimal(100 + (i * 7919) % 99900) / 100
-                products.append(
-                    Product(
-                        sku=f"{SCALE_PREFIX}{i:06d}",
-                        name=f"Scale product {i:06d} {WORDS[i % len(WORDS)]}",
-                        category=categories[i % len(categories)],
-                        barcode=f"99{i:011d}",
-                        cost_price=(price * Decimal("0.6")).quantize(Decimal("0.01")),
-                        selling_price=price,
-                        currency_id="USD",
-                        tax_rate=taxes[i % len(taxes)] if taxes else None,
-                        low_stock_threshold=None if i % 3 else 5,
-                        created_at=created,
-                    )
-                )
-            made = Product.objects.bulk_create(products)
-            ProductPriceRecord.objects.bulk_create(
-                [
-                    ProductPriceRecord(
-                        product=p,
-                        changed_at=created,
-                        currency_id="USD",
-                        new_price=p.selling_price,
-                        new_cost=p.cost_price,
-                    )
-                    for p in made
-                ]
-            )
-    stdout.write(f"  {scale - have} scale products")
-
-
-WORDS = ["widget", "gadget", "bolt", "bracket", "sprocket", "valve", "gasket", "hinge", "clamp"]

@@ -1,6 +1,6 @@
 """Demo customers: 30 companies and people, "Acme Retail" linked to customer@demo.test.
 
-`seed_scale` adds about N/20 customers (CUST codes continue), in bulk.
+The benchmark customers (about N/20) are built in bulk by demo_scale.py.
 """
 
 from __future__ import annotations
@@ -8,9 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
-from apps.core.sequences import sequence_reserve
 from apps.finance.models import Currency
 
 from .models import AddressKind, Customer, CustomerKind
@@ -237,28 +235,3 @@ def seed(*, stdout) -> None:
         made += 1
     if made:
         stdout.write(f"  {made} customers")
-
-
-SCALE_PREFIX = "Scale customer"
-
-
-def seed_scale(*, scale: int, stdout) -> None:
-    """About scale/20 customers (at least 30), in bulk: no contacts, no audit events."""
-    want = max(scale // 20, 30)
-    have = Customer.all_objects.filter(name__startswith=SCALE_PREFIX).count()
-    if have >= want:
-        return
-    with transaction.atomic():
-        start = sequence_reserve(name="CUST", count=want - have) - 1
-        rows = [
-            Customer(
-                code=f"CUST-{start + i:05d}",
-                kind=CustomerKind.COMPANY,
-                name=f"{SCALE_PREFIX} {have + i:06d}",
-                email=f"buyer{have + i}@scale.example",
-                currency_id=("USD", "EUR", "GBP")[i % 3],
-            )
-            for i in range(1, want - have + 1)
-        ]
-        Customer.objects.bulk_create(rows, batch_size=5000)
-    stdout.write(f"  {len(rows)} scale customers")

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection
 from django.utils import timezone
 
 from apps.catalog.demo import SCALE_PREFIX
@@ -389,26 +388,3 @@ def seed(*, stdout) -> None:
                 )
     count = ledger.write()
     stdout.write(f"  {len(stores)} stores, {count} stock movements")
-
-
-def seed_scale(*, scale: int, stdout) -> None:
-    """About 10 movements per scale product, in bulk (COPY on PostgreSQL).
-
-    One ledger for all of them, sorted by time before writing, so ids follow time as they
-    do in real use (the movement list pages by id). Products that already have stock are
-    skipped, so running it twice adds nothing.
-    """
-    stores = [s.pk for s in _stores().values()]
-    todo = Product.all_objects.filter(sku__startswith=SCALE_PREFIX).filter(
-        ~Exists(StockLevel.objects.filter(product=OuterRef("pk")))
-    )
-    items = _items(todo)
-    if not items:
-        return
-    ledger = Ledger()
-    _history(
-        ledger, items, stores, days=365, rng=random.Random(scale), users=_user_ids(), intensity=6
-    )
-    with transaction.atomic():
-        total = ledger.write()
-    stdout.write(f"  {total} scale stock movements")

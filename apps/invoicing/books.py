@@ -132,7 +132,8 @@ def hash_chain() -> CheckResult:
             break
         if doc.previous_hash != previous:
             violations.append(f"{label}: previous hash does not match position {position - 1}")
-        if document_hash(doc) != doc.content_hash:
+        lines = sorted(doc.lines.all(), key=lambda line: (line.position, line.id))  # prefetched
+        if document_hash(doc, lines) != doc.content_hash:
             violations.append(f"{label}: content does not match its hash (edited after issue)")
         previous = doc.content_hash
     if (counter or 0) != len(chain):

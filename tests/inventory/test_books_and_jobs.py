@@ -136,8 +136,11 @@ def seed(scale=None):
     for module in (core_demo, accounts_demo, finance_demo, catalog_demo, inventory_demo):
         module.seed(stdout=out)
     if scale:
-        catalog_demo.seed_scale(scale=scale, stdout=out)
-        inventory_demo.seed_scale(scale=scale, stdout=out)
+        from apps.catalog import demo_scale as catalog_scale
+        from apps.inventory import demo_scale as inventory_scale
+
+        catalog_scale.seed_scale(scale=scale, stdout=out)
+        inventory_scale.seed_scale(scale=scale, stdout=out)
     return out.getvalue()
 
 

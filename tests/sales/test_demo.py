@@ -55,8 +55,8 @@ def test_demo_customers_and_orders_and_their_scale_version():
     assert (Customer.objects.count(), Order.objects.count()) == (30, orders)
 
     # --scale: bulk orders that keep every invariant, idempotent too
-    from apps.customers import demo as customers
-    from apps.sales import demo as sales
+    from apps.customers import demo_scale as customers
+    from apps.sales import demo_scale as sales
 
     before = Order.objects.count()
     customers.seed_scale(scale=600, stdout=StringIO())

@@ -126,12 +126,15 @@ def _places(value, places: int) -> str:
     return str(Decimal(value).quantize(Decimal(1).scaleb(-places)))
 
 
-def document_content(doc: Invoice | CreditNote) -> dict:
+def document_content(doc: Invoice | CreditNote, lines=None) -> dict:
     """What the hash covers: every figure and text an issued document shows.
 
     Decimals are written at their column's scale, so the same stored value hashes the same
-    on SQLite and PostgreSQL.
+    on SQLite and PostgreSQL. `lines`: the document's lines in position order, when the
+    caller has them already (check_books, bulk loads); else they are read.
     """
+    if lines is None:
+        lines = doc.lines.order_by("position", "id")
     is_invoice = isinstance(doc, Invoice)
     content = {
         "kind": "invoice" if is_invoice else "credit_note",
@@ -173,7 +176,7 @@ def document_content(doc: Invoice | CreditNote) -> dict:
                     for f in ("gross", "discount", "document_discount", "net", "tax", "total")
                 ),
             ]
-            for line in doc.lines.order_by("position", "id")
+            for line in lines
         ]
     else:
         content["invoice"] = doc.invoice_id
@@ -190,13 +193,13 @@ def document_content(doc: Invoice | CreditNote) -> dict:
                 _places(line.tax_percent, 3),
                 *(_places(getattr(line, f), 2) for f in ("net", "tax", "total")),
             ]
-            for line in doc.lines.order_by("position", "id")
+            for line in lines
         ]
     return content
 
 
-def document_hash(doc: Invoice | CreditNote) -> str:
-    text = json.dumps(document_content(doc), sort_keys=True, separators=(",", ":"))
+def document_hash(doc: Invoice | CreditNote, lines=None) -> str:
+    text = json.dumps(document_content(doc, lines), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -1,0 +1,89 @@
+"""Benchmark catalog (`seed_demo --scale N`): N products, SKU SC-000001..., each with its
+first price record, written in bulk (COPY on PostgreSQL; no audit events, like a data
+migration)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.bulkload import ids_reserve, rows_insert
+from apps.finance.models import TaxRate
+
+from .demo import SCALE_PREFIX
+from .models import Category, Product, ProductPriceRecord
+
+WORDS = ["widget", "gadget", "bolt", "bracket", "sprocket", "valve", "gasket", "hinge", "clamp"]
+CENT = Decimal("0.01")
+
+
+def seed_scale(*, scale: int, stdout) -> None:
+    """N products for benchmarks; products already there are kept (idempotent)."""
+    have = Product.all_objects.filter(sku__startswith=SCALE_PREFIX).count()
+    if have >= scale:
+        return
+    categories = list(Category.objects.order_by("pk").values_list("pk", flat=True))
+    if not categories:
+        return
+    taxes = list(TaxRate.objects.order_by("pk").values_list("pk", flat=True)) or [None]
+    now = timezone.now()
+    created = now - dt.timedelta(days=400)
+    numbers = range(have + 1, scale + 1)
+    with transaction.atomic():
+        ids = ids_reserve(Product, len(numbers))
+        prices = {i: Decimal(100 + (i * 7919) % 99900) / 100 for i in numbers}
+        costs = {i: (prices[i] * Decimal("0.6")).quantize(CENT) for i in numbers}
+        rows_insert(
+            Product,
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "sku",
+                "name",
+                "description",
+                "barcode",
+                "cost_price",
+                "selling_price",
+                "active",
+                "low_stock_threshold",
+                "category_id",
+                "currency_id",
+                "tax_rate_id",
+                "notes",
+                "image",
+            ],  # fmt: skip
+            (
+                (
+                    pk,
+                    created,
+                    created,
+                    f"{SCALE_PREFIX}{i:06d}",
+                    f"Scale product {i:06d} {WORDS[i % len(WORDS)]}",
+                    "",
+                    f"99{i:011d}",
+                    costs[i],
+                    prices[i],
+                    True,
+                    None if i % 3 else 5,
+                    categories[i % len(categories)],
+                    "USD",
+                    taxes[i % len(taxes)],
+                    "",
+                    "",
+                )  # fmt: skip
+                for pk, i in zip(ids, numbers, strict=True)
+            ),
+        )
+        rows_insert(
+            ProductPriceRecord,
+            ["product_id", "changed_at", "currency_id", "new_price", "new_cost", "old_currency"],
+            (
+                (pk, created, "USD", prices[i], costs[i], "")
+                for pk, i in zip(ids, numbers, strict=True)
+            ),
+        )
+    stdout.write(f"  {len(numbers)} scale products")

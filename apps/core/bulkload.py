@@ -1,0 +1,261 @@
+"""Bulk loading for benchmark data (`seed_demo --scale`): the fast paths, one place.
+
+- `rows_insert`: PostgreSQL `COPY` (about ten times faster than INSERTs for millions of
+  rows), `executemany` INSERTs elsewhere (SQLite: slower, same rows).
+- `ids_reserve`: primary keys for rows that others point at, taken before writing them
+  (PostgreSQL: the table's own sequence; SQLite: after the highest id, as the one writer).
+- `load_deferred`: on PostgreSQL, drop a table's foreign keys and plain indexes for the
+  load and add them back afterwards: one join checks every row's keys and an index is
+  sorted once, instead of a trigger query and an index insert per row.
+- `analyze`: fresh planner statistics after a load (autovacuum may be off).
+
+Rows written here skip the services on purpose, like a data migration: the builders that
+call them (apps/*/demo_scale.py) compute every figure with the services' own rules, so
+`check_books` holds on the result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import operator
+import uuid
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def _table(model_or_table) -> str:
+    return model_or_table if isinstance(model_or_table, str) else model_or_table._meta.db_table
+
+
+def _defaults(model, columns: Sequence[str]) -> tuple[list[str], tuple]:
+    """The model's other columns and their default values (computed once), so rows stay
+    valid when a column is added later; an automatic primary key is left to the table."""
+    names, values = [], []
+    for field in model._meta.concrete_fields:
+        if field.column in columns or (field.primary_key and field.get_internal_type() in AUTO):
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = timezone.now()
+        else:
+            value = field.get_default() if field.has_default() else None
+        names.append(field.column)
+        values.append(field.get_db_prep_save(value, connection))
+    return names, tuple(values)
+
+
+AUTO = {"AutoField", "BigAutoField", "SmallAutoField"}
+
+
+def rows_insert(model_or_table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert plain tuples (in `columns` order) into a table; returns how many.
+
+    Given a model, its columns not named here get their field default (e.g. a column
+    another change adds later)."""
+    table = _table(model_or_table)
+    if not isinstance(model_or_table, str):
+        extra_columns, extra = _defaults(model_or_table, columns)
+        if extra_columns:
+            columns = [*columns, *extra_columns]
+            rows = (tuple(row) + extra for row in rows)
+    count = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg 3
+            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        return count
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"
+    batch: list = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append([_sqlite(v) for v in row])
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def objects_insert(model, objects: Sequence) -> int:
+    """Insert unsaved model instances (every concrete column, defaults as the instances
+    have them; the primary key if the first one has it, else the table's)."""
+    if not objects:
+        return 0
+    now = timezone.now()
+    with_pk = objects[0].pk is not None
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    getters = []
+    for field in fields:
+        if isinstance(field, models.FileField):
+            getters.append(lambda obj, name=field.attname: getattr(obj, name).name or "")
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            getters.append(lambda obj, name=field.attname: getattr(obj, name) or now)
+        else:
+            getters.append(operator.attrgetter(field.attname))
+    return rows_insert(
+        model._meta.db_table,
+        [f.column for f in fields],
+        (tuple(get(obj) for get in getters) for obj in objects),
+    )
+
+
+def rows_update(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """UPDATE rows by primary key: each row is the new values of `columns`, then the pk.
+
+    One prepared statement sent many times (psycopg pipelines them): unlike the ORM's
+    bulk_update, whose CASE WHEN over every key costs quadratic time at thousands of rows.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+    sql = f"UPDATE {table} SET {sets} WHERE id = %s"
+    adapt = _sqlite if connection.vendor != "postgresql" else None
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[adapt(v) for v in row] if adapt else row for row in rows])
+
+
+def _sqlite(value):
+    """A value as Django writes it to SQLite (UUIDs as 32 hex digits, datetimes in UTC)."""
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def ids_reserve(model, count: int) -> list[int]:
+    """`count` new integer primary keys of `model`'s table, in increasing order."""
+    if count <= 0:
+        return []
+    table = _table(model)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
+
+
+class UuidMaker:
+    """Distinct UUIDs that follow each other (a random prefix, then a counter): index
+    inserts land at the end of the B-tree instead of all over it, and making a million
+    costs a fraction of uuid4()'s time."""
+
+    def __init__(self):
+        self.prefix = uuid.uuid4().int >> 64 << 64
+        self.n = 0
+
+    def __call__(self) -> uuid.UUID:
+        self.n += 1
+        return uuid.UUID(int=self.prefix | self.n)
+
+
+class _Deferred:
+    """What a load dropped: the definitions to add back, and the tables done."""
+
+    def __init__(self):
+        self.tables: set[str] = set()
+        self.indexes: list[str] = []
+        self.keys: list[tuple[str, str, str]] = []
+
+    def drop(self, models) -> None:
+        with connection.cursor() as cursor:
+            # rows written so far have their deferred key checks now: a table with
+            # pending trigger events cannot be altered
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for model in models:
+                table = _table(model)
+                if table in self.tables:
+                    continue
+                self.tables.add(table)
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = %s::regclass AND contype = 'f'",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    self.keys.append((table, name, definition))
+                    cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                cursor.execute(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s"
+                    " AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM"
+                    " pg_constraint c WHERE c.conname = i.indexname)",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    self.indexes.append(definition)
+                    cursor.execute(f'DROP INDEX "{name}"')
+
+    def restore(self) -> None:
+        with connection.cursor() as cursor:
+            # other tables' deferred foreign-key checks run now: an index is not built
+            # over a table with pending trigger events
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for definition in self.indexes:
+                cursor.execute(definition)
+            for table, name, definition in self.keys:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+_active: list[_Deferred] = []
+
+
+@contextlib.contextmanager
+def load_deferred(*models):
+    """PostgreSQL: drop the foreign keys and plain indexes of these tables, yield, then
+    add them back. Use inside the loading transaction.
+
+    A foreign key added to a filled table is checked by one join over all rows instead of
+    a trigger query per inserted row, and an index built once sorts instead of inserting
+    row by row; both fail, and the transaction with them, if a loaded row breaks them.
+    Primary keys, unique and check constraints stay in place throughout. Indexes that
+    back no constraint (lookups, sorting, partial unique indexes) are rebuilt from their
+    own definitions. Nested inside another load_deferred (seed_demo wraps every builder
+    in one), the tables join the outer one and everything is added back once, at its
+    end. Elsewhere (SQLite): nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if _active:
+        _active[-1].drop(models)
+        yield
+        return
+    deferred = _Deferred()
+    deferred.drop(models)
+    _active.append(deferred)
+    try:
+        yield
+    finally:
+        _active.pop()
+    deferred.restore()
+
+
+def analyze(*models) -> None:
+    """ANALYZE these tables (all tables without arguments) on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if models:
+            cursor.execute("ANALYZE " + ", ".join(_table(m) for m in models))
+        else:
+            cursor.execute("ANALYZE")
