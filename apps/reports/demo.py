@@ -34,9 +34,3 @@ def seed(*, stdout=None) -> None:
     if not ReportRun.objects.exists():
         for type_, params in demo_runs(timezone.localdate()):
             report_run_request(type=type_, parameters=params)
-
-
-def seed_scale(*, scale: int, stdout=None) -> None:
-    """After every app's --scale builder (reports comes after sales): the figures of the
-    bulk-created orders."""
-    summaries_rebuild()

@@ -167,13 +167,15 @@ def test_confirms_cancels_and_merges_at_the_same_time_keep_the_figures_exact():
 
 
 def test_seed_demo_scale_rebuilds_the_figures_after_the_bulk_builders(sales_scenario):
-    """seed_demo --scale runs the reports demo's `seed_scale` after the sales builders,
-    which bulk-create orders without the services: the figures then match the lines."""
-    from apps.reports import demo
+    """seed_demo --scale runs the reports' `after_scale` after the sales builders, which
+    bulk-create orders without the services: the figures then match the lines."""
+    from io import StringIO
+
+    from apps.reports import demo_scale
 
     s = sales_scenario
     SalesFigure.objects.all().delete()  # as if every order had been bulk-created
     assert sales_figures_check()
-    demo.seed_scale(scale=1)
+    demo_scale.after_scale(scale=1, stdout=StringIO())
     assert sales_figures_check() == []
     assert assert_same_everywhere(s) == 33
