@@ -244,3 +244,14 @@ def numbering() -> CheckResult:
                     + (f", missing {missing}" if missing else "")
                 )
     return CheckResult(counted=counted, violations=violations)
+
+
+@register(
+    "sales.figures",
+    "The daily sales figures the reports read add up, per grain, to the confirmed order and return lines.",
+)
+def figures() -> CheckResult:
+    from .figures import sales_figures_check
+    from .models import SalesFigure
+
+    return CheckResult(counted=SalesFigure.objects.count(), violations=sales_figures_check())
