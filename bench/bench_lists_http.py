@@ -1,0 +1,130 @@
+"""List pages over HTTP against a running server (gunicorn), next to /healthz in the same run.
+
+Logs in as the demo admin through the real login form, then requests every variant in
+turn (first page, sorted, filtered, searched, htmx partials, the dashboard), round after
+round, so load changes on the machine touch every variant alike. Prints p50/p95 per
+variant and its ratio to /healthz; with --clients N also the product list's throughput
+under N concurrent clients. Standard library only (bench/load_http.py's Browser).
+
+    DATABASE_URL=... .venv/bin/gunicorn backoffice.wsgi -b 127.0.0.1:8330 &
+    .venv/bin/python bench/bench_lists_http.py --base http://127.0.0.1:8330 --rounds 30
+
+Variants that need a value from the data (a store id, a movement reference, a word of a
+product name) read it from the pages first, so the script runs on any seeded database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_http import Browser  # noqa: E402
+
+
+def _first(pattern: str, page: str, what: str) -> str:
+    match = re.search(pattern, page, re.S)
+    if not match:
+        raise SystemExit(f"could not find {what}")
+    return match.group(1)
+
+
+def variants(browser: Browser) -> list[tuple[str, str, bool]]:
+    _, stock = browser.request("/inventory/stock/")
+    store = _first(r'<select name="store".*?<option value="(\d+)"', stock, "a store")
+    _, moves = browser.request("/inventory/movements/?cols=reference&cols=-")
+    _, moves = browser.request("/inventory/movements/?movement_type=receipt")
+    reference = _first(r'data-label="Reference">([^<]+)</td>', moves, "a movement reference")
+    _, products = browser.request("/catalog/products/?sort=-name")
+    word = _first(r'product-detail[^>]*>[^<]*</a></td>\s*<td><a [^>]*>(\w+)', products, "a name")
+    return [
+        ("/healthz", "/healthz", False),
+        ("products, first page", "/catalog/products/", False),
+        ("products, sorted by stock", "/catalog/products/?sort=on_hand", False),
+        ("products, sorted by stock desc, htmx", "/catalog/products/?sort=-on_hand", True),
+        ("products, low stock", "/catalog/products/?status=low", False),
+        ("products, one store by stock", f"/catalog/products/?store={store}&sort=on_hand", False),
+        ("products, search name", f"/catalog/products/?q={word.lower()}", False),
+        ("products, page 200", "/catalog/products/?page=200", False),
+        ("stock, first page", "/inventory/stock/", False),
+        ("stock, search name", f"/inventory/stock/?q={word.lower()}", False),
+        ("stock, sorted by quantity", "/inventory/stock/?sort=quantity", False),
+        ("stock summaries (htmx)", "/inventory/stock/?_partial=summaries", True),
+        ("low stock page", "/inventory/low-stock/", False),
+        ("movements, first page", "/inventory/movements/", False),
+        ("movements, by reference", f"/inventory/movements/?reference={reference}", False),
+        ("credit transactions", "/credit/transactions/", False),
+        ("journal", "/ledger/journal/", False),
+        ("customers", "/customers/", False),
+        ("orders", "/sales/orders/", False),
+        ("dashboard", "/", False),
+    ]
+
+
+def measure(browser: Browser, plan, rounds: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {name: [] for name, _, _ in plan}
+    for name, path, htmx in plan:  # warm-up: connections, caches, plans
+        status, _, _ = browser.request_url(path, htmx=htmx)
+        if status != 200:
+            raise SystemExit(f"{path}: HTTP {status}")
+    for _ in range(rounds):
+        for name, path, htmx in plan:
+            started = time.perf_counter()
+            browser.request_url(path, htmx=htmx)
+            times[name].append(1000 * (time.perf_counter() - started))
+    return times
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def throughput(base: str, path: str, clients: int, seconds: float) -> float:
+    browsers = [Browser(base) for _ in range(clients)]
+    for b in browsers:
+        b.login("admin@demo.test")
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def work(i: int) -> None:
+        while time.monotonic() < stop:
+            browsers[i].request_url(path)
+            done[i] += 1
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=0, help="throughput run (0: none)")
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    browser = Browser(args.base)
+    browser.login("admin@demo.test")
+    plan = variants(browser)
+    times = measure(browser, plan, args.rounds)
+    floor = pct(times["/healthz"], 0.5)
+    print(f"{'variant':44} {'p50 ms':>8} {'p95 ms':>8} {'p50 / healthz':>14}")
+    for name, _, _ in plan:
+        p50, p95 = pct(times[name], 0.5), pct(times[name], 0.95)
+        print(f"{name:44} {p50:8.1f} {p95:8.1f} {p50 / floor:14.1f}")
+    if args.clients:
+        rate = throughput(args.base, "/catalog/products/", args.clients, args.seconds)
+        print(f"product list, {args.clients} clients: {rate:.0f} req/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
