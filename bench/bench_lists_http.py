@@ -40,7 +40,7 @@ def variants(browser: Browser) -> list[tuple[str, str, bool]]:
     _, moves = browser.request("/inventory/movements/?movement_type=receipt")
     reference = _first(r'data-label="Reference">([^<]+)</td>', moves, "a movement reference")
     _, products = browser.request("/catalog/products/?sort=-name")
-    word = _first(r'product-detail[^>]*>[^<]*</a></td>\s*<td><a [^>]*>(\w+)', products, "a name")
+    word = _first(r"product-detail[^>]*>[^<]*</a></td>\s*<td><a [^>]*>(\w+)", products, "a name")
     return [
         ("/healthz", "/healthz", False),
         ("products, first page", "/catalog/products/", False),
@@ -67,7 +67,7 @@ def variants(browser: Browser) -> list[tuple[str, str, bool]]:
 
 def measure(browser: Browser, plan, rounds: int) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {name: [] for name, _, _ in plan}
-    for name, path, htmx in plan:  # warm-up: connections, caches, plans
+    for _name, path, htmx in plan:  # warm-up: connections, caches, plans
         status, _, _ = browser.request_url(path, htmx=htmx)
         if status != 200:
             raise SystemExit(f"{path}: HTTP {status}")

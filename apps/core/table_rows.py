@@ -105,10 +105,10 @@ class _ColumnPlan:
         record = row.record
         value = None
         penultimate, remainder = self.accessor.penultimate(record)
-        if isinstance(penultimate, models.Model) and remainder:
-            if self._choice_display(penultimate, remainder):
-                value = getattr(penultimate, f"get_{remainder}_display")()
-                remainder = None
+        model = isinstance(penultimate, models.Model) and remainder
+        if model and self._choice_display(penultimate, remainder):
+            value = getattr(penultimate, f"get_{remainder}_display")()
+            remainder = None
         if remainder:
             try:
                 value = self.accessor.resolve(record)
