@@ -36,11 +36,11 @@ def _first(pattern: str, page: str, what: str) -> str:
 def variants(browser: Browser) -> list[tuple[str, str, bool]]:
     _, stock = browser.request("/inventory/stock/")
     store = _first(r'<select name="store".*?<option value="(\d+)"', stock, "a store")
-    _, moves = browser.request("/inventory/movements/?cols=reference&cols=-")
-    _, moves = browser.request("/inventory/movements/?movement_type=receipt")
+    _, moves = browser.request("/inventory/movements/")
     reference = _first(r'data-label="Reference">([^<]+)</td>', moves, "a movement reference")
     _, products = browser.request("/catalog/products/?sort=-name")
-    word = _first(r"product-detail[^>]*>[^<]*</a></td>\s*<td><a [^>]*>(\w+)", products, "a name")
+    row = r'<td><a href="/catalog/products/\d+/">[^<]*</a></td>\s*<td><a href="[^"]*">([^<]+)</a>'
+    word = _first(row, products, "a product name").split()[-1]
     return [
         ("/healthz", "/healthz", False),
         ("products, first page", "/catalog/products/", False),
@@ -65,17 +65,20 @@ def variants(browser: Browser) -> list[tuple[str, str, bool]]:
     ]
 
 
-def measure(browser: Browser, plan, rounds: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {name: [] for name, _, _ in plan}
-    for _name, path, htmx in plan:  # warm-up: connections, caches, plans
-        status, _, _ = browser.request_url(path, htmx=htmx)
-        if status != 200:
-            raise SystemExit(f"{path}: HTTP {status}")
+def measure(browsers: list[Browser], plan, rounds: int) -> list[dict[str, list[float]]]:
+    """Each round requests every variant from every server in turn (interleaved)."""
+    times = [{name: [] for name, _, _ in plan} for _ in browsers]
+    for browser in browsers:  # warm-up: connections, caches, plans
+        for _name, path, htmx in plan:
+            status, _, _ = browser.request_url(path, htmx=htmx)
+            if status != 200:
+                raise SystemExit(f"{browser.base}{path}: HTTP {status}")
     for _ in range(rounds):
         for name, path, htmx in plan:
-            started = time.perf_counter()
-            browser.request_url(path, htmx=htmx)
-            times[name].append(1000 * (time.perf_counter() - started))
+            for browser, server in zip(browsers, times, strict=True):
+                started = time.perf_counter()
+                browser.request_url(path, htmx=htmx)
+                server[name].append(1000 * (time.perf_counter() - started))
     return times
 
 
@@ -106,23 +109,34 @@ def throughput(base: str, path: str, clients: int, seconds: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument(
+        "--base",
+        default="http://127.0.0.1:8000",
+        help="server URL; several comma-separated (e.g. before,after) are measured interleaved",
+    )
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--clients", type=int, default=0, help="throughput run (0: none)")
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
-    browser = Browser(args.base)
-    browser.login("admin@demo.test")
-    plan = variants(browser)
-    times = measure(browser, plan, args.rounds)
-    floor = pct(times["/healthz"], 0.5)
-    print(f"{'variant':44} {'p50 ms':>8} {'p95 ms':>8} {'p50 / healthz':>14}")
+    browsers = [Browser(base) for base in args.base.split(",")]
+    for browser in browsers:
+        browser.login("admin@demo.test")
+    plan = variants(browsers[0])
+    times = measure(browsers, plan, args.rounds)
+    floors = [pct(server["/healthz"], 0.5) for server in times]
+    head = "".join(f" | {'p50':>6} {'p95':>6} {'x hz':>5}" for _ in browsers)
+    print(f"{'variant (ms; x hz = p50 / healthz p50)':44}{head}")
     for name, _, _ in plan:
-        p50, p95 = pct(times[name], 0.5), pct(times[name], 0.95)
-        print(f"{name:44} {p50:8.1f} {p95:8.1f} {p50 / floor:14.1f}")
-    if args.clients:
-        rate = throughput(args.base, "/catalog/products/", args.clients, args.seconds)
-        print(f"product list, {args.clients} clients: {rate:.0f} req/s")
+        cells = "".join(
+            f" | {pct(server[name], 0.5):6.1f} {pct(server[name], 0.95):6.1f}"
+            f" {pct(server[name], 0.5) / floor:5.1f}"
+            for server, floor in zip(times, floors, strict=True)
+        )
+        print(f"{name:44}{cells}")
+    for base in args.base.split(","):
+        if args.clients:
+            rate = throughput(base, "/catalog/products/", args.clients, args.seconds)
+            print(f"{base} product list, {args.clients} clients: {rate:.0f} req/s")
     return 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.template import Context, Template
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import striptags
 from django.templatetags.l10n import localize, unlocalize
@@ -22,6 +23,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
+from django_tables2.columns.templatecolumn import TemplateColumn
 from django_tables2.utils import Accessor, signature
 
 _MISSING = object()
@@ -35,6 +37,23 @@ def _has_callable(attrs) -> bool:
     return False
 
 
+def _compiled_template_render(column):
+    """TemplateColumn.render with its template compiled once, not once per cell
+    (DateColumn and DateTimeColumn are TemplateColumns: `{{ value|date:... }}`)."""
+    template = Template(column.template_code)
+
+    def render(record, table, value, bound_column, **kwargs):
+        parent_context = getattr(table, "context", Context())
+        context = column.get_context_data(
+            record=record, table=table, value=value, bound_column=bound_column, **kwargs
+        )
+        with parent_context.update(context):
+            parent_context["request"] = getattr(table, "request", None)
+            return template.render(parent_context)
+
+    return render
+
+
 class _ColumnPlan:
     """How one bound column renders a cell, worked out once for the page."""
 
@@ -46,6 +65,9 @@ class _ColumnPlan:
         self.accessor = Accessor(bound_column.accessor)
         self.default = bound_column.default
         self.render = bound_column.render
+        inline = isinstance(column, TemplateColumn) and column.template_code
+        if inline and bound_column.render == column.render:  # no render_<name> on the table
+            self.render = _compiled_template_render(column)
         self.args, self.catch_all = signature(self.render)
         self.link = bound_column.link
         self.link_column = isinstance(column, BaseLinkColumn)
