@@ -130,11 +130,9 @@ def alert_counts() -> dict[int, tuple[int, int]]:
     Reads only the levels at or below the highest threshold in use, through the
     (quantity, store) index, not every level; the highest threshold comes from an index
     too. Exact at any moment (no counter to keep in step with thresholds)."""
-    default = default_threshold()
-    highest = Product.objects.aggregate(m=Max("low_stock_threshold"))["m"] or 0
     rows = (
         StockLevel.objects.filter(
-            quantity__lte=max(default, highest),
+            quantity__lte=highest_threshold(),
             product__active=True,
             product__deleted_at__isnull=True,
         )
@@ -208,6 +206,22 @@ def annotate_products(queryset: QuerySet, *, store_id: int | None = None) -> Que
         threshold=threshold_expression(),
         stock_status=_status("on_hand", "threshold"),
     )
+
+
+def highest_threshold() -> int:
+    """The highest low-stock threshold in use (the product index answers the MAX)."""
+    highest = Product.objects.aggregate(m=Max("low_stock_threshold"))["m"] or 0
+    return max(default_threshold(), highest)
+
+
+def filter_status(queryset: QuerySet, status: str) -> QuerySet:
+    """Products of `annotate_products` whose stock status is `status`. Low and out are
+    also bounded by the highest threshold, so the on-hand index finds the few candidates
+    instead of the CASE being evaluated for every product."""
+    queryset = queryset.filter(stock_status=status)
+    if status in (StockStatus.LOW, StockStatus.OUT):
+        queryset = queryset.filter(on_hand__lte=highest_threshold())
+    return queryset
 
 
 def store_choices() -> list[tuple[int, str]]:
