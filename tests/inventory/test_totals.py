@@ -216,3 +216,19 @@ def test_postgresql_serves_the_list_filters_from_their_indexes(stores):
         cursor.execute("SET LOCAL enable_sort = off")
         for index, queryset in plans.items():
             assert index in queryset.explain(), index
+
+
+def test_the_product_list_stock_filter_reads_the_stored_total(stores, client, make_user):
+    for sku, quantity in (("LOW-1", 3), ("OK-1", 50), ("OUT-1", 2)):
+        product = ProductFactory(sku=sku, low_stock_threshold=5)
+        stock_receive(store=stores[0], product=product, quantity=quantity)
+    stock_remove(
+        store=stores[0], product=Product.objects.get(sku="OUT-1"), quantity=2, reason="lost"
+    )
+    ProductFactory(sku="NONE-1", low_stock_threshold=5)  # never stocked: out
+    client.force_login(make_user("Warehouse"))
+    shown = {}
+    for status in ("low", "out", "ok"):
+        page = client.get(f"/catalog/products/?status={status}").content.decode()
+        shown[status] = sorted(s for s in ("LOW-1", "OK-1", "OUT-1", "NONE-1") if s in page)
+    assert shown == {"low": ["LOW-1"], "out": ["NONE-1", "OUT-1"], "ok": ["OK-1"]}
