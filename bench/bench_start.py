@@ -71,7 +71,8 @@ def start(clone: Path, port: int, log: Path, limit: float) -> tuple[subprocess.P
 def stop(process: subprocess.Popen) -> float:
     began = time.monotonic()
     os.killpg(process.pid, signal.SIGTERM)
-    while group_alive(process.pid):
+    # poll() reaps `make` once it ends: a zombie group leader would keep the group "alive"
+    while process.poll() is None or group_alive(process.pid):
         if time.monotonic() - began > 60:
             os.killpg(process.pid, signal.SIGKILL)
             return float("inf")

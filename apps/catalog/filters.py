@@ -54,11 +54,9 @@ class ProductFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def by_status(self, queryset, name, value):
-        return (
-            queryset.filter(stock_status=value)
-            if "stock_status" in queryset.query.annotations
-            else queryset
-        )
+        if "stock_status" not in queryset.query.annotations:
+            return queryset
+        return hooks.stock.filter_status(queryset, value)
 
     def by_store(self, queryset, name, value):
         """The view already counts stock in this store only (see ProductListView)."""

@@ -100,6 +100,10 @@ class Product(BaseModel):
         validators=[MaxValueValidator(MAX_THRESHOLD)],
         help_text="Alert at or below this quantity; empty uses the company default.",
     )
+    # Units in all stores: the sum of the product's stock levels, moved by the stock
+    # services in the same statement batch as the levels (apps/inventory/services/levels.py)
+    # and compared by check_books. Lists sort and filter by it without summing levels.
+    on_hand_total = models.BigIntegerField("on hand (all stores)", default=0, editable=False)
 
     objects = AliveProductManager()
     all_objects = AllProductsManager()
@@ -127,10 +131,25 @@ class Product(BaseModel):
         indexes = [
             models.Index(fields=["selling_price"], name="product_price_idx"),
             models.Index(fields=["category", "name"], name="product_category_name_idx"),
+            models.Index(fields=["on_hand_total", "id"], name="product_on_hand_idx"),
+            # The highest threshold in use bounds the low-stock counts (inventory selectors).
+            models.Index(fields=["low_stock_threshold"], name="product_threshold_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.sku} · {self.name}"
+
+    def save(self, *args, **kwargs):
+        """A whole-row save (a form, the admin) leaves `on_hand_total` alone: its copy may
+        be stale by now, and only the stock services move it."""
+        whole_row = kwargs.get("update_fields") is None and not kwargs.get("force_insert")
+        if not self._state.adding and whole_row:
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname != "on_hand_total"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("product-detail", args=[self.pk])

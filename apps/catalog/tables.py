@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.db.models import F
 
 from apps.finance.money import format_money
 
@@ -41,6 +42,14 @@ class ProductTable(tables.Table):
 
     def render_selling_price(self, record):
         return format_money(record.selling_price, record.currency_id, record.currency.minor_units)
+
+    def order_on_hand(self, queryset, is_descending):
+        """Stock, then name for equal stock in either direction (PostgreSQL reads the
+        on-hand index and sorts only the ties)."""
+        on_hand = F("on_hand").desc() if is_descending else F("on_hand").asc()
+        return queryset.order_by(on_hand, "name", "pk"), True
+
+    order_stock_status = order_on_hand
 
     def value_stock_status(self, value):
         # The column exists only with inventory installed (with_stock).

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import F, Sum, Window
+from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import Lag
 
 from apps.core.books import CheckResult, register
@@ -40,6 +40,53 @@ def stock_levels_match_movements() -> CheckResult:
                 f"store {store_id} product {product_id}: no level, movements sum to {total}"
             )
     return CheckResult(counted=counted, violations=violations)
+
+
+def _figures(units, value, held) -> str:
+    return f"{units} units worth {value} in {held} products"
+
+
+@register(
+    "inventory.stock_totals",
+    "Every product's on-hand total equals the sum of its levels; every store's stored "
+    "units, value and products held equal its levels'.",
+)
+def stock_totals() -> CheckResult:
+    from apps.catalog.models import Product
+    from apps.finance.money import quantize
+
+    from .models import StoreTotal
+
+    sums = dict(
+        StockLevel.objects.order_by()
+        .values("product_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("product_id", "total")
+    )
+    violations = []
+    counted = 0
+    products = Product.all_objects.order_by("pk").values_list("pk", "sku", "on_hand_total")
+    for pk, sku, total in products.iterator(chunk_size=5000):
+        counted += 1
+        expected = sums.get(pk) or 0
+        if total != expected:
+            violations.append(f"product {pk} ({sku}): on hand {total}, levels sum to {expected}")
+    stored = {t.store_id: t for t in StoreTotal.objects.all()}
+    held = Count("pk", filter=Q(quantity__gt=0))
+    stores = StockLevel.objects.order_by("store_id").values("store_id")
+    for row in stores.annotate(units=Sum("quantity"), worth=Sum("value"), held=held):
+        counted += 1
+        total = stored.pop(row["store_id"], None)
+        have = (total.units, quantize(total.value, 2), total.held) if total else (0, 0, 0)
+        want = (row["units"], quantize(row["worth"], 2), row["held"])
+        if have != want:
+            violations.append(
+                f"store {row['store_id']}: stored {_figures(*have)}, levels hold {_figures(*want)}"
+            )
+    for store_id, total in stored.items():
+        if (total.units, total.value, total.held) != (0, 0, 0):
+            violations.append(f"store {store_id}: stored totals but no levels")
+    return CheckResult(counted=counted, violations=violations[:200])
 
 
 @register(

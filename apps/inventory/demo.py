@@ -29,6 +29,7 @@ from apps.ledger import chart
 
 from . import valuation
 from .models import MovementReason, MovementType, StockLevel, StockMovement, Store
+from .services.totals import onhand_rebuild
 
 STORES = [
     ("MAIN", "Main Warehouse", "Unit 4, Dockside Estate\nPort Town 4020", "Wes Warehouse"),
@@ -200,6 +201,7 @@ class Ledger:
                 changed.append(level)
         StockLevel.objects.bulk_create(new_levels, batch_size=5000)
         StockLevel.objects.bulk_update(changed, ["quantity", "value", "unit_cost"], batch_size=2000)
+        onhand_rebuild()  # the levels were written directly, not through the stock services
         self.post()
         return len(self.rows)
 

@@ -3,7 +3,8 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from apps.accounts.roles import STAFF_ROLES
@@ -91,7 +92,7 @@ class MovementFilter(django_filters.FilterSet):
     end = django_filters.DateFilter(
         label="To", method="until", widget=forms.DateInput(attrs={"type": "date"})
     )
-    reference = django_filters.CharFilter(label="Reference", lookup_expr="iexact")
+    reference = django_filters.CharFilter(label="Reference", method="by_reference")
 
     class Meta:
         model = StockMovement
@@ -103,6 +104,13 @@ class MovementFilter(django_filters.FilterSet):
         if exact is not None:
             return queryset.filter(product_id=exact.pk)
         return queryset.filter(product__in=Product.all_objects.search(value).values("pk"))
+
+    def by_reference(self, queryset, name, value):
+        """The reference in any case, through the UPPER(reference), -id index (`iexact`
+        compares the same on PostgreSQL but is a LIKE on SQLite)."""
+        return queryset.alias(reference_upper=Upper("reference")).filter(
+            reference_upper=Upper(Value(value.strip()))
+        )
 
     def since(self, queryset, name, value):
         return queryset.filter(created_at__gte=_day_start(value))

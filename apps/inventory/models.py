@@ -90,9 +90,31 @@ class StockLevel(models.Model):
                 condition=~Q(quantity=0) | Q(value=0), name="stock_level_empty_has_no_value"
             ),
         ]
+        indexes = [
+            # Low and out-of-stock counts read only the levels at or below the highest
+            # threshold (apps/inventory/selectors.py alert_counts), not all of them.
+            models.Index(fields=["quantity", "store"], name="stock_level_quantity_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.store_id}/{self.product_id}: {self.quantity}"
+
+
+class StoreTotal(models.Model):
+    """A store's stock in three figures, kept by the stock services with its levels (the
+    same transaction, apps/inventory/services/totals.py) so the store summaries and the
+    dashboard read one row per store instead of every level; check_books compares them
+    with the levels. A row appears with a store's first movement."""
+
+    store = models.OneToOneField(
+        Store, on_delete=models.CASCADE, primary_key=True, related_name="stock_total"
+    )
+    units = models.BigIntegerField(default=0)
+    value = money_field(default=0)  # base currency, like StockLevel.value
+    held = models.IntegerField("products held", default=0)  # levels with quantity > 0
+
+    def __str__(self) -> str:
+        return f"{self.store_id}: {self.units} units, {self.held} products"
 
 
 class MovementType(models.TextChoices):
@@ -204,6 +226,8 @@ class StockMovement(models.Model):
             models.Index(fields=["product", "-id"], name="movement_product_idx"),
             models.Index(fields=["movement_type", "-id"], name="movement_type_idx"),
             models.Index(fields=["store", "product", "id"], name="movement_level_idx"),
+            # The reference filter (any case, newest first): MovementFilter.by_reference.
+            models.Index(Upper("reference"), F("id").desc(), name="movement_reference_idx"),
         ]
 
     def __str__(self) -> str:

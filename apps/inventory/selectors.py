@@ -14,7 +14,9 @@ from django.db.models import (
     Case,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -30,7 +32,7 @@ from apps.catalog.models import Product
 from apps.core.models import CompanySettings
 from apps.finance.money import quantize
 
-from .models import StockLevel, StockMovement, Store
+from .models import StockLevel, StockMovement, Store, StoreTotal
 
 
 class StockStatus:
@@ -122,44 +124,62 @@ class StoreSummary:
     value: Decimal = Decimal("0.00")
 
 
-def store_summaries() -> list[StoreSummary]:
-    """One row per active store: products held, units, low/out count (one query)."""
-    threshold = threshold_expression("stock_levels__product__")
-    stores = (
-        Store.objects.filter(active=True)
-        .annotate(
-            held=Count("stock_levels", filter=Q(stock_levels__quantity__gt=0)),
-            units=Coalesce(Sum("stock_levels__quantity"), 0),
-            worth=Sum("stock_levels__value"),
-            low=Count(
-                "stock_levels",
-                filter=Q(
-                    stock_levels__quantity__lte=threshold,
-                    stock_levels__product__active=True,
-                    stock_levels__product__deleted_at__isnull=True,
-                ),
-            ),
+def alert_counts() -> dict[int, tuple[int, int]]:
+    """{store_id: (low, out)}: levels of alive, active products at 1..threshold and at 0.
+
+    Reads only the levels at or below the highest threshold in use, through the
+    (quantity, store) index, not every level; the highest threshold comes from an index
+    too. Exact at any moment (no counter to keep in step with thresholds)."""
+    rows = (
+        StockLevel.objects.filter(
+            quantity__lte=highest_threshold(),
+            product__active=True,
+            product__deleted_at__isnull=True,
         )
-        .order_by("name")
+        .filter(quantity__lte=threshold_expression("product__"))
+        .order_by()
+        .values("store_id")
+        .annotate(
+            low=Count("pk", filter=Q(quantity__gt=0)),
+            out=Count("pk", filter=Q(quantity=0)),
+        )
     )
-    return [StoreSummary(s, s.held, s.units, s.low, quantize(s.worth or 0, 2)) for s in stores]
+    return {row["store_id"]: (row["low"], row["out"]) for row in rows}
+
+
+def store_summaries() -> list[StoreSummary]:
+    """One row per active store: products held, units, value (the stored StoreTotal the
+    stock services keep) and low/out levels (`alert_counts`). Two queries."""
+    alerts = alert_counts()
+    stores = Store.objects.filter(active=True).select_related("stock_total").order_by("name")
+    summaries = []
+    for store in stores:
+        total = getattr(store, "stock_total", None)
+        low, out = alerts.get(store.pk, (0, 0))
+        summaries.append(
+            StoreSummary(
+                store,
+                total.held if total else 0,
+                total.units if total else 0,
+                low + out,
+                quantize(total.value if total else 0, 2),
+            )
+        )
+    return summaries
 
 
 def dashboard_figures() -> list[tuple[str, str]]:
-    """The Stock card on the dashboard: one pass over the levels, one count of today."""
-    threshold = threshold_expression("product__")
-    alert = Q(product__active=True, product__deleted_at__isnull=True, store__active=True)
-    totals = StockLevel.objects.aggregate(
-        units=Coalesce(Sum("quantity"), 0),
-        out=Count("pk", filter=alert & Q(quantity=0)),
-        low=Count("pk", filter=alert & Q(quantity__gt=0, quantity__lte=threshold)),
-    )
+    """The Stock card on the dashboard: stored store totals, the low/out counts of active
+    stores, and today's movements through the `created_at` index."""
+    units = StoreTotal.objects.aggregate(u=Coalesce(Sum("units"), 0))["u"]
+    active = set(Store.objects.filter(active=True).values_list("pk", flat=True))
+    alerts = [figures for pk, figures in alert_counts().items() if pk in active]
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     today = StockMovement.objects.filter(created_at__gte=start).count()
     return [
-        ("Units on hand", f"{totals['units']:,}"),
-        ("Low stock", f"{totals['low']:,}"),
-        ("Out of stock", f"{totals['out']:,}"),
+        ("Units on hand", f"{units:,}"),
+        ("Low stock", f"{sum(low for low, _ in alerts):,}"),
+        ("Out of stock", f"{sum(out for _, out in alerts):,}"),
         ("Movements today", f"{today:,}"),
     ]
 
@@ -170,18 +190,38 @@ def dashboard_figures() -> list[tuple[str, str]]:
 def annotate_products(queryset: QuerySet, *, store_id: int | None = None) -> QuerySet:
     """Add `on_hand` (one store or all) and `stock_status` to a product queryset.
 
-    A correlated subquery, not a JOIN + GROUP BY: a page of 25 products costs 25 index
-    lookups whatever the size of the catalog.
+    All stores: the product's stored total (Product.on_hand_total, kept by the stock
+    services), so sorting and filtering by stock read a column with an index instead of
+    summing the levels of every product. One store: its level, joined on the unique
+    (store, product) row.
     """
-    levels = StockLevel.objects.filter(product=OuterRef("pk"))
     if store_id:
-        levels = levels.filter(store_id=store_id)
-    total = levels.order_by().values("product").annotate(s=Sum("quantity")).values("s")
+        here = FilteredRelation("stock_levels", condition=Q(stock_levels__store_id=store_id))
+        queryset = queryset.annotate(store_level=here).annotate(
+            on_hand=Coalesce(F("store_level__quantity"), 0)
+        )
+    else:
+        queryset = queryset.annotate(on_hand=F("on_hand_total"))
     return queryset.annotate(
-        on_hand=Coalesce(Subquery(total, output_field=IntegerField()), 0),
         threshold=threshold_expression(),
         stock_status=_status("on_hand", "threshold"),
     )
+
+
+def highest_threshold() -> int:
+    """The highest low-stock threshold in use (the product index answers the MAX)."""
+    highest = Product.objects.aggregate(m=Max("low_stock_threshold"))["m"] or 0
+    return max(default_threshold(), highest)
+
+
+def filter_status(queryset: QuerySet, status: str) -> QuerySet:
+    """Products of `annotate_products` whose stock status is `status`. Low and out are
+    also bounded by the highest threshold, so the on-hand index finds the few candidates
+    instead of the CASE being evaluated for every product."""
+    queryset = queryset.filter(stock_status=status)
+    if status in (StockStatus.LOW, StockStatus.OUT):
+        queryset = queryset.filter(on_hand__lte=highest_threshold())
+    return queryset
 
 
 def store_choices() -> list[tuple[int, str]]:

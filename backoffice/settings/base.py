@@ -119,6 +119,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Back-office queries are short: PostgreSQL's JIT spent 600 ms compiling a list's plan
+    # that runs in far less (docs/performance.md, "Lists at scale"). PG_JIT=on restores
+    # the server's setting.
+    if "postgresql" in DATABASES["default"]["ENGINE"] and not env.bool("PG_JIT", default=False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

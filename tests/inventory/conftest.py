@@ -17,6 +17,7 @@ def assert_stock_books_ok():
     assert [c.name for c in checks] == [
         "inventory.movement_chain",
         "inventory.stock_levels_match_movements",
+        "inventory.stock_totals",
         "inventory.stock_value",
     ]
     for check in checks:

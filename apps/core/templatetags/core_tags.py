@@ -66,3 +66,11 @@ def link_if_allowed(context, url: str, text, css: str = ""):
             '<a href="{}"{}>{}</a>', url, format_html(' class="{}"', css) if css else "", text
         )
     return conditional_escape(text)
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table):
+    """The rows of a django-tables2 page in one loop (apps.core.table_rows)."""
+    from apps.core.table_rows import page_rows
+
+    return page_rows(table, context)

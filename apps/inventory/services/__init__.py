@@ -25,11 +25,13 @@ from .movements import (
     stock_sell,
     stock_transfer,
 )
+from .totals import onhand_rebuild
 
 __all__ = [
     "MAX_COUNTED",
     "REMOVAL_ACCOUNTS",
     "InsufficientStock",
+    "onhand_rebuild",
     "stock_adjust",
     "stock_levels_lock",
     "stock_receive",

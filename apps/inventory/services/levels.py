@@ -29,6 +29,7 @@ from ..models import (
     Store,
 )
 from ..selectors import available
+from .totals import totals_move
 
 MAX_COUNTED = 1_000_000_000
 ZERO = valuation.ZERO
@@ -246,7 +247,8 @@ def _levels_update(changes: list[Change]) -> None:
     """The one place a level changes: quantity and value move by deltas, each level only
     WHERE enough units remain for its net issue (a conditional multi-row update); the
     average is the locked rows' figures computed by `_plan`, which no one else can change
-    before this transaction ends."""
+    before this transaction ends. The products' on-hand totals and the stores' totals
+    move with them (`totals_move`, two more statements)."""
     levels: dict[int, StockLevel] = {}
     quantity: dict[int, int] = defaultdict(int)
     value: dict[int, Decimal] = defaultdict(Decimal)
@@ -273,6 +275,7 @@ def _levels_update(changes: list[Change]) -> None:
             available=available(store=change.store.pk, product=change.product.pk),
             requested=abs(quantity[change.level.pk]),
         )
+    totals_move(levels, quantity, value)
 
 
 _VALUE = models.DecimalField(max_digits=18, decimal_places=valuation.VALUE_PLACES)

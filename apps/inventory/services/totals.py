@@ -1,0 +1,123 @@
+"""Stored totals the levels imply: each product's on-hand total (Product.on_hand_total)
+and each store's units, value and products held (StoreTotal).
+
+`totals_move` runs in the same transaction as the level update it follows
+(`levels._levels_update`): two statements whatever the number of lines, with rows locked
+in primary-key order (products, then stores), after the levels and before the ledger's
+accounts, the same order in every stock service, so no two of them deadlock.
+`onhand_rebuild` recomputes everything from the levels, for bulk loaders that write
+levels directly (the demo and scale seeders).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from apps.catalog.models import Product
+from apps.finance.money import quantize
+
+from ..models import StockLevel, StoreTotal
+
+_PRODUCT = Product._meta.db_table
+_STORE_TOTAL = StoreTotal._meta.db_table
+
+
+def totals_move(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]) -> None:
+    """Apply the net change of locked levels (`levels` {pk: level after the change},
+    `quantity`/`value` {pk: signed delta}) to their products' and stores' totals."""
+    products: dict[int, int] = defaultdict(int)
+    stores: dict[int, list] = defaultdict(lambda: [0, Decimal(0), 0])
+    for pk, level in levels.items():
+        delta = quantity[pk]
+        products[level.product_id] += delta
+        store = stores[level.store_id]
+        store[0] += delta
+        store[1] += value[pk]
+        store[2] += (level.quantity > 0) - (level.quantity - delta > 0)
+    products = {pk: d for pk, d in sorted(products.items()) if d}
+    with connection.cursor() as cursor:
+        if products:
+            cursor.execute(*_products_sql(products))
+        rows = sorted((pk, *figures) for pk, figures in stores.items() if any(figures))
+        if rows:
+            cursor.execute(*_stores_sql(rows))
+
+
+def _products_sql(deltas: dict[int, int]) -> tuple[str, list]:
+    if len(deltas) == 1:
+        ((pk, delta),) = deltas.items()
+        return f"UPDATE {_PRODUCT} SET on_hand_total = on_hand_total + %s WHERE id = %s", [
+            delta,
+            pk,
+        ]
+    cases = " ".join("WHEN %s THEN %s" for _ in deltas)
+    marks = ", ".join("%s" for _ in deltas)
+    # Several products: lock them in primary-key order first (an UPDATE's own row order
+    # follows its plan), so two documents sharing products from different stores queue.
+    lock = " ORDER BY id FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"UPDATE {_PRODUCT} SET on_hand_total = on_hand_total + CASE id {cases} END"
+        f" WHERE id IN (SELECT id FROM {_PRODUCT} WHERE id IN ({marks}){lock})"
+    )
+    params = [x for pair in deltas.items() for x in pair] + list(deltas)
+    return sql, params
+
+
+def _stores_sql(rows: list[tuple]) -> tuple[str, list]:
+    """An upsert (PostgreSQL and SQLite): the store's row is created by its first change;
+    VALUES in store order, so rows are locked in that order."""
+    values = ", ".join("(%s, %s, %s, %s)" for _ in rows)
+    sql = (
+        f"INSERT INTO {_STORE_TOTAL} AS t (store_id, units, value, held) VALUES {values}"
+        " ON CONFLICT (store_id) DO UPDATE SET units = t.units + excluded.units,"
+        " value = ROUND(t.value + excluded.value, 2), held = t.held + excluded.held"
+    )
+    return sql, [x for row in rows for x in row]
+
+
+def onhand_rebuild() -> None:
+    """Recompute every product's on-hand total and every store's totals from the levels.
+
+    For bulk loaders that write StockLevel rows without the stock services (COPY, demo
+    history); call it in their transaction, after the levels. Rows already right are not
+    rewritten.
+    """
+    total = Coalesce(
+        Subquery(
+            StockLevel.objects.filter(product=OuterRef("pk"))
+            .order_by()
+            .values("product")
+            .annotate(s=Sum("quantity"))
+            .values("s"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+    Product.all_objects.alias(total=total).exclude(on_hand_total=total).update(on_hand_total=total)
+    StoreTotal.objects.all().delete()
+    figures = (
+        StockLevel.objects.order_by()
+        .values("store_id")
+        .annotate(units=Sum("quantity"), worth=Sum("value"))
+    )
+    held = dict(
+        StockLevel.objects.filter(quantity__gt=0)
+        .order_by()
+        .values("store_id")
+        .annotate(n=Count("pk"))
+        .values_list("store_id", "n")
+    )
+    StoreTotal.objects.bulk_create(
+        StoreTotal(
+            store_id=row["store_id"],
+            units=row["units"] or 0,
+            value=quantize(row["worth"] or 0, 2),
+            held=held.get(row["store_id"], 0),
+        )
+        for row in figures
+    )

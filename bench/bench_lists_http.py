@@ -1,0 +1,144 @@
+"""List pages over HTTP against a running server (gunicorn), next to /healthz in the same run.
+
+Logs in as the demo admin through the real login form, then requests every variant in
+turn (first page, sorted, filtered, searched, htmx partials, the dashboard), round after
+round, so load changes on the machine touch every variant alike. Prints p50/p95 per
+variant and its ratio to /healthz; with --clients N also the product list's throughput
+under N concurrent clients. Standard library only (bench/load_http.py's Browser).
+
+    DATABASE_URL=... .venv/bin/gunicorn backoffice.wsgi -b 127.0.0.1:8330 &
+    .venv/bin/python bench/bench_lists_http.py --base http://127.0.0.1:8330 --rounds 30
+
+Variants that need a value from the data (a store id, a movement reference, a word of a
+product name) read it from the pages first, so the script runs on any seeded database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_http import Browser  # noqa: E402
+
+
+def _first(pattern: str, page: str, what: str) -> str:
+    match = re.search(pattern, page, re.S)
+    if not match:
+        raise SystemExit(f"could not find {what}")
+    return match.group(1)
+
+
+def variants(browser: Browser) -> list[tuple[str, str, bool]]:
+    _, stock = browser.request("/inventory/stock/")
+    store = _first(r'<select name="store".*?<option value="(\d+)"', stock, "a store")
+    _, moves = browser.request("/inventory/movements/")
+    reference = _first(r'data-label="Reference">([^<]+)</td>', moves, "a movement reference")
+    _, products = browser.request("/catalog/products/?sort=-name")
+    row = r'<td><a href="/catalog/products/\d+/">[^<]*</a></td>\s*<td><a href="[^"]*">([^<]+)</a>'
+    word = _first(row, products, "a product name").split()[-1]
+    return [
+        ("/healthz", "/healthz", False),
+        ("products, first page", "/catalog/products/", False),
+        ("products, sorted by stock", "/catalog/products/?sort=on_hand", False),
+        ("products, sorted by stock desc, htmx", "/catalog/products/?sort=-on_hand", True),
+        ("products, low stock", "/catalog/products/?status=low", False),
+        ("products, one store by stock", f"/catalog/products/?store={store}&sort=on_hand", False),
+        ("products, search name", f"/catalog/products/?q={word.lower()}", False),
+        ("products, page 200", "/catalog/products/?page=200", False),
+        ("stock, first page", "/inventory/stock/", False),
+        ("stock, search name", f"/inventory/stock/?q={word.lower()}", False),
+        ("stock, sorted by quantity", "/inventory/stock/?sort=quantity", False),
+        ("stock summaries (htmx)", "/inventory/stock/?_partial=summaries", True),
+        ("low stock page", "/inventory/low-stock/", False),
+        ("movements, first page", "/inventory/movements/", False),
+        ("movements, by reference", f"/inventory/movements/?reference={reference}", False),
+        ("credit transactions", "/credit/transactions/", False),
+        ("journal", "/ledger/journal/", False),
+        ("customers", "/customers/", False),
+        ("orders", "/sales/orders/", False),
+        ("dashboard", "/", False),
+    ]
+
+
+def measure(browsers: list[Browser], plan, rounds: int) -> list[dict[str, list[float]]]:
+    """Each round requests every variant from every server in turn (interleaved)."""
+    times = [{name: [] for name, _, _ in plan} for _ in browsers]
+    for browser in browsers:  # warm-up: connections, caches, plans
+        for _name, path, htmx in plan:
+            status, _, _ = browser.request_url(path, htmx=htmx)
+            if status != 200:
+                raise SystemExit(f"{browser.base}{path}: HTTP {status}")
+    for _ in range(rounds):
+        for name, path, htmx in plan:
+            for browser, server in zip(browsers, times, strict=True):
+                started = time.perf_counter()
+                browser.request_url(path, htmx=htmx)
+                server[name].append(1000 * (time.perf_counter() - started))
+    return times
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def throughput(base: str, path: str, clients: int, seconds: float) -> float:
+    browsers = [Browser(base) for _ in range(clients)]
+    for b in browsers:
+        b.login("admin@demo.test")
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def work(i: int) -> None:
+        while time.monotonic() < stop:
+            browsers[i].request_url(path)
+            done[i] += 1
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--base",
+        default="http://127.0.0.1:8000",
+        help="server URL; several comma-separated (e.g. before,after) are measured interleaved",
+    )
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=0, help="throughput run (0: none)")
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    browsers = [Browser(base) for base in args.base.split(",")]
+    for browser in browsers:
+        browser.login("admin@demo.test")
+    plan = variants(browsers[0])
+    times = measure(browsers, plan, args.rounds)
+    floors = [pct(server["/healthz"], 0.5) for server in times]
+    head = "".join(f" | {'p50':>6} {'p95':>6} {'x hz':>5}" for _ in browsers)
+    print(f"{'variant (ms; x hz = p50 / healthz p50)':44}{head}")
+    for name, _, _ in plan:
+        cells = "".join(
+            f" | {pct(server[name], 0.5):6.1f} {pct(server[name], 0.95):6.1f}"
+            f" {pct(server[name], 0.5) / floor:5.1f}"
+            for server, floor in zip(times, floors, strict=True)
+        )
+        print(f"{name:44}{cells}")
+    for base in args.base.split(","):
+        if args.clients:
+            rate = throughput(base, "/catalog/products/", args.clients, args.seconds)
+            print(f"{base} product list, {args.clients} clients: {rate:.0f} req/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
