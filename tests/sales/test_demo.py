@@ -56,8 +56,8 @@ def test_demo_customers_and_orders_and_their_scale_version():
 
     # --scale: bulk orders that keep every invariant, idempotent too
     from apps.customers import demo_scale as customers
-    from apps.sales import demo_scale as sales
     from apps.inventory.services import onhand_rebuild
+    from apps.sales import demo_scale as sales
     from apps.sales.figures import sales_figures_rebuild
 
     before = Order.objects.count()

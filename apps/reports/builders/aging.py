@@ -90,8 +90,10 @@ class CreditSource:
 NOT_SOURCES = {"invoice"}
 
 
-def _source_for(fk: models.ForeignKey) -> CreditSource | None:
-    """The CreditSource of one Allocation foreign key (None: not a credit source)."""
+def _source_for(fk: models.ForeignKey, *, links: bool = True) -> CreditSource | None:
+    """The CreditSource of one Allocation foreign key (None: not a credit source); without
+    `links` no URL is looked up (the dashboard's job needs none, and the first lookup of a
+    process loads the whole URL configuration)."""
     model = fk.related_model
     if fk.name in NOT_SOURCES or model is Invoice:
         return None
@@ -136,11 +138,13 @@ def _source_for(fk: models.ForeignKey) -> CreditSource | None:
         and {"date", "amount_base"} <= {f.name for f in rel.related_model._meta.get_fields()}
     )
     name = model._meta.model_name
-    try:
-        reverse(f"{name}-detail", args=[1])
-        url_name = f"{name}-detail"
-    except Exception:
-        url_name = ""
+    url_name = ""
+    if links:
+        try:
+            reverse(f"{name}-detail", args=[1])
+            url_name = f"{name}-detail"
+        except Exception:
+            url_name = ""
     return CreditSource(
         fk.name,
         model,
@@ -154,11 +158,11 @@ def _source_for(fk: models.ForeignKey) -> CreditSource | None:
     )
 
 
-def credit_sources() -> list[CreditSource]:
+def credit_sources(*, links: bool = True) -> list[CreditSource]:
     sources = []
     for fk in Allocation._meta.get_fields():
         if isinstance(fk, models.ForeignKey):
-            source = _source_for(fk)
+            source = _source_for(fk, links=links)
             if source is not None:
                 sources.append(source)
     return sources
@@ -257,10 +261,11 @@ def _open_invoices(as_of: dt.date, who: dict, customer: int | None) -> list[Open
 
 
 def open_items(
-    as_of: dt.date, *, customer: int | None = None, invoices: bool = True
+    as_of: dt.date, *, customer: int | None = None, invoices: bool = True, links: bool = True
 ) -> list[OpenItem]:
     """Every document with something open on `as_of` (base currency, signed); without
-    `invoices`, only opening balances and credit sources (see `invoice_buckets`)."""
+    `invoices`, only opening balances and credit sources (see `invoice_buckets`); without
+    `links`, no document URLs."""
     items: list[OpenItem] = []
     who = {"customer_id": customer} if customer else {}
     if invoices:
@@ -283,7 +288,7 @@ def open_items(
                     cents(row["t"]),
                 )
             )
-    for source in credit_sources():
+    for source in credit_sources(links=links):
         used = _allocated(
             source.field,
             source.used,
@@ -304,7 +309,7 @@ def open_items(
             .filter(**{f"{source.date}__lte": as_of}, **who)
             .values_list("pk", "customer_id", source.date, source.amount, "number")
         )
-        url = _url_pattern(source.url_name) if source.url_name else ""
+        url = _url_pattern(source.url_name) if links and source.url_name else ""
         for pk, customer_id, date, amount, number in docs.iterator(chunk_size=5000):
             left = cents(amount) - used.get(pk, ZERO)
             if left:
@@ -322,7 +327,7 @@ def ar_balance(as_of: dt.date) -> Decimal:
 def aging_totals(as_of: dt.date) -> dict[str, Decimal]:
     """{bucket: amount} of everyone, for the dashboard's summary job."""
     totals = {key: ZERO for key, _ in (*BUCKETS, CREDIT)}
-    for item in open_items(as_of, invoices=False):
+    for item in open_items(as_of, invoices=False, links=False):
         totals[item.bucket(as_of)] += item.amount
     for (_, bucket), amount in invoice_buckets(as_of).items():
         totals[bucket] += amount
