@@ -48,6 +48,7 @@ def starting_response(request) -> HttpResponse:
             status=503,
         )
     response["Retry-After"] = "2"
+    response._has_been_logged = True  # expected while starting: not an error to log
     return response
 
 
