@@ -58,18 +58,12 @@ browsers:
 # One Django process migrates, syncs the schedules and loads the demo data (once); static
 # files are collected meanwhile (plain copies, no compression: a local server), and only when
 # static/ or the lock changed.
-# The web server boots while prepare_run migrates and loads the demo data (and bytecode and
-# static files are prepared on the other core): until var/.starting is gone every request,
-# /healthz included, answers 503 "starting", and the worker waits (Procfile). If preparing
-# fails, the whole process group is stopped.
 run: install
-	@mkdir -p var && touch var/.starting
-	@( { $(MAKE) --no-print-directory warm; $(MAKE) --no-print-directory var/staticfiles/.collected; } & \
-	   static=$$!; $(PY) manage.py prepare_run; prepared=$$?; wait $$static || prepared=1; \
-	   if [ $$prepared = 0 ]; then rm -f var/.starting; \
-	     echo "Backoffice on http://127.0.0.1:$(PORT)  (log in as admin@demo.test / demo-pass-2026; Ctrl-C stops)"; \
-	   else echo "make run: preparing the database failed; stopping" >&2; kill -TERM 0; fi ) & \
-	 STARTING_FILE=$(CURDIR)/var/.starting exec $(MAKE) --no-print-directory serve
+	@{ $(MAKE) --no-print-directory warm; $(MAKE) --no-print-directory var/staticfiles/.collected; } & \
+	  static=$$!; $(PY) manage.py prepare_run; prepared=$$?; \
+	  wait $$static && exit $$prepared
+	@echo "Backoffice on http://127.0.0.1:$(PORT)  (log in as admin@demo.test / demo-pass-2026; Ctrl-C stops)"
+	@$(MAKE) --no-print-directory serve
 
 # Web + worker from the Procfile under one supervisor (honcho): SIGINT or SIGTERM stops
 # both (SIGKILL after 5 s), and when either dies the other is stopped too.

@@ -11,46 +11,6 @@ from .request_context import Actor, _current, client_ip
 logger = logging.getLogger(__name__)
 
 
-class StartingMiddleware:
-    """While `make run` still migrates and loads the demo data (settings.STARTING_FILE
-    exists), every request, /healthz included, answers 503 "starting" with Retry-After:
-    the web server boots meanwhile instead of afterwards (issue 12), and nobody sees a page
-    of a half-built database. Unset (production), it is not installed at all."""
-
-    def __init__(self, get_response):
-        from django.conf import settings
-        from django.core.exceptions import MiddlewareNotUsed
-
-        self.path = getattr(settings, "STARTING_FILE", None)
-        if not self.path:
-            raise MiddlewareNotUsed
-        self.get_response = get_response
-        self.started = False
-
-    def __call__(self, request):
-        import os
-
-        if not self.started:
-            if os.path.exists(self.path):
-                return starting_response(request)
-            self.started = True  # once ready, never looked at again
-        return self.get_response(request)
-
-
-def starting_response(request) -> HttpResponse:
-    text = "Backoffice is starting: applying migrations and loading the demo data."
-    if request.path == "/healthz":
-        response = JsonResponse({"status": "starting", "detail": text}, status=503)
-    else:
-        response = HttpResponse(
-            '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="2">'
-            f"<title>Starting</title><p>{text} This page reloads by itself.</p>",
-            status=503,
-        )
-    response["Retry-After"] = "2"
-    return response
-
-
 class RequestContextMiddleware:
     """Publishes the request's user and IP to the audit log for the request's duration."""
 

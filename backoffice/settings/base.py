@@ -58,12 +58,7 @@ INSTALLED_APPS = [
     "apps.portal",
 ]
 
-# `make run` starts the web server while it still migrates and loads the demo data; until
-# that is done (this file exists) every request answers 503 "starting" (core.middleware).
-STARTING_FILE = env.str("STARTING_FILE", default="") or None
-
 MIDDLEWARE = [
-    "apps.core.middleware.StartingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
