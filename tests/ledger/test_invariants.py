@@ -95,4 +95,4 @@ def test_books_check_page_shows_the_ledger_and_credit_checks(client_for, entry):
     page = client_for("Accountant").get(reverse("books-check"))
     body = page.content.decode()
     for name in ("ledger.account_balances", "ledger.trial_balance_zero", "credit.applied_once"):
-        assert f"<code>{name}</code>" in body
+        assert f'<code class="text-break">{name}</code>' in body
