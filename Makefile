@@ -44,14 +44,16 @@ install: $(VENV)/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-# Debian's Chromium for the browser tests; pdftoppm for PDF checks.
+# Debian's Chromium for the browser tests; pdftoppm for PDF checks; curl and jq for the
+# docs/api.md examples test.
 browsers:
-	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null \
+	    || ! command -v curl >/dev/null || ! command -v jq >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing chromium and poppler-utils from Debian"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	    echo "Installing chromium, poppler-utils, curl and jq from Debian"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils curl jq >/dev/null; \
 	  else \
-	    echo "Browser tests need Debian's chromium and poppler-utils: sudo apt-get install -y chromium poppler-utils" >&2; exit 1; \
+	    echo "The tests need Debian's chromium, poppler-utils, curl and jq: sudo apt-get install -y chromium poppler-utils curl jq" >&2; exit 1; \
 	  fi; \
 	fi
 
