@@ -25,7 +25,7 @@ from apps.core.sequences import sequence_reserve
 from apps.finance import money
 from apps.ledger import chart
 from apps.ledger.models import Account, JournalEntry, JournalLine, normal_sign
-from apps.ledger.services import BASE_PLACES, _balance_base
+from apps.ledger.services import BASE_PLACES, balance_base
 
 from .models import Allocation, AllocationKind, Payment, PaymentMethod, PaymentState
 
@@ -74,7 +74,7 @@ class Books:
             line.base_credit = (
                 money.to_base(line.credit, rate, BASE_PLACES) if line.credit else ZERO
             )
-        _balance_base(lines)
+        balance_base(lines)
         entry = Entry(lines)
         entry.id = self.uuid()
         source_type, source_id = source

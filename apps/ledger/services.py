@@ -159,7 +159,7 @@ class PreparedEntry:
         )
 
 
-def _balance_base(lines: list[JournalLine]) -> None:
+def balance_base(lines: list[JournalLine]) -> None:
     """Per-line conversion may leave a cent between base debits and credits; the largest
     line of the lighter side absorbs it, so every entry balances in base currency too."""
     diff = sum(row.base_debit for row in lines) - sum(row.base_credit for row in lines)
@@ -252,7 +252,7 @@ def journal_prepare(
         raise PostingError(
             f"The entry does not balance: debits {debits} ≠ credits {credits} {currency.pk}."
         )
-    _balance_base(rows)
+    balance_base(rows)
     return PreparedEntry(entry=entry, lines=rows, accounts={a.pk: a for a in accounts.values()})
 
 
