@@ -20,7 +20,6 @@ from apps.core.bulkload import load_deferred
 
 from .demo import Ledger, _history, _items, _stores, _user_ids
 from .models import StockLevel, StockMovement
-from .services.totals import onhand_rebuild
 
 
 def seed_scale(*, scale: int, stdout) -> None:
@@ -38,10 +37,3 @@ def seed_scale(*, scale: int, stdout) -> None:
     with transaction.atomic(), load_deferred(StockMovement, StockLevel):
         total = ledger.write()
     stdout.write(f"  {total} scale stock movements")
-
-
-def after_scale(*, scale: int, stdout) -> None:
-    """Once every builder is done (the sales builder takes stock too, writing levels
-    directly): the stored on-hand totals per product and per store from the levels."""
-    onhand_rebuild()
-    stdout.write("  stock totals rebuilt from the levels")

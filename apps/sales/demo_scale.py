@@ -25,6 +25,7 @@ from apps.finance.models import Currency, ExchangeRate
 from apps.finance.selectors import MissingExchangeRate, base_currency_code
 from apps.inventory import valuation
 from apps.inventory.models import MovementType, StockLevel, StockMovement, Store
+from apps.inventory.services import onhand_rebuild
 from apps.ledger import chart
 
 from . import services
@@ -81,6 +82,9 @@ def seed_scale(*, scale: int, stdout) -> None:
         for start in range(have, scale, BATCH):
             count = min(BATCH, scale - start)
             made += _scale_batch(count, start, customers, store, products, minor, rates, rng, today)
+    # the levels were written directly, not through the stock services (as inventory's
+    # demo Ledger does): the stored stock totals follow them once, here
+    onhand_rebuild()
     stdout.write(f"  {made} scale orders")
 
 
