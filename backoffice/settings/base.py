@@ -103,8 +103,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue instead of failing (DESIGN.md §6, docs/operations.md "Writers on SQLite"):
     # our engine puts every write transaction in a first-come-first-served line (threads of a
-    # process, then an flock across processes) before BEGIN IMMEDIATE; a writer still waiting
-    # after SQLITE_WRITE_WAIT seconds gets a clear 503 "busy, nothing changed". WAL lets
+    # process, then an flock across processes) before BEGIN IMMEDIATE; a writer whose line
+    # stood still SQLITE_WRITE_WAIT seconds (or waited 4x that in all) gets a clear 503
+    # "busy, nothing changed". WAL lets
     # readers go on meanwhile; the busy timeout stays as a backstop for outside writers.
     DATABASES["default"]["ENGINE"] = "apps.core.backends.sqlite3"
     DATABASES["default"]["OPTIONS"] = {

@@ -68,6 +68,51 @@ def test_a_waiter_past_its_limit_gets_busy_and_leaves_the_line(tmp_path):
     assert not queue._line
 
 
+def _line_of_short_writers(queue: WriteQueue, writers: int, hold: float) -> list:
+    """`writers` threads in line behind a holder, each holding the lock for `hold` s."""
+    holder = object()
+    queue.acquire(holder, timeout=5)
+
+    def write(owner):
+        queue.acquire(owner, timeout=5)
+        time.sleep(hold)
+        queue.release(owner)
+
+    threads = [threading.Thread(target=write, args=(object(),)) for _ in range(writers)]
+    for n, thread in enumerate(threads):
+        thread.start()
+        while len(queue._line) < n + 1:
+            time.sleep(0.001)
+    return [holder, *threads]
+
+
+def test_a_waiter_in_a_moving_line_waits_past_its_limit_for_its_turn(tmp_path):
+    # six writers of 0.15 s ahead: ~1 s in line, but the line moves every 0.15 s, less than
+    # the 0.4 s limit, so this is a queue, not a stuck database
+    queue = WriteQueue(str(tmp_path / "db.sqlite3"))
+    holder, *threads = _line_of_short_writers(queue, 6, 0.15)
+    last = object()
+    threading.Timer(0.15, queue.release, args=(holder,)).start()
+    waited = queue.acquire(last, timeout=0.4)
+    assert waited > 0.4 * 2
+    assert queue.held_by(last) and not queue._line
+    queue.release(last)
+    for thread in threads:
+        thread.join(5)
+
+
+def test_a_moving_line_still_ends_in_busy_past_the_total_limit(tmp_path):
+    queue = WriteQueue(str(tmp_path / "db.sqlite3"))
+    holder, *threads = _line_of_short_writers(queue, 6, 0.15)
+    threading.Timer(0.15, queue.release, args=(holder,)).start()
+    with pytest.raises(DatabaseBusy) as exc:
+        queue.acquire(object(), timeout=0.4, total=0.5)
+    assert 0.5 <= exc.value.waited < 0.9
+    for thread in threads:
+        thread.join(5)
+    assert not queue._line and queue._held_by is None
+
+
 def _hold_file_lock(path: str, ready, done) -> None:
     queue = WriteQueue(path)
     owner = object()

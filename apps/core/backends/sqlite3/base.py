@@ -3,7 +3,8 @@
 Every write transaction waits in line before `BEGIN IMMEDIATE` and leaves the line when it
 commits, rolls back or closes; a write statement outside a transaction (autocommit) waits in
 the same line for the length of the statement. Reads never wait. Options:
-`OPTIONS["write_wait"]` (seconds, default 15) bounds the wait before `DatabaseBusy`.
+`OPTIONS["write_wait"]` (seconds, default 15) bounds how long the line may stand still before
+`DatabaseBusy` (four times that bounds the whole wait; writequeue.py).
 """
 
 from __future__ import annotations

@@ -14,9 +14,11 @@ This module makes writers wait in line instead. Before `BEGIN IMMEDIATE` a conne
    (web workers, the job worker, management commands). Only the head of each process's queue
    asks for it, so a handful of processes contend, not every thread.
 
-Both are released when the transaction ends (commit, rollback or close). A writer that has
-not reached the head of the line within its limit gets `DatabaseBusy`: nothing was written,
-and the web layer answers 503 with Retry-After (apps.core.middleware).
+Both are released when the transaction ends (commit, rollback or close). A writer waits as
+long as the line moves: it gets `DatabaseBusy` when the line has not moved for its limit (the
+writer ahead of it has held the lock that long), or after four times the limit in all, so a
+long line under overload is not mistaken for a stuck one. Nothing was written then, and the
+web layer answers 503 with Retry-After (apps.core.middleware).
 """
 
 from __future__ import annotations
@@ -50,15 +52,19 @@ class WriteQueue:
         self._line: deque[tuple[object, threading.Lock]] = deque()
         self._held_by: object | None = None
         self._fd: int | None = None
+        self._moved_at = 0.0  # when the lock last passed from one writer to the next
 
     # -- this process ----------------------------------------------------------------------
-    def acquire(self, owner: object, timeout: float) -> float:
+    def acquire(self, owner: object, timeout: float, total: float | None = None) -> float:
         """Wait in line for the write lock; return the seconds waited or raise DatabaseBusy.
 
-        The releasing thread hands the lock straight to the head of the line and wakes only
-        that thread, so nobody can overtake a waiter (no barging) and no herd wakes up.
+        `timeout` bounds the wait while the line stands still, `total` (default four times
+        `timeout`) the whole wait. The releasing thread hands the lock straight to the head
+        of the line and wakes only that thread, so nobody can overtake a waiter (no barging)
+        and no herd wakes up.
         """
         start = time.monotonic()
+        limit = start + (4 * timeout if total is None else total)
         with self._mutex:
             if self._held_by is None and not self._line:
                 self._held_by = owner
@@ -67,17 +73,27 @@ class WriteQueue:
                 turn = threading.Lock()
                 turn.acquire()
                 self._line.append((owner, turn))
-        if turn is not None and not turn.acquire(timeout=timeout):
-            with self._mutex:
-                if self._held_by is not owner:  # not handed over while we timed out: leave
-                    self._line.remove((owner, turn))
-                    raise DatabaseBusy(time.monotonic() - start)
+        if turn is not None:
+            self._wait_turn(owner, turn, start, timeout, limit)
         try:
-            self._lock_file(start + timeout, start)
+            self._lock_file(min(time.monotonic() + timeout, limit), start)
         except BaseException:
             self._release_local(owner)
             raise
         return time.monotonic() - start
+
+    def _wait_turn(self, owner, turn, start: float, timeout: float, limit: float) -> None:
+        while True:
+            with self._mutex:
+                if self._held_by is owner:  # handed over (also just as a wait timed out)
+                    return
+                now = time.monotonic()
+                deadline = min(max(start, self._moved_at) + timeout, limit)
+                if now >= deadline:  # the line stood still for `timeout`, or past `limit`
+                    self._line.remove((owner, turn))
+                    raise DatabaseBusy(now - start)
+            if turn.acquire(timeout=deadline - now):
+                return
 
     def release(self, owner: object) -> None:
         if self._held_by is not owner:
@@ -97,6 +113,7 @@ class WriteQueue:
                 return
             if self._line:
                 self._held_by, turn = self._line.popleft()
+                self._moved_at = time.monotonic()
                 turn.release()
             else:
                 self._held_by = None
@@ -121,6 +138,7 @@ class WriteQueue:
         self._mutex = threading.Lock()
         self._line = deque()
         self._held_by = None
+        self._moved_at = 0.0
         if self._fd is not None:
             os.close(self._fd)
         self._fd = None
