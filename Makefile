@@ -44,6 +44,12 @@ install: $(VENV)/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# After adding or changing a migration: rewrite backoffice/schema/sqlite.sql, the schema a
+# fresh SQLite database is built from by `make run` (a test fails while it is stale).
+.PHONY: schema
+schema: install
+	$(PY) manage.py schema_snapshot
+
 # Debian's Chromium for the browser tests; pdftoppm for PDF checks; curl and jq for the
 # docs/api.md examples test.
 browsers:

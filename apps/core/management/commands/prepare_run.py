@@ -1,8 +1,11 @@
-"""`make run`'s preparation in one process (one Django start-up instead of three): apply
-pending migrations, sync the declared schedules, load the demo data once."""
+"""`make run`'s preparation in one process (one Django start-up instead of three): a new
+SQLite database from the schema snapshot (apps/core/schema_snapshot.py) or apply pending
+migrations, sync the declared schedules, load the demo data once."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from apps.core import schema_snapshot
 
 
 class Command(BaseCommand):
@@ -12,6 +15,11 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def handle(self, *args, **options):
-        call_command("migrate", interactive=False, verbosity=1, stdout=self.stdout)
+        if schema_snapshot.load_if_fresh():
+            self.stdout.write(
+                "New database built from backoffice/schema/sqlite.sql (no migration to replay)."
+            )
+        else:
+            call_command("migrate", interactive=False, verbosity=1, stdout=self.stdout)
         call_command("schedules_sync", stdout=self.stdout)
         call_command("seed_demo", if_empty=True, stdout=self.stdout)
