@@ -24,6 +24,8 @@ class MoneyError(ValueError):
 
 def to_decimal(value) -> Decimal:
     """Decimal from str/int/Decimal; floats are refused so binary error never enters."""
+    if value.__class__ is Decimal and value.is_finite():  # the common case, first
+        return value
     if isinstance(value, float):
         raise MoneyError("Use Decimal or str for money, never float.")
     if isinstance(value, bool):
@@ -37,10 +39,13 @@ def to_decimal(value) -> Decimal:
     return result
 
 
+_EXPONENTS = tuple(Decimal(1).scaleb(-units) for units in range(5))
+
+
 def exponent(minor_units: int) -> Decimal:
     if not 0 <= minor_units <= 4:
         raise MoneyError("Minor units must be between 0 and 4.")
-    return Decimal(1).scaleb(-minor_units)
+    return _EXPONENTS[minor_units]
 
 
 def quantize(amount, minor_units: int = 2) -> Decimal:

@@ -22,7 +22,6 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import timezone
 
 from apps.catalog.demo import SCALE_PREFIX as PRODUCT_PREFIX
 from apps.catalog.models import Product
@@ -198,7 +197,7 @@ def _build(scale, customers, products) -> dict[str, int]:
                 zip(items, figures.lines, strict=True), 1
             )
         ]
-        at = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+        at = books.hours(day, 10)
         number = series[code].format_number(fiscal_year, sequence)
         entry = books.entry(
             date=day, memo=f"Invoice {number} · {customer[1]}", reference=number, rate=rate,
@@ -277,7 +276,7 @@ def _credit_notes(company, credited, lines_of, series, books, note_type, today):
     notes, note_lines, allocations = [], {}, []
     for invoice, pk, day, (year, sequence) in zip(credited, note_ids, dates, numbers, strict=True):
         line = lines_of[invoice.pk][0]
-        at = timezone.make_aware(dt.datetime.combine(day, dt.time(11, 0)))
+        at = books.hours(day, 11)
         number = series.format_number(year, sequence)
         entry = books.entry(
             date=day, memo=f"Credit note {number} on {invoice.number} · {invoice.billing_name}",

@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 
-from apps.core.bulkload import ids_reserve, objects_insert, rows_insert
+from apps.core.bulkload import ids_reserve, rows_insert
 from apps.core.sequences import sequence_reserve
 from apps.finance import money
 from apps.ledger import chart
@@ -37,6 +37,15 @@ ENTRY = [
     "posted_by_id", "reverses_id", "source_type_id",
 ]  # fmt: skip
 LINE = ["debit", "credit", "base_debit", "base_credit", "memo", "account_id", "entry_id"]
+PAYMENT = [
+    "id", "number", "customer_id", "date", "method", "amount", "currency_id", "exchange_rate",
+    "amount_base", "reference", "notes", "status", "reversal_reason", "journal_entry_id",
+    "idempotency_key", "created_at",
+]  # fmt: skip
+ALLOCATION = [
+    "kind", "invoice_id", "payment_id", "date", "amount", "amount_base", "source_amount",
+    "source_amount_base", "created_at",
+]  # fmt: skip
 
 
 @dataclass
@@ -65,6 +74,7 @@ class Books:
         self.entries: list[tuple] = []
         self.lines: list[tuple] = []
         self.deltas: dict[str, Decimal] = defaultdict(Decimal)  # code -> base debit - credit
+        self.hours = Hours()
 
     def entry(self, *, date, memo, reference, rate, currency, source, at, lines) -> Entry:
         """Base amounts as journal_prepare computes them (each line converted, the cent a
@@ -111,6 +121,17 @@ class Books:
                 )
 
 
+class Hours(dict):
+    """`hours(day, hour)`: `hour` o'clock on `day` in the current time zone, each made once
+    (the same few hundred days recur for 100,000 documents)."""
+
+    def __call__(self, day: dt.date, hour: int) -> dt.datetime:
+        at = self.get((day, hour))
+        if at is None:
+            at = self[day, hour] = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+        return at
+
+
 def entry_rows(books: Books) -> tuple[int, int]:
     return len(books.entries), len(books.lines)
 
@@ -136,7 +157,7 @@ def payments_write(company, invoices, books: Books, today: dt.date) -> int:
         rate = invoice.exchange_rate
         amount_base = money.to_base(amount, rate)
         method = METHODS[n % len(METHODS)]
-        at = timezone.make_aware(dt.datetime.combine(day, dt.time(15, 0)))
+        at = books.hours(day, 15)
         bank = chart.CASH if method == PaymentMethod.CASH else chart.BANK
         entry = books.entry(
             date=day, memo=f"Payment {number} · {invoice.billing_name}",
@@ -155,35 +176,14 @@ def payments_write(company, invoices, books: Books, today: dt.date) -> int:
                 else [Line(chart.FX_GAIN_LOSS, debit=-difference), Line(chart.AR, credit=-difference)],
             )  # fmt: skip
         payments.append(
-            Payment(
-                id=pk,
-                number=number,
-                customer_id=invoice.customer_id,
-                date=day,
-                method=method,
-                amount=amount,
-                currency_id=invoice.currency_id,
-                exchange_rate=rate,
-                amount_base=amount_base,
-                reference=f"Invoice {invoice.number}",
-                status=PaymentState.POSTED,
-                journal_entry_id=entry.id,
-                created_at=at,
-            )  # fmt: skip
-        )
+            (pk, number, invoice.customer_id, day, method, amount, invoice.currency_id, rate,
+             amount_base, f"Invoice {invoice.number}", "", PaymentState.POSTED, "", entry.id, "",
+             at)
+        )  # fmt: skip
         allocations.append(
-            Allocation(
-                kind=AllocationKind.PAYMENT,
-                invoice_id=invoice.pk,
-                payment_id=pk,
-                date=day,
-                amount=amount,
-                amount_base=settled_base,
-                source_amount=amount,
-                source_amount_base=amount_base,
-                created_at=at,
-            )  # fmt: skip
-        )
-    objects_insert(Payment, payments)
-    objects_insert(Allocation, allocations)
+            (AllocationKind.PAYMENT, invoice.pk, pk, day, amount, settled_base, amount,
+             amount_base, at)
+        )  # fmt: skip
+    rows_insert(Payment, PAYMENT, payments)
+    rows_insert(Allocation, ALLOCATION, allocations)
     return len(payments)

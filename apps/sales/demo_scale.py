@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.models import Product
-from apps.core.bulkload import ids_reserve, load_deferred, objects_insert, rows_update
+from apps.core.bulkload import ids_reserve, load_deferred, rows_insert, rows_update
 from apps.core.sequences import sequence_reserve
 from apps.customers.models import Customer
 from apps.finance import money
@@ -28,9 +28,9 @@ from apps.inventory.models import MovementType, StockLevel, StockMovement, Store
 from apps.inventory.services import onhand_rebuild
 from apps.ledger import chart
 
-from . import services
-from .models import Order, OrderLine, OrderStatus
+from .models import Order, OrderLine, OrderSource, OrderStatus
 from .pricing import LineInput, order_amounts
+from .services import order_totals
 
 SCALE_REFERENCE = "SCALE-"
 BATCH = 5000
@@ -59,6 +59,75 @@ class RateBook:
         return rates[index]
 
 
+ORDER_COLUMNS = [
+    "id", "created_at", "updated_at", "notes", "number", "customer_id", "store_id",
+    "currency_id", "exchange_rate", "order_date", "status", "source", "reference",
+    "shipping_address", "coupon_code", "subtotal", "discount_total", "tax_total", "total",
+    "total_base", "returned_total", "returned_base", "confirmed_at", "fulfilled_at",
+    "cancelled_at", "cancel_reason", "credit_override_reason",
+]  # fmt: skip
+LINE_COLUMNS = [
+    "order_id", "position", "product_id", "product_sku", "product_name", "quantity",
+    "unit_price", "discount_percent", "tax_name", "tax_percent", "gross", "discount",
+    "coupon_discount", "net", "tax", "total", "returned_quantity", "unit_cost", "cost",
+]  # fmt: skip
+UNIT_COST, COST = LINE_COLUMNS.index("unit_cost"), LINE_COLUMNS.index("cost")
+MOVEMENT_COLUMNS = [
+    "store_id", "product_id", "movement_type", "quantity", "previous_quantity",
+    "new_quantity", "unit_cost", "value", "reason", "reference", "notes", "created_at",
+    "product_sku", "product_name", "category_name",
+]  # fmt: skip
+ZERO = Decimal(0)
+CONFIRMED = (OrderStatus.CONFIRMED, OrderStatus.FULFILLED)
+
+
+class _Product:
+    """What the builder reads of a product (plain attributes, no model instance)."""
+
+    __slots__ = ("pk", "sku", "name", "currency", "price", "cost", "tax_name", "tax", "category")
+
+    def __init__(self, pk, sku, name, currency, price, cost, tax_name, tax, category):
+        self.pk, self.sku, self.name, self.currency = pk, sku, name, currency
+        self.price, self.cost, self.category = price, cost, category or ""
+        self.tax_name, self.tax = tax_name or "", tax if tax is not None else ZERO
+
+
+class _Stock:
+    """The main store's levels of the pool, in memory across batches (units, value, unit
+    cost), written back once at the end; `posted` collects each batch's entry."""
+
+    def __init__(self, store_id: int, product_ids: list[int]):
+        self.store_id = store_id
+        self.levels: dict[int, list] = {}
+        self.touched: set[int] = set()
+        self._read(product_ids)
+
+    def _read(self, product_ids) -> None:
+        rows = StockLevel.objects.filter(store_id=self.store_id, product_id__in=product_ids)
+        for pk, product_id, quantity, value, unit_cost in rows.values_list(
+            "pk", "product_id", "quantity", "value", "unit_cost"
+        ):
+            self.levels[product_id] = [pk, quantity, value, unit_cost]
+
+    def need(self, product_ids) -> None:
+        """Levels (empty) for products that have none in the store yet."""
+        missing = [pk for pk in product_ids if pk not in self.levels]
+        StockLevel.objects.bulk_create(
+            [StockLevel(store_id=self.store_id, product_id=pk, quantity=0) for pk in missing],
+            batch_size=BATCH,
+        )
+        self._read(missing)
+        self.touched.update(product_ids)
+
+    def write(self) -> None:
+        now = timezone.now()
+        rows_update(
+            StockLevel,
+            ["quantity", "value", "unit_cost", "updated_at"],
+            [(*self.levels[p][1:], now, self.levels[p][0]) for p in sorted(self.touched)],
+        )
+
+
 def seed_scale(*, scale: int, stdout) -> None:
     """About `scale` orders: 15 % drafts, 5 % cancelled drafts, the rest confirmed or
     fulfilled with their SALE movements (a receipt first where stock is short)."""
@@ -70,7 +139,13 @@ def seed_scale(*, scale: int, stdout) -> None:
     pool = Product.objects.filter(active=True, sku__startswith="SC-")
     if not pool.exists():
         pool = Product.objects.filter(active=True)
-    products = list(pool.select_related("tax_rate", "category").order_by("pk")[:20000])
+    products = [
+        _Product(*row)
+        for row in pool.order_by("pk").values_list(
+            "pk", "sku", "name", "currency_id", "selling_price", "cost_price",
+            "tax_rate__name", "tax_rate__rate", "category__name",
+        )[:20000]
+    ]  # fmt: skip
     if not (customers and store and products):
         return
     minor = dict(Currency.all_objects.values_list("code", "minor_units"))
@@ -79,16 +154,18 @@ def seed_scale(*, scale: int, stdout) -> None:
     today = timezone.localdate()
     made = 0
     with transaction.atomic(), load_deferred(Order, OrderLine, StockMovement):
+        stock = _Stock(store.pk, [p.pk for p in products])
         for start in range(have, scale, BATCH):
             count = min(BATCH, scale - start)
-            made += _scale_batch(count, start, customers, store, products, minor, rates, rng, today)
+            made += _scale_batch(count, start, customers, stock, products, minor, rates, rng, today)
+        stock.write()
     # the levels were written directly, not through the stock services (as inventory's
     # demo Ledger does): the stored stock totals follow them once, here
     onhand_rebuild()
     stdout.write(f"  {made} scale orders")
 
 
-def _scale_batch(count, start, customers, store, products, minor, rates, rng, today) -> int:
+def _scale_batch(count, start, customers, stock, products, minor, rates, rng, today) -> int:
     plans = []
     for n in range(count):
         customer_id, currency = customers[rng.randrange(len(customers))]
@@ -102,17 +179,16 @@ def _scale_batch(count, start, customers, store, products, minor, rates, rng, to
         chosen = rng.sample(products, min(rng.randint(1, 5), len(products)))
         lines = []
         for product in chosen:
-            if product.currency_id == currency:
-                price = money.quantize(product.selling_price, minor[currency])
+            if product.currency == currency:
+                price = money.quantize(product.price, minor[currency])
             else:
                 price = money.convert(
-                    product.selling_price,
-                    from_rate=rates(product.currency_id, order_date),
+                    product.price,
+                    from_rate=rates(product.currency, order_date),
                     to_rate=rate,
                     minor_units=minor[currency],
                 )
-            tax = product.tax_rate
-            lines.append((product, rng.randint(1, 5), price, Decimal(rng.choice([0, 0, 5])), tax))
+            lines.append((product, rng.randint(1, 5), price, Decimal(rng.choice([0, 0, 5]))))
         roll = rng.random()
         status = (
             OrderStatus.DRAFT
@@ -131,159 +207,90 @@ def _scale_batch(count, start, customers, store, products, minor, rates, rng, to
         year: sequence_reserve(name=f"SO-{year}", count=n) for year, n in by_year.items()
     }
     now = timezone.now()
-    orders, line_rows = [], []
-    for customer_id, currency, rate, order_date, lines, status, n in plans:
+    orders, line_rows, sold = [], [], []
+    ids = ids_reserve(Order, len(plans))
+    for (customer_id, currency, rate, order_date, lines, status, n), pk in zip(
+        plans, ids, strict=True
+    ):
         result = order_amounts(
-            [
-                LineInput(q, price, disc, tax.rate if tax else Decimal(0))
-                for _, q, price, disc, tax in lines
-            ],
+            [LineInput(q, price, disc, product.tax) for product, q, price, disc in lines],
             minor_units=minor[currency],
         )
         year = order_date.year
         number = f"SO-{year}-{next_number[year]:05d}"
         next_number[year] += 1
-        confirmed = status in (OrderStatus.CONFIRMED, OrderStatus.FULFILLED)
-        order = Order(
-            number=number,
-            customer_id=customer_id,
-            store=store,
-            currency_id=currency,
-            exchange_rate=rate,
-            order_date=order_date,
-            status=status,
-            reference=f"{SCALE_REFERENCE}{n}",
-            **services.order_totals(result, rate),
-            confirmed_at=now if confirmed else None,
-            fulfilled_at=now if status == OrderStatus.FULFILLED else None,
-            cancelled_at=now if status == OrderStatus.CANCELLED else None,
-            cancel_reason="Scale data." if status == OrderStatus.CANCELLED else "",
-            created_at=now,
-        )
-        orders.append(order)
-        for position, ((product, q, price, disc, tax), amounts) in enumerate(
+        totals = order_totals(result, rate)
+        cancelled = status == OrderStatus.CANCELLED
+        orders.append(
+            (pk, now, now, "", number, customer_id, stock.store_id, currency, rate, order_date,
+             status, OrderSource.BACKOFFICE, f"{SCALE_REFERENCE}{n}", "", "",
+             totals["subtotal"], totals["discount_total"], totals["tax_total"], totals["total"],
+             totals["total_base"], ZERO, ZERO, now if status in CONFIRMED else None,
+             now if status == OrderStatus.FULFILLED else None, now if cancelled else None,
+             "Scale data." if cancelled else "", "")
+        )  # fmt: skip
+        for position, ((product, q, price, disc), a) in enumerate(
             zip(lines, result.lines, strict=True), 1
         ):
-            line_rows.append(
-                (
-                    order,
-                    OrderLine(
-                        position=position,
-                        product=product,
-                        product_sku=product.sku,
-                        product_name=product.name,
-                        quantity=q,
-                        unit_price=price,
-                        discount_percent=disc,
-                        tax_name=tax.name if tax else "",
-                        tax_percent=tax.rate if tax else Decimal(0),
-                        gross=amounts.gross,
-                        discount=amounts.discount,
-                        coupon_discount=amounts.coupon_discount,
-                        net=amounts.net,
-                        tax=amounts.tax,
-                        total=amounts.total,
-                    ),
-                )
-            )
-    for order, pk in zip(orders, ids_reserve(Order, len(orders)), strict=True):
-        order.pk = pk
-    objects_insert(Order, orders)
-    for order, line in line_rows:
-        line.order_id = order.pk
-    _take_stock(
-        store,
-        [
-            (order.number, line)
-            for order, line in line_rows
-            if order.status in (OrderStatus.CONFIRMED, OrderStatus.FULFILLED)
-        ],
-        rates,
-        today,
-    )
-    objects_insert(OrderLine, [line for _, line in line_rows])
+            row = [
+                pk, position, product.pk, product.sku, product.name, q, price, disc,
+                product.tax_name, product.tax, a.gross, a.discount, a.coupon_discount, a.net,
+                a.tax, a.total, 0, ZERO, ZERO,
+            ]  # fmt: skip
+            line_rows.append(row)
+            if status in CONFIRMED:
+                sold.append((number, product, row))
+    rows_insert(Order, ORDER_COLUMNS, orders)
+    _take_stock(stock, sold, rates, today)
+    rows_insert(OrderLine, LINE_COLUMNS, line_rows)
     return len(orders)
 
 
-def _take_stock(store: Store, sold: list[tuple[str, OrderLine]], rates, today) -> None:
+def _take_stock(stock: _Stock, sold: list[tuple], rates, today) -> None:
     """SALE movements for confirmed scale orders, chained on the current levels; a RECEIPT
     (at the product's cost) first wherever a level would not cover what is sold. Values
     follow apps/inventory/valuation.py; the batch posts one entry (restocks, cost of
     goods sold) and each line keeps its cost."""
     need: dict[int, int] = defaultdict(int)
-    for _, line in sold:
-        need[line.product_id] += line.quantity
-    levels = {
-        level.product_id: level
-        for level in StockLevel.objects.filter(store=store, product_id__in=list(need))
-    }
-    new_levels = []
-    for product_id in need:
-        if product_id not in levels:
-            levels[product_id] = StockLevel(store=store, product_id=product_id, quantity=0)
-            new_levels.append(levels[product_id])
-    StockLevel.objects.bulk_create(new_levels, batch_size=BATCH)
-    levels = {
-        level.product_id: level
-        for level in StockLevel.objects.filter(store=store, product_id__in=list(need))
-    }
+    products = {}
+    for _, product, line in sold:
+        need[product.pk] += line[5]
+        products[product.pk] = product
+    stock.need(list(need))
+    levels = stock.levels
     now = timezone.now()
     movements = []
-    products = {line.product_id: line.product for _, line in sold}
+    posted = {"received": ZERO, "sold": ZERO}
 
-    posted = {"received": Decimal(0), "sold": Decimal(0)}
-
-    def move(product_id: int, kind: str, quantity: int, reference: str) -> Decimal:
-        level = levels[product_id]
-        product = products[product_id]
+    def move(product: _Product, kind: str, quantity: int, reference: str) -> tuple:
+        level = levels[product.pk]
+        on_hand = level[1]
         if quantity > 0:
-            rate = rates(product.currency_id, today)
-            unit_cost = money.to_base(product.cost_price, rate, valuation.COST_PLACES)
+            rate = rates(product.currency, today)
+            unit_cost = money.to_base(product.cost, rate, valuation.COST_PLACES)
             value = valuation.receipt_value(quantity, unit_cost)
             posted["received"] += value
         else:
-            unit_cost = level.unit_cost
-            value = -valuation.issue_value(
-                on_hand=level.quantity, value=level.value, quantity=-quantity
-            )
+            unit_cost = level[3]
+            value = -valuation.issue_value(on_hand=on_hand, value=level[2], quantity=-quantity)
             posted["sold"] -= value
         movements.append(
-            StockMovement(
-                store=store,
-                product_id=product_id,
-                movement_type=kind,
-                quantity=quantity,
-                previous_quantity=level.quantity,
-                new_quantity=level.quantity + quantity,
-                unit_cost=unit_cost,
-                value=value,
-                reference=reference,
-                created_at=now,
-                product_sku=product.sku,
-                product_name=product.name,
-                category_name=product.category.name if product.category_id else "",
-            )
-        )
-        level.quantity += quantity
-        level.value += value
-        level.unit_cost = valuation.average_cost(
-            quantity=level.quantity, value=level.value, previous=level.unit_cost
-        )
-        return value
+            (stock.store_id, product.pk, kind, quantity, on_hand, on_hand + quantity, unit_cost,
+             value, "", reference, "", now, product.sku, product.name, product.category)
+        )  # fmt: skip
+        level[1] = on_hand + quantity
+        level[2] += value
+        level[3] = valuation.average_cost(quantity=level[1], value=level[2], previous=level[3])
+        return unit_cost, value
 
     for product_id, quantity in need.items():
-        short = quantity - levels[product_id].quantity
+        short = quantity - levels[product_id][1]
         if short > 0:
-            move(product_id, MovementType.RECEIPT, short + 50, "SCALE-RESTOCK")
-    for number, line in sold:
-        value = move(line.product_id, MovementType.SALE, -line.quantity, number)
-        line.unit_cost, line.cost = movements[-1].unit_cost, -value
-    objects_insert(StockMovement, movements)
-    rows_update(
-        StockLevel,
-        ["quantity", "value", "unit_cost", "updated_at"],
-        [(lv.quantity, lv.value, lv.unit_cost, now, lv.pk) for lv in levels.values()],
-    )
+            move(products[product_id], MovementType.RECEIPT, short + 50, "SCALE-RESTOCK")
+    for number, product, line in sold:
+        unit_cost, value = move(product, MovementType.SALE, -line[5], number)
+        line[UNIT_COST], line[COST] = unit_cost, -value
+    rows_insert(StockMovement, MOVEMENT_COLUMNS, movements)
     received, cost = posted["received"], posted["sold"]
     valuation.stock_value_post(
         amounts={

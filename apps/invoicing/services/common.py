@@ -122,8 +122,11 @@ def check_tax_rate(value) -> TaxRate | None:
 # --- the hash chain ---------------------------------------------------------------------
 
 
+_SCALES = {places: Decimal(1).scaleb(-places) for places in range(9)}
+
+
 def _places(value, places: int) -> str:
-    return str(Decimal(value).quantize(Decimal(1).scaleb(-places)))
+    return str(Decimal(value).quantize(_SCALES[places]))
 
 
 def document_content(doc: Invoice | CreditNote, lines=None) -> dict:
