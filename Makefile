@@ -20,8 +20,11 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 STRESS_RUNS ?= 20
 STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backoffice_stress
+# make bench: the data scale and the PostgreSQL database it is built in (kept and reused)
+BENCH_SCALE ?= 100000
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/bench_report
 
-.PHONY: help install run warm serve backup restore test stress lint format browsers check-books seed bench migrate clean
+.PHONY: help install run warm serve backup restore test stress lint format browsers check-books seed bench bench-all-scripts migrate clean
 
 help:
 	@echo "make run          install, migrate, load demo data, serve http://127.0.0.1:$(PORT) + worker"
@@ -30,7 +33,8 @@ help:
 	@echo "make lint         ruff check + format check + import layers"
 	@echo "make check-books  verify every invariant of the books"
 	@echo "make backup       database + media to var/backups/; make restore FILE=... puts one back"
-	@echo "make bench        run the benchmarks in bench/ (PostgreSQL via DATABASE_URL)"
+	@echo "make bench        one report of every performance goal (PostgreSQL; BENCH_SCALE=2000 for a quick run)"
+	@echo "make bench-all-scripts  every bench/bench_*.py in turn, each with its own database"
 
 $(VENV)/.installed: uv.lock pyproject.toml
 	@test -x $(PY) || python3 -m venv --without-pip $(VENV)
@@ -139,7 +143,11 @@ restore: install
 	$(PY) manage.py restore "$(FILE)" --yes
 	$(PY) manage.py check_books
 
+# One table of every goal of issue 14 (bench/report.py; docs/performance.md "Benchmark report").
 bench: install
+	BENCH_SCALE=$(BENCH_SCALE) BENCH_DB=$(BENCH_DB) $(PY) bench/report.py
+
+bench-all-scripts: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:

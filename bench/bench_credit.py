@@ -185,6 +185,15 @@ def run(worker, sellers, threads: int) -> float:
     return sum(counts) / (time.perf_counter() - started)
 
 
+def charge_rates(sellers, threads: int) -> tuple[float, float]:
+    """Median charges/s of the service and of the raw loop, ROUNDS alternating runs each."""
+    services, raws = [], []
+    for _ in range(ROUNDS):
+        services.append(run(service_worker, sellers, threads))
+        raws.append(run(raw_worker, sellers, threads))
+    return statistics.median(services), statistics.median(raws)
+
+
 def main() -> None:
     if SWITCH_INTERVAL:
         sys.setswitchinterval(float(SWITCH_INTERVAL))
@@ -206,11 +215,7 @@ def main() -> None:
     print(f"{'sellers':>8} {'threads':>8} {'service/s':>10} {'raw/s':>10} {'ratio':>6}")
     for label, group in (("1 (hot)", sellers[:1]), ("10", sellers)):
         for threads in THREADS:
-            services, raws = [], []
-            for _ in range(ROUNDS):
-                services.append(run(service_worker, group, threads))
-                raws.append(run(raw_worker, group, threads))
-            service, raw = statistics.median(services), statistics.median(raws)
+            service, raw = charge_rates(group, threads)
             print(f"{label:>8} {threads:>8} {service:>10.0f} {raw:>10.0f} {service / raw:>6.2f}")
             sys.stdout.flush()
     from apps.core.books import run_checks

@@ -163,11 +163,14 @@ def run_threads(threads: int, work) -> float:
     counts = [0] * threads
     stop = threading.Event()
     barrier = threading.Barrier(threads + 1)
+    errors: list[Exception] = []
 
     def worker(index):
         try:
             barrier.wait()
             counts[index] = work(index, stop)
+        except Exception as exc:  # reported below: a rate from failed workers means nothing
+            errors.append(exc)
         finally:
             connection.close()
 
@@ -180,6 +183,8 @@ def run_threads(threads: int, work) -> float:
     stop.set()
     for thread in pool:
         thread.join()
+    if errors:
+        raise SystemExit(f"{len(errors)} of {threads} workers failed, first: {errors[0]!r}")
     return sum(counts) / (time.perf_counter() - started)
 
 
@@ -208,15 +213,18 @@ def orm_work(levels, hot: bool):
     return work
 
 
+# The unit leaves at the level's average cost (rounded to cents), as valuation requires.
 RAW_UPDATE = (
-    "UPDATE inventory_stocklevel SET quantity = quantity - 1, updated_at = now()"
-    " WHERE store_id = %s AND product_id = %s AND quantity >= 1 RETURNING quantity"
+    "UPDATE inventory_stocklevel SET quantity = quantity - 1,"
+    " value = value - ROUND(unit_cost, 2), updated_at = now()"
+    " WHERE store_id = %s AND product_id = %s AND quantity >= 1"
+    " RETURNING quantity, unit_cost, ROUND(unit_cost, 2)"
 )
 RAW_INSERT = (
     "INSERT INTO inventory_stockmovement (store_id, product_id, movement_type, quantity,"
-    " previous_quantity, new_quantity, reason, reference, notes, user_id, created_at,"
-    " product_sku, product_name, category_name)"
-    " VALUES (%s, %s, 'sale', -1, %s, %s, '', 'BENCH-RAW', '', %s, now(), %s, %s, '')"
+    " previous_quantity, new_quantity, unit_cost, value, reason, reference, notes, user_id,"
+    " created_at, product_sku, product_name, category_name)"
+    " VALUES (%s, %s, 'sale', -1, %s, %s, %s, -%s, '', 'BENCH-RAW', '', %s, now(), %s, %s, '')"
 )
 
 
@@ -243,6 +251,8 @@ def raw_work(levels, hot: bool):
                             product.pk,
                             row[0] + 1,
                             row[0],
+                            row[1],
+                            row[2],
                             user_id,
                             product.sku,
                             product.name,
@@ -254,13 +264,20 @@ def raw_work(levels, hot: bool):
     return work
 
 
+def removal_rates(levels, hot: bool, threads: int) -> tuple[float, float]:
+    """stock_remove/s through the service, then through the raw loop, SECONDS each."""
+    return (
+        run_threads(threads, orm_work(levels, hot)),
+        run_threads(threads, raw_work(levels, hot)),
+    )
+
+
 def measure_removals() -> list[tuple[str, int, float, float]]:
     levels = bench_levels(max(THREADS))
     rows = []
     for hot in (False, True):
         for threads in THREADS:
-            orm = run_threads(threads, orm_work(levels, hot))
-            raw = run_threads(threads, raw_work(levels, hot))
+            orm, raw = removal_rates(levels, hot, threads)
             rows.append(("one hot level" if hot else "own level each", threads, orm, raw))
     return rows
 

@@ -216,9 +216,20 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
 
-def bench_confirm(store, products, customers) -> None:
+def confirm_rates(store, products, customers, hot: bool, threads: int):
+    """ORDERS fresh drafts confirmed by `threads` workers through order_confirm, then their
+    twins through the raw loop: (orders/s, raw orders/s, the service's latencies)."""
     from django.db import connection
 
+    drafts = make_drafts(ORDERS, store, products, customers, hot=hot)
+    twins = raw_drafts(drafts)
+    connection.close()
+    elapsed, latencies = confirm_run(drafts, threads)
+    raw_elapsed, raw_latencies = confirm_run(twins, threads, confirm=raw_confirm)
+    return len(latencies) / elapsed, len(raw_latencies) / raw_elapsed, latencies
+
+
+def bench_confirm(store, products, customers) -> None:
     print(f"\norder_confirm, {LINES}-line orders, {ORDERS} confirmations per run, next to raw SQL")
     print(
         f"{'products':>10} {'threads':>8} {'orders/s':>9} {'lines/s':>8} {'p50 ms':>7}"
@@ -226,13 +237,7 @@ def bench_confirm(store, products, customers) -> None:
     )
     for label, hot in (("spread", False), ("5 hot", True)):
         for threads in THREADS:
-            drafts = make_drafts(ORDERS, store, products, customers, hot=hot)
-            twins = raw_drafts(drafts)
-            connection.close()
-            elapsed, latencies = confirm_run(drafts, threads)
-            rate = len(latencies) / elapsed
-            raw_elapsed, raw_latencies = confirm_run(twins, threads, confirm=raw_confirm)
-            raw_rate = len(raw_latencies) / raw_elapsed
+            rate, raw_rate, latencies = confirm_rates(store, products, customers, hot, threads)
             print(
                 f"{label:>10} {threads:>8} {rate:>9.1f} {rate * LINES:>8.0f}"
                 f" {statistics.median(latencies) * 1000:>7.1f} {p95(latencies) * 1000:>7.1f}"
