@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils.functional import cached_property
@@ -146,8 +146,12 @@ class JournalEntryListView(LedgerArea, BackofficeListView):
     export_filename = "journal"
 
     def get_queryset(self):
+        # the amount as a correlated subquery, not a join + GROUP BY: the database sums the
+        # lines of the entries on the page only, not of the whole journal before the LIMIT
+        lines = JournalLine.objects.filter(entry=OuterRef("pk")).order_by()
+        total = lines.values("entry").annotate(total=Sum("base_debit")).values("total")
         return JournalEntry.objects.select_related("posted_by", "source_type").annotate(
-            total=Sum("lines__base_debit")
+            total=Subquery(total)
         )
 
     paginate_by = 50
