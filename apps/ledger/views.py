@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils.functional import cached_property
@@ -146,8 +146,17 @@ class JournalEntryListView(LedgerArea, BackofficeListView):
     export_filename = "journal"
 
     def get_queryset(self):
+        # A subquery per shown entry, not a GROUP BY over every entry's lines before the
+        # page is cut: 13.9 s at 587,000 entries (docs/performance.md, issue 14).
+        lines = (
+            JournalLine.objects.filter(entry=OuterRef("pk"))
+            .order_by()
+            .values("entry")
+            .annotate(s=Sum("base_debit"))
+            .values("s")
+        )
         return JournalEntry.objects.select_related("posted_by", "source_type").annotate(
-            total=Sum("lines__base_debit")
+            total=Subquery(lines, output_field=JournalLine._meta.get_field("base_debit"))
         )
 
     paginate_by = 50
