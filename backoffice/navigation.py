@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
-from apps.accounts.roles import Area
+from apps.accounts.roles import Area, user_roles
 from apps.core.permissions import has_access
 
 
@@ -129,6 +130,37 @@ def _resolve(url_name: str) -> str | None:
         return reverse(url_name)
     except NoReverseMatch:
         return None
+
+
+# What the menu depends on besides the user's roles: the URLconf and the prefix reverse()
+# writes (NAV itself is code). Every page of a role set shows the same menu, so the menu and
+# its HTML (per current page, for the highlighted item) are worked out once per process.
+def _key(user) -> tuple:
+    return (frozenset(user_roles(user)), get_urlconf(), get_script_prefix())
+
+
+_menus: dict[tuple, list[dict]] = {}
+_html: dict[tuple, str] = {}
+
+
+def cached_menu(user) -> list[dict]:
+    """menu_for(user), computed once per role set (the permission matrix reads only roles)."""
+    key = _key(user)
+    menu = _menus.get(key)
+    if menu is None:
+        menu = _menus[key] = menu_for(user)
+    return menu
+
+
+def menu_html(user, url_name: str | None) -> str:
+    """The sidebar (partials/_nav.html) for `user` on the page named `url_name`, rendered
+    once per role set and page: the same bytes as rendering it on every request."""
+    key = (*_key(user), url_name)
+    html = _html.get(key)
+    if html is None:
+        context = {"nav_menu": cached_menu(user), "active_url_name": url_name}
+        html = _html[key] = render_to_string("partials/_nav.html", context)
+    return html
 
 
 def menu_for(user) -> list[dict]:

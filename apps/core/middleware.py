@@ -6,13 +6,14 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 from .backends.sqlite3.writequeue import DatabaseBusy
-from .request_context import Actor, _current, client_ip
+from .request_context import Actor, _current, client_ip, memo_for
 
 logger = logging.getLogger(__name__)
 
 
 class RequestContextMiddleware:
-    """Publishes the request's user and IP to the audit log for the request's duration."""
+    """Publishes the request's user and IP to the audit log for the request's duration,
+    and gives a GET request its memo (apps.core.request_context.request_memo)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,7 +21,8 @@ class RequestContextMiddleware:
     def __call__(self, request):
         token = _current.set(Actor(user=getattr(request, "user", None), ip=client_ip(request)))
         try:
-            return self.get_response(request)
+            with memo_for(request):
+                return self.get_response(request)
         finally:
             _current.reset(token)
 

@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 
-from .request_context import current_user
+from .request_context import current_user, request_memo
 
 
 class SoftDeleteQuerySet(models.QuerySet):
@@ -191,7 +191,13 @@ class CompanySettings(BaseModel):
 
     @classmethod
     def load(cls) -> CompanySettings:
-        obj, _ = cls.objects.get_or_create(pk=1)
+        """The settings row; read once per GET request (several parts of a page ask)."""
+        memo = request_memo()
+        obj = memo.get(cls) if memo is not None else None
+        if obj is None:
+            obj, _ = cls.objects.get_or_create(pk=1)
+            if memo is not None:
+                memo[cls] = obj
         return obj
 
     @property

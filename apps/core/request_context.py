@@ -44,3 +44,23 @@ def acting_as(user=None, ip: str | None = None):
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+# Values a GET request reads several times and cannot change (CompanySettings.load: the
+# page title, the base currency, the default threshold). Only safe methods get a memo, so a
+# request that edits what is memoised never sees a stale copy; outside requests there is none.
+_memo: ContextVar[dict | None] = ContextVar("backoffice_request_memo", default=None)
+
+
+def request_memo() -> dict | None:
+    """This GET request's memo (a dict), or None outside one."""
+    return _memo.get()
+
+
+@contextlib.contextmanager
+def memo_for(request):
+    token = _memo.set({} if request.method in ("GET", "HEAD") else None)
+    try:
+        yield
+    finally:
+        _memo.reset(token)

@@ -95,6 +95,10 @@ TEMPLATES = [
     },
 ]
 
+# Inputs and selects written in Python, the same characters as Django's widget templates
+# (apps/core/form_renderer.py): every list page renders a filter bar (issue 14).
+FORM_RENDERER = "apps.core.form_renderer.FastWidgetRenderer"
+
 # --- Database -------------------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {

@@ -24,6 +24,7 @@ from ..models import StockLevel, StoreTotal
 
 _PRODUCT = Product._meta.db_table
 _STORE_TOTAL = StoreTotal._meta.db_table
+_LEVEL = StockLevel._meta.db_table
 
 
 def totals_move(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]) -> None:
@@ -88,7 +89,7 @@ def onhand_rebuild() -> None:
     product would scan the levels once per product while a bulk load has their indexes
     dropped (100,000 products x 300,000 levels).
     """
-    level = StockLevel._meta.db_table
+    level = _LEVEL
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {_PRODUCT} SET on_hand_total = t.total FROM (SELECT product_id,"
