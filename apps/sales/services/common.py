@@ -83,6 +83,29 @@ def _lock(order: Order) -> Order:
     )
 
 
+def _lock_with_lines(order: Order) -> tuple[Order, list[OrderLine]]:
+    """The order row locked and its lines (with products and categories) in one statement;
+    an order without lines is locked alone."""
+    lines = list(
+        OrderLine.objects.select_related(
+            "order__currency",
+            "order__store",
+            "order__customer",
+            "order__coupon",
+            "product__category",
+        )
+        .select_for_update(of=("order",))
+        .filter(order_id=order.pk)
+        .order_by("position", "pk")
+    )
+    if not lines:
+        return _lock(order), []
+    locked = lines[0].order
+    for line in lines:
+        line.order = locked
+    return locked, lines
+
+
 def _require_draft(order: Order, action: str) -> None:
     if order.status != OrderStatus.DRAFT:
         raise OrderError(
