@@ -9,17 +9,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.constants import OnConflict
-from django.db.models.functions import Round
-from django.db.models.sql import InsertQuery, UpdateQuery
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.core.audit import audit_build
 from apps.core.models import AuditEvent
 from apps.core.request_context import current_user
+from apps.core.sql import case_by_id
 
 from .. import valuation
 from ..models import (
@@ -278,10 +278,6 @@ def _write(changes: list[Change], events: Iterable[AuditEvent] = ()) -> list[Sto
     return _record(changes, events)
 
 
-def _case(values: dict[int, object], field: models.Field) -> Case:
-    return Case(*(When(pk=pk, then=Value(v)) for pk, v in values.items()), output_field=field)
-
-
 def _levels_update(changes: list[Change]) -> None:
     """The one place a level changes: quantity and value move by deltas, each level only
     WHERE enough units remain for its net issue (a conditional multi-row update); the
@@ -296,20 +292,13 @@ def _levels_update(changes: list[Change]) -> None:
         levels[pk] = change.level
         quantity[pk] += change.quantity
         value[pk] += change.value
-    enough = Q()
-    for pk, delta in quantity.items():
-        enough |= Q(pk=pk, quantity__gte=-delta) if delta < 0 else Q(pk=pk)
-    changes_of = {
-        "quantity": F("quantity") + _case(quantity, models.IntegerField()),
-        "value": Round(F("value") + _case(value, _VALUE), valuation.VALUE_PLACES),
-        "unit_cost": _case({pk: level.unit_cost for pk, level in levels.items()}, _COST),
-        "updated_at": timezone.now(),
-    }
-    rows = StockLevel.objects.filter(enough)
+    update = _levels_sql(levels, quantity, value)
     if connection.vendor == "postgresql":  # with the totals, one statement
-        moved = totals_move_with(_update_sql(rows, changes_of), levels, quantity, value)
+        moved = totals_move_with(update, levels, quantity, value)
     else:
-        moved = rows.update(**changes_of)
+        with connection.cursor() as cursor:
+            cursor.execute(*update)
+            moved = cursor.rowcount
         totals_move(levels, quantity, value)
     if moved != len(levels):  # only if a caller forgot the lock: refuse rather than oversell
         # the row a net issue could not take from (or, were a level row gone, the first)
@@ -322,16 +311,25 @@ def _levels_update(changes: list[Change]) -> None:
         )
 
 
-def _update_sql(rows, changes: dict) -> tuple[str, list]:
-    """The UPDATE `rows.update(**changes)` would send, to run inside a larger statement."""
-    query = rows.query.chain(UpdateQuery)
-    query.add_update_values(changes)
-    sql, params = query.get_compiler(connection=connection).as_sql()
-    return sql, list(params)
+def _levels_sql(levels: dict, quantity: dict, value: dict) -> tuple[str, list]:
+    """The conditional UPDATE of every level, written out (it runs in every stock
+    document): quantity and value by deltas, the average from `_plan`, and only WHERE the
+    level keeps >= 0 units (an issue needs that many on hand; a gain always passes)."""
+    delta, delta_params = case_by_id(quantity)
+    worth, worth_params = case_by_id(value, "NUMERIC")
+    cost, cost_params = case_by_id({pk: lv.unit_cost for pk, lv in levels.items()}, "NUMERIC")
+    marks = ", ".join("%s" for _ in levels)
+    sql = (
+        f"UPDATE {_LEVEL} SET quantity = quantity + {delta},"
+        f" value = ROUND(value + {worth}, {valuation.VALUE_PLACES}), unit_cost = {cost},"
+        f" updated_at = %s WHERE id IN ({marks}) AND quantity + {delta} >= 0"
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [*delta_params, *worth_params, *cost_params, now, *levels, *delta_params]
+    return sql, params
 
 
-_VALUE = models.DecimalField(max_digits=18, decimal_places=valuation.VALUE_PLACES)
-_COST = models.DecimalField(max_digits=18, decimal_places=valuation.COST_PLACES)
+_LEVEL = StockLevel._meta.db_table
 
 
 def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[StockMovement]:

@@ -41,6 +41,7 @@ from .common import (
     _check_customer,
     _check_product,
     _check_store,
+    _costs_update,
     _lock,
     _lock_with_lines,
     _rate,
@@ -406,7 +407,7 @@ def order_confirm(*, order: Order, user=None, override_reason: str = "") -> Orde
     )
     for line, movement in zip(lines, movements, strict=True):
         line.unit_cost, line.cost = movement.unit_cost, -movement.value
-    OrderLine.objects.bulk_update(lines, ["unit_cost", "cost"])
+    _costs_update(lines)
     sales_figures_order(order=order, lines=lines)
     order.status = OrderStatus.CONFIRMED
     order.confirmed_at = timezone.now()
