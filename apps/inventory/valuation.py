@@ -21,13 +21,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Subquery
 from django.utils import timezone
 
 from apps.catalog.models import Product
-from apps.core.models import CompanySettings
 from apps.finance import money
-from apps.finance.models import Currency
 from apps.finance.selectors import MissingExchangeRate, base_currency_code, rate_on
 from apps.ledger import chart
 from apps.ledger.models import JournalEntry
@@ -84,15 +81,6 @@ def default_unit_cost(product: Product, *, field: str = "unit_cost") -> Decimal:
     return money.to_base(product.cost_price, rate, COST_PLACES)
 
 
-def _base_currency() -> Currency:
-    """The base Currency row in one query (the settings row and the currency, joined)."""
-    code = CompanySettings.objects.filter(pk=1).values("base_currency")
-    currency = Currency.all_objects.filter(pk=Subquery(code)).first()
-    if currency is None:  # no settings row yet: load() creates it with the default
-        currency = Currency.all_objects.get(pk=base_currency_code())
-    return currency
-
-
 def stock_value_post(
     *,
     amounts: dict[str, Decimal],
@@ -116,7 +104,7 @@ def stock_value_post(
         date=date or timezone.localdate(),
         memo=memo,
         lines=lines,
-        currency=_base_currency(),
+        currency=None,  # the base currency, read with the accounts (one query)
         rate=Decimal(1),
         reference=reference,
         source=source,

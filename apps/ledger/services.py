@@ -24,10 +24,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from apps.core.audit import audit_record
+from apps.core.models import CompanySettings
 from apps.finance import money
 from apps.finance.models import Currency
 from apps.finance.selectors import MissingExchangeRate, base_currency_code, rate_on
@@ -77,8 +79,27 @@ def _amount(value, minor_units: int, where: str) -> Decimal:
 def accounts_resolve(refs: Iterable[Account | str | int]) -> dict[object, Account]:
     """Map each account reference (an Account, a code or a pk) to an Account that takes
     postings, in one query for codes/pks; a PostingError names the first that does not."""
+    return _accounts_resolve(refs, base=False)[0]
+
+
+def _base_of(account: Account) -> Currency | None:
+    """The base Currency the account row was annotated with (code and minor units; other
+    fields load on access), or None without a settings row."""
+    if account.base_code is None or account.base_minor is None:
+        return None
+    return Currency.from_db(
+        connection.alias, ["code", "minor_units"], [account.base_code, account.base_minor]
+    )
+
+
+def _accounts_resolve(
+    refs: Iterable[Account | str | int], *, base: bool
+) -> tuple[dict[object, Account], Currency | None]:
+    """accounts_resolve, and with `base` the base currency read in the same query (a
+    posting in the base currency, e.g. every stock entry, then costs one query, not two)."""
     found: dict[object, Account] = {}
     looked_up: set[str | int] = set()
+    base_currency = None
     for ref in refs:
         if isinstance(ref, Account):
             found[ref] = ref
@@ -89,7 +110,14 @@ def accounts_resolve(refs: Iterable[Account | str | int]) -> dict[object, Accoun
         pks = {r for r in looked_up if isinstance(r, int)}
         wanted = Account.objects.filter(Q(code__in=codes) | Q(pk__in=pks))
         fields = ("id", "code", "name", "type", "is_group", "active", "deleted_at", "currency")
-        for account in wanted.only(*fields):
+        wanted = wanted.only(*fields)
+        if base:
+            code = CompanySettings.objects.filter(pk=1).values("base_currency")
+            minor = Currency.all_objects.filter(pk=Subquery(code)).values("minor_units")
+            wanted = wanted.annotate(base_code=Subquery(code), base_minor=Subquery(minor))
+        for account in wanted:
+            if base and base_currency is None:
+                base_currency = _base_of(account)
             if account.code in codes:
                 found[account.code] = account
             if account.pk in pks:
@@ -102,7 +130,7 @@ def accounts_resolve(refs: Iterable[Account | str | int]) -> dict[object, Accoun
             raise PostingError(f"{account} is a group account and takes no postings.")
         if not account.active or account.deleted_at is not None:
             raise PostingError(f"{account} is inactive and takes no postings.")
-    return found
+    return found, base_currency
 
 
 @dataclass
@@ -119,29 +147,58 @@ class PreparedEntry:
         JournalLine.objects.bulk_create(self.lines)
         return self.entry
 
+    def write_at_once(self) -> None:
+        """PostgreSQL: insert the entry and its lines and move the balances in one
+        statement (data-modifying CTEs), the accounts locked in primary-key order as
+        `apply_balances` does; what `insert` + `apply_balances` write, one round trip."""
+        entry_sql, entry_params = _insert_sql(JournalEntry, [self.entry])
+        lines_sql, lines_params = _insert_sql(JournalLine, self.lines)
+        deltas = self._deltas()
+        table = connection.ops.quote_name(Account._meta.db_table)
+        statement = f"WITH entry AS ({entry_sql} RETURNING 1), lines AS ({lines_sql} RETURNING id)"
+        params = [*entry_params, *lines_params]
+        if deltas:
+            cases = " ".join("WHEN %s THEN %s::numeric" for _ in deltas)
+            marks = ", ".join("%s" for _ in deltas)
+            statement += (
+                f", locked AS (SELECT id FROM {table} WHERE id IN ({marks})"
+                " ORDER BY id FOR NO KEY UPDATE),"
+                f" moved AS (UPDATE {table} AS a SET balance ="
+                f" ROUND(a.balance + CASE a.id {cases} END, {BASE_PLACES})"
+                " FROM locked WHERE a.id = locked.id RETURNING 1)"
+                " SELECT lines.id, (SELECT count(*) FROM moved), (SELECT count(*) FROM entry)"
+                " FROM lines"
+            )
+            params += [*deltas, *(x for pair in deltas.items() for x in pair)]
+        else:
+            statement += " SELECT lines.id, 0, (SELECT count(*) FROM entry) FROM lines"
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+        # RETURNING gives the lines in VALUES order, as bulk_create relies on
+        for line, (pk, *_) in zip(self.lines, rows, strict=True):
+            line.pk = pk
+            line._state.adding = False
+        self.entry._state.adding = False
+
+    def _deltas(self) -> dict[int, Decimal]:
+        """{account pk: signed change of its stored balance}, in primary-key order."""
+        deltas: dict[int, Decimal] = defaultdict(Decimal)
+        for line in self.lines:
+            account = self.accounts[line.account_id]
+            deltas[account.pk] += (line.base_debit - line.base_credit) * normal_sign(account.type)
+        return {pk: delta for pk, delta in sorted(deltas.items()) if delta}
+
     def apply_balances(self) -> None:
         """Move the stored balances: one F() update per account, in primary-key order.
 
         The same lock order in every posting means no deadlocks; doing this last keeps the
         busiest rows (e.g. Charge Revenue) locked for the shortest time.
         """
-        deltas: dict[int, Decimal] = defaultdict(Decimal)
-        for line in self.lines:
-            account = self.accounts[line.account_id]
-            deltas[account.pk] += (line.base_debit - line.base_credit) * normal_sign(account.type)
-        table = connection.ops.quote_name(Account._meta.db_table)
-        with connection.cursor() as cursor:
-            for pk in sorted(deltas):
-                if deltas[pk]:
-                    # Account.objects.filter(pk=pk).update(balance=F("balance") + delta),
-                    # written out: it runs in every posting, and the ORM's compile step
-                    # costs ~0.5 ms of CPU per call against ~0.08 ms here (see
-                    # docs/performance.md). ROUND keeps SQLite (floats) exact to the cent.
-                    cursor.execute(
-                        f"UPDATE {table} SET balance = ROUND(balance + %s, {BASE_PLACES})"
-                        " WHERE id = %s",
-                        [deltas[pk], pk],
-                    )
+        deltas = self._deltas()
+        if deltas:
+            with connection.cursor() as cursor:
+                cursor.execute(*_balances_sql(deltas))
 
     def audit(self, event: str) -> None:
         entry = self.entry
@@ -157,6 +214,37 @@ class PreparedEntry:
                 ],
             },
         )
+
+
+def _insert_sql(model: type[models.Model], objs: list[models.Model]) -> tuple[str, list]:
+    """The INSERT bulk_create would send for `objs` (Django's compiler: the same column
+    conversions and pre-save values), without its RETURNING clause."""
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    query = InsertQuery(model)
+    query.insert_values(fields, objs)
+    ((sql, params),) = query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)
+
+
+def _balances_sql(deltas: dict[int, Decimal]) -> tuple[str, list]:
+    """One UPDATE of every account an entry moves, written out rather than through the
+    ORM: it runs in every posting, and the ORM's compile step costs ~0.5 ms of CPU per
+    call (see docs/performance.md). ROUND keeps SQLite (floats) exact to the cent. Several
+    accounts are locked in primary-key order first (an UPDATE's own row order follows its
+    plan), so two postings that share accounts queue instead of deadlocking."""
+    table = connection.ops.quote_name(Account._meta.db_table)
+    if len(deltas) == 1:
+        ((pk, delta),) = deltas.items()
+        sql = f"UPDATE {table} SET balance = ROUND(balance + %s, {BASE_PLACES}) WHERE id = %s"
+        return sql, [delta, pk]
+    cases = " ".join("WHEN %s THEN %s" for _ in deltas)
+    marks = ", ".join("%s" for _ in deltas)
+    lock = " ORDER BY id FOR NO KEY UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"UPDATE {table} SET balance = ROUND(balance + CASE id {cases} END, {BASE_PLACES})"
+        f" WHERE id IN (SELECT id FROM {table} WHERE id IN ({marks}){lock})"
+    )
+    return sql, [x for pair in deltas.items() for x in pair] + list(deltas)
 
 
 def balance_base(lines: list[JournalLine]) -> None:
@@ -197,6 +285,10 @@ def journal_prepare(
         raise PostingError("An entry needs a memo.")
     if len(lines) < 2:
         raise PostingError("An entry needs at least two lines.")
+    accounts = None
+    if currency is None:  # the base currency, read with the accounts when it can be
+        accounts, currency = _accounts_resolve((line.account for line in lines), base=True)
+        rate = Decimal(1) if currency is not None and rate is None else rate
     base = base_currency_code() if currency is None or rate is None else None
     if not isinstance(currency, Currency):
         currency = Currency.all_objects.filter(pk=currency or base).first()
@@ -210,7 +302,8 @@ def journal_prepare(
     rate = money.to_decimal(rate)
     if rate <= 0:
         raise PostingError("An exchange rate must be positive.")
-    accounts = accounts_resolve(line.account for line in lines)
+    if accounts is None:
+        accounts = accounts_resolve(line.account for line in lines)
 
     entry = JournalEntry(
         date=date,
@@ -259,8 +352,11 @@ def journal_prepare(
 def journal_write(prepared: PreparedEntry, *, audit: bool = True) -> JournalEntry:
     """Write a prepared entry: insert it, move the balances, record the audit event."""
     with transaction.atomic(savepoint=False):
-        prepared.insert()
-        prepared.apply_balances()
+        if connection.vendor == "postgresql":
+            prepared.write_at_once()
+        else:
+            prepared.insert()
+            prepared.apply_balances()
         if audit:
             prepared.audit(
                 "ledger.entry_reversed" if prepared.entry.reverses_id else "ledger.entry_posted"

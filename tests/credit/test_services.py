@@ -275,8 +275,9 @@ def test_charge_query_count(make_seller, django_assert_num_queries):
     seller = make_seller("100.00")
     charge(seller, key="warm-up")
     # PostgreSQL: the whole charge is one statement; elsewhere the accounts, the conditional
-    # debit, 2 entry inserts, log, audit, 2 balances. Both + SAVEPOINT/RELEASE because the
-    # test's own transaction wraps the service's (outside one, see test_charge_rows.py).
-    expected = 1 + 2 if connection.vendor == "postgresql" else 8 + 2
+    # debit, 2 entry inserts, log, audit, one UPDATE of both balances. Both +
+    # SAVEPOINT/RELEASE because the test's own transaction wraps the service's (outside one,
+    # see test_charge_rows.py).
+    expected = 1 + 2 if connection.vendor == "postgresql" else 7 + 2
     with django_assert_num_queries(expected):
         charge(seller, key="counted")

@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.core.models import AuditEvent
 from apps.finance.models import ExchangeRate, TaxRate
@@ -183,6 +183,7 @@ def test_a_refused_entry_does_not_doom_the_callers_transaction(books):
 def test_post_query_count(books, django_assert_num_queries):
     ar, revenue = Account.objects.get(code=chart.AR), Account.objects.get(code=chart.SALES_REVENUE)
     post_sale()  # warm the content-type cache
-    # company settings, currency, 2 inserts, 2 balance updates, audit event
-    with django_assert_num_queries(7):
+    # company settings, currency, 2 inserts, one UPDATE of both balances, audit event; on
+    # PostgreSQL the inserts and the balances are one statement
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 6):
         journal_post(date=DAY, memo="x", lines=[Dr(ar, "5.00"), Cr(revenue, "5.00")])

@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Round
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.core.audit import audit_build
 from apps.core.models import AuditEvent
 from apps.core.request_context import current_user
+from apps.core.sql import case_by_id
 
 from .. import valuation
 from ..models import (
@@ -29,7 +31,7 @@ from ..models import (
     Store,
 )
 from ..selectors import available
-from .totals import totals_move
+from .totals import totals_move, totals_move_with
 
 MAX_COUNTED = 1_000_000_000
 ZERO = valuation.ZERO
@@ -133,9 +135,11 @@ def _ensure_levels(keys: list[tuple[int, int]]) -> None:
 
 @transaction.atomic(savepoint=False)  # part of its caller's document: no savepoint of its own
 def stock_levels_lock(
-    *, pairs: Iterable[tuple[Store | int, Product | int]]
+    *, pairs: Iterable[tuple[Store | int, Product | int]], create: bool = True
 ) -> dict[tuple[int, int], StockLevel]:
-    """Lock the levels of several (store, product) pairs, creating missing ones at 0.
+    """Lock the levels of several (store, product) pairs, creating missing ones at 0
+    (`create=False`, for issues only: a missing level holds nothing, so it is left out of
+    the answer and costs no INSERT).
 
     Rows are locked in primary-key order, so two transactions locking overlapping sets
     (A->B and B->A transfers, two orders sharing products) wait instead of deadlocking.
@@ -145,12 +149,46 @@ def stock_levels_lock(
     keys = sorted({(_pk(store), _pk(product)) for store, product in pairs})
     if not keys:
         return {}
-    _ensure_levels(keys)
     match = Q()
     for store_id, product_id in keys:
         match |= Q(store_id=store_id, product_id=product_id)
     levels = StockLevel.objects.select_for_update(of=("self",)).filter(match).order_by("pk")
+    if create and connection.vendor == "postgresql":
+        found = _create_and_lock(keys, levels)
+        if len(found) == len(keys):
+            return found
+        # a level another transaction created after this statement began: lock it below
+    elif create:
+        _ensure_levels(keys)
     return {(level.store_id, level.product_id): level for level in levels}
+
+
+_LEVEL_COLUMNS = [f.column for f in StockLevel._meta.concrete_fields]
+
+
+def _create_and_lock(keys: list[tuple[int, int]], levels) -> dict[tuple[int, int], StockLevel]:
+    """PostgreSQL: `_ensure_levels` and the lock in one statement: the missing levels
+    inserted first (in key order, as RETURNING rows: ours until we commit), then the
+    existing ones locked in primary-key order. A level committed by another transaction
+    after the statement began is not among them; the caller locks the rest again."""
+    query = InsertQuery(StockLevel, on_conflict=OnConflict.IGNORE)
+    fields = [f for f in StockLevel._meta.concrete_fields if not f.primary_key]
+    query.insert_values(fields, [StockLevel(store_id=s, product_id=p, quantity=0) for s, p in keys])
+    ((insert_sql, insert_params),) = query.get_compiler(connection=connection).as_sql()
+    lock_sql, lock_params = levels.query.get_compiler(connection=connection).as_sql()
+    columns = ", ".join(_LEVEL_COLUMNS)
+    statement = (
+        f"WITH new AS ({insert_sql} RETURNING {columns}), old AS ({lock_sql})"
+        f" SELECT {columns} FROM new UNION ALL SELECT {columns} FROM old"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*insert_params, *lock_params])
+        rows = cursor.fetchall()
+    found = {}
+    for row in rows:
+        level = StockLevel.from_db(connection.alias, _LEVEL_COLUMNS, row)
+        found[(level.store_id, level.product_id)] = level
+    return found
 
 
 def _lock_level(store: Store, product: Product, *, create: bool) -> StockLevel | None:
@@ -232,15 +270,12 @@ def _gain(level, store, product, quantity, movement_type, **details) -> StockMov
     return _write([_plan_gain(level, store, product, quantity, movement_type, **details)])[0]
 
 
-def _write(changes: list[Change]) -> list[StockMovement]:
+def _write(changes: list[Change], events: Iterable[AuditEvent] = ()) -> list[StockMovement]:
     """Store planned changes: one UPDATE of every level they touch, one INSERT of their
-    movements, one of their audit events, whatever their number (a document's lines)."""
+    movements, one of their audit events, whatever their number (a document's lines).
+    `events` are the document's own audit events, written in that same INSERT."""
     _levels_update(changes)
-    return _record(changes)
-
-
-def _case(values: dict[int, object], field: models.Field) -> Case:
-    return Case(*(When(pk=pk, then=Value(v)) for pk, v in values.items()), output_field=field)
+    return _record(changes, events)
 
 
 def _levels_update(changes: list[Change]) -> None:
@@ -257,15 +292,14 @@ def _levels_update(changes: list[Change]) -> None:
         levels[pk] = change.level
         quantity[pk] += change.quantity
         value[pk] += change.value
-    enough = Q()
-    for pk, delta in quantity.items():
-        enough |= Q(pk=pk, quantity__gte=-delta) if delta < 0 else Q(pk=pk)
-    moved = StockLevel.objects.filter(enough).update(
-        quantity=F("quantity") + _case(quantity, models.IntegerField()),
-        value=Round(F("value") + _case(value, _VALUE), valuation.VALUE_PLACES),
-        unit_cost=_case({pk: level.unit_cost for pk, level in levels.items()}, _COST),
-        updated_at=timezone.now(),
-    )
+    update = _levels_sql(levels, quantity, value)
+    if connection.vendor == "postgresql":  # with the totals, one statement
+        moved = totals_move_with(update, levels, quantity, value)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(*update)
+            moved = cursor.rowcount
+        totals_move(levels, quantity, value)
     if moved != len(levels):  # only if a caller forgot the lock: refuse rather than oversell
         # the row a net issue could not take from (or, were a level row gone, the first)
         change = next((c for c in changes if quantity[c.level.pk] < 0), changes[0])
@@ -275,15 +309,32 @@ def _levels_update(changes: list[Change]) -> None:
             available=available(store=change.store.pk, product=change.product.pk),
             requested=abs(quantity[change.level.pk]),
         )
-    totals_move(levels, quantity, value)
 
 
-_VALUE = models.DecimalField(max_digits=18, decimal_places=valuation.VALUE_PLACES)
-_COST = models.DecimalField(max_digits=18, decimal_places=valuation.COST_PLACES)
+def _levels_sql(levels: dict, quantity: dict, value: dict) -> tuple[str, list]:
+    """The conditional UPDATE of every level, written out (it runs in every stock
+    document): quantity and value by deltas, the average from `_plan`, and only WHERE the
+    level keeps >= 0 units (an issue needs that many on hand; a gain always passes)."""
+    delta, delta_params = case_by_id(quantity)
+    worth, worth_params = case_by_id(value, "NUMERIC")
+    cost, cost_params = case_by_id({pk: lv.unit_cost for pk, lv in levels.items()}, "NUMERIC")
+    marks = ", ".join("%s" for _ in levels)
+    sql = (
+        f"UPDATE {_LEVEL} SET quantity = quantity + {delta},"
+        f" value = ROUND(value + {worth}, {valuation.VALUE_PLACES}), unit_cost = {cost},"
+        f" updated_at = %s WHERE id IN ({marks}) AND quantity + {delta} >= 0"
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [*delta_params, *worth_params, *cost_params, now, *levels, *delta_params]
+    return sql, params
 
 
-def _record(changes: list[Change]) -> list[StockMovement]:
-    """The movements of `changes` and their audit events, two INSERTs."""
+_LEVEL = StockLevel._meta.db_table
+
+
+def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[StockMovement]:
+    """The movements of `changes` and their audit events (with the `extra` events of the
+    document that moved them), two INSERTs."""
     movements, events = [], []
     for change in changes:
         details = change.details
@@ -329,5 +380,5 @@ def _record(changes: list[Change]) -> list[StockMovement]:
                 },
             )
         )
-    AuditEvent.objects.bulk_create(events)
+    AuditEvent.objects.bulk_create([*events, *extra])
     return movements

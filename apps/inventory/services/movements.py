@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from apps.catalog.models import Product
+from apps.core.models import AuditEvent
 from apps.finance import money
 from apps.ledger import chart
 
@@ -140,6 +141,7 @@ def stock_sell(
     reference: str,
     source: models.Model | None = None,
     levels: dict[tuple[int, int], StockLevel] | None = None,
+    events: Iterable[AuditEvent] = (),
     user=None,
 ) -> list[StockMovement]:
     """SALE movements for a document's lines (an order), each at its level's average
@@ -149,6 +151,7 @@ def stock_sell(
     transaction (order_confirm checks every line first): the sale is then part of the
     caller's transaction, with no savepoint of its own. Otherwise the levels are locked
     here, in a transaction (or savepoint) of the sale's own, so a refusal changes nothing.
+    `events` (the document's own audit events) are written with the movements' events.
     Returns the movements in line order; raises InsufficientStock for the first short line.
     """
     lines = list(lines)
@@ -158,7 +161,9 @@ def stock_sell(
         _check_quantity(quantity)
     with transaction.atomic(savepoint=levels is None):
         if levels is None:
-            levels = stock_levels_lock(pairs=[(store, product) for product, _ in lines])
+            levels = stock_levels_lock(
+                pairs=[(store, product) for product, _ in lines], create=False
+            )
         details = {"reference": reference, "user": user}
         changes = [
             _plan_issue(
@@ -171,7 +176,7 @@ def stock_sell(
             )
             for product, qty in lines
         ]
-        movements = _write(changes)
+        movements = _write(changes, events)
         total = sum((m.value for m in movements), ZERO)
         valuation.stock_value_post(
             amounts=valuation.inventory_amounts(chart.COGS, total),
@@ -183,7 +188,6 @@ def stock_sell(
     return movements
 
 
-@transaction.atomic
 def stock_restock(
     *,
     store: Store,
@@ -191,11 +195,16 @@ def stock_restock(
     reference: str,
     notes: str = "",
     source: models.Model | None = None,
+    events: Iterable[AuditEvent] = (),
     user=None,
 ) -> list[StockMovement]:
     """RETURN movements bringing sold goods back at the cost their sale took
     (`(product, quantity, cost)` per line), and one entry Dr Inventory / Cr Cost of Goods
-    Sold, so a return reverses exactly what the sale posted."""
+    Sold, so a return reverses exactly what the sale posted.
+
+    Every check runs before the transaction, which joins the caller's without a savepoint
+    (a cancellation, a return: nothing after the checks refuses); `events` (the
+    document's own audit events) are written with the movements' events."""
     lines = list(lines)
     _check_store(store)
     for product, quantity, cost in lines:
@@ -203,6 +212,11 @@ def stock_restock(
         _check_quantity(quantity)
         if cost < 0:
             raise ValueError("a returned cost cannot be negative")
+    with transaction.atomic(savepoint=False):
+        return _restock(store, lines, reference, notes, source, events, user)
+
+
+def _restock(store, lines, reference, notes, source, events, user) -> list[StockMovement]:
     levels = stock_levels_lock(pairs=[(store, product) for product, _, _ in lines])
     details = {"reference": reference, "notes": notes, "user": user}
     movements = _write(
@@ -218,7 +232,8 @@ def stock_restock(
                 **details,
             )
             for product, quantity, cost in lines
-        ]
+        ],
+        events,
     )
     total = sum((m.value for m in movements), ZERO)
     valuation.stock_value_post(

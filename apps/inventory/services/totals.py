@@ -30,6 +30,44 @@ _LEVEL = StockLevel._meta.db_table
 def totals_move(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]) -> None:
     """Apply the net change of locked levels (`levels` {pk: level after the change},
     `quantity`/`value` {pk: signed delta}) to their products' and stores' totals."""
+    products, rows = _deltas(levels, quantity, value)
+    with connection.cursor() as cursor:
+        if products:
+            cursor.execute(*_products_sql(products))
+        if rows:
+            cursor.execute(*_stores_sql(rows))
+
+
+def totals_move_with(
+    levels_update: tuple[str, list],
+    levels: dict,
+    quantity: dict[int, int],
+    value: dict[int, Decimal],
+) -> int:
+    """PostgreSQL: run the levels' UPDATE (`levels_update`, sql and params) and the
+    totals_move statements as one (data-modifying CTEs); returns how many levels the
+    UPDATE changed. The products are locked and updated before the stores' totals (the
+    upsert reads their count first), the same order as in two statements."""
+    products, rows = _deltas(levels, quantity, value)
+    sql, params = levels_update
+    parts, after = [f"levels AS ({sql} RETURNING 1)"], "TRUE"
+    if products:
+        products_sql, products_params = _products_sql(products)
+        parts.append(f"products AS ({products_sql} RETURNING 1)")
+        params += products_params
+        after = "(SELECT count(*) FROM products) >= 0"
+    if rows:
+        stores_sql, stores_params = _stores_sql(rows, after=after)
+        parts.append(f"stores AS ({stores_sql} RETURNING 1)")
+        params += stores_params
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} SELECT count(*) FROM levels", params)
+        return cursor.fetchone()[0]
+
+
+def _deltas(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]):
+    """{product pk: units} and [(store pk, units, value, held)], both in key order,
+    without the zero changes."""
     products: dict[int, int] = defaultdict(int)
     stores: dict[int, list] = defaultdict(lambda: [0, Decimal(0), 0])
     for pk, level in levels.items():
@@ -40,12 +78,8 @@ def totals_move(levels: dict, quantity: dict[int, int], value: dict[int, Decimal
         store[1] += value[pk]
         store[2] += (level.quantity > 0) - (level.quantity - delta > 0)
     products = {pk: d for pk, d in sorted(products.items()) if d}
-    with connection.cursor() as cursor:
-        if products:
-            cursor.execute(*_products_sql(products))
-        rows = sorted((pk, *figures) for pk, figures in stores.items() if any(figures))
-        if rows:
-            cursor.execute(*_stores_sql(rows))
+    rows = sorted((pk, *figures) for pk, figures in stores.items() if any(figures))
+    return products, rows
 
 
 def _products_sql(deltas: dict[int, int]) -> tuple[str, list]:
@@ -68,12 +102,16 @@ def _products_sql(deltas: dict[int, int]) -> tuple[str, list]:
     return sql, params
 
 
-def _stores_sql(rows: list[tuple]) -> tuple[str, list]:
+def _stores_sql(rows: list[tuple], after: str = "") -> tuple[str, list]:
     """An upsert (PostgreSQL and SQLite): the store's row is created by its first change;
-    VALUES in store order, so rows are locked in that order."""
+    VALUES in store order, so rows are locked in that order. `after`: a condition the
+    rows are read under (in one statement with the products', their count)."""
     values = ", ".join("(%s, %s, %s, %s)" for _ in rows)
+    source = f"VALUES {values}"
+    if after:
+        source = f"SELECT * FROM ({source}) AS v WHERE {after}"
     sql = (
-        f"INSERT INTO {_STORE_TOTAL} AS t (store_id, units, value, held) VALUES {values}"
+        f"INSERT INTO {_STORE_TOTAL} AS t (store_id, units, value, held) {source}"
         " ON CONFLICT (store_id) DO UPDATE SET units = t.units + excluded.units,"
         " value = ROUND(t.value + excluded.value, 2), held = t.held + excluded.held"
     )

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from apps.catalog.models import Product
 from apps.core.request_context import current_user
+from apps.core.sql import case_by_id
 from apps.customers.models import AddressKind, Customer
 from apps.finance import money
 from apps.finance.documents import document_currency_problem
@@ -81,6 +83,43 @@ def _lock(order: Order) -> Order:
         .select_related("currency", "store", "customer", "coupon")
         .get(pk=order.pk)
     )
+
+
+def _lock_with_lines(order: Order) -> tuple[Order, list[OrderLine]]:
+    """The order row locked and its lines (with products and categories) in one statement;
+    an order without lines is locked alone."""
+    lines = list(
+        OrderLine.objects.select_related(
+            "order__currency",
+            "order__store",
+            "order__customer",
+            "order__coupon",
+            "product__category",
+        )
+        .select_for_update(of=("order",))
+        .filter(order_id=order.pk)
+        .order_by("position", "pk")
+    )
+    if not lines:
+        return _lock(order), []
+    locked = lines[0].order
+    for line in lines:
+        line.order = locked
+    return locked, lines
+
+
+def _costs_update(lines: list[OrderLine]) -> None:
+    """The lines' cost snapshots, one UPDATE written out (OrderLine.objects.bulk_update
+    would build a Case(When()) per line per field)."""
+    unit_cost, unit_params = case_by_id({line.pk: line.unit_cost for line in lines}, "NUMERIC")
+    cost, cost_params = case_by_id({line.pk: line.cost for line in lines}, "NUMERIC")
+    marks = ", ".join("%s" for _ in lines)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {OrderLine._meta.db_table} SET unit_cost = {unit_cost}, cost = {cost}"
+            f" WHERE id IN ({marks})",
+            [*unit_params, *cost_params, *(line.pk for line in lines)],
+        )
 
 
 def _require_draft(order: Order, action: str) -> None:

@@ -41,7 +41,9 @@ from .common import (
     _check_customer,
     _check_product,
     _check_store,
+    _costs_update,
     _lock,
+    _lock_with_lines,
     _rate,
     _recompute,
     _require_draft,
@@ -353,9 +355,8 @@ def order_confirm(*, order: Order, user=None, override_reason: str = "") -> Orde
     refusal names every short line; the credit limit and the coupon are checked last.
     """
     user = _user(user)
-    order = _lock(order)
+    order, lines = _lock_with_lines(order)
     _require_draft(order, "confirmed")
-    lines = list(order.lines.select_related("product__category"))
     if not lines:
         raise OrderError("Add at least one line before confirming.")
     _check_customer(order.customer)
@@ -371,34 +372,20 @@ def order_confirm(*, order: Order, user=None, override_reason: str = "") -> Orde
     if priced.coupon_problem:
         raise OrderError({"coupon": priced.coupon_problem + " Remove it to confirm."})
     credit_note = _check_credit(order, user, override_reason)
-    levels = stock_levels_lock(pairs=[(order.store_id, line.product_id) for line in lines])
-    shortages = [
-        (line, levels[(order.store_id, line.product_id)].quantity)
+    # issues only: a missing level holds nothing and is not created
+    levels = stock_levels_lock(
+        pairs=[(order.store_id, line.product_id) for line in lines], create=False
+    )
+    on_hand = {
+        line.pk: getattr(levels.get((order.store_id, line.product_id)), "quantity", 0)
         for line in lines
-        if levels[(order.store_id, line.product_id)].quantity < line.quantity
-    ]
+    }
+    shortages = [(line, on_hand[line.pk]) for line in lines if on_hand[line.pk] < line.quantity]
     if shortages:
         raise StockShortage(shortages, order.store)
     if order.coupon_id:
         _use_coupon(order)
-    movements = stock_sell(
-        store=order.store,
-        lines=[(line.product, line.quantity) for line in lines],
-        reference=order.number,
-        source=order,
-        levels=levels,
-        user=user,
-    )
-    for line, movement in zip(lines, movements, strict=True):
-        line.unit_cost, line.cost = movement.unit_cost, -movement.value
-    OrderLine.objects.bulk_update(lines, ["unit_cost", "cost"])
-    sales_figures_order(order=order, lines=lines)
-    order.status = OrderStatus.CONFIRMED
-    order.confirmed_at = timezone.now()
-    order.confirmed_by = user
-    order.credit_override_reason = (override_reason or "").strip() if credit_note else ""
-    order.save(update_fields=["status", "confirmed_at", "confirmed_by", "credit_override_reason"])
-    audit_record(
+    confirmed = audit_build(
         subject=order,
         event="order.confirmed",
         actor=user,
@@ -409,6 +396,24 @@ def order_confirm(*, order: Order, user=None, override_reason: str = "") -> Orde
         },
         message=credit_note,
     )
+    movements = stock_sell(
+        store=order.store,
+        lines=[(line.product, line.quantity) for line in lines],
+        reference=order.number,
+        source=order,
+        levels=levels,
+        events=[confirmed],  # the order's event goes in the movements' events INSERT
+        user=user,
+    )
+    for line, movement in zip(lines, movements, strict=True):
+        line.unit_cost, line.cost = movement.unit_cost, -movement.value
+    _costs_update(lines)
+    sales_figures_order(order=order, lines=lines)
+    order.status = OrderStatus.CONFIRMED
+    order.confirmed_at = timezone.now()
+    order.confirmed_by = user
+    order.credit_override_reason = (override_reason or "").strip() if credit_note else ""
+    order.save(update_fields=["status", "confirmed_at", "confirmed_by", "credit_override_reason"])
     return order
 
 
@@ -419,25 +424,32 @@ def order_cancel(*, order: Order, reason: str, user=None) -> Order:
     reason = (reason or "").strip()
     if not reason:
         raise OrderError({"reason": "Give a reason for the cancellation."})
-    order = _lock(order)
+    order, lines = _lock_with_lines(order)
     if order.status not in (OrderStatus.DRAFT, OrderStatus.CONFIRMED):
         hint = " Record a return instead." if order.status == OrderStatus.FULFILLED else ""
         raise OrderError(
             f"Order {order.number} is {order.get_status_display().lower()} and cannot be cancelled.{hint}"
         )
     was = order.status
+    cancelled = audit_build(
+        subject=order,
+        event="order.cancelled",
+        actor=user,
+        changes={"status": [was, OrderStatus.CANCELLED]},
+        message=reason,
+    )
     if was == OrderStatus.CONFIRMED:
         if order.returns.exists():
             raise OrderError(
                 f"Order {order.number} has returns; record a return for the rest instead."
             )
-        lines = list(order.lines.select_related("product__category"))
         stock_restock(
             store=order.store,
             lines=[(line.product, line.quantity, line.cost) for line in lines],
             reference=order.number,
             notes=f"Cancelled: {reason}"[:500],
             source=order,
+            events=[cancelled],  # the order's event goes in the movements' events INSERT
             user=user,
         )
         if order.coupon_id:
@@ -445,17 +457,12 @@ def order_cancel(*, order: Order, reason: str, user=None) -> Order:
                 times_used=F("times_used") - 1
             )
         sales_figures_order(order=order, lines=lines, sign=-1)
+    else:
+        cancelled.save()
     order.status = OrderStatus.CANCELLED
     order.cancelled_at = timezone.now()
     order.cancel_reason = reason
     order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-    audit_record(
-        subject=order,
-        event="order.cancelled",
-        actor=user,
-        changes={"status": [was, OrderStatus.CANCELLED]},
-        message=reason,
-    )
     return order
 
 

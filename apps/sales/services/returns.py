@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.audit import audit_record
+from apps.core.audit import audit_build
 from apps.core.sequences import sequence_next
 from apps.finance import money
 from apps.inventory.models import Store
@@ -141,19 +141,7 @@ def return_create(
     order.returned_total += doc.total
     order.returned_base = money.to_base(order.returned_total, order.exchange_rate)
     order.save(update_fields=["returned_total", "returned_base"])
-    if store is not None:
-        stock_restock(
-            store=store,
-            lines=[
-                (line.product, row.quantity, row.cost)
-                for (line, _), row in zip(wanted, rows, strict=True)
-            ],
-            reference=number,
-            notes=f"Return of {order.number}: {reason}"[:500],
-            source=doc,
-            user=user,
-        )
-    audit_record(
+    returned = audit_build(
         subject=order,
         event="order.returned",
         actor=user,
@@ -165,6 +153,21 @@ def return_create(
         },
         message=reason,
     )
+    if store is not None:
+        stock_restock(
+            store=store,
+            lines=[
+                (line.product, row.quantity, row.cost)
+                for (line, _), row in zip(wanted, rows, strict=True)
+            ],
+            reference=number,
+            notes=f"Return of {order.number}: {reason}"[:500],
+            source=doc,
+            events=[returned],  # the order's event goes in the movements' events INSERT
+            user=user,
+        )
+    else:
+        returned.save()
     return doc
 
 
