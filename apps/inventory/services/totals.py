@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from apps.catalog.models import Product
+from apps.core.sql import add_by_id
 from apps.finance.money import quantize
 
 from ..models import StockLevel, StoreTotal
@@ -83,23 +84,8 @@ def _deltas(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]):
 
 
 def _products_sql(deltas: dict[int, int]) -> tuple[str, list]:
-    if len(deltas) == 1:
-        ((pk, delta),) = deltas.items()
-        return f"UPDATE {_PRODUCT} SET on_hand_total = on_hand_total + %s WHERE id = %s", [
-            delta,
-            pk,
-        ]
-    cases = " ".join("WHEN %s THEN %s" for _ in deltas)
-    marks = ", ".join("%s" for _ in deltas)
-    # Several products: lock them in primary-key order first (an UPDATE's own row order
-    # follows its plan), so two documents sharing products from different stores queue.
-    lock = " ORDER BY id FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = (
-        f"UPDATE {_PRODUCT} SET on_hand_total = on_hand_total + CASE id {cases} END"
-        f" WHERE id IN (SELECT id FROM {_PRODUCT} WHERE id IN ({marks}){lock})"
-    )
-    params = [x for pair in deltas.items() for x in pair] + list(deltas)
-    return sql, params
+    # several products are locked in key order first: documents sharing products queue
+    return add_by_id(_PRODUCT, "on_hand_total", deltas, lock="FOR UPDATE")
 
 
 def _stores_sql(rows: list[tuple], after: str = "") -> tuple[str, list]:
