@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import operator
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -181,6 +182,7 @@ class _Deferred:
         self.tables: set[str] = set()
         self.indexes: list[str] = []
         self.keys: list[tuple[str, str, str]] = []
+        self.timings: list[tuple[float, str]] = []  # (seconds, what) of each step added back
 
     def drop(self, models) -> None:
         with connection.cursor() as cursor:
@@ -220,10 +222,14 @@ class _Deferred:
             # (millions of journal lines against their entries) instead of spilling to disk
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
             cursor.execute("SET LOCAL work_mem = '256MB'")
-            for definition in self.indexes:
-                cursor.execute(definition)
-            for table, name, definition in self.keys:
-                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            steps = [(d, d) for d in self.indexes] + [
+                (f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}', f"{table}.{name}")
+                for table, name, definition in self.keys
+            ]
+            for sql, what in steps:
+                started = time.monotonic()
+                cursor.execute(sql)
+                self.timings.append((time.monotonic() - started, what))
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
@@ -231,7 +237,7 @@ _active: list[_Deferred] = []
 
 
 @contextlib.contextmanager
-def load_deferred(*models):
+def load_deferred(*models, report=None):
     """PostgreSQL: drop the foreign keys and plain indexes of these tables, yield, then
     add them back. Use inside the loading transaction.
 
@@ -242,7 +248,8 @@ def load_deferred(*models):
     back no constraint (lookups, sorting, partial unique indexes) are rebuilt from their
     own definitions. Nested inside another load_deferred (seed_demo wraps every builder
     in one), the tables join the outer one and everything is added back once, at its
-    end. Elsewhere (SQLite): nothing.
+    end. `report(timings)`, if given to the outermost one, receives the (seconds, what)
+    of every index and key added back. Elsewhere (SQLite): nothing.
     """
     if connection.vendor != "postgresql":
         yield
@@ -259,6 +266,8 @@ def load_deferred(*models):
     finally:
         _active.pop()
     deferred.restore()
+    if report is not None:
+        report(deferred.timings)
 
 
 def analyze(*models) -> None:

@@ -67,7 +67,7 @@ class Command(BaseCommand):
         # keys back once, at the end, instead of after each builder.
         gc.disable()
         try:
-            with transaction.atomic(), load_deferred():
+            with transaction.atomic(), load_deferred(report=self._restore_timings):
                 for config in apps.get_app_configs():
                     scaled = _scale_builder(config.name)
                     if scaled is None:
@@ -93,6 +93,13 @@ class Command(BaseCommand):
                     after(scale=scale, stdout=self.stdout)
                 self._timing(f"{config.label} after --scale", started, cpu)
         self.stdout.write(f"  scale data: {time.monotonic() - began:.1f}s")
+
+    def _restore_timings(self, timings: list[tuple[float, str]]) -> None:
+        """The slowest indexes and keys added back after the load (where the time goes)."""
+        total = sum(seconds for seconds, _ in timings)
+        self.stdout.write(f"  {len(timings)} indexes and keys added back in {total:.1f}s; slowest:")
+        for seconds, what in sorted(timings, reverse=True)[:12]:
+            self.stdout.write(f"    {seconds:6.1f}s  {what[:150]}")
 
     def _timing(self, label: str, started: float, cpu: float) -> None:
         self.stdout.write(
