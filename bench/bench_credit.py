@@ -14,6 +14,12 @@ BENCH_PREPARE_THRESHOLD=5 measures a deployment that turns psycopg's prepared st
 on (DATABASE_URL=...?prepare_threshold=5; Django leaves them off by default): the
 service's one charge statement is then parsed and planned once per connection, and the
 raw loop binds on the server too, so its two statements are prepared as well.
+
+After each configuration it prints a warning when another session has held a snapshot for
+over 10 s (the cluster's xmin horizon): while it does, no database can prune the dead versions
+of the hot balance rows, their updates stop being HOT and every look-up of them walks a
+growing chain, which the service (3 such rows, 15 indexes on the account table) pays more
+than the raw loop; such a run measures the other session (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -185,6 +191,27 @@ def run(worker, sellers, threads: int) -> float:
     return sum(counts) / (time.perf_counter() - started)
 
 
+def horizon_note() -> str:
+    """A warning when another session's snapshot is older than 10 s now, else ""."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT datname, pid, EXTRACT(EPOCH FROM now() - xact_start)"
+            " FROM pg_stat_activity WHERE backend_xmin IS NOT NULL"
+            " AND pid <> pg_backend_pid() AND xact_start < now() - interval '10 seconds'"
+            " ORDER BY xact_start LIMIT 1"
+        )
+        row = cursor.fetchone()
+    connection.close()
+    if row is None:
+        return ""
+    return (
+        f"warning: {row[0]} pid {row[1]} holds a snapshot {row[2]:.0f} s old (xmin horizon):"
+        " dead row versions cannot be pruned, this run's figures are not comparable"
+    )
+
+
 def charge_rates(sellers, threads: int) -> tuple[float, float]:
     """Median charges/s of the service and of the raw loop, ROUNDS alternating runs each."""
     services, raws = [], []
@@ -210,16 +237,21 @@ def main() -> None:
     print(
         f"credit_charge vs raw SQL, median of {ROUNDS} alternating runs of {SECONDS:g}s,"
         f" PostgreSQL {DB_NAME}, GIL switch interval {sys.getswitchinterval():g}s,"
-        f" prepared statements {'after ' + PREPARE_THRESHOLD + ' runs' if PREPARE_THRESHOLD else 'off'}"
+        f" prepared statements {'after ' + PREPARE_THRESHOLD + ' runs' if PREPARE_THRESHOLD else 'off'},"
+        f" load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     print(f"{'sellers':>8} {'threads':>8} {'service/s':>10} {'raw/s':>10} {'ratio':>6}")
     for label, group in (("1 (hot)", sellers[:1]), ("10", sellers)):
         for threads in THREADS:
             service, raw = charge_rates(group, threads)
             print(f"{label:>8} {threads:>8} {service:>10.0f} {raw:>10.0f} {service / raw:>6.2f}")
+            note = horizon_note()
+            if note:
+                print(note)
             sys.stdout.flush()
     from apps.core.books import run_checks
 
+    print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     ok, results = run_checks(triggered_by="bench_credit")
     failed = [r.name for r in results if not r.ok]
     print("check_books:", "all passed" if ok else f"FAILED {failed}")

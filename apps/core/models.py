@@ -235,13 +235,19 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="audit_events",
+        db_index=False,  # audit_actor_idx (actor, -created_at) serves every actor lookup
     )
     actor_repr = models.CharField(max_length=254, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    action = models.CharField(max_length=20, choices=AuditAction.choices, db_index=True)
-    event = models.CharField(max_length=80, blank=True, db_index=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    event = models.CharField(max_length=80, blank=True)
     content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # audit_subject_idx (content_type, object_id) serves it
     )
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=255, blank=True)
@@ -250,9 +256,15 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Every charge, confirm and stock move writes an event: only the indexes a filter or
+        # lookup uses (action and event as plain indexes, without the varchar_pattern_ops
+        # twin `db_index=True` adds on PostgreSQL, which serves only LIKE 'prefix%'), none
+        # that a composite one's leading column already covers (docs/performance.md).
         indexes = [
             models.Index(fields=["content_type", "object_id"], name="audit_subject_idx"),
             models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
+            models.Index(fields=["action"], name="audit_action_idx"),
+            models.Index(fields=["event"], name="audit_event_idx"),
         ]
 
     def __str__(self) -> str:

@@ -32,3 +32,24 @@ def add_by_id(table: str, column: str, deltas: dict, *, lock: str, wrap: str = "
         f" WHERE id IN (SELECT id FROM {table} WHERE id IN ({marks}){order})"
     )
     return sql, params + list(deltas)
+
+
+def fillfactor(table: str, percent: int):
+    """A migration operation leaving `100 - percent` % of each new heap page of `table` free
+    on PostgreSQL (nothing on SQLite): room for the next versions of rows updated in place,
+    so an update of a column no index covers stays a HOT update (no new index entries; the
+    page prunes its dead versions itself) instead of moving the row to another page."""
+    from django.db import migrations
+
+    def run(sql: str):
+        def apply(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(sql)
+
+        return apply
+
+    return migrations.RunPython(
+        run(f"ALTER TABLE {table} SET (fillfactor = {int(percent)})"),
+        run(f"ALTER TABLE {table} RESET (fillfactor)"),
+        elidable=False,
+    )

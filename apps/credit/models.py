@@ -138,11 +138,16 @@ class TransactionLog(AppendOnlyModel):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="transactions")
-    type = models.CharField(max_length=10, choices=TransactionType.choices, db_index=True)
+    # credit_log_seller_idx (seller, -created_at) and the key's unique index serve it
+    seller = models.ForeignKey(
+        Seller, on_delete=models.PROTECT, related_name="transactions", db_index=False
+    )
+    type = models.CharField(max_length=10, choices=TransactionType.choices)
     amount = money_field()
     balance_after = money_field()
-    currency = models.ForeignKey("finance.Currency", on_delete=models.PROTECT, related_name="+")
+    currency = models.ForeignKey(
+        "finance.Currency", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     rate = models.DecimalField(max_digits=18, decimal_places=8, default=Decimal("1"))
     status = models.CharField(
         max_length=10, choices=TransactionStatus.choices, default=TransactionStatus.COMPLETED
@@ -171,7 +176,13 @@ class TransactionLog(AppendOnlyModel):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "transaction"
-        indexes = [models.Index(fields=["seller", "-created_at"], name="credit_log_seller_idx")]
+        # Every charge writes one row: no index a composite one's leading column covers, no
+        # varchar_pattern_ops twin (LIKE 'prefix%' only) for type and currency.
+        indexes = [
+            models.Index(fields=["seller", "-created_at"], name="credit_log_seller_idx"),
+            models.Index(fields=["type"], name="credit_log_type_idx"),
+            models.Index(fields=["currency"], name="credit_log_currency_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["seller", "idempotency_key"], name="credit_log_idempotency_key"

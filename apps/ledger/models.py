@@ -101,15 +101,22 @@ class JournalEntry(AppendOnlyModel):
     """A balanced set of lines posted together; immutable once posted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    date = models.DateField(db_index=True)
+    date = models.DateField()  # ledger_entry_date_idx (-date, -posted_at) serves it
     memo = models.CharField(max_length=255)
-    reference = models.CharField(max_length=100, blank=True, db_index=True)
-    currency = models.ForeignKey("finance.Currency", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=100, blank=True)
+    currency = models.ForeignKey(
+        "finance.Currency", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     rate = models.DecimalField(
         max_digits=18, decimal_places=8, help_text="Units of base currency per unit."
     )
     source_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # ledger_entry_source_idx (source_type, source_id) serves it
     )
     source_id = models.CharField(max_length=64, blank=True)
     reverses = models.OneToOneField(
@@ -126,9 +133,14 @@ class JournalEntry(AppendOnlyModel):
         ordering = ["-date", "-posted_at"]
         verbose_name = "journal entry"
         verbose_name_plural = "journal entries"
+        # Written by every posting: no index a composite one's leading column covers, no
+        # varchar_pattern_ops twin (LIKE 'prefix%' only; no query does it) for the reference
+        # and the currency (docs/performance.md, "Seller credit").
         indexes = [
             models.Index(fields=["source_type", "source_id"], name="ledger_entry_source_idx"),
             models.Index(fields=["-date", "-posted_at"], name="ledger_entry_date_idx"),
+            models.Index(fields=["reference"], name="ledger_entry_reference_idx"),
+            models.Index(fields=["currency"], name="ledger_entry_currency_idx"),
         ]
         constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="entry_rate_positive")]
 
@@ -157,7 +169,10 @@ class JournalLine(AppendOnlyModel):
     """One side of an entry: a debit or a credit (> 0, never both), in document and base currency."""
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    # ledger_line_account_idx (account, entry) serves every lookup by account
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     debit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
     credit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
     base_debit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
