@@ -24,12 +24,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from apps.core.audit import audit_record
 from apps.core.models import CompanySettings
-from apps.core.sql import Rows, add_by_id
+from apps.core.sql import Rows, add_by_id, insert_sql
 from apps.finance import money
 from apps.finance.models import Currency
 from apps.finance.selectors import MissingExchangeRate, base_currency_code, rate_on
@@ -175,8 +174,8 @@ class PreparedEntry:
         """PostgreSQL: insert the entry and its lines and move the balances in one
         statement (data-modifying CTEs), the accounts locked in primary-key order as
         `apply_balances` does; what `insert` + `apply_balances` write, one round trip."""
-        entry_sql, entry_params = _insert_sql(JournalEntry, [self.entry])
-        lines_sql, lines_params = _insert_sql(JournalLine, self.lines)
+        entry_sql, entry_params = insert_sql([self.entry])
+        lines_sql, lines_params = insert_sql(self.lines)
         deltas = self._deltas()
         table = connection.ops.quote_name(Account._meta.db_table)
         statement = f"WITH entry AS ({entry_sql} RETURNING 1), lines AS ({lines_sql} RETURNING id)"
@@ -238,16 +237,6 @@ class PreparedEntry:
                 ],
             },
         )
-
-
-def _insert_sql(model: type[models.Model], objs: list[models.Model]) -> tuple[str, list]:
-    """The INSERT bulk_create would send for `objs` (Django's compiler: the same column
-    conversions and pre-save values), without its RETURNING clause."""
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
-    query = InsertQuery(model)
-    query.insert_values(fields, objs)
-    ((sql, params),) = query.get_compiler(connection=connection).as_sql()
-    return sql, list(params)
 
 
 def _balances_sql(deltas: dict[int, Decimal]) -> tuple[str, list]:

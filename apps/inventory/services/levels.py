@@ -18,7 +18,7 @@ from apps.catalog.models import Product
 from apps.core.audit import audit_build
 from apps.core.models import AuditEvent
 from apps.core.request_context import current_user
-from apps.core.sql import Rows, case_by_id
+from apps.core.sql import Rows, case_by_id, insert_all
 
 from .. import valuation
 from ..models import (
@@ -384,7 +384,7 @@ def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[Sto
             category_name=product.category.name if product.category_id else "",
         )
         movements.append(movement)
-    StockMovement.objects.bulk_create(movements)
+    insert_all(movements)
     for change, movement in zip(changes, movements, strict=True):
         events.append(
             audit_build(
@@ -403,5 +403,5 @@ def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[Sto
                 },
             )
         )
-    AuditEvent.objects.bulk_create([*events, *extra])
+    insert_all([*events, *extra])
     return movements
