@@ -106,13 +106,26 @@ def insert_sql(objs: list, fields: list | None = None) -> tuple[str, list]:
     if fields is None:
         fields = [f for f in opts.concrete_fields if not isinstance(f, models.AutoField)]
     quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    if len(objs) > 1 and _unnest(fields):
+        # as Django's PostgreSQL compiler does: one array per column, so the statement's
+        # text (and psycopg's parse of it) does not change with the number of rows
+        types = [f.db_type(connection).split("(")[0] for f in fields]
+        arrays = ", ".join(f"(%s)::{t}[]" for t in types)
+        return f"{head} SELECT * FROM UNNEST({arrays})", [list(c) for c in zip(*rows, strict=True)]
     row = f"({', '.join('%s' for _ in fields)})"
-    sql = (
-        f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-        f" VALUES {', '.join(row for _ in objs)}"
+    return f"{head} VALUES {', '.join(row for _ in objs)}", [v for r in rows for v in r]
+
+
+def _unnest(fields: list) -> bool:
+    """Whether PostgreSQL takes these fields' values as arrays (Django's own test in
+    `SQLInsertCompiler.assemble_as_sql`)."""
+    return connection.vendor == "postgresql" and not any(
+        hasattr(f, "get_placeholder")
+        or (f.target_field if f.is_relation else f).get_internal_type() not in connection.data_types
+        for f in fields
     )
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
-    return sql, params
 
 
 def insert_all(objs: list) -> None:
