@@ -63,14 +63,24 @@ class Rows:
         self._pk = next(n for n, f in enumerate(self.fields) if f.primary_key)
         self._converters = weakref.WeakKeyDictionary()  # per connection (ops instance)
 
-    @property
+    @functools.cached_property
     def table(self) -> str:
-        return f"{connection.ops.quote_name(self.model._meta.db_table)} {self.alias}"
+        """`"table" alias`, for FROM and JOIN."""
+        return f"{_db().ops.quote_name(self.model._meta.db_table)} {self.alias}"
 
-    @property
+    @functools.cached_property
     def select(self) -> str:
-        quote = connection.ops.quote_name
+        """`alias."column", ...` of every concrete field, in `build`'s order."""
+        quote = _db().ops.quote_name
         return ", ".join(f"{self.alias}.{quote(f.column)}" for f in self.fields)
+
+    @staticmethod
+    def offsets(rows: dict[str, Rows]) -> dict[str, int]:
+        """{name: index of its first column} for several Rows selected side by side."""
+        found, at = {}, 0
+        for name, reader in rows.items():
+            found[name], at = at, at + reader.width
+        return found
 
     def converters(self, db) -> list[tuple[int, list, object]]:
         """[(column index, converters, expression)] on the connection `db`, as the ORM's

@@ -7,7 +7,6 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import accumulate
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -123,8 +122,7 @@ _LOCK_ROWS = {
     "currency": Rows(Currency, "c"),
     "coupon": Rows(Coupon, "cp"),
 }
-_LOCK_AT = dict(zip(_LOCK_ROWS, accumulate(r.width for r in _LOCK_ROWS.values()), strict=True))
-_LOCK_AT = {name: at - _LOCK_ROWS[name].width for name, at in _LOCK_AT.items()}  # first column
+_LOCK_AT = Rows.offsets(_LOCK_ROWS)
 
 
 def _build(name: str, row):
