@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from django.db import connection
+import functools
+import weakref
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def case_by_id(values: dict, cast: str = "") -> tuple[str, list]:
@@ -53,3 +56,152 @@ def fillfactor(table: str, percent: int):
         run(f"ALTER TABLE {table} RESET (fillfactor)"),
         elidable=False,
     )
+
+
+def _db():
+    """The default alias's connection object itself: `django.db.connection` is a proxy
+    that looks the thread's connection up on every attribute (~15 µs per field value)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+class Rows:
+    """A model's columns for a SELECT written out by hand, and its instances built from
+    the rows as the ORM builds them (`Model.from_db` after each field's database
+    converters: booleans, dates and decimals on SQLite, phone numbers, JSON), for the
+    hot reads whose compile step costs more than the query (the order confirm's lock
+    with its lines and their products: ~5 ms of CPU through the ORM).
+
+    `Rows(Order, "o")` reads every concrete field of the order under the alias `o`;
+    `select` gives the column list, `build(row, start)` the instance whose columns start
+    at `row[start]` (None when its primary key is NULL, a LEFT JOIN's missing row)."""
+
+    def __init__(self, model, alias: str):
+        self.model = model
+        self.alias = alias
+        self.fields = list(model._meta.concrete_fields)
+        self.names = [f.attname for f in self.fields]
+        self.width = len(self.fields)
+        self._pk = next(n for n, f in enumerate(self.fields) if f.primary_key)
+        self._converters = weakref.WeakKeyDictionary()  # per connection (ops instance)
+
+    @functools.cached_property
+    def table(self) -> str:
+        """`"table" alias`, for FROM and JOIN."""
+        return f"{_db().ops.quote_name(self.model._meta.db_table)} {self.alias}"
+
+    @functools.cached_property
+    def select(self) -> str:
+        """`alias."column", ...` of every concrete field, in `build`'s order."""
+        quote = _db().ops.quote_name
+        return ", ".join(f"{self.alias}.{quote(f.column)}" for f in self.fields)
+
+    @staticmethod
+    def offsets(rows: dict[str, Rows]) -> dict[str, int]:
+        """{name: index of its first column} for several Rows selected side by side."""
+        found, at = {}, 0
+        for name, reader in rows.items():
+            found[name], at = at, at + reader.width
+        return found
+
+    def converters(self, db) -> list[tuple[int, list, object]]:
+        """[(column index, converters, expression)] on the connection `db`, as the ORM's
+        compiler computes them; cached per connection."""
+        found = self._converters.get(db.ops)
+        if found is None:
+            found = []
+            for index, field in enumerate(self.fields):
+                column = field.get_col(self.alias)
+                funcs = db.ops.get_db_converters(column) + column.get_db_converters(db)
+                if funcs:
+                    found.append((index, funcs, column))
+            self._converters[db.ops] = found
+        return found
+
+    def build(self, row, start: int = 0):
+        values = list(row[start : start + self.width])
+        if values[self._pk] is None:
+            return None
+        db = _db()
+        for index, funcs, column in self.converters(db):
+            value = values[index]
+            for func in funcs:
+                value = func(value, column, db)
+            values[index] = value
+        return self.model.from_db(db.alias, self.names, values)
+
+
+def cache_related(obj, name: str, value) -> None:
+    """What select_related stores: `obj.<name>` answers `value` without a query."""
+    obj._state.fields_cache[name] = value
+
+
+@functools.cache
+def _insert_plan(model, vendor: str) -> tuple[list, str, str, str]:
+    """(fields, head, row, arrays) of `insert_sql` for `model` on `vendor`: every concrete
+    field but an auto-incremented primary key, `INSERT INTO table (columns)`, the
+    placeholders of one row, and `UNNEST(%s::type[], ...)` when several rows can go as
+    one array per column (PostgreSQL, on the conditions Django's own compiler applies in
+    `SQLInsertCompiler.assemble_as_sql`), else ""."""
+    db = _db()
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    quote = db.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    row = f"({', '.join('%s' for _ in fields)})"
+    arrays = ""
+    if vendor == "postgresql" and not any(
+        hasattr(f, "get_placeholder")
+        or (f.target_field if f.is_relation else f).get_internal_type() not in db.data_types
+        for f in fields
+    ):
+        types = [f.db_type(db).split("(")[0] for f in fields]
+        arrays = f"UNNEST({', '.join(f'(%s)::{t}[]' for t in types)})"
+    return fields, f"INSERT INTO {quote(model._meta.db_table)} ({columns})", row, arrays
+
+
+def insert_sql(objs: list) -> tuple[str, list]:
+    """The INSERT of `objs` (new rows of one model) and its parameters, each value
+    prepared by its field as the ORM's InsertQuery prepares it (`pre_save`,
+    `get_db_prep_save`), without that compile step. Several rows go as one array per
+    column on PostgreSQL (`INSERT ... SELECT * FROM UNNEST(...)`, as Django's compiler
+    sends them), so the statement's text does not grow with the rows."""
+    db = _db()
+    fields, head, row, arrays = _insert_plan(type(objs[0]), db.vendor)
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields] for obj in objs]
+    if len(objs) > 1 and arrays:
+        return f"{head} SELECT * FROM {arrays}", [list(c) for c in zip(*rows, strict=True)]
+    return f"{head} VALUES {', '.join(row for _ in objs)}", [v for r in rows for v in r]
+
+
+def insert_all(objs: list) -> None:
+    """`Model.objects.bulk_create(objs)` for new rows of one model, written out: one
+    `insert_sql` ... RETURNING id per batch (the backend's batch size), the primary keys
+    set from RETURNING. For the stock documents' movements and audit events, whose
+    bulk_create compile step cost more CPU than the INSERT itself. Sends no signal, as
+    bulk_create sends none."""
+    if not objs:
+        return
+    db = _db()
+    model = type(objs[0])
+    opts = model._meta
+    if not db.features.can_return_rows_from_bulk_insert or not isinstance(
+        opts.pk, models.AutoField
+    ):
+        model._base_manager.bulk_create(objs)
+        return
+    for obj in objs:
+        if obj.pk is not None:
+            raise ValueError("insert_all takes new rows only")
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    fields = _insert_plan(model, db.vendor)[0]
+    size = max(db.ops.bulk_batch_size(fields, objs), 1)
+    returning = f" RETURNING {db.ops.quote_name(opts.pk.column)}"
+    with db.cursor() as cursor:
+        for start in range(0, len(objs), size):
+            batch = objs[start : start + size]
+            sql, params = insert_sql(batch)
+            cursor.execute(sql + returning, params)
+            for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                obj.pk = pk
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = db.alias

@@ -24,13 +24,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Q, Subquery
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from apps.core.audit import audit_record
 from apps.core.models import CompanySettings
-from apps.core.sql import add_by_id
+from apps.core.sql import Rows, add_by_id, insert_sql
 from apps.finance import money
 from apps.finance.models import Currency
 from apps.finance.selectors import MissingExchangeRate, base_currency_code, rate_on
@@ -109,16 +107,15 @@ def _accounts_resolve(
     if looked_up:
         codes = {r for r in looked_up if isinstance(r, str)}
         pks = {r for r in looked_up if isinstance(r, int)}
-        wanted = Account.objects.filter(Q(code__in=codes) | Q(pk__in=pks))
-        fields = ("id", "code", "name", "type", "is_group", "active", "deleted_at", "currency")
-        wanted = wanted.only(*fields)
-        if base:
-            code = CompanySettings.objects.filter(pk=1).values("base_currency")
-            minor = Currency.all_objects.filter(pk=Subquery(code)).values("minor_units")
-            wanted = wanted.annotate(base_code=Subquery(code), base_minor=Subquery(minor))
-        for account in wanted:
-            if base and base_currency is None:
-                base_currency = _base_of(account)
+        with connection.cursor() as cursor:
+            cursor.execute(*_accounts_sql(codes, pks, base=base))
+            rows = cursor.fetchall()
+        for row in rows:
+            account = _ACCOUNT_ROWS.build(row)
+            if base:
+                account.base_code, account.base_minor = row[_ACCOUNT_ROWS.width :]
+                if base_currency is None:
+                    base_currency = _base_of(account)
             if account.code in codes:
                 found[account.code] = account
             if account.pk in pks:
@@ -132,6 +129,31 @@ def _accounts_resolve(
         if not account.active or account.deleted_at is not None:
             raise PostingError(f"{account} is inactive and takes no postings.")
     return found, base_currency
+
+
+_ACCOUNT_ROWS = Rows(Account, "a")
+
+
+def _accounts_sql(codes: set[str], pks: set[int], *, base: bool) -> tuple[str, list]:
+    """The live accounts with these codes or pks (what `Account.objects.filter(Q(code__in=)
+    | Q(pk__in=))` reads), with `base` the base currency's code and minor units as two more
+    columns; written out, as this runs in every posting."""
+    match, params = [], []
+    for column, values in (("code", sorted(codes)), ("id", sorted(pks))):
+        if values:
+            match.append(f"a.{column} IN ({', '.join('%s' for _ in values)})")
+            params += values
+    extra = ""
+    if base:
+        settings = CompanySettings._meta.db_table
+        currency = Currency._meta.db_table
+        code = f"(SELECT base_currency FROM {settings} WHERE id = 1)"
+        extra = f", {code}, (SELECT minor_units FROM {currency} WHERE code = {code})"
+    sql = (
+        f"SELECT {_ACCOUNT_ROWS.select}{extra} FROM {_ACCOUNT_ROWS.table}"
+        f" WHERE a.deleted_at IS NULL AND ({' OR '.join(match)}) ORDER BY a.code"
+    )
+    return sql, params
 
 
 @dataclass
@@ -152,8 +174,8 @@ class PreparedEntry:
         """PostgreSQL: insert the entry and its lines and move the balances in one
         statement (data-modifying CTEs), the accounts locked in primary-key order as
         `apply_balances` does; what `insert` + `apply_balances` write, one round trip."""
-        entry_sql, entry_params = _insert_sql(JournalEntry, [self.entry])
-        lines_sql, lines_params = _insert_sql(JournalLine, self.lines)
+        entry_sql, entry_params = insert_sql([self.entry])
+        lines_sql, lines_params = insert_sql(self.lines)
         deltas = self._deltas()
         table = connection.ops.quote_name(Account._meta.db_table)
         statement = f"WITH entry AS ({entry_sql} RETURNING 1), lines AS ({lines_sql} RETURNING id)"
@@ -215,16 +237,6 @@ class PreparedEntry:
                 ],
             },
         )
-
-
-def _insert_sql(model: type[models.Model], objs: list[models.Model]) -> tuple[str, list]:
-    """The INSERT bulk_create would send for `objs` (Django's compiler: the same column
-    conversions and pre-save values), without its RETURNING clause."""
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
-    query = InsertQuery(model)
-    query.insert_values(fields, objs)
-    ((sql, params),) = query.get_compiler(connection=connection).as_sql()
-    return sql, list(params)
 
 
 def _balances_sql(deltas: dict[int, Decimal]) -> tuple[str, list]:

@@ -16,6 +16,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Max, Sum
 
+from apps.core.sql import insert_all
+
 from .models import OPEN_STATUSES, Order, OrderLine, Return, ReturnLine, SalesFigure
 
 Grain, Kind = SalesFigure.Grain, SalesFigure.Kind
@@ -66,9 +68,7 @@ def sales_figures_order(*, order: Order, lines: list[OrderLine], sign: int = 1) 
         (line, sign * line.quantity, (sign * line.net, sign * line.tax, sign * line.total))
         for line in lines
     ]
-    SalesFigure.objects.bulk_create(
-        _rows(kind=Kind.SALE, day=order.order_date, order=order, items=items)
-    )
+    insert_all(_rows(kind=Kind.SALE, day=order.order_date, order=order, items=items))
 
 
 def sales_figures_return(*, doc: Return, lines: list[ReturnLine]) -> None:

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -19,7 +18,7 @@ from apps.catalog.models import Product
 from apps.core.audit import audit_build
 from apps.core.models import AuditEvent
 from apps.core.request_context import current_user
-from apps.core.sql import case_by_id
+from apps.core.sql import Rows, case_by_id, insert_all
 
 from .. import valuation
 from ..models import (
@@ -149,33 +148,57 @@ def stock_levels_lock(
     keys = sorted({(_pk(store), _pk(product)) for store, product in pairs})
     if not keys:
         return {}
-    match = Q()
-    for store_id, product_id in keys:
-        match |= Q(store_id=store_id, product_id=product_id)
-    levels = StockLevel.objects.select_for_update(of=("self",)).filter(match).order_by("pk")
+    lock = _lock_sql(keys)
     if create and connection.vendor == "postgresql":
-        found = _create_and_lock(keys, levels)
+        found = _create_and_lock(keys, lock)
         if len(found) == len(keys):
             return found
         # a level another transaction created after this statement began: lock it below
     elif create:
         _ensure_levels(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(*lock)
+        levels = [_LEVEL_ROWS.build(row) for row in cursor.fetchall()]
     return {(level.store_id, level.product_id): level for level in levels}
 
 
-_LEVEL_COLUMNS = [f.column for f in StockLevel._meta.concrete_fields]
+_LEVEL_ROWS = Rows(StockLevel, "sl")
+_LEVEL_COLUMNS = [f.column for f in _LEVEL_ROWS.fields]
 
 
-def _create_and_lock(keys: list[tuple[int, int]], levels) -> dict[tuple[int, int], StockLevel]:
-    """PostgreSQL: `_ensure_levels` and the lock in one statement: the missing levels
-    inserted first (in key order, as RETURNING rows: ours until we commit), then the
-    existing ones locked in primary-key order. A level committed by another transaction
-    after the statement began is not among them; the caller locks the rest again."""
+def _lock_sql(keys: list[tuple[int, int]]) -> tuple[str, list]:
+    """The levels of `keys` (store, product) locked in primary-key order: what
+    `StockLevel.objects.select_for_update().filter(Q(...) | ...).order_by("pk")` sends,
+    written out (one condition per store), without the ORM's compile step."""
+    stores: dict[int, list[int]] = defaultdict(list)
+    for store_id, product_id in keys:
+        stores[store_id].append(product_id)
+    match, params = [], []
+    for store_id, products in stores.items():
+        marks = ", ".join("%s" for _ in products)
+        match.append(f"(sl.store_id = %s AND sl.product_id IN ({marks}))")
+        params += [store_id, *products]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {_LEVEL_ROWS.select} FROM {_LEVEL_ROWS.table}"
+        f" WHERE {' OR '.join(match)} ORDER BY sl.id ASC{lock}"
+    )
+    return sql, params
+
+
+def _create_and_lock(
+    keys: list[tuple[int, int]], lock: tuple[str, list]
+) -> dict[tuple[int, int], StockLevel]:
+    """PostgreSQL: `_ensure_levels` and the lock (`lock`, `_lock_sql`) in one statement:
+    the missing levels inserted first (in key order, as RETURNING rows: ours until we
+    commit), then the existing ones locked in primary-key order. A level committed by
+    another transaction after the statement began is not among them; the caller locks the
+    rest again."""
     query = InsertQuery(StockLevel, on_conflict=OnConflict.IGNORE)
     fields = [f for f in StockLevel._meta.concrete_fields if not f.primary_key]
     query.insert_values(fields, [StockLevel(store_id=s, product_id=p, quantity=0) for s, p in keys])
     ((insert_sql, insert_params),) = query.get_compiler(connection=connection).as_sql()
-    lock_sql, lock_params = levels.query.get_compiler(connection=connection).as_sql()
+    lock_sql, lock_params = lock
     columns = ", ".join(_LEVEL_COLUMNS)
     statement = (
         f"WITH new AS ({insert_sql} RETURNING {columns}), old AS ({lock_sql})"
@@ -186,7 +209,7 @@ def _create_and_lock(keys: list[tuple[int, int]], levels) -> dict[tuple[int, int
         rows = cursor.fetchall()
     found = {}
     for row in rows:
-        level = StockLevel.from_db(connection.alias, _LEVEL_COLUMNS, row)
+        level = _LEVEL_ROWS.build(row)
         found[(level.store_id, level.product_id)] = level
     return found
 
@@ -361,7 +384,7 @@ def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[Sto
             category_name=product.category.name if product.category_id else "",
         )
         movements.append(movement)
-    StockMovement.objects.bulk_create(movements)
+    insert_all(movements)
     for change, movement in zip(changes, movements, strict=True):
         events.append(
             audit_build(
@@ -380,5 +403,5 @@ def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[Sto
                 },
             )
         )
-    AuditEvent.objects.bulk_create([*events, *extra])
+    insert_all([*events, *extra])
     return movements

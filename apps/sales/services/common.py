@@ -4,15 +4,16 @@ order change ends with (the services package's modules build on it)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from apps.catalog.models import Product
+from apps.catalog.models import Category, Product
 from apps.core.request_context import current_user
-from apps.core.sql import case_by_id
+from apps.core.sql import Rows, cache_related, case_by_id
 from apps.customers.models import AddressKind, Customer
 from apps.finance import money
 from apps.finance.documents import document_currency_problem
@@ -87,25 +88,71 @@ def _lock(order: Order) -> Order:
 
 def _lock_with_lines(order: Order) -> tuple[Order, list[OrderLine]]:
     """The order row locked and its lines (with products and categories) in one statement;
-    an order without lines is locked alone."""
-    lines = list(
-        OrderLine.objects.select_related(
-            "order__currency",
-            "order__store",
-            "order__customer",
-            "order__coupon",
-            "product__category",
-        )
-        .select_for_update(of=("order",))
-        .filter(order_id=order.pk)
-        .order_by("position", "pk")
-    )
-    if not lines:
+    an order without lines is locked alone.
+
+    What `OrderLine.objects.select_related("order__currency", "order__store",
+    "order__customer", "order__coupon", "product__category").select_for_update(of=("order",))`
+    reads and builds, written out: that query's compile step alone cost ~5 ms of CPU."""
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql(connection.vendor), [order.pk, order.pk])
+        rows = cursor.fetchall()
+    if not rows:
         return _lock(order), []
-    locked = lines[0].order
-    for line in lines:
-        line.order = locked
+    first = rows[0]
+    locked = _build("order", first)
+    for name in ("customer", "store", "currency", "coupon"):
+        cache_related(locked, name, _build(name, first))
+    lines = []
+    for row in rows:
+        line, product = _build("line", row), _build("product", row)
+        cache_related(product, "category", _build("category", row))
+        cache_related(line, "product", product)
+        cache_related(line, "order", locked)
+        lines.append(line)
     return locked, lines
+
+
+_LOCK_ROWS = {
+    "line": Rows(OrderLine, "l"),
+    "product": Rows(Product, "p"),
+    "category": Rows(Category, "ca"),
+    "order": Rows(Order, "o"),
+    "customer": Rows(Customer, "cu"),
+    "store": Rows(Store, "s"),
+    "currency": Rows(Currency, "c"),
+    "coupon": Rows(Coupon, "cp"),
+}
+_LOCK_AT = Rows.offsets(_LOCK_ROWS)
+
+
+def _build(name: str, row):
+    return _LOCK_ROWS[name].build(row, _LOCK_AT[name])
+
+
+@functools.cache
+def _lock_sql(vendor: str) -> str:
+    """The lines with their products, next to the order's row (locked) with its customer,
+    store, currency and coupon read in a subquery of its own: PostgreSQL plans two joins
+    of 3 and 5 tables in about half the time of one of 8 (~1 ms against ~2 ms; `LIMIT 1`
+    keeps the subquery apart, the order's primary key gives one row anyway)."""
+    r = _LOCK_ROWS
+    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
+    header = ", ".join(
+        r[name].select for name in ("order", "customer", "store", "currency", "coupon")
+    )
+    return (
+        f"SELECT {r['line'].select}, {r['product'].select}, {r['category'].select}, h.*"
+        f" FROM {r['line'].table}"
+        f" INNER JOIN {r['product'].table} ON l.product_id = p.id"
+        f" LEFT OUTER JOIN {r['category'].table} ON p.category_id = ca.id"
+        f" CROSS JOIN (SELECT {header} FROM {r['order'].table}"
+        f" INNER JOIN {r['customer'].table} ON o.customer_id = cu.id"
+        f" INNER JOIN {r['store'].table} ON o.store_id = s.id"
+        f" INNER JOIN {r['currency'].table} ON o.currency_id = c.code"
+        f" LEFT OUTER JOIN {r['coupon'].table} ON o.coupon_id = cp.id"
+        f" WHERE o.id = %s LIMIT 1{lock}) h"
+        " WHERE l.order_id = %s ORDER BY l.position ASC, l.id ASC"
+    )
 
 
 def _costs_update(lines: list[OrderLine]) -> None:
