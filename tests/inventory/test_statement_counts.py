@@ -25,7 +25,7 @@ EXPECTED = {
     "receive": (14, 9),
     "remove": (12, 8),
     "transfer": (8, 6),
-    "cancel": (17, 12),
+    "cancel": (17, 13),
     "return": (25, 20),
 }
 

@@ -1,11 +1,14 @@
 """Real threads against the real database (SQLite WAL + BEGIN IMMEDIATE, or PostgreSQL)."""
 
+import threading
+import time
 from collections import Counter
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 
-from apps.inventory.models import StockLevel
+from apps.inventory.models import StockLevel, StockMovement
 from apps.sales import services
 from apps.sales.models import Coupon, CouponKind, Order, OrderStatus
 from apps.sales.services import OrderError, StockShortage
@@ -77,6 +80,70 @@ def test_confirm_and_cancel_of_the_same_order_race_to_a_consistent_state():
         assert isinstance(cancel, Order), cancel
         assert isinstance(confirm, Order) or "only drafts can be confirmed" in str(confirm)
         assert (order.status, after) == (OrderStatus.CANCELLED, before)
+    assert_sales_books_ok()
+
+
+def _wait_until_a_backend_waits_for_a_lock(timeout: float = 10.0) -> None:
+    """PostgreSQL: until another session waits for a row lock. SQLite: a moment (the
+    confirm queues for the write lock, which the test cannot see from here)."""
+    if connection.vendor != "postgresql":
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # inside a transaction the activity view is read once, unless cleared
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the confirm never waited for the order's lock")
+
+
+def test_a_confirm_waiting_for_an_edit_confirms_the_lines_as_the_edit_left_them():
+    """The edit holds the order's lock when the confirm starts: the confirm must see the
+    line it added and the quantity it raised, not the lines before the edit."""
+    store = StoreFactory()
+    a, b, c = (stocked(store, make_product(sku=sku), 10) for sku in ("EA", "EB", "EC"))
+    order = make_order(make_customer(), store, [(a, 1), (b, 1)])
+    editing, confirmed = threading.Event(), []
+
+    def edit():
+        try:
+            with transaction.atomic():
+                services.order_line_add(order=order, product=c, quantity=2)  # locks the order
+                services.order_line_add(order=order, product=a, quantity=3)  # a: 1 -> 4
+                editing.set()
+                _wait_until_a_backend_waits_for_a_lock()
+        finally:
+            editing.set()
+            connection.close()
+
+    def confirm():
+        try:
+            editing.wait(timeout=30)
+            confirmed.append(services.order_confirm(order=order))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit), threading.Thread(target=confirm)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert confirmed and confirmed[0].status == OrderStatus.CONFIRMED
+    order.refresh_from_db()
+    assert order.total == Decimal("70.00")  # 4 + 1 + 2 units at 10.00
+    sold = dict(
+        StockMovement.objects.filter(reference=order.number).values_list("product__sku", "quantity")
+    )
+    assert sold == {"EA": -4, "EB": -1, "EC": -2}
+    levels = dict(StockLevel.objects.filter(store=store).values_list("product__sku", "quantity"))
+    assert levels == {"EA": 6, "EB": 9, "EC": 8}
     assert_sales_books_ok()
 
 
