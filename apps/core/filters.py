@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from .models import AuditAction, AuditEvent
@@ -36,6 +37,55 @@ def bounded_filter_data(filterset_class, data):
         ]
         data.setlist(name, values)
     return data
+
+
+class TypedLookupField(forms.CharField):
+    """A record typed into a filter bar, with suggestions from the page's `<datalist>` that
+    `lookup_url` fills as one types (a `<select>` of every seller or account does not
+    scale: 1,000 sellers made the transaction log a 97 KB page, 2,000 accounts the journal
+    a 200 KB one). `matching(text)` is the queryset the text names; naming nothing is a
+    form error ("No seller matches “x”."), never a silently unfiltered list. `label_for(id)`
+    writes an id from a link as its suggestion's text (one query, only for an id)."""
+
+    def __init__(self, *, matching, label_for, noun, datalist, lookup_url, placeholder, **kwargs):
+        self.matching, self.label_for, self.noun = matching, label_for, noun
+        attrs = {
+            "placeholder": placeholder,
+            "list": datalist,
+            "autocomplete": "off",
+            "hx-get": lookup_url,
+            "hx-trigger": "input changed delay:200ms",
+            "hx-target": f"#{datalist}",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(max_length=250, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        found = self.matching(text)
+        if not found.values("pk")[:1]:
+            raise ValidationError(f"No {self.noun} matches “{text}”.", code="no_match")
+        return found
+
+    def prepare_value(self, value):
+        if isinstance(value, str) and value.strip().isdigit() and int(value) <= MAX_DB_INT:
+            return self.label_for(int(value)) or value
+        return value
+
+
+class TypedLookupFilter(django_filters.Filter):
+    """Rows whose `field_name` is one of the records a TypedLookupField names."""
+
+    field_class = TypedLookupField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value.values("pk")})
 
 
 class IPAddressFilter(django_filters.CharFilter):

@@ -1,10 +1,9 @@
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse_lazy
 
-from apps.core.filters import MAX_DB_INT
+from apps.core.filters import TypedLookupFilter
 
 from .models import (
     CreditRequest,
@@ -15,67 +14,23 @@ from .models import (
     TransactionStatus,
     TransactionType,
 )
+from .selectors import seller_label_for, sellers_matching
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
-class SellerLookupField(forms.CharField):
-    """A seller typed by company, login email or phone, with suggestions from the page's
-    `<datalist id="seller-options">` (a `<select>` of every seller would not scale: 1,000
-    sellers made the transaction log a 97 KB page). Cleans to the sellers the text names
-    (apps.credit.selectors.sellers_matching); naming none is an error, not an empty list."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={
-                    "placeholder": "company, login or phone",
-                    "list": "seller-options",
-                    "autocomplete": "off",
-                    "hx-get": reverse_lazy("seller-lookup"),
-                    "hx-trigger": "input changed delay:200ms",
-                    "hx-target": "#seller-options",
-                    "hx-swap": "innerHTML",
-                    "hx-sync": "this:replace",
-                }
-            ),
-        )
-        super().__init__(max_length=250, **kwargs)
-
-    def clean(self, value):
-        from .selectors import sellers_matching
-
-        text = super().clean(value)
-        if not text:
-            return None
-        sellers = sellers_matching(text)
-        if not sellers.values("pk")[:1]:
-            raise ValidationError(f"No seller matches “{text}”.", code="no_match")
-        return sellers
-
-    def prepare_value(self, value):
-        """An id from a link reads as the seller it names (its suggestion's text)."""
-        from .selectors import seller_label
-
-        if isinstance(value, str) and value.strip().isdigit():
-            seller = (
-                Seller.objects.filter(pk=int(value)).select_related("user").first()
-                if int(value) <= MAX_DB_INT
-                else None
-            )
-            if seller is not None:
-                return seller_label(seller)
-        return value
-
-
-class SellerLookupFilter(django_filters.Filter):
-    field_class = SellerLookupField
-
-    def filter(self, qs, value):
-        if value is None:
-            return qs
-        return qs.filter(seller__in=value.values("pk"))
+def _seller_lookup(**kwargs):
+    return TypedLookupFilter(
+        label="Seller",
+        field_name="seller",
+        matching=sellers_matching,
+        label_for=seller_label_for,
+        noun="seller",
+        datalist="seller-options",
+        lookup_url=reverse_lazy("seller-lookup"),
+        placeholder="company, login or phone",
+        **kwargs,
+    )
 
 
 class SellerFilter(django_filters.FilterSet):
@@ -111,7 +66,7 @@ class CreatedBetween(django_filters.FilterSet):
 
 class CreditRequestFilter(CreatedBetween):
     status = django_filters.ChoiceFilter(label="Status", choices=RequestStatus.choices)
-    seller = SellerLookupFilter(label="Seller")
+    seller = _seller_lookup()
 
     class Meta:
         model = CreditRequest
@@ -145,7 +100,7 @@ class SellerTransactionFilter(CreatedBetween):
 
 
 class TransactionFilter(SellerTransactionFilter):
-    seller = SellerLookupFilter(label="Seller")
+    seller = _seller_lookup()
 
     class Meta(SellerTransactionFilter.Meta):
         fields = ["q", "seller", "type", "status", "start", "end"]

@@ -34,6 +34,11 @@ def seller_label(seller: Seller) -> str:
     return f"{seller.company} · {seller.user.email}"
 
 
+def seller_label_for(pk: int) -> str | None:
+    seller = Seller.objects.filter(pk=pk).select_related("user").first()
+    return seller_label(seller) if seller else None
+
+
 def sellers_matching(text: str):
     """The sellers a typed text names: an id (the seller page links with one), a suggestion
     ("Company · login", one seller), else every seller whose company, login email or phone

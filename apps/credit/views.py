@@ -120,7 +120,7 @@ class SellerLookupView(CreditArea, AreaRequiredMixin, View):
         text = (request.GET.get("q") or request.GET.get("seller") or "").strip()
         sellers = sellers_matching(text).select_related("user")[:20] if text else []
         labels = [seller_label(seller) for seller in sellers]
-        return render(request, "credit/_seller_options.html", {"labels": labels})
+        return render(request, "core/_options.html", {"labels": labels})
 
 
 class CreditRequestListView(CreditArea, BackofficeListView):
