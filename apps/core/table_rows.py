@@ -84,6 +84,10 @@ class _ColumnPlan:
         self.bound_column = bound_column
         self.column = column
         self.accessor = Accessor(bound_column.accessor)
+        # One attribute of the record (most columns): read it directly, not through
+        # Accessor's general walk (which is also what it does for a model's attribute).
+        plain = self.accessor and not any(sep in self.accessor for sep in ("__", "."))
+        self.attribute = str(self.accessor) if plain else None
         self.default = bound_column.default
         self.render = bound_column.render
         inline = isinstance(column, TemplateColumn) and column.template_code
@@ -155,14 +159,22 @@ class _ColumnPlan:
         """tables2's BoundRow._get_and_render_with + _call_render, for one record."""
         record = row.record
         value = None
-        penultimate, remainder = self.accessor.penultimate(record)
+        model_record = isinstance(record, models.Model)
+        if self.attribute is not None and model_record:
+            penultimate, remainder = record, self.attribute
+        else:
+            penultimate, remainder = self.accessor.penultimate(record)
         model = isinstance(penultimate, models.Model) and remainder
         if model and self._choice_display(penultimate, remainder):
             value = getattr(penultimate, f"get_{remainder}_display")()
             remainder = None
         if remainder:
             try:
-                value = self.accessor.resolve(record)
+                value = _MISSING
+                if self.attribute is not None and model_record:
+                    value = getattr(record, self.attribute, _MISSING)
+                if value is _MISSING or callable(value):
+                    value = self.accessor.resolve(record)
             except Exception:
                 if self.link_column and self.column.text is not None:
                     return self._call(row, None)
