@@ -155,6 +155,9 @@ def test_transaction_log_seller_is_a_typed_lookup(client_for, make_seller):
     nobody, rows = shown(seller="Zeta")
     assert rows == set()
     assert "No seller matches “Zeta”." in nobody.content.decode()
+    partial = client.get(url, {"seller": "Zeta"}, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="table"')
+    assert "Seller: No seller matches “Zeta”." in partial  # typing swaps only #table
     assert shown(seller="99999999")[1] == set()
     assert shown(seller=str(10**30))[1] == set()  # no overflow, just nobody
 
