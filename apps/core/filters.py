@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse_lazy
 
 from .models import AuditAction, AuditEvent
 
@@ -112,13 +113,48 @@ def type_name(content_type) -> str:
     return str(model._meta.verbose_name).capitalize()
 
 
+def user_label(user) -> str:
+    """How a user reads in the audit log's "Who" lookup: name and login (unique)."""
+    return f"{user.full_name} · {user.email}" if user.full_name else user.email
+
+
+def user_label_for(pk: int) -> str | None:
+    user = get_user_model().objects.filter(pk=pk).only("full_name", "email").first()
+    return user_label(user) if user else None
+
+
+def users_matching(text: str):
+    """The users a typed text names: an id, a suggestion ("Name · login" or a login), else
+    every user whose login or name contains it."""
+    users = get_user_model().objects.all()
+    text = text.strip()
+    if text.isdigit():
+        number = int(text)
+        return users.filter(pk=number) if number <= MAX_DB_INT else users.none()
+    email = text.rpartition("·")[2].strip()
+    if "@" in email and " " not in email:
+        exact = users.filter(email__iexact=email)
+        if "·" in text or exact.values("pk")[:1]:
+            return exact
+    return users.filter(Q(email__icontains=text) | Q(full_name__icontains=text))
+
+
 class AuditEventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
         widget=forms.TextInput(attrs={"placeholder": "object, event, message"}),
     )
-    actor = django_filters.ModelChoiceFilter(label="Who", queryset=get_user_model().objects.all())
+    actor = TypedLookupFilter(
+        label="Who",
+        field_name="actor",
+        matching=users_matching,
+        label_for=user_label_for,
+        noun="user",
+        datalist="user-options",
+        lookup_url=reverse_lazy("user-lookup"),
+        placeholder="login or name",
+    )
     action = django_filters.ChoiceFilter(label="Action", choices=AuditAction.choices)
     content_type = ContentTypeChoice(
         label="Type",
