@@ -13,20 +13,28 @@ table that does not name its own.
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.template import Context, Template
 from django.template.base import render_value_in_context
+from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import striptags
 from django.templatetags.l10n import localize, unlocalize
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django_tables2.columns.datecolumn import DateColumn
+from django_tables2.columns.datetimecolumn import DateTimeColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.columns.templatecolumn import TemplateColumn
 from django_tables2.utils import Accessor, signature
 
 _MISSING = object()
+# The template DateColumn and DateTimeColumn write for their `format`.
+_DATE_TEMPLATE = re.compile(r'\{\{ value\|date:"([^"]*)"\|default:default \}\}')
 
 
 def _has_callable(attrs) -> bool:
@@ -54,6 +62,19 @@ def _compiled_template_render(column):
     return render
 
 
+def _date_render(fmt: str):
+    """DateColumn/DateTimeColumn's `{{ value|date:"<fmt>"|default:default }}` in Python: the
+    value in the current time zone (the date filter expects local time), formatted, else
+    the column's default, written as the template writes a variable."""
+
+    def render(table, value, bound_column):
+        context = getattr(table, "context", None) or Context()
+        text = date_filter(template_localtime(value, use_tz=context.use_tz), fmt)
+        return mark_safe(render_value_in_context(text or bound_column.default, context))
+
+    return render
+
+
 class _ColumnPlan:
     """How one bound column renders a cell, worked out once for the page."""
 
@@ -63,17 +84,29 @@ class _ColumnPlan:
         self.bound_column = bound_column
         self.column = column
         self.accessor = Accessor(bound_column.accessor)
+        # One attribute of the record (most columns): read it directly, not through
+        # Accessor's general walk (which is also what it does for a model's attribute).
+        plain = self.accessor and not any(sep in self.accessor for sep in ("__", "."))
+        self.attribute = str(self.accessor) if plain else None
         self.default = bound_column.default
         self.render = bound_column.render
         inline = isinstance(column, TemplateColumn) and column.template_code
         if inline and bound_column.render == column.render:  # no render_<name> on the table
-            self.render = _compiled_template_render(column)
+            date = _DATE_TEMPLATE.fullmatch(column.template_code)
+            plain_date = (
+                isinstance(column, DateColumn | DateTimeColumn) and not column.extra_context
+            )
+            if date and plain_date:
+                self.render = _date_render(date.group(1))
+            else:
+                self.render = _compiled_template_render(column)
         self.args, self.catch_all = signature(self.render)
         self.link = bound_column.link
         self.link_column = isinstance(column, BaseLinkColumn)
         self.many = isinstance(column, ManyToManyColumn)
         self.localize = bound_column.localize
         self.context = context
+        self.autoescape = context.autoescape
         self._display: dict[type, bool] = {}
         sources = [table.attrs.get(k) for k in ("td", "cell")]
         sources += [column.attrs.get(k) for k in ("td", "cell")]
@@ -126,14 +159,22 @@ class _ColumnPlan:
         """tables2's BoundRow._get_and_render_with + _call_render, for one record."""
         record = row.record
         value = None
-        penultimate, remainder = self.accessor.penultimate(record)
+        model_record = isinstance(record, models.Model)
+        if self.attribute is not None and model_record:
+            penultimate, remainder = record, self.attribute
+        else:
+            penultimate, remainder = self.accessor.penultimate(record)
         model = isinstance(penultimate, models.Model) and remainder
         if model and self._choice_display(penultimate, remainder):
             value = getattr(penultimate, f"get_{remainder}_display")()
             remainder = None
         if remainder:
             try:
-                value = self.accessor.resolve(record)
+                value = _MISSING
+                if self.attribute is not None and model_record:
+                    value = getattr(record, self.attribute, _MISSING)
+                if value is _MISSING or callable(value):
+                    value = self.accessor.resolve(record)
             except Exception:
                 if self.link_column and self.column.text is not None:
                     return self._call(row, None)
@@ -152,7 +193,11 @@ class _ColumnPlan:
             self.bound_column.current_record = row.record
             self.bound_column.current_value = content
             attrs = self._td_attrs()
-        return f"<td{attrs}{self.label}>{render_value_in_context(content, self.context)}</td>"
+        if isinstance(content, str):  # render_value_in_context leaves text as it is
+            html = conditional_escape(content) if self.autoescape else content
+        else:
+            html = render_value_in_context(content, self.context)
+        return f"<td{attrs}{self.label}>{html}</td>"
 
 
 def page_rows(table, context) -> list[str]:

@@ -343,10 +343,30 @@ class CompanySettingsView(BackofficeUpdateView):
         return reverse("company-settings")
 
 
+class UserLookupView(AreaRequiredMixin, View):
+    """<option>s for the audit log's "Who" <datalist>: type a login or a name."""
+
+    area = ADMINISTRATION
+    need = "write"
+
+    def get(self, request):
+        from django.shortcuts import render
+
+        from .filters import user_label, users_matching
+
+        text = (request.GET.get("q") or request.GET.get("actor") or "").strip()
+        users = (
+            users_matching(text).only("full_name", "email").order_by("email")[:20] if text else []
+        )
+        labels = [user_label(user) for user in users]
+        return render(request, "core/_options.html", {"labels": labels})
+
+
 class AuditEventListView(BackofficeListView):
     area = ADMINISTRATION
     need = "write"
     title = "Audit log"
+    template_name = "core/audit_list.html"
     paginate_by = 50
     lazy_pages = True
     empty_text = "No audit events match these filters."

@@ -1,6 +1,9 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
+
+from apps.core.filters import TypedLookupFilter
 
 from .models import (
     CreditRequest,
@@ -11,8 +14,23 @@ from .models import (
     TransactionStatus,
     TransactionType,
 )
+from .selectors import seller_label_for, sellers_matching
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+def _seller_lookup(**kwargs):
+    return TypedLookupFilter(
+        label="Seller",
+        field_name="seller",
+        matching=sellers_matching,
+        label_for=seller_label_for,
+        noun="seller",
+        datalist="seller-options",
+        lookup_url=reverse_lazy("seller-lookup"),
+        placeholder="company, login or phone",
+        **kwargs,
+    )
 
 
 class SellerFilter(django_filters.FilterSet):
@@ -48,7 +66,7 @@ class CreatedBetween(django_filters.FilterSet):
 
 class CreditRequestFilter(CreatedBetween):
     status = django_filters.ChoiceFilter(label="Status", choices=RequestStatus.choices)
-    seller = django_filters.ModelChoiceFilter(label="Seller", queryset=Seller.objects.all())
+    seller = _seller_lookup()
 
     class Meta:
         model = CreditRequest
@@ -82,7 +100,7 @@ class SellerTransactionFilter(CreatedBetween):
 
 
 class TransactionFilter(SellerTransactionFilter):
-    seller = django_filters.ModelChoiceFilter(label="Seller", queryset=Seller.objects.all())
+    seller = _seller_lookup()
 
     class Meta(SellerTransactionFilter.Meta):
         fields = ["q", "seller", "type", "status", "start", "end"]

@@ -13,10 +13,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from apps.core.links import reverse_pk
 from apps.core.models import BaseModel
 from apps.finance.fields import money_field
 from apps.ledger.models import AppendOnlyModel, AppendOnlyQuerySet
@@ -61,7 +61,7 @@ class Seller(BaseModel):
         return self.company
 
     def get_absolute_url(self) -> str:
-        return reverse("seller-detail", args=[self.pk])
+        return reverse_pk("seller-detail", self.pk)
 
     @property
     def is_active(self) -> bool:
@@ -108,7 +108,7 @@ class CreditRequest(BaseModel):
         return f"Top-up #{self.pk} {self.amount} for {self.seller}"
 
     def get_absolute_url(self) -> str:
-        return reverse("creditrequest-detail", args=[self.pk])
+        return reverse_pk("creditrequest-detail", self.pk)
 
 
 class TransactionType(models.TextChoices):
@@ -204,7 +204,7 @@ class TransactionLog(AppendOnlyModel):
         return f"{self.get_type_display()} {self.amount} ({self.short_id})"
 
     def get_absolute_url(self) -> str:
-        return reverse("transaction-detail", args=[self.pk])
+        return reverse_pk("transaction-detail", self.pk)
 
     @property
     def short_id(self) -> str:

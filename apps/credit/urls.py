@@ -8,6 +8,7 @@ urlpatterns = [
     path("sellers/<int:pk>/", views.SellerDetailView.as_view(), name="seller-detail"),
     path("sellers/<int:pk>/edit/", views.SellerUpdateView.as_view(), name="seller-update"),
     path("sellers/<int:pk>/status/", views.SellerStatusView.as_view(), name="seller-status"),
+    path("sellers/lookup/", views.SellerLookupView.as_view(), name="seller-lookup"),
     path("requests/", views.CreditRequestListView.as_view(), name="creditrequest-list"),
     path(
         "requests/<int:pk>/", views.CreditRequestDetailView.as_view(), name="creditrequest-detail"

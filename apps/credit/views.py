@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from apps.accounts.roles import Area
@@ -110,10 +110,24 @@ class SellerStatusView(CreditArea, AreaRequiredMixin, View):
         return redirect(seller)
 
 
+class SellerLookupView(CreditArea, AreaRequiredMixin, View):
+    """<option>s for the seller <datalist> of the credit lists' filter bars: type a company,
+    login email or phone."""
+
+    def get(self, request):
+        from .selectors import seller_label, sellers_matching
+
+        text = (request.GET.get("q") or request.GET.get("seller") or "").strip()
+        sellers = sellers_matching(text).select_related("user")[:20] if text else []
+        labels = [seller_label(seller) for seller in sellers]
+        return render(request, "core/_options.html", {"labels": labels})
+
+
 class CreditRequestListView(CreditArea, BackofficeListView):
     """The top-up queue: pending requests first, oldest first among them."""
 
     title = "Credit requests"
+    template_name = "credit/creditrequest_list.html"
     table_class = CreditRequestTable
     filterset_class = CreditRequestFilter
     empty_text = "No credit requests match these filters."
@@ -196,6 +210,7 @@ class CreditRequestDecisionView(CreditArea, AreaRequiredMixin, View):
 
 class TransactionListView(CreditArea, BackofficeListView):
     title = "Transactions"
+    template_name = "credit/transaction_list.html"
     table_class = TransactionTable
     filterset_class = TransactionFilter
     export_filename = "transactions"

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from phonenumber_field.modelfields import PhoneNumberField
 
+from apps.core.links import reverse_pk
 from apps.core.models import BaseModel, SoftDeleteQuerySet
 from apps.finance.fields import money_field
 from apps.finance.models import Currency
@@ -113,7 +113,7 @@ class Customer(BaseModel):
         return f"{self.code} · {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("customer-detail", args=[self.pk])
+        return reverse_pk("customer-detail", self.pk)
 
     def default_address(self, kind: str) -> Address | None:
         return self.addresses.filter(kind=kind, is_default=True).first()

@@ -2,8 +2,12 @@ import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse_lazy
 
-from .models import Account, AccountType, JournalEntry, JournalLine
+from apps.core.filters import TypedLookupFilter
+
+from .models import AccountType, JournalEntry, JournalLine
+from .selectors import account_label_for, accounts_matching
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
@@ -16,10 +20,15 @@ class JournalEntryFilter(django_filters.FilterSet):
     )
     start = django_filters.DateFilter(label="From", field_name="date", lookup_expr="gte", **DATE)
     end = django_filters.DateFilter(label="To", field_name="date", lookup_expr="lte", **DATE)
-    account = django_filters.ModelChoiceFilter(
+    account = TypedLookupFilter(
         label="Account",
-        queryset=Account.objects.filter(is_group=False).order_by("code"),
         method="with_account",
+        matching=accounts_matching,
+        label_for=account_label_for,
+        noun="account",
+        datalist="account-options",
+        lookup_url=reverse_lazy("account-lookup"),
+        placeholder="code or name",
     )
     source_type = django_filters.ModelChoiceFilter(
         label="Source",
@@ -38,7 +47,7 @@ class JournalEntryFilter(django_filters.FilterSet):
         )
 
     def with_account(self, queryset, name, value):
-        lines = JournalLine.objects.filter(entry=OuterRef("pk"), account=value)
+        lines = JournalLine.objects.filter(entry=OuterRef("pk"), account__in=value.values("pk"))
         return queryset.filter(Exists(lines))
 
 

@@ -18,9 +18,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.links import reverse_pk
 from apps.core.models import BaseModel
 
 
@@ -65,7 +65,7 @@ class Account(BaseModel):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("account-detail", args=[self.pk])
+        return reverse_pk("account-detail", self.pk)
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -148,7 +148,7 @@ class JournalEntry(AppendOnlyModel):
         return f"{self.date:%Y-%m-%d} {self.memo}"
 
     def get_absolute_url(self) -> str:
-        return reverse("journalentry-detail", args=[self.pk])
+        return reverse_pk("journalentry-detail", self.pk)
 
     @property
     def short_id(self) -> str:

@@ -20,6 +20,34 @@ def cents(value) -> Decimal:
     return quantize(str(value or 0), 2)
 
 
+def account_label(account: Account) -> str:
+    """How an account reads in a typed lookup: its code and name (the code is unique)."""
+    return f"{account.code} · {account.name}"
+
+
+def account_label_for(pk: int) -> str | None:
+    account = Account.objects.filter(pk=pk, is_group=False).only("code", "name").first()
+    return account_label(account) if account else None
+
+
+def accounts_matching(text: str):
+    """The posting accounts (not groups) a typed text names: a code, a suggestion ("code ·
+    name"), an id (as links and bookmarks of the old select carry), else every account
+    whose code starts with or name contains it."""
+    from apps.core.filters import MAX_DB_INT
+
+    accounts = Account.objects.filter(is_group=False)
+    code = text.split("·")[0].strip()
+    exact = accounts.filter(code__iexact=code)
+    if "·" in text or exact.values("pk")[:1]:
+        return exact
+    if code.isdigit() and int(code) <= MAX_DB_INT:
+        by_id = accounts.filter(pk=int(code))
+        if by_id.values("pk")[:1]:
+            return by_id
+    return accounts.filter(Q(code__istartswith=text) | Q(name__icontains=text))
+
+
 class AccountNotFound(LookupError):
     pass
 

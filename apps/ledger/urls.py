@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("accounts/", views.AccountListView.as_view(), name="account-list"),
+    path("accounts/lookup/", views.AccountLookupView.as_view(), name="account-lookup"),
     path("accounts/new/", views.AccountCreateView.as_view(), name="account-create"),
     path("accounts/<int:pk>/", views.AccountDetailView.as_view(), name="account-detail"),
     path("accounts/<int:pk>/edit/", views.AccountUpdateView.as_view(), name="account-update"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery, Sum
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.functional import cached_property
 from django.views import View
@@ -132,8 +132,23 @@ class AccountDetailView(LedgerArea, BackofficeListView):
         return context
 
 
+class AccountLookupView(LedgerArea, AreaRequiredMixin, View):
+    """<option>s for the account <datalist> of the journal's filter bar: a code or a name."""
+
+    def get(self, request):
+        text = (request.GET.get("q") or request.GET.get("account") or "").strip()
+        accounts = (
+            selectors.accounts_matching(text).only("code", "name").order_by("code")[:20]
+            if text
+            else []
+        )
+        labels = [selectors.account_label(account) for account in accounts]
+        return render(request, "core/_options.html", {"labels": labels})
+
+
 class JournalEntryListView(LedgerArea, BackofficeListView):
     title = "Journal"
+    template_name = "ledger/journalentry_list.html"
     table_class = JournalEntryTable
     filterset_class = JournalEntryFilter
     optional_columns = (

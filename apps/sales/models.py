@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.catalog.models import Product
+from apps.core.links import reverse_pk
 from apps.core.models import BaseModel, SoftDeleteQuerySet
 from apps.customers.models import Customer
 from apps.finance.fields import money_field
@@ -212,7 +213,7 @@ class Order(BaseModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("order-detail", args=[self.pk])
+        return reverse_pk("order-detail", self.pk)
 
     @property
     def is_draft(self) -> bool:

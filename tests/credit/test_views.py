@@ -123,6 +123,61 @@ def test_transaction_log_filters_csv_and_reversal(client_for, make_seller):
     assert beta.balance == Decimal("50.00")
 
 
+def test_transaction_log_seller_is_a_typed_lookup(client_for, make_seller):
+    """No <select> of every seller: a text box with suggestions; an id (the seller page's
+    link), a suggestion or part of a company, login or phone picks the sellers; text that
+    names no seller is an error under the box and an empty list, never every transaction."""
+    alpha = make_seller("50.00", company="Alpha Phones", email="alpha@example.test")
+    beta = make_seller("50.00", company="Beta Mobile", email="beta@example.test")
+    gamma = make_seller("50.00", company="Alphabet Resale", email="gamma@example.test")
+    charges = {
+        seller.pk: services.credit_charge(
+            seller=seller, amount="7.00", phone=PHONE, idempotency_key=f"k{seller.pk}"
+        ).transaction.pk
+        for seller in (alpha, beta, gamma)
+    }
+    client = client_for("Accountant")
+    url = reverse("transaction-list")
+
+    def shown(**query):
+        response = client.get(url, {"type": "charge", **query})
+        return response, {r.record.pk for r in response.context["table"].page.object_list}
+
+    page = client.get(url).content.decode()
+    assert 'list="seller-options"' in page and '<datalist id="seller-options">' in page
+    assert "Beta Mobile</option>" not in page  # no option per seller
+    by_id, rows = shown(seller=beta.pk)
+    assert rows == {charges[beta.pk]}
+    assert 'value="Beta Mobile · beta@example.test"' in by_id.content.decode()
+    assert shown(seller="Alpha Phones · alpha@example.test")[1] == {charges[alpha.pk]}
+    assert shown(seller="alpha")[1] == {charges[alpha.pk], charges[gamma.pk]}
+    assert shown(seller="BETA@example")[1] == {charges[beta.pk]}
+    nobody, rows = shown(seller="Zeta")
+    assert rows == set()
+    assert "No seller matches “Zeta”." in nobody.content.decode()
+    partial = client.get(url, {"seller": "Zeta"}, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="table"')
+    assert "Seller: No seller matches “Zeta”." in partial  # typing swaps only #table
+    assert shown(seller="99999999")[1] == set()
+    assert shown(seller=str(10**30))[1] == set()  # no overflow, just nobody
+
+    options = client.get(reverse("seller-lookup"), {"seller": "alpha"}).content.decode()
+    assert options.count("<option") == 2
+    assert '<option value="Alpha Phones · alpha@example.test">' in options
+    assert '<option value="Alphabet Resale · gamma@example.test">' in options
+    assert client.get(reverse("seller-lookup")).content.decode().strip() == ""
+    assert client_for("Sales").get(reverse("seller-lookup"), {"q": "a"}).status_code == 403
+
+
+def test_credit_requests_filter_by_a_typed_seller(client_for, make_seller):
+    alpha = make_seller("10.00", company="Alpha Phones")
+    make_seller("20.00", company="Beta Mobile")
+    client = client_for("Accountant")
+    response = client.get(reverse("creditrequest-list"), {"seller": "alpha"})
+    assert [r.record.seller_id for r in response.context["table"].page.object_list] == [alpha.pk]
+    assert '<datalist id="seller-options">' in response.content.decode()
+
+
 def test_suspend_and_reactivate(client_for, make_seller):
     seller = make_seller("10.00")
     client = client_for("Admin")

@@ -43,3 +43,42 @@ def test_lists_filter_while_typing_keep_the_caret_and_the_url(live_server, login
         expect(page).to_have_url(f"{live_server.url}{path}")
         expect(rows).to_have_count(before)
         page.context.clear_cookies()
+
+
+# (list, label, datalist, what to type, a word of the suggestion to pick, text its rows show)
+LOOKUPS = [
+    ("/credit/transactions/", "Seller", "seller-options", "kios", "North Street Kiosk"),
+    ("/ledger/journal/", "Account", "account-options", "bank", None),
+]
+
+
+def test_typed_lookups_suggest_filter_and_name_an_unknown_text(live_server, login):
+    """The seller and account filters are text boxes (not a <select> of every seller or
+    account): typing fills their suggestions, picking one filters the table, and text that
+    names nothing says so under the box."""
+    call_command("seed_demo", stdout=StringIO())
+    page = login("admin@demo.test")
+    for path, label, datalist, typed, shown in LOOKUPS:
+        page.goto(f"{live_server.url}{path}")
+        box = page.get_by_label(label, exact=True)
+        assert box.evaluate("el => el.tagName") == "INPUT", path
+        box.click()
+        box.press_sequentially(typed, delay=40)
+        options = page.locator(f"#{datalist} option")
+        expect(options.first).to_be_attached(timeout=5000)
+        suggestion = options.first.get_attribute("value")
+        assert typed.lower() in suggestion.lower(), (path, suggestion)
+        box.fill(suggestion)
+        box.press("Enter")
+        expect(page).to_have_url(re.compile(rf"[?&]{box.get_attribute('name')}="), timeout=5000)
+        rows = page.locator("main table tbody tr")
+        expect(rows.first).to_be_visible()
+        if shown:
+            assert all(shown in t for t in rows.all_inner_texts()), path
+        box.fill("zz no such thing")
+        box.press("Enter")
+        noun = label.lower()
+        expect(page.locator("main #table .filter-errors")).to_contain_text(
+            f"{label}: No {noun} matches “zz no such thing”."
+        )
+        expect(page.locator("main table tbody")).to_contain_text("match")

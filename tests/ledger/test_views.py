@@ -93,6 +93,40 @@ def test_journal_filters_detail_and_csv(client_for, postings):
     assert b"Reverse entry" not in detail.content  # a Viewer cannot
 
 
+def test_journal_account_is_a_typed_lookup(client_for, postings):
+    """The account filter is a text box with suggestions, not a <select> of every account:
+    a code, a suggestion, an id (old links) or part of a name picks the accounts; text
+    naming no posting account is an error under the box and an empty list."""
+    client = client_for("Viewer")
+    url = reverse("journalentry-list")
+    cash = Account.objects.get(code=chart.CASH)
+
+    def memos(account):
+        response = client.get(url, {"account": account})
+        return response, sorted(r.record.memo for r in response.context["table"].page.object_list)
+
+    page = client.get(url).content.decode()
+    assert 'list="account-options"' in page and '<datalist id="account-options">' in page
+    assert f"{cash.code} · {cash.name}</option>" not in page
+    both = ["Posting 250.00", "Posting 40.00"]
+    assert memos(chart.CASH)[1] == both
+    by_id, rows = memos(str(cash.pk))
+    assert rows == both
+    assert f'value="{cash.code} · {cash.name}"' in by_id.content.decode()
+    assert memos(f"{cash.code} · {cash.name}")[1] == both
+    assert memos(cash.name.lower())[1] == both
+    nothing, rows = memos("no such account")
+    assert rows == []
+    assert "No account matches “no such account”." in nothing.content.decode()
+
+    options = client.get(reverse("account-lookup"), {"account": chart.CASH}).content.decode()
+    assert (
+        options.strip()
+        == f'<option value="{cash.code} · {cash.name}">{cash.code} · {cash.name}</option>'
+    )
+    assert client_for("Warehouse").get(reverse("account-lookup"), {"q": "1"}).status_code == 403
+
+
 def test_journal_list_query_count_does_not_grow(client_for, books, django_assert_max_num_queries):
     client = client_for("Viewer")
     for n in range(30):
