@@ -94,6 +94,8 @@ class StockLevel(models.Model):
             # Low and out-of-stock counts read only the levels at or below the highest
             # threshold (apps/inventory/selectors.py alert_counts), not all of them.
             models.Index(fields=["quantity", "store"], name="stock_level_quantity_idx"),
+            # One store's products by stock: the product list walks it and stops at a page.
+            models.Index(fields=["store", "quantity", "product"], name="stock_level_store_qty_idx"),
         ]
 
     def __str__(self) -> str:
@@ -112,6 +114,12 @@ class StoreTotal(models.Model):
     units = models.BigIntegerField(default=0)
     value = money_field(default=0)  # base currency, like StockLevel.value
     held = models.IntegerField("products held", default=0)  # levels with quantity > 0
+    # Levels of products whose `alert_threshold` is set (active, not in the trash): at
+    # 1..threshold (low) and at 0 (out). Moved with the levels by the stock services and
+    # by the writers of thresholds (apps/inventory/services/alerts.py).
+    low = models.IntegerField(default=0)
+    out = models.IntegerField(default=0)
+    levels = models.IntegerField(default=0)  # level rows of the store, any product
 
     def __str__(self) -> str:
         return f"{self.store_id}: {self.units} units, {self.held} products"
