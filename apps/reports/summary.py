@@ -59,9 +59,17 @@ def sales_by_day(first: dt.date, last: dt.date) -> dict[dt.date, tuple[int, Deci
 
 
 def charges_by_day(first: dt.date, last: dt.date) -> dict[dt.date, tuple[int, Decimal]]:
-    """{posting date: (charges, amount in base currency)} of seller charges."""
+    """{posting date: (charges, amount in base currency)} of seller charges.
+
+    A charge is posted on the day it is made (`credit_charge` dates its entry
+    `timezone.localdate()`; no caller passes another date), so its log row was created no
+    earlier than that day: the `created_at` index bounds the rows read (a day's margin for
+    time zones) instead of a hash join over every charge ever made (480 ms at 1M)."""
+    since = timezone.make_aware(dt.datetime.combine(first - dt.timedelta(days=1), dt.time()))
     rows = (
-        TransactionLog.objects.filter(type=TransactionType.CHARGE, entry__date__range=(first, last))
+        TransactionLog.objects.filter(
+            type=TransactionType.CHARGE, created_at__gte=since, entry__date__range=(first, last)
+        )
         .values("entry__date")
         .annotate(n=Count("pk", distinct=True), amount=Sum("entry__lines__base_debit"))
         .order_by()
