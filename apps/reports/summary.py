@@ -62,10 +62,12 @@ def charges_by_day(first: dt.date, last: dt.date) -> dict[dt.date, tuple[int, De
     """{posting date: (charges, amount in base currency)} of seller charges.
 
     A charge is posted on the day it is made (`credit_charge` dates its entry
-    `timezone.localdate()`; no caller passes another date), so its log row was created no
-    earlier than that day: the `created_at` index bounds the rows read (a day's margin for
-    time zones) instead of a hash join over every charge ever made (480 ms at 1M)."""
-    since = timezone.make_aware(dt.datetime.combine(first - dt.timedelta(days=1), dt.time()))
+    `timezone.localdate()` before its log row's `created_at` is set; no caller passes
+    another date), so a charge dated `first` or later was logged at or after that local
+    midnight (an hour's margin for a row stamped just before its date was read): the
+    `created_at` index bounds the rows read instead of a hash join over every charge ever
+    made (340-480 ms at 1M)."""
+    since = timezone.make_aware(dt.datetime.combine(first, dt.time())) - dt.timedelta(hours=1)
     rows = (
         TransactionLog.objects.filter(
             type=TransactionType.CHARGE, created_at__gte=since, entry__date__range=(first, last)
