@@ -28,15 +28,15 @@ alerts: Any = None
 def stock_alerts_change(*, product_ids: list[int] | None = None) -> Iterator[None]:
     """Wrap a write of what decides whether a level counts as low or out: the products'
     threshold, active flag or trash state (`product_ids`), or, with None, the company
-    default (products without a threshold of their own). In one transaction: their
-    levels are locked first (then the products: the stock services' lock order), the
-    write runs, then their stored alert threshold and the stores' counters follow."""
+    default (products without a threshold of their own). In one transaction: the
+    company settings row, their levels, then the products are locked (the stock
+    services' order after the settings row), the write runs, then their stored alert
+    threshold and the stores' counters follow."""
     with transaction.atomic():
-        if alerts is not None:
-            alerts.alerts_lock(product_ids=product_ids)
+        default = alerts.alerts_lock(product_ids=product_ids) if alerts is not None else None
         yield
         if alerts is not None:
-            alerts.alerts_sync(product_ids=product_ids)
+            alerts.alerts_sync(product_ids=product_ids, default=default)
 
 
 # guard(product) -> a reason to refuse, or "" / None to allow

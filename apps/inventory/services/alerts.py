@@ -6,8 +6,9 @@ one (active and not in the trash: its own threshold, else the company default). 
 services move the counters with the levels (totals.py), reading each product's alert
 threshold from the UPDATE that locks its row. What changes a threshold goes through
 `apps.catalog.hooks.stock_alerts_change`, which calls, in one transaction:
-1. `alerts_lock`: the affected products' levels (primary-key order), then the products,
-   the stock services' lock order, so neither waits for the other in a cycle;
+1. `alerts_lock`: the company settings row (shared; exclusive for the default), then
+   the affected products' levels (primary-key order), then the products: the stock
+   services' order after the settings row, which they never take, so no cycle;
 2. the write itself (a product, the company default, the trash);
 3. `alerts_sync`: each affected product's stored threshold is set from its fields, and
    its levels are counted out of the old figure and into the new one.
@@ -40,28 +41,35 @@ def _products_where(product_ids: list[int] | None, alias: str = "") -> tuple[str
     return f"{alias}id IN ({marks})", list(product_ids)
 
 
-def alerts_lock(*, product_ids: list[int] | None) -> None:
-    """Lock the levels of the products a threshold change touches, then the products
-    (`product_ids`; None: those without a threshold of their own). SQLite runs one writer
-    at a time: nothing to lock."""
+def alerts_lock(*, product_ids: list[int] | None) -> int | None:
+    """Take a threshold change's locks, in this order: the company settings row (shared
+    by product changes, exclusive for a change of the default, so the products following
+    the default cannot change while the default does, and a product change reads the
+    default its sync stores), then the affected products' levels (primary-key order),
+    then the products (`product_ids`; None: those without a threshold of their own), the
+    stock services' order. Returns the default read under the shared lock (a product
+    change's sync uses it), else None. SQLite runs one writer at a time: nothing to lock."""
     if not connection.features.has_select_for_update or product_ids == []:
-        return
+        return None
+    mode = "UPDATE" if product_ids is None else "SHARE"
     where, params = _products_where(product_ids)
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT default_low_stock_threshold FROM {_SETTINGS} WHERE id = 1 FOR {mode}"
+        )
+        row = cursor.fetchone()
         cursor.execute(
             f"SELECT id FROM {_LEVEL} WHERE product_id IN (SELECT id FROM {_PRODUCT}"
             f" WHERE {where}) ORDER BY id FOR UPDATE",
             params,
         )
         cursor.execute(f"SELECT id FROM {_PRODUCT} WHERE {where} ORDER BY id FOR UPDATE", params)
+    return row[0] if row and product_ids is not None else None
 
 
 def _default() -> int:
-    """The company default, read under a share lock on PostgreSQL: a concurrent change of
-    the default waits for this transaction, or this read waits for it to commit."""
-    share = " FOR SHARE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT default_low_stock_threshold FROM {_SETTINGS} WHERE id = 1{share}")
+        cursor.execute(f"SELECT default_low_stock_threshold FROM {_SETTINGS} WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else CompanySettings.load().default_low_stock_threshold
 
@@ -80,14 +88,16 @@ def _status_sums(alert: str) -> str:
     )
 
 
-def alerts_sync(*, product_ids: list[int] | None) -> None:
+def alerts_sync(*, product_ids: list[int] | None, default: int | None = None) -> None:
     """After a change of thresholds, active flags or the trash (inside
     `hooks.stock_alerts_change`): move the affected products' levels from the counts of
     their stored alert threshold to those of the new one, then store it. Three
-    statements and the default's read; nothing written when no threshold changed."""
+    statements (and the default's read, unless `alerts_lock` returned it); nothing
+    written when no threshold changed."""
     if product_ids == []:
         return
-    default = _default()
+    if default is None:
+        default = _default()
     where, params = _products_where(product_ids, "p.")
     new = _new_alert()
     changed = f"{where} AND p.alert_threshold IS DISTINCT FROM {new}"
