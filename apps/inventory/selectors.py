@@ -132,6 +132,14 @@ def alert_counts() -> dict[int, tuple[int, int]]:
     }
 
 
+def low_stock_count() -> int:
+    """How many rows `low_stock_levels` lists (low or out, active products, active
+    stores), from the stores' counters: one row per store instead of a count of levels."""
+    counted = StoreTotal.objects.filter(store__active=True, store__deleted_at__isnull=True)
+    figures = counted.aggregate(n=Coalesce(Sum(F("low") + F("out")), 0))
+    return figures["n"]
+
+
 def store_summaries() -> list[StoreSummary]:
     """One row per active store: products held, units, value and low/out levels, all
     from the StoreTotal row the stock services keep. One query."""

@@ -21,7 +21,7 @@ from apps.credit.selectors import dashboard_figures as credit_figures
 from apps.customers.models import Customer
 from apps.customers.selectors import dashboard_figures as customer_figures
 from apps.inventory.selectors import dashboard_figures as stock_figures
-from apps.inventory.selectors import low_stock_levels
+from apps.inventory.selectors import low_stock_count
 from apps.invoicing.selectors import dashboard_figures as invoice_figures
 from apps.ledger.selectors import dashboard_figures as ledger_figures
 from apps.sales.figures import sales_figures_compact, sales_figures_rebuild
@@ -130,7 +130,7 @@ def dashboard_refresh(*, today: dt.date | None = None, days: int = REFRESH_DAYS)
     now = timezone.now()
     gauges = [
         Gauge(kind="customers", value=Customer.objects.count()),
-        Gauge(kind="low_stock", value=low_stock_levels().count()),
+        Gauge(kind="low_stock", value=low_stock_count()),
     ]
     gauges += [
         Gauge(

@@ -13,7 +13,13 @@ from apps.core.forms import CompanySettingsForm
 from apps.core.models import CompanySettings
 from apps.inventory.books import stock_alerts
 from apps.inventory.models import MovementReason, StoreTotal
-from apps.inventory.selectors import alert_counts, dashboard_figures, store_summaries
+from apps.inventory.selectors import (
+    alert_counts,
+    dashboard_figures,
+    low_stock_count,
+    low_stock_levels,
+    store_summaries,
+)
 from apps.inventory.services import (
     onhand_rebuild,
     stock_adjust,
@@ -66,6 +72,7 @@ def test_movements_move_the_counters(stores):
     summaries = {s.store.code: s.low for s in store_summaries()}
     assert summaries == {"A": 1, "B": 1, "C": 0}
     assert dict(dashboard_figures())["Low stock"] == "2"
+    assert low_stock_count() == low_stock_levels().count() == 2
     assert_stock_books_ok()
 
 
@@ -97,6 +104,7 @@ def test_threshold_active_and_trash_writers_move_the_counters(stores):
     assert (counts(a), counts(b)) == ((0, 0), (0, 0))
     Product.all_objects.get(pk=tea.pk).restore()
     assert (counts(a), counts(b)) == ((0, 1), (0, 1))
+    assert low_stock_count() == low_stock_levels().count() == 2
     stored = Product.all_objects.get(pk=tea.pk).alert_threshold
     assert stored == 9
     assert_stock_books_ok()
