@@ -94,8 +94,6 @@ class StockLevel(models.Model):
             # Low and out-of-stock counts read only the levels at or below the highest
             # threshold (apps/inventory/selectors.py alert_counts), not all of them.
             models.Index(fields=["quantity", "store"], name="stock_level_quantity_idx"),
-            # One store's products by stock: the product list walks it and stops at a page.
-            models.Index(fields=["store", "quantity", "product"], name="stock_level_store_qty_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,5 @@
 """Low/out-of-stock counters and the count of levels per store (issue 14 item 3), filled
-from the levels and the products' alert thresholds; an index for one store's products by
-stock."""
+from the levels and the products' alert thresholds."""
 
 from django.db import migrations, models
 
@@ -34,12 +33,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="storetotal", name="out", field=models.IntegerField(default=0)
-        ),
-        migrations.AddIndex(
-            model_name="stocklevel",
-            index=models.Index(
-                fields=["store", "quantity", "product"], name="stock_level_store_qty_idx"
-            ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]
