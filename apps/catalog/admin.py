@@ -21,7 +21,9 @@ class ProductAdmin(SoftDeleteAdmin):
     list_display = ("sku", "name", "category", "selling_price", "currency", "active")
     list_filter = ("active", "category", "currency")
     search_fields = ("sku", "name", "barcode")
-    readonly_fields = ("cost_price", "selling_price", "currency")
+    # Prices, thresholds and the active flag change through the product screen's service
+    # (price history, the stores' low/out counters), the trash through the actions here.
+    readonly_fields = ("cost_price", "selling_price", "currency", "low_stock_threshold", "active")
 
     def has_add_permission(self, request):
         return False  # create on /catalog/products/new/ (writes the first price record)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.bulkload import ids_reserve, load_deferred, rows_insert
+from apps.core.models import CompanySettings
 from apps.finance.models import TaxRate
 
 from .demo import SCALE_PREFIX
@@ -32,6 +33,7 @@ def seed_scale(*, scale: int, stdout) -> None:
     now = timezone.now()
     created = now - dt.timedelta(days=400)
     numbers = range(have + 1, scale + 1)
+    default = CompanySettings.load().default_low_stock_threshold
     # the product table's 18 plain indexes (two of them trigram GIN) are built once after
     # the load, not row by row here and again for each stock total the later builders set
     with transaction.atomic(), load_deferred(Product, ProductPriceRecord):
@@ -52,6 +54,7 @@ def seed_scale(*, scale: int, stdout) -> None:
                 "selling_price",
                 "active",
                 "low_stock_threshold",
+                "alert_threshold",
                 "category_id",
                 "currency_id",
                 "tax_rate_id",
@@ -71,6 +74,7 @@ def seed_scale(*, scale: int, stdout) -> None:
                     prices[i],
                     True,
                     None if i % 3 else 5,
+                    default if i % 3 else 5,  # active: its own threshold or the default
                     categories[i % len(categories)],
                     "USD",
                     taxes[i % len(taxes)],

@@ -10,8 +10,10 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.models import BaseModel, SoftDeleteQuerySet
+from apps.core.models import BaseModel, CompanySettings, SoftDeleteQuerySet
 from apps.finance.models import Currency, TaxRate
+
+from . import hooks
 
 MAX_PRICE = 10**15  # DecimalField(max_digits=18, decimal_places=2) keeps 16 integer digits
 MAX_THRESHOLD = 1_000_000
@@ -104,6 +106,13 @@ class Product(BaseModel):
     # services in the same statement batch as the levels (apps/inventory/services/levels.py)
     # and compared by check_books. Lists sort and filter by it without summing levels.
     on_hand_total = models.BigIntegerField("on hand (all stores)", default=0, editable=False)
+    # The threshold a level of this product is counted low at (its own or the company
+    # default), NULL while the product is inactive or in the trash (its levels count as
+    # neither low nor out). Stored so the stock services read it under the product's lock
+    # with the levels they move and keep the stores' low/out counters exact; its writers
+    # (apps/catalog/services.py, the company settings, trash and restore) go through
+    # `hooks.stock_alerts_change`. Compared with its inputs by check_books.
+    alert_threshold = models.IntegerField(null=True, editable=False)
 
     objects = AliveProductManager()
     all_objects = AllProductsManager()
@@ -140,19 +149,42 @@ class Product(BaseModel):
         return f"{self.sku} · {self.name}"
 
     def save(self, *args, **kwargs):
-        """A whole-row save (a form, the admin) leaves `on_hand_total` alone: its copy may
-        be stale by now, and only the stock services move it."""
+        """A whole-row save (a form, the admin) leaves `on_hand_total` and
+        `alert_threshold` alone: their copies may be stale by now, and only the stock
+        services (and `hooks.stock_alerts_change`) move them. A new product, which has no
+        levels yet, starts with its alert threshold."""
         whole_row = kwargs.get("update_fields") is None and not kwargs.get("force_insert")
-        if not self._state.adding and whole_row:
+        if self._state.adding:
+            self.alert_threshold = self.alert_value()
+        elif whole_row:
             kwargs["update_fields"] = [
                 f.attname
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.attname != "on_hand_total"
+                if not f.primary_key and f.attname not in _KEPT_BY_SERVICES
             ]
         super().save(*args, **kwargs)
 
+    def alert_value(self, default: int | None = None) -> int | None:
+        """What `alert_threshold` should hold for the fields as they are now."""
+        if not self.active or self.deleted_at is not None:
+            return None
+        if self.low_stock_threshold is not None:
+            return self.low_stock_threshold
+        return CompanySettings.load().default_low_stock_threshold if default is None else default
+
+    def soft_delete(self) -> None:
+        with hooks.stock_alerts_change(product_ids=[self.pk]):
+            super().soft_delete()
+
+    def restore(self) -> None:
+        with hooks.stock_alerts_change(product_ids=[self.pk]):
+            super().restore()
+
     def get_absolute_url(self) -> str:
         return reverse("product-detail", args=[self.pk])
+
+
+_KEPT_BY_SERVICES = ("on_hand_total", "alert_threshold")
 
 
 class ProductPriceRecord(models.Model):

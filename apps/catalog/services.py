@@ -138,11 +138,23 @@ def product_create(*, user=None, **fields: Any) -> Product:
 def product_update(*, product: Product, user=None, **changes: Any) -> Product:
     """Apply `changes`; a change of price, cost or currency writes a price record.
 
-    The row is locked first so two editors cannot both record the same "old" price.
+    The row is locked first so two editors cannot both record the same "old" price. A
+    change that may touch the threshold or the active flag runs inside
+    `hooks.stock_alerts_change` (the product's levels are locked before its row).
     """
     unknown = set(changes) - set(PRODUCT_FIELDS)
     if unknown:
         raise TypeError(f"unknown product fields: {', '.join(sorted(unknown))}")
+    if ALERT_FIELDS & set(changes):
+        with hooks.stock_alerts_change(product_ids=[product.pk]):
+            return _update(product, user, changes)
+    return _update(product, user, changes)
+
+
+ALERT_FIELDS = {"low_stock_threshold", "active"}
+
+
+def _update(product: Product, user, changes: dict[str, Any]) -> Product:
     old = Product.all_objects.select_for_update().get(pk=product.pk)
     if old.is_deleted:
         raise ValidationError("This product is in the trash; restore it before editing.")

@@ -90,6 +90,8 @@ class SoftDeleteAdmin(admin.ModelAdmin):
 @admin.register(CompanySettings)
 class CompanySettingsAdmin(admin.ModelAdmin):
     list_display = ("name", "base_currency", "tax_id")
+    # changed on the company settings page, whose service moves the low/out counters
+    readonly_fields = ("default_low_stock_threshold",)
 
     def has_add_permission(self, request):
         return not CompanySettings.objects.exists()

@@ -339,6 +339,11 @@ class CompanySettingsView(BackofficeUpdateView):
 
         return CompanySettings.load()
 
+    def perform(self, form):
+        from .company import company_settings_save
+
+        return company_settings_save(form=form)
+
     def get_success_url(self):
         return reverse("company-settings")
 

@@ -10,7 +10,9 @@ class InventoryConfig(AppConfig):
         from apps.catalog import hooks
 
         from . import imports, selectors  # noqa: F401  (imports registers its importer)
+        from .services import alerts
 
         hooks.stock = selectors
+        hooks.alerts = alerts
         if selectors.product_delete_guard not in hooks.product_delete_guards:
             hooks.product_delete_guards.append(selectors.product_delete_guard)

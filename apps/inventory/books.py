@@ -74,7 +74,9 @@ def stock_totals() -> CheckResult:
     stored = {t.store_id: t for t in StoreTotal.objects.all()}
     held = Count("pk", filter=Q(quantity__gt=0))
     stores = StockLevel.objects.order_by("store_id").values("store_id")
-    for row in stores.annotate(units=Sum("quantity"), worth=Sum("value"), held=held):
+    for row in stores.annotate(
+        units=Sum("quantity"), worth=Sum("value"), held=held, levels=Count("pk")
+    ):
         counted += 1
         total = stored.pop(row["store_id"], None)
         have = (total.units, quantize(total.value, 2), total.held) if total else (0, 0, 0)
@@ -83,9 +85,55 @@ def stock_totals() -> CheckResult:
             violations.append(
                 f"store {row['store_id']}: stored {_figures(*have)}, levels hold {_figures(*want)}"
             )
+        if (total.levels if total else 0) != row["levels"]:
+            violations.append(
+                f"store {row['store_id']}: counts {total.levels if total else 0} levels,"
+                f" has {row['levels']}"
+            )
     for store_id, total in stored.items():
         if (total.units, total.value, total.held) != (0, 0, 0):
             violations.append(f"store {store_id}: stored totals but no levels")
+    return CheckResult(counted=counted, violations=violations[:200])
+
+
+@register(
+    "inventory.stock_alerts",
+    "Every product's alert threshold follows its threshold, active flag, trash state and "
+    "the company default; every store's low/out counters equal a recount of its levels.",
+)
+def stock_alerts() -> CheckResult:
+    from apps.catalog.models import Product
+    from apps.core.models import CompanySettings
+
+    from .models import StoreTotal
+    from .services.alerts import alert_recount
+
+    default = CompanySettings.load().default_low_stock_threshold
+    violations = []
+    counted = 0
+    products = Product.all_objects.order_by("pk").only(
+        "pk", "sku", "active", "deleted_at", "low_stock_threshold", "alert_threshold"
+    )
+    for product in products.iterator(chunk_size=5000):
+        counted += 1
+        want = product.alert_value(default)
+        if product.alert_threshold != want:
+            violations.append(
+                f"product {product.pk} ({product.sku}): alert threshold"
+                f" {product.alert_threshold}, should be {want}"
+            )
+    counts = alert_recount()
+    for total in StoreTotal.objects.order_by("store_id"):
+        counted += 1
+        low, out = counts.pop(total.store_id, (0, 0))
+        if (total.low, total.out) != (low, out):
+            violations.append(
+                f"store {total.store_id}: counts {total.low} low and {total.out} out,"
+                f" levels hold {low} low and {out} out"
+            )
+    for store_id, (low, out) in counts.items():
+        if low or out:
+            violations.append(f"store {store_id}: no counters, levels hold {low} low, {out} out")
     return CheckResult(counted=counted, violations=violations[:200])
 
 

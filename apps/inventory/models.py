@@ -112,6 +112,12 @@ class StoreTotal(models.Model):
     units = models.BigIntegerField(default=0)
     value = money_field(default=0)  # base currency, like StockLevel.value
     held = models.IntegerField("products held", default=0)  # levels with quantity > 0
+    # Levels of products whose `alert_threshold` is set (active, not in the trash): at
+    # 1..threshold (low) and at 0 (out). Moved with the levels by the stock services and
+    # by the writers of thresholds (apps/inventory/services/alerts.py).
+    low = models.IntegerField(default=0)
+    out = models.IntegerField(default=0)
+    levels = models.IntegerField(default=0)  # level rows of the store, any product
 
     def __str__(self) -> str:
         return f"{self.store_id}: {self.units} units, {self.held} products"

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
-    Count,
     F,
     FilteredRelation,
     IntegerField,
@@ -125,43 +124,35 @@ class StoreSummary:
 
 
 def alert_counts() -> dict[int, tuple[int, int]]:
-    """{store_id: (low, out)}: levels of alive, active products at 1..threshold and at 0.
+    """{store_id: (low, out)}: levels of alive, active products at 1..threshold and at 0,
+    as the stock services count them (StoreTotal.low/out, one row per store)."""
+    return {
+        store_id: (low, out)
+        for store_id, low, out in StoreTotal.objects.values_list("store_id", "low", "out")
+    }
 
-    Reads only the levels at or below the highest threshold in use, through the
-    (quantity, store) index, not every level; the highest threshold comes from an index
-    too. Exact at any moment (no counter to keep in step with thresholds)."""
-    rows = (
-        StockLevel.objects.filter(
-            quantity__lte=highest_threshold(),
-            product__active=True,
-            product__deleted_at__isnull=True,
-        )
-        .filter(quantity__lte=threshold_expression("product__"))
-        .order_by()
-        .values("store_id")
-        .annotate(
-            low=Count("pk", filter=Q(quantity__gt=0)),
-            out=Count("pk", filter=Q(quantity=0)),
-        )
-    )
-    return {row["store_id"]: (row["low"], row["out"]) for row in rows}
+
+def low_stock_count() -> int:
+    """How many rows `low_stock_levels` lists (low or out, active products, active
+    stores), from the stores' counters: one row per store instead of a count of levels."""
+    counted = StoreTotal.objects.filter(store__active=True, store__deleted_at__isnull=True)
+    figures = counted.aggregate(n=Coalesce(Sum(F("low") + F("out")), 0))
+    return figures["n"]
 
 
 def store_summaries() -> list[StoreSummary]:
-    """One row per active store: products held, units, value (the stored StoreTotal the
-    stock services keep) and low/out levels (`alert_counts`). Two queries."""
-    alerts = alert_counts()
+    """One row per active store: products held, units, value and low/out levels, all
+    from the StoreTotal row the stock services keep. One query."""
     stores = Store.objects.filter(active=True).select_related("stock_total").order_by("name")
     summaries = []
     for store in stores:
         total = getattr(store, "stock_total", None)
-        low, out = alerts.get(store.pk, (0, 0))
         summaries.append(
             StoreSummary(
                 store,
                 total.held if total else 0,
                 total.units if total else 0,
-                low + out,
+                total.low + total.out if total else 0,
                 quantize(total.value if total else 0, 2),
             )
         )
@@ -169,17 +160,21 @@ def store_summaries() -> list[StoreSummary]:
 
 
 def dashboard_figures() -> list[tuple[str, str]]:
-    """The Stock card on the dashboard: stored store totals, the low/out counts of active
-    stores, and today's movements through the `created_at` index."""
-    units = StoreTotal.objects.aggregate(u=Coalesce(Sum("units"), 0))["u"]
-    active = set(Store.objects.filter(active=True).values_list("pk", flat=True))
-    alerts = [figures for pk, figures in alert_counts().items() if pk in active]
+    """The Stock card on the dashboard: the stored store totals (units in every store,
+    low/out levels of active stores) in one query, and today's movements through the
+    `created_at` index."""
+    active = Q(store__active=True)
+    figures = StoreTotal.objects.aggregate(
+        units=Coalesce(Sum("units"), 0),
+        low=Coalesce(Sum("low", filter=active), 0),
+        out=Coalesce(Sum("out", filter=active), 0),
+    )
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     today = StockMovement.objects.filter(created_at__gte=start).count()
     return [
-        ("Units on hand", f"{units:,}"),
-        ("Low stock", f"{sum(low for low, _ in alerts):,}"),
-        ("Out of stock", f"{sum(out for _, out in alerts):,}"),
+        ("Units on hand", f"{figures['units']:,}"),
+        ("Low stock", f"{figures['low']:,}"),
+        ("Out of stock", f"{figures['out']:,}"),
         ("Movements today", f"{today:,}"),
     ]
 

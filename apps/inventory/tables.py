@@ -1,8 +1,26 @@
+from urllib.parse import quote
+
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.finance.money import format_money
 
 from .models import StockLevel, StockMovement, Store
 from .selectors import StockStatus
+
+BADGES = {
+    StockStatus.OUT: '<span class="badge text-bg-danger">Out of stock</span>',
+    StockStatus.LOW: '<span class="badge text-bg-warning">Low</span>',
+}
+BADGE_OK = '<span class="badge text-bg-success">In stock</span>'
+
+
+def _text(value) -> str:
+    """What `{{ value }}` writes in a template (localized, escaped)."""
+    return conditional_escape(localize(value))
 
 
 class StockLevelTable(tables.Table):
@@ -49,6 +67,47 @@ class StockLevelTable(tables.Table):
 
     def value_status(self, value):
         return StockStatus.LABELS.get(value, value)
+
+    def rows_html(self) -> SafeString:
+        """The page's rows as one string (inventory/_level_table.html used to write them
+        with the template engine: ~40 % of the request at 50 rows): the same characters,
+        with each row's links built from URLs reversed once per page."""
+        product_url = reverse("product-detail", args=[0])[:-2] + "{}/"
+        receive, transfer, adjust = (self.urls[k] for k in ("receive", "transfer", "adjust"))
+        rows = []
+        for row in self.paginated_rows:
+            level = row.record
+            product, store_id = level.product, level.store_id
+            category = product.category.name if product.category_id else ""
+            actions = ""
+            if self.can_write:
+                sku = conditional_escape(quote(product.sku))  # the urlencode filter
+                actions = (
+                    '<span class="text-nowrap">\n'
+                    f'    <a class="btn btn-sm btn-link" href="{receive}?store={store_id}'
+                    f'&amp;product={sku}">Receive</a>\n'
+                    f'    <a class="btn btn-sm btn-link" href="{transfer}?to_store={store_id}'
+                    f'&amp;product={sku}">Transfer in</a>\n'
+                    f'    <a class="btn btn-sm btn-link" href="{adjust}?store={store_id}'
+                    f'&amp;product={sku}">Adjust</a>\n'
+                    "  </span>"
+                )
+            rows.append(
+                "<tr>\n"
+                f"  <td>{_text(level.store.name)}</td>\n"
+                f'  <td><a href="{product_url.format(level.product_id)}">'
+                f"{_text(product.sku)}</a></td>\n"
+                f"  <td>{_text(product.name)}</td>\n"
+                f"  <td>{_text(category or '—')}</td>\n"
+                f'  <td class="text-end fw-semibold">{_text(level.quantity)}</td>\n'
+                f'  <td class="text-end">{_text(level.unit_cost)}</td>\n'
+                f'  <td class="text-end">{_text(format_money(level.value))}</td>\n'
+                f'  <td class="text-end">{_text(level.threshold)}</td>\n'
+                f"  <td>{BADGES.get(level.status, BADGE_OK)}</td>\n"
+                f"  <td>{actions}</td>\n"
+                "</tr>\n"
+            )
+        return mark_safe("".join(rows))  # every value above is escaped
 
 
 class LowStockTable(StockLevelTable):

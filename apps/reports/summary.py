@@ -21,7 +21,7 @@ from apps.credit.selectors import dashboard_figures as credit_figures
 from apps.customers.models import Customer
 from apps.customers.selectors import dashboard_figures as customer_figures
 from apps.inventory.selectors import dashboard_figures as stock_figures
-from apps.inventory.selectors import low_stock_levels
+from apps.inventory.selectors import low_stock_count
 from apps.invoicing.selectors import dashboard_figures as invoice_figures
 from apps.ledger.selectors import dashboard_figures as ledger_figures
 from apps.sales.figures import sales_figures_compact, sales_figures_rebuild
@@ -59,9 +59,19 @@ def sales_by_day(first: dt.date, last: dt.date) -> dict[dt.date, tuple[int, Deci
 
 
 def charges_by_day(first: dt.date, last: dt.date) -> dict[dt.date, tuple[int, Decimal]]:
-    """{posting date: (charges, amount in base currency)} of seller charges."""
+    """{posting date: (charges, amount in base currency)} of seller charges.
+
+    A charge is posted on the day it is made (`credit_charge` dates its entry
+    `timezone.localdate()` before its log row's `created_at` is set; no caller passes
+    another date), so a charge dated `first` or later was logged at or after that local
+    midnight (an hour's margin for a row stamped just before its date was read): the
+    `created_at` index bounds the rows read instead of a hash join over every charge ever
+    made (340-480 ms at 1M)."""
+    since = timezone.make_aware(dt.datetime.combine(first, dt.time())) - dt.timedelta(hours=1)
     rows = (
-        TransactionLog.objects.filter(type=TransactionType.CHARGE, entry__date__range=(first, last))
+        TransactionLog.objects.filter(
+            type=TransactionType.CHARGE, created_at__gte=since, entry__date__range=(first, last)
+        )
         .values("entry__date")
         .annotate(n=Count("pk", distinct=True), amount=Sum("entry__lines__base_debit"))
         .order_by()
@@ -120,7 +130,7 @@ def dashboard_refresh(*, today: dt.date | None = None, days: int = REFRESH_DAYS)
     now = timezone.now()
     gauges = [
         Gauge(kind="customers", value=Customer.objects.count()),
-        Gauge(kind="low_stock", value=low_stock_levels().count()),
+        Gauge(kind="low_stock", value=low_stock_count()),
     ]
     gauges += [
         Gauge(

@@ -21,12 +21,17 @@ from tests.sales.factories import make_order
 pytestmark = pytest.mark.django_db
 
 # {service: (SQLite, PostgreSQL)}
+# SQLite: a product's alert threshold comes from its UPDATE, which now runs for every
+# product moved (a transfer's units do not change its total): +1 for the transfer that
+# creates its target level, whose INSERT no longer comes with a SELECT of its own; the
+# documents that create no level pay one INSERT less (receive, cancel).
 EXPECTED = {
-    "receive": (14, 9),
+    "receive": (13, 9),
     "remove": (12, 8),
+    "first transfer": (9, 6),
     "transfer": (8, 6),
-    "cancel": (17, 13),
-    "return": (25, 20),
+    "cancel": (16, 13),
+    "return": (24, 20),
 }
 
 
@@ -70,7 +75,7 @@ def test_the_movement_forms(stores, stocked):
     assert (receive, remove, first, again) == (
         expected("receive"),
         expected("remove"),
-        expected("transfer"),
+        expected("first transfer"),
         expected("transfer"),
     )
 

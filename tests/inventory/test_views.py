@@ -464,3 +464,28 @@ def test_stock_pages_show_unit_cost_and_value(client_for, stores, tea):
         '<td class="text-end" data-label="Average cost">1.5000</td>\n'
         '            <td class="text-end" data-label="Value">3.00</td>'
     ) in detail
+
+
+def test_stock_rows_are_written_escaped_with_their_links(warehouse, client_for, stores):
+    """StockLevelTable.rows_html writes what the row template wrote: escaped names, the
+    SKU quoted in the action links, the badge, and no actions for a reader."""
+    odd = ProductFactory(sku="A&B 1", name="<Tea> & co", low_stock_threshold=5, category=None)
+    stock_receive(store=stores[0], product=odd, quantity=3, unit_cost="2.50")
+    html = warehouse.get(reverse("stock-list")).content.decode()
+    row = re.search(r"<tr>\s*<td>Store A</td>.*?</tr>", html, re.S).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[:9] == [
+        "Store A",
+        f'<a href="/catalog/products/{odd.pk}/">A&amp;B 1</a>',
+        "&lt;Tea&gt; &amp; co",
+        "—",
+        "3",
+        "2.5000",
+        "7.50",
+        "5",
+        '<span class="badge text-bg-warning">Low</span>',
+    ]
+    receive = reverse("stock-receive")
+    assert f'href="{receive}?store={stores[0].pk}&amp;product=A%26B%201">Receive</a>' in row
+    viewer = client_for("Viewer").get(reverse("stock-list")).content.decode()
+    assert "Transfer in" not in viewer and "&lt;Tea&gt; &amp; co" in viewer

@@ -124,11 +124,10 @@ def _pk(obj) -> int:
     return obj if isinstance(obj, int) else obj.pk
 
 
-def _ensure_levels(keys: list[tuple[int, int]]) -> None:
-    """Create missing (store, product) levels at 0, in key order (no insert deadlocks)."""
-    StockLevel.objects.bulk_create(
-        [StockLevel(store_id=s, product_id=p, quantity=0) for s, p in sorted(set(keys))],
-        ignore_conflicts=True,
+def _ensure_levels(keys: list[tuple[int, int]]) -> list[StockLevel]:
+    """SQLite: create missing (store, product) levels at 0, in key order."""
+    return StockLevel.objects.bulk_create(
+        [StockLevel(store_id=s, product_id=p, quantity=0) for s, p in sorted(set(keys))]
     )
 
 
@@ -153,9 +152,24 @@ def stock_levels_lock(
         found = _create_and_lock(keys, lock)
         if len(found) == len(keys):
             return found
-        # a level another transaction created after this statement began: lock it below
-    elif create:
-        _ensure_levels(keys)
+        # a level another transaction created after this statement began: lock them all
+        # again, keeping which ones this statement created (totals.py counts those as new)
+        again = _locked(lock)
+        for key, level in found.items():
+            again[key].fresh = level.fresh
+        return again
+    if create:  # SQLite: one writer at a time, so what is not found can be inserted
+        found = _locked(lock)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            for level in _ensure_levels(missing):
+                level.fresh = True
+                found[(level.store_id, level.product_id)] = level
+        return found
+    return _locked(lock)
+
+
+def _locked(lock: tuple[str, list]) -> dict[tuple[int, int], StockLevel]:
     with connection.cursor() as cursor:
         cursor.execute(*lock)
         levels = [_LEVEL_ROWS.build(row) for row in cursor.fetchall()]
@@ -202,14 +216,15 @@ def _create_and_lock(
     columns = ", ".join(_LEVEL_COLUMNS)
     statement = (
         f"WITH new AS ({insert_sql} RETURNING {columns}), old AS ({lock_sql})"
-        f" SELECT {columns} FROM new UNION ALL SELECT {columns} FROM old"
+        f" SELECT {columns}, TRUE FROM new UNION ALL SELECT {columns}, FALSE FROM old"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [*insert_params, *lock_params])
         rows = cursor.fetchall()
     found = {}
-    for row in rows:
+    for *row, fresh in rows:
         level = _LEVEL_ROWS.build(row)
+        level.fresh = fresh  # created here: it counted as nothing before (totals.py)
         found[(level.store_id, level.product_id)] = level
     return found
 

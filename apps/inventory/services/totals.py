@@ -30,13 +30,28 @@ _LEVEL = StockLevel._meta.db_table
 
 def totals_move(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]) -> None:
     """Apply the net change of locked levels (`levels` {pk: level after the change},
-    `quantity`/`value` {pk: signed delta}) to their products' and stores' totals."""
-    products, rows = _deltas(levels, quantity, value)
+    `quantity`/`value` {pk: signed delta}) to their products' and stores' totals, and to
+    the stores' low/out counters by the products' alert thresholds as the products'
+    UPDATE returns them (read under its lock). SQLite, which runs one writer at a time."""
+    products, rows, marks = _deltas(levels, quantity, value)
     with connection.cursor() as cursor:
-        if products:
-            cursor.execute(*_products_sql(products))
-        if rows:
-            cursor.execute(*_stores_sql(rows))
+        sql, params = _products_sql(products)
+        cursor.execute(f"{sql} RETURNING id, alert_threshold", params)
+        alert = dict(cursor.fetchall())
+        counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for store_id, product_id, before, after, fresh in marks:
+            low, out = _status(after, alert[product_id])
+            was_low, was_out = (0, 0) if fresh else _status(before, alert[product_id])
+            counts[store_id][0] += low - was_low
+            counts[store_id][1] += out - was_out
+        cursor.execute(*_stores_sql([(*row, *counts[row[0]]) for row in rows]))
+
+
+def _status(quantity: int, alert: int | None) -> tuple[int, int]:
+    """(low, out) of a level: 1 where it counts, by its product's alert threshold."""
+    if alert is None:
+        return 0, 0
+    return int(0 < quantity <= alert), int(quantity == 0)
 
 
 def totals_move_with(
@@ -48,29 +63,30 @@ def totals_move_with(
     """PostgreSQL: run the levels' UPDATE (`levels_update`, sql and params) and the
     totals_move statements as one (data-modifying CTEs); returns how many levels the
     UPDATE changed. The products are locked and updated before the stores' totals (the
-    upsert reads their count first), the same order as in two statements."""
-    products, rows = _deltas(levels, quantity, value)
+    upsert joins the alert thresholds their UPDATE returns), the same order as in
+    totals_move."""
+    products, rows, marks = _deltas(levels, quantity, value)
     sql, params = levels_update
-    parts, after = [f"levels AS ({sql} RETURNING 1)"], "TRUE"
-    if products:
-        products_sql, products_params = _products_sql(products)
-        parts.append(f"products AS ({products_sql} RETURNING 1)")
-        params += products_params
-        after = "(SELECT count(*) FROM products) >= 0"
-    if rows:
-        stores_sql, stores_params = _stores_sql(rows, after=after)
-        parts.append(f"stores AS ({stores_sql} RETURNING 1)")
-        params += stores_params
+    products_sql, products_params = _products_sql(products)
+    stores_sql, stores_params = _stores_sql_joined(rows, marks)
+    statement = (
+        f"WITH levels AS ({sql} RETURNING 1),"
+        f" products AS ({products_sql} RETURNING id, alert_threshold AS alert),"
+        f" stores AS ({stores_sql} RETURNING 1) SELECT count(*) FROM levels"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} SELECT count(*) FROM levels", params)
+        cursor.execute(statement, [*params, *products_params, *stores_params])
         return cursor.fetchone()[0]
 
 
 def _deltas(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]):
-    """{product pk: units} and [(store pk, units, value, held)], both in key order,
-    without the zero changes."""
+    """{product pk: units} and [(store pk, units, value, held, levels created)], both in
+    key order, every product and store touched (its product's row is locked and read
+    even when its units do not change: the alert threshold), and per level (store,
+    product, quantity before, after, 1 if created in this transaction)."""
     products: dict[int, int] = defaultdict(int)
-    stores: dict[int, list] = defaultdict(lambda: [0, Decimal(0), 0])
+    stores: dict[int, list] = defaultdict(lambda: [0, Decimal(0), 0, 0])
+    marks = []
     for pk, level in levels.items():
         delta = quantity[pk]
         products[level.product_id] += delta
@@ -78,9 +94,12 @@ def _deltas(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]):
         store[0] += delta
         store[1] += value[pk]
         store[2] += (level.quantity > 0) - (level.quantity - delta > 0)
-    products = {pk: d for pk, d in sorted(products.items()) if d}
-    rows = sorted((pk, *figures) for pk, figures in stores.items() if any(figures))
-    return products, rows
+        fresh = int(getattr(level, "fresh", False))
+        store[3] += fresh
+        marks.append(
+            (level.store_id, level.product_id, level.quantity - delta, level.quantity, fresh)
+        )
+    return dict(sorted(products.items())), sorted((pk, *f) for pk, f in stores.items()), marks
 
 
 def _products_sql(deltas: dict[int, int]) -> tuple[str, list]:
@@ -88,24 +107,51 @@ def _products_sql(deltas: dict[int, int]) -> tuple[str, list]:
     return add_by_id(_PRODUCT, "on_hand_total", deltas, lock="FOR UPDATE")
 
 
-def _stores_sql(rows: list[tuple], after: str = "") -> tuple[str, list]:
-    """An upsert (PostgreSQL and SQLite): the store's row is created by its first change;
-    VALUES in store order, so rows are locked in that order. `after`: a condition the
-    rows are read under (in one statement with the products', their count)."""
-    values = ", ".join("(%s, %s, %s, %s)" for _ in rows)
-    source = f"VALUES {values}"
-    if after:
-        source = f"SELECT * FROM ({source}) AS v WHERE {after}"
-    sql = (
-        f"INSERT INTO {_STORE_TOTAL} AS t (store_id, units, value, held) {source}"
-        " ON CONFLICT (store_id) DO UPDATE SET units = t.units + excluded.units,"
-        " value = ROUND(t.value + excluded.value, 2), held = t.held + excluded.held"
-    )
+_UPSERT = (
+    " ON CONFLICT (store_id) DO UPDATE SET units = t.units + excluded.units,"
+    " value = ROUND(t.value + excluded.value, 2), held = t.held + excluded.held,"
+    " levels = t.levels + excluded.levels, low = t.low + excluded.low,"
+    " out = t.out + excluded.out"
+)
+_COLUMNS = "store_id, units, value, held, levels, low, out"
+
+
+def _stores_sql(rows: list[tuple]) -> tuple[str, list]:
+    """An upsert (PostgreSQL and SQLite) of [(store, units, value, held, levels, low,
+    out)] deltas: the store's row is created by its first change; VALUES in store order,
+    so rows are locked in that order."""
+    values = ", ".join("(%s, %s, %s, %s, %s, %s, %s)" for _ in rows)
+    sql = f"INSERT INTO {_STORE_TOTAL} AS t ({_COLUMNS}) VALUES {values}{_UPSERT}"
     return sql, [x for row in rows for x in row]
 
 
+def _stores_sql_joined(rows: list[tuple], marks: list[tuple]) -> tuple[str, list]:
+    """PostgreSQL, inside totals_move_with: the upsert with the low/out deltas counted
+    from the levels' marks joined to the `products` CTE's alert thresholds."""
+    stores = ", ".join("(%s, %s, %s, %s, %s)" for _ in rows)
+    levels = ", ".join("(%s, %s, %s, %s, %s)" for _ in marks)
+    was = "l.fresh = 0 AND "
+    low = "l.{0} > 0 AND l.{0} <= p.alert"
+    out = "p.alert IS NOT NULL AND l.{0} = 0"
+    sql = (
+        f"INSERT INTO {_STORE_TOTAL} AS t ({_COLUMNS}) SELECT v.store_id, v.units,"
+        " v.value, v.held, v.levels,"
+        f" SUM(CASE WHEN {low.format('after')} THEN 1 ELSE 0 END"
+        f" - CASE WHEN {was}{low.format('before')} THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {out.format('after')} THEN 1 ELSE 0 END"
+        f" - CASE WHEN {was}{out.format('before')} THEN 1 ELSE 0 END)"
+        f" FROM (VALUES {stores}) AS v(store_id, units, value, held, levels)"
+        f" JOIN (VALUES {levels}) AS l(store_id, product_id, before, after, fresh)"
+        " ON l.store_id = v.store_id JOIN products p ON p.id = l.product_id"
+        " GROUP BY v.store_id, v.units, v.value, v.held, v.levels ORDER BY v.store_id"
+        f"{_UPSERT}"
+    )
+    return sql, [x for row in rows for x in row] + [x for row in marks for x in row]
+
+
 def onhand_rebuild() -> None:
-    """Recompute every product's on-hand total and every store's totals from the levels.
+    """Recompute every product's on-hand total and alert threshold, and every store's
+    totals and low/out counters, from the levels.
 
     For bulk loaders that write StockLevel rows without the stock services (COPY, demo
     history); call it in their transaction, after the levels. Rows already right are not
@@ -143,6 +189,10 @@ def onhand_rebuild() -> None:
             units=row["units"] or 0,
             value=quantize(row["worth"] or 0, 2),
             held=held.get(row["store_id"], 0),
+            levels=row["levels"],
         )
-        for row in figures
+        for row in figures.annotate(levels=Count("pk"))
     )
+    from .alerts import alerts_rebuild  # it builds on this module's upsert
+
+    alerts_rebuild()
