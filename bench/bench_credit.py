@@ -10,10 +10,10 @@ UPDATE + INSERT of a log row on twin tables, BENCH_ROUNDS times alternately, and
 the median rates and their ratio. At the end it runs check_books on the bench database:
 the books must still balance.
 
-BENCH_PREPARE_THRESHOLD=5 measures a deployment that turns psycopg's prepared statements
-on (DATABASE_URL=...?prepare_threshold=5; Django leaves them off by default): the
-service's one charge statement is then parsed and planned once per connection, and the
-raw loop binds on the server too, so its two statements are prepared as well.
+Prepared statements follow the settings (PostgreSQL: on, threshold 5, unless PG_PREPARE=off;
+BENCH_PREPARE_THRESHOLD=N sets N): the service's one charge statement is then parsed and
+planned once per connection, and the raw loop binds on the server too, so its two
+statements are prepared as well; with them off, neither side prepares.
 
 After each configuration it prints a warning when another session has held a snapshot for
 over 10 s (the cluster's xmin horizon): while it does, no database can prune the dead versions
@@ -131,7 +131,7 @@ def raw_cursor():
     into the query text, never prepares)."""
     from django.db import connection
 
-    if not PREPARE_THRESHOLD:
+    if connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
         return connection.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor
 
@@ -234,10 +234,11 @@ def main() -> None:
 
     sellers = setup_data()
     connection.close()
+    threshold = connection.settings_dict["OPTIONS"].get("prepare_threshold")
     print(
         f"credit_charge vs raw SQL, median of {ROUNDS} alternating runs of {SECONDS:g}s,"
         f" PostgreSQL {DB_NAME}, GIL switch interval {sys.getswitchinterval():g}s,"
-        f" prepared statements {'after ' + PREPARE_THRESHOLD + ' runs' if PREPARE_THRESHOLD else 'off'},"
+        f" prepared statements {f'after {threshold} runs' if threshold is not None else 'off'},"
         f" load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     print(f"{'sellers':>8} {'threads':>8} {'service/s':>10} {'raw/s':>10} {'ratio':>6}")

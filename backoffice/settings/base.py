@@ -130,6 +130,13 @@ else:
     if "postgresql" in DATABASES["default"]["ENGINE"] and not env.bool("PG_JIT", default=False):
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    # psycopg prepares a statement sent 5 times on one connection: the credit charge's one
+    # statement (the only one sent through a server-binding cursor) is then parsed and
+    # planned once per connection instead of every charge (a third of its server time;
+    # docs/performance.md, "Seller credit"). PG_PREPARE=off behind a pgbouncer in
+    # transaction mode older than 1.21; `?prepare_threshold=N` in DATABASE_URL sets N.
+    if "postgresql" in DATABASES["default"]["ENGINE"] and env.bool("PG_PREPARE", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

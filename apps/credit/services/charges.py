@@ -364,10 +364,10 @@ def _server_bound_cursor(db):
     """Django's cursor (it connects, checks the connection, translates errors, logs the
     query) over a psycopg cursor that binds the parameters on the server instead of into
     the query text as Django's does. Only such a cursor can use a prepared statement:
-    psycopg prepares one after `prepare_threshold` runs where a deployment sets that
-    option (DATABASE_URL=...?prepare_threshold=5; Django leaves it off because a
-    transaction-pooling pgbouncer breaks prepared statements). Parsing and planning this
-    statement costs ~0.6 ms of server time per charge otherwise (docs/performance.md)."""
+    psycopg prepares one after `prepare_threshold` runs (our settings: 5 on PostgreSQL
+    unless PG_PREPARE=off; Django leaves it off because an old transaction-pooling
+    pgbouncer breaks prepared statements). Parsing and planning this statement costs
+    ~0.6-1 ms of server time per charge otherwise (docs/performance.md)."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     cursor = db.cursor()
