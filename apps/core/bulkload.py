@@ -33,6 +33,8 @@ from typing import NamedTuple
 
 from django.db import connection, models
 from django.utils import timezone
+from psycopg._copy_base import format_row_text  # the C version with psycopg[binary]
+from psycopg.adapt import Transformer
 
 
 def _table(model_or_table) -> str:
@@ -112,8 +114,8 @@ class Packed(NamedTuple):
 
 def rows_pack(model_or_table, columns: Sequence[str], rows: Iterable[Sequence]) -> Packed:
     """The rows of `rows_insert`, prepared without the database (e.g. in a `forked_map`
-    worker); `packed_insert` writes them. On PostgreSQL the text is what psycopg's COPY
-    sends for these values, made once by the worker instead of row by row here."""
+    worker); `packed_insert` writes them. On PostgreSQL: the COPY text psycopg's
+    `write_row` would send, made by the worker instead of row by row here."""
     table = _table(model_or_table)
     extra: tuple = ()
     if not isinstance(model_or_table, str):
@@ -122,9 +124,13 @@ def rows_pack(model_or_table, columns: Sequence[str], rows: Iterable[Sequence]) 
     if connection.vendor != "postgresql":
         data = [tuple(row) + extra for row in rows]
         return Packed(table, tuple(columns), data, len(data))
-    tail = "".join("\t" + _text(v) for v in extra) + "\n"
-    text = ["\t".join([_text(v) for v in row]) + tail for row in rows]
-    return Packed(table, tuple(columns), "".join(text).encode(), len(text))
+    # psycopg's own COPY row formatter (its C version; what `write_row` sends), with the
+    # connection's adapters: reading them needs no round trip, so a worker may call it
+    transformer, text, count = Transformer(connection.connection), bytearray(), 0
+    for row in rows:
+        format_row_text(tuple(row) + extra if extra else row, transformer, text)
+        count += 1
+    return Packed(table, tuple(columns), bytes(text), count)
 
 
 def packed_insert(packed: Packed) -> int:
@@ -138,35 +144,6 @@ def packed_insert(packed: Packed) -> int:
         with cursor.cursor.copy(sql) as copy:
             copy.write(packed.data)
     return packed.count
-
-
-def _escaped(value: str) -> str:
-    return value.translate(_ESCAPES)
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_TEXT: dict[type, Callable] = {
-    str: _escaped,
-    int: int.__repr__,
-    Decimal: Decimal.__str__,
-    uuid.UUID: uuid.UUID.__str__,
-    bool: lambda v: "t" if v else "f",
-    type(None): lambda v: "\\N",
-    dt.date: dt.date.isoformat,
-    dt.datetime: dt.datetime.isoformat,
-}
-
-
-def _text(value) -> str:
-    """One value in COPY's text format (str() of an enum member is its value)."""
-    dump = _TEXT.get(type(value))
-    if dump is None:
-        if isinstance(value, bool):
-            return "t" if value else "f"
-        if isinstance(value, int) and not isinstance(value, str):
-            return str(int(value))
-        return _escaped(str(value))
-    return dump(value)
 
 
 def forked_map(func: Callable, parts: Iterable, shared=None, *, workers: int = 2) -> Iterator:

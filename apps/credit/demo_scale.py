@@ -8,7 +8,7 @@ Every row has its journal entry as the services post it (top-up: Dr Bank / Cr th
 seller's credit account, source the request; charge: Dr seller credit / Cr the seller's
 Charge Revenue account, source the log row; reversal: the mirror entry), the seller's
 balance and its two accounts' balances are the sums, so check_books holds. Computed per
-100 sellers by forked workers (`forked_map`, apps/core/bulkload.py; the keys reserved
+20 sellers by forked workers (`forked_map`, apps/core/bulkload.py; the keys reserved
 here first) and written with COPY on PostgreSQL in the command's transaction, no audit
 events, like a data migration.
 Sellers already there are kept (idempotent).
@@ -51,7 +51,7 @@ from .models import (
 
 EMAIL = "scale.seller{:05d}@scale.example"
 ROWS_PER_SELLER = 1000
-CHUNK = 100  # sellers per bulk write
+CHUNK = 20  # sellers per part a worker computes (and per COPY of each table)
 TOPUPS = [Decimal(v) for v in ("500.00", "1000.00", "2000.00")]
 CHARGES = [Decimal(v) for v in ("5.00", "10.00", "15.00", "20.00", "25.00", "50.00")]
 LOW = Decimal("60.00")

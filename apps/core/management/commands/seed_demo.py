@@ -12,6 +12,7 @@ what it builds on. The command ends with ANALYZE (PostgreSQL), as autovacuum may
 
 import gc
 import importlib
+import os
 import time
 
 from django.apps import apps
@@ -72,10 +73,10 @@ class Command(BaseCommand):
                     scaled = _scale_builder(config.name)
                     if scaled is None:
                         continue
-                    started, cpu = time.monotonic(), time.process_time()
+                    started, cpu, workers = time.monotonic(), time.process_time(), _workers()
                     with acting_as(None):
                         scaled(scale=scale, stdout=self.stdout)
-                    self._timing(f"{config.label} --scale", started, cpu)
+                    self._timing(f"{config.label} --scale", started, cpu, workers)
                 started = time.monotonic()
             self.stdout.write(f"  indexes, keys, commit: {time.monotonic() - started:.1f}s")
         finally:
@@ -101,10 +102,20 @@ class Command(BaseCommand):
         for seconds, what in sorted(timings, reverse=True)[:12]:
             self.stdout.write(f"    {seconds:6.1f}s  {what[:150]}")
 
-    def _timing(self, label: str, started: float, cpu: float) -> None:
+    def _timing(self, label: str, started: float, cpu: float, workers: float = 0.0) -> None:
+        """Wall and CPU seconds of a step; with the CPU of the worker processes it forked
+        (`forked_map`), if any."""
+        forked = _workers() - workers
         self.stdout.write(
-            f"  {label}: {time.monotonic() - started:.1f}s (cpu {time.process_time() - cpu:.1f}s)"
+            f"  {label}: {time.monotonic() - started:.1f}s (cpu {time.process_time() - cpu:.1f}s"
+            + (f", workers {forked:.1f}s)" if forked >= 0.05 else ")")
         )
+
+
+def _workers() -> float:
+    """CPU seconds of the finished child processes (the builders' forked workers)."""
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def _scale_builder(app: str, name: str = "seed_scale"):
