@@ -171,7 +171,8 @@ def forked_map(func: Callable, parts: Iterable, shared=None, *, workers: int = 2
                 pool.apply_async(_forked, (func, part)) for part in _take(todo, workers + 1)
             )
             while waiting:
-                result = waiting.popleft().get()
+                result, cpu = waiting.popleft().get()
+                _worker_cpu[0] += cpu
                 waiting.extend(pool.apply_async(_forked, (func, p)) for p in _take(todo, 1))
                 yield result
     finally:
@@ -186,7 +187,17 @@ def _take(iterator: Iterator, count: int) -> list:
 
 
 def _forked(func: Callable, part):
-    return func(_shared, part)
+    started = time.process_time()
+    result = func(_shared, part)
+    return result, time.process_time() - started
+
+
+def worker_cpu() -> float:
+    """CPU seconds `forked_map`'s workers have spent in their calls so far."""
+    return _worker_cpu[0]
+
+
+_worker_cpu = [0.0]
 
 
 def objects_insert(model, objects: Sequence) -> int:

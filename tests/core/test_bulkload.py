@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from apps.core.bulkload import forked_map, packed_insert, rows_insert, rows_pack
+from apps.core.bulkload import forked_map, packed_insert, rows_insert, rows_pack, worker_cpu
 from apps.finance.models import Currency
 from apps.ledger.models import JournalEntry
 
@@ -44,6 +44,7 @@ def _packed(shared, first: int):
 def test_packed_rows_read_back_as_rows_insert_writes_them():
     Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "minor_units": 2})
     rows_insert(JournalEntry, COLUMNS, _rows(1000))
+    cpu = worker_cpu()
     results = list(forked_map(_packed, [2000, 3000], shared="given"))
     for packed, _, _ in results:
         assert packed_insert(packed) == len(MEMOS)
@@ -66,3 +67,4 @@ def test_packed_rows_read_back_as_rows_insert_writes_them():
     assert [shared for _, _, shared in results] == ["given", "given"]
     forked = {pid != os.getpid() for _, pid, _ in results}
     assert forked == {connection.vendor == "postgresql"}
+    assert (worker_cpu() > cpu) == (connection.vendor == "postgresql")  # seed_demo shows it

@@ -12,14 +12,13 @@ what it builds on. The command ends with ANALYZE (PostgreSQL), as autovacuum may
 
 import gc
 import importlib
-import os
 import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from apps.core.bulkload import analyze, load_deferred
+from apps.core.bulkload import analyze, load_deferred, worker_cpu
 from apps.core.request_context import acting_as
 
 
@@ -113,9 +112,8 @@ class Command(BaseCommand):
 
 
 def _workers() -> float:
-    """CPU seconds of the finished child processes (the builders' forked workers)."""
-    times = os.times()
-    return times.children_user + times.children_system
+    """CPU seconds of the builders' forked workers (`forked_map`) so far."""
+    return worker_cpu()
 
 
 def _scale_builder(app: str, name: str = "seed_scale"):
