@@ -101,10 +101,10 @@ class Command(BaseCommand):
         for seconds, what in sorted(timings, reverse=True)[:12]:
             self.stdout.write(f"    {seconds:6.1f}s  {what[:150]}")
 
-    def _timing(self, label: str, started: float, cpu: float, workers: float = 0.0) -> None:
-        """Wall and CPU seconds of a step; with the CPU of the worker processes it forked
-        (`forked_map`), if any."""
-        forked = _workers() - workers
+    def _timing(self, label: str, started: float, cpu: float, workers: float | None = None) -> None:
+        """Wall and CPU seconds of a step; for a builder (`workers`: the workers' CPU when it
+        began), with the CPU of the worker processes it forked (`forked_map`), if any."""
+        forked = 0.0 if workers is None else _workers() - workers
         self.stdout.write(
             f"  {label}: {time.monotonic() - started:.1f}s (cpu {time.process_time() - cpu:.1f}s"
             + (f", workers {forked:.1f}s)" if forked >= 0.05 else ")")
