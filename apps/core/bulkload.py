@@ -8,6 +8,9 @@
   load and add them back afterwards: one join checks every row's keys and an index is
   sorted once, instead of a trigger query and an index insert per row.
 - `analyze`: fresh planner statistics after a load (autovacuum may be off).
+- `forked_map` and `rows_pack`: rows computed in forked worker processes (no database
+  access there) as ready COPY text, streamed into this process's connection and
+  transaction: Python builds rows on one core while PostgreSQL parses them on the other.
 
 Rows written here skip the services on purpose, like a data migration: the builders that
 call them (apps/*/demo_scale.py) compute every figure with the services' own rules, so
@@ -16,16 +19,22 @@ call them (apps/*/demo_scale.py) compute every figure with the services' own rul
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
+import itertools
+import multiprocessing
 import operator
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, models
 from django.utils import timezone
+from psycopg._copy_base import format_row_text  # the C version with psycopg[binary]
+from psycopg.adapt import Transformer
 
 
 def _table(model_or_table) -> str:
@@ -71,6 +80,12 @@ def rows_insert(model_or_table, columns: Sequence[str], rows: Iterable[Sequence]
                     copy.write_row(row)
                     count += 1
         return count
+    return _executemany(table, columns, rows)
+
+
+def _executemany(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """INSERT the rows in batches (SQLite and other non-COPY databases)."""
+    count = 0
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"
@@ -86,6 +101,103 @@ def rows_insert(model_or_table, columns: Sequence[str], rows: Iterable[Sequence]
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+class Packed(NamedTuple):
+    """Rows of one table ready to write: COPY text on PostgreSQL, else the tuples."""
+
+    table: str
+    columns: tuple[str, ...]
+    data: bytes | list
+    count: int
+
+
+def rows_pack(model_or_table, columns: Sequence[str], rows: Iterable[Sequence]) -> Packed:
+    """The rows of `rows_insert`, prepared without the database (e.g. in a `forked_map`
+    worker); `packed_insert` writes them. On PostgreSQL: the COPY text psycopg's
+    `write_row` would send, made by the worker instead of row by row here."""
+    table = _table(model_or_table)
+    extra: tuple = ()
+    if not isinstance(model_or_table, str):
+        extra_columns, extra = _defaults(model_or_table, columns)
+        columns = [*columns, *extra_columns]
+    if connection.vendor != "postgresql":
+        data = [tuple(row) + extra for row in rows]
+        return Packed(table, tuple(columns), data, len(data))
+    # psycopg's own COPY row formatter (its C version; what `write_row` sends), with the
+    # connection's adapters: reading them needs no round trip, so a worker may call it
+    transformer, text, count = Transformer(connection.connection), bytearray(), 0
+    for row in rows:
+        format_row_text(tuple(row) + extra if extra else row, transformer, text)
+        count += 1
+    return Packed(table, tuple(columns), bytes(text), count)
+
+
+def packed_insert(packed: Packed) -> int:
+    """Write rows prepared by `rows_pack`; returns how many."""
+    if not packed.count:
+        return 0
+    if connection.vendor != "postgresql":
+        return _executemany(packed.table, packed.columns, packed.data)
+    with connection.cursor() as cursor:
+        sql = f"COPY {packed.table} ({', '.join(packed.columns)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            copy.write(packed.data)
+    return packed.count
+
+
+def forked_map(func: Callable, parts: Iterable, shared=None, *, workers: int = 2) -> Iterator:
+    """`func(shared, part)` for every part, yielded in order.
+
+    On PostgreSQL the calls run in `workers` forked processes while the caller consumes
+    the results (e.g. `packed_insert`s them into its COPYs, in its own transaction): the
+    rows are computed on one core while the server parses the previous ones on the other.
+    `func` must not touch the database (the connection belongs to this process): plain
+    inputs in (ids reserved here beforehand; `shared` reaches the workers by the fork, not
+    pickled), plain results out (`rows_pack`). At most `workers + 1` results wait. Each
+    worker has its own random state: a part seeds its own generators, so the data do not
+    depend on which process computed it. Elsewhere (SQLite): the calls run here, in turn.
+    """
+    global _shared
+    if connection.vendor != "postgresql":
+        for part in parts:
+            yield func(shared, part)
+        return
+    _shared = shared
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            todo = iter(parts)
+            waiting = collections.deque(
+                pool.apply_async(_forked, (func, part)) for part in _take(todo, workers + 1)
+            )
+            while waiting:
+                result, cpu = waiting.popleft().get()
+                _worker_cpu[0] += cpu
+                waiting.extend(pool.apply_async(_forked, (func, p)) for p in _take(todo, 1))
+                yield result
+    finally:
+        _shared = None
+
+
+_shared = None
+
+
+def _take(iterator: Iterator, count: int) -> list:
+    return list(itertools.islice(iterator, count))
+
+
+def _forked(func: Callable, part):
+    started = time.process_time()
+    result = func(_shared, part)
+    return result, time.process_time() - started
+
+
+def worker_cpu() -> float:
+    """CPU seconds `forked_map`'s workers have spent in their calls so far."""
+    return _worker_cpu[0]
+
+
+_worker_cpu = [0.0]
 
 
 def objects_insert(model, objects: Sequence) -> int:

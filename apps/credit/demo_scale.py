@@ -7,8 +7,10 @@ request (500, 1,000 or 2,000) whenever the balance falls below 60, else a charge
 Every row has its journal entry as the services post it (top-up: Dr Bank / Cr the
 seller's credit account, source the request; charge: Dr seller credit / Cr the seller's
 Charge Revenue account, source the log row; reversal: the mirror entry), the seller's
-balance and its two accounts' balances are the sums, so check_books holds. Written in
-bulk per 100 sellers (COPY on PostgreSQL), no audit events, like a data migration.
+balance and its two accounts' balances are the sums, so check_books holds. Computed per
+20 sellers by forked workers (`forked_map`, apps/core/bulkload.py; the keys reserved
+here first) and written with COPY on PostgreSQL in the command's transaction, no audit
+events, like a data migration.
 Sellers already there are kept (idempotent).
 """
 
@@ -26,7 +28,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.core.bulkload import UuidMaker, ids_reserve, load_deferred, rows_insert
+from apps.core.bulkload import (
+    UuidMaker,
+    forked_map,
+    ids_reserve,
+    load_deferred,
+    packed_insert,
+    rows_pack,
+)
 from apps.ledger import chart
 from apps.ledger.models import Account, AccountType, JournalEntry, JournalLine
 from apps.ledger.selectors import account_by_code
@@ -42,7 +51,7 @@ from .models import (
 
 EMAIL = "scale.seller{:05d}@scale.example"
 ROWS_PER_SELLER = 1000
-CHUNK = 100  # sellers per bulk write
+CHUNK = 20  # sellers per part a worker computes (and per COPY of each table)
 TOPUPS = [Decimal(v) for v in ("500.00", "1000.00", "2000.00")]
 CHARGES = [Decimal(v) for v in ("5.00", "10.00", "15.00", "20.00", "25.00", "50.00")]
 LOW = Decimal("60.00")
@@ -87,44 +96,69 @@ def seed_scale(*, scale: int, stdout) -> None:
         group=Group.objects.get(name=Role.SELLER).pk,
         log_type=ContentType.objects.get_for_model(TransactionLog).pk,
         request_type=ContentType.objects.get_for_model(CreditRequest).pk,
-        uuid=UuidMaker(),
         end=timezone.now(),
     )
     rows = 0
+    chunks = [range(n + 1, min(n + CHUNK, want) + 1) for n in range(have, want, CHUNK)]
     with transaction.atomic(), load_deferred(JournalEntry, JournalLine, TransactionLog):
-        for start in range(have, want, CHUNK):
-            rows += _chunk(context, range(start + 1, min(start + CHUNK, want) + 1))
+        topups = list(forked_map(_topups, chunks))
+        parts = [_reserve(numbers, count) for numbers, count in zip(chunks, topups, strict=True)]
+        bank_in = ZERO
+        for packs, logs, brought in forked_map(_chunk, parts, context):
+            for packed in packs:
+                packed_insert(packed)
+            rows += logs
+            bank_in += brought
         with connection.cursor() as cursor:  # what the top-ups brought in
             cursor.execute(
                 f"UPDATE {Account._meta.db_table} SET balance = ROUND(balance + %s, 2)"
                 " WHERE id = %s",
-                [context.bank_in, bank.pk],
+                [bank_in, bank.pk],
             )
     stdout.write(f"  {want - have} scale sellers, {rows} credit transactions")
 
 
 class _Context(SimpleNamespace):
-    bank_in = ZERO
+    """What every seller's rows need (plain values: the workers see it by the fork)."""
 
 
-def _chunk(ctx: _Context, numbers: range) -> int:
-    """Sellers `numbers` (1-based) with their accounts, requests, entries, lines and logs."""
+def _topups(ctx, numbers: range) -> int:
+    """How many top-up requests sellers `numbers` make (their ids are reserved first)."""
+    return sum(_plan(n, ctx).topups for n in numbers)
+
+
+def _reserve(numbers: range, topups: int) -> tuple:
+    """The primary keys of sellers `numbers`' users, accounts, sellers and requests."""
     User = get_user_model()
-    users = ids_reserve(User, len(numbers))
-    accounts = ids_reserve(Account, 2 * len(numbers))
-    sellers = ids_reserve(Seller, len(numbers))
+    return (
+        numbers,
+        ids_reserve(User, len(numbers)),
+        ids_reserve(Account, 2 * len(numbers)),
+        ids_reserve(Seller, len(numbers)),
+        ids_reserve(CreditRequest, topups),
+    )
+
+
+def _chunk(ctx: _Context, part: tuple):
+    """Sellers `numbers` (1-based) with their accounts, requests, entries, lines and logs,
+    packed for COPY; with the number of log rows and what the top-ups brought in. Runs in
+    a worker process: no database access."""
+    numbers, users, accounts, sellers, request_ids = part
+    User = get_user_model()
+    requests = iter(request_ids)
     plans = [_plan(n, ctx) for n in numbers]
-    requests = iter(ids_reserve(CreditRequest, sum(p.topups for p in plans)))
     entries, lines, logs, asks = [], [], [], []
     account_rows, seller_rows = [], []
     joined = ctx.end - dt.timedelta(days=366)
+    uuid, bank_in = UuidMaker(), [ZERO]
     for i, (n, plan) in enumerate(zip(numbers, plans, strict=True)):
         user, seller = users[i], sellers[i]
         credit, income = accounts[2 * i], accounts[2 * i + 1]
         company = f"Scale seller {n:05d}"
         balance, earned = _write(
-            plan, ctx, (seller, company), credit, income, requests, entries, lines, logs, asks
-        )
+            plan, ctx, (seller, company, uuid, bank_in), credit, income, requests,
+            entries, lines, logs, asks,
+        )  # fmt: skip
         account_rows += [
             (credit, joined, joined, "", f"{chart.SELLER_CREDIT}-{user:06d}",
              f"Seller credit: {company}", AccountType.LIABILITY, balance, False, True,
@@ -136,31 +170,33 @@ def _chunk(ctx: _Context, numbers: range) -> int:
         seller_rows.append(
             (seller, joined, joined, "", company, "", "active", balance, credit, user, income)
         )
-    rows_insert(
-        User,
-        ["id", "password", "is_superuser", "email", "full_name", "phone", "avatar", "is_active",
-         "is_staff", "date_joined"],
-        ((user, "!scale", False, EMAIL.format(n), f"Scale seller {n:05d}", "", "", True, False,
-          joined) for user, n in zip(users, numbers, strict=True)),
-    )  # fmt: skip
-    rows_insert(User.groups.through, ["user_id", "group_id"], ((u, ctx.group) for u in users))
-    rows_insert(
-        Account,
-        ["id", "created_at", "updated_at", "notes", "code", "name", "type", "balance",
-         "is_group", "active", "currency_id", "parent_id"],
-        account_rows,
-    )  # fmt: skip
-    rows_insert(
-        Seller,
-        ["id", "created_at", "updated_at", "notes", "company", "phone", "status", "balance",
-         "account_id", "user_id", "revenue_account_id"],
-        seller_rows,
-    )  # fmt: skip
-    rows_insert(JournalEntry, ENTRY, entries)
-    rows_insert(JournalLine, LINE, lines)
-    rows_insert(CreditRequest, REQUEST, asks)
-    rows_insert(TransactionLog, LOG, logs)
-    return len(logs)
+    packs = [
+        rows_pack(
+            User,
+            ["id", "password", "is_superuser", "email", "full_name", "phone", "avatar",
+             "is_active", "is_staff", "date_joined"],
+            [(user, "!scale", False, EMAIL.format(n), f"Scale seller {n:05d}", "", "", True,
+              False, joined) for user, n in zip(users, numbers, strict=True)],
+        ),
+        rows_pack(User.groups.through, ["user_id", "group_id"], [(u, ctx.group) for u in users]),
+        rows_pack(
+            Account,
+            ["id", "created_at", "updated_at", "notes", "code", "name", "type", "balance",
+             "is_group", "active", "currency_id", "parent_id"],
+            account_rows,
+        ),
+        rows_pack(
+            Seller,
+            ["id", "created_at", "updated_at", "notes", "company", "phone", "status", "balance",
+             "account_id", "user_id", "revenue_account_id"],
+            seller_rows,
+        ),
+        rows_pack(JournalEntry, ENTRY, entries),
+        rows_pack(JournalLine, LINE, lines),
+        rows_pack(CreditRequest, REQUEST, asks),
+        rows_pack(TransactionLog, LOG, logs),
+    ]  # fmt: skip
+    return packs, len(logs), bank_in[0]
 
 
 class _Plan:
@@ -200,7 +236,7 @@ def _plan(n: int, ctx: _Context) -> _Plan:
 
 def _write(plan, ctx, seller, credit, income, requests, entries, lines, logs, asks):
     """Rows of one seller; returns (balance, charge revenue)."""
-    seller, company = seller
+    seller, company, make, bank_in = seller
     step = dt.timedelta(days=365) / (ROWS_PER_SELLER + 1)
     at = ctx.end - dt.timedelta(days=365) + dt.timedelta(seconds=seller % 3600)
     balance = earned = ZERO
@@ -208,7 +244,7 @@ def _write(plan, ctx, seller, credit, income, requests, entries, lines, logs, as
     entry_ids: list = []
     for index, (kind, amount, phone, target) in enumerate(plan.rows):
         at += step
-        log, entry = ctx.uuid(), ctx.uuid()
+        log, entry = make(), make()
         ids.append(log)
         entry_ids.append(entry)
         balance += amount
@@ -216,7 +252,7 @@ def _write(plan, ctx, seller, credit, income, requests, entries, lines, logs, as
         request = None
         if kind == TransactionType.TOPUP:
             request = next(requests)
-            ctx.bank_in += amount
+            bank_in[0] += amount
             entries.append(
                 (entry, day, f"Credit top-up for {company}", f"CR-{request}", ONE,
                  str(request), at, ctx.base, None, None, ctx.request_type)

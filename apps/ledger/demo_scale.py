@@ -6,7 +6,8 @@ Entries alternate two and three lines over the last year, on accounts that no do
 explains (so every check_books reconciliation still holds): cash deposited at the bank,
 a petty-cash float, supplier bills for received stock paid from the bank (two bills or
 one), an owner's contribution. Stored balances move by the lines' sums in one update per
-account. Written with COPY on PostgreSQL; idempotent (nothing is added once they exist).
+account. Computed in parts by forked workers (`forked_map`, apps/core/bulkload.py) and
+written with COPY on PostgreSQL; idempotent (nothing is added once they exist).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import datetime as dt
 import random
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.core.bulkload import UuidMaker, load_deferred, rows_insert
+from apps.core.bulkload import UuidMaker, forked_map, load_deferred, packed_insert, rows_pack
 from apps.finance.selectors import base_currency_code
 
 from . import chart
@@ -44,35 +46,27 @@ ENTRY = [
 LINE = ["debit", "credit", "base_debit", "base_credit", "memo", "account_id", "entry_id"]
 
 
+PART = 25000  # entries per part computed by a worker
+
+
 def seed_scale(*, scale: int, stdout) -> None:
     if JournalEntry.objects.filter(reference=REFERENCE).exists():
         return
     accounts = dict(Account.objects.filter(code__in=_codes()).values_list("code", "pk"))
     types = dict(Account.objects.filter(code__in=_codes()).values_list("pk", "type"))
-    base = base_currency_code()
-    rng = random.Random(scale)
-    make = UuidMaker()
-    now = timezone.now()
-    entries, lines = [], []
-    deltas: dict[int, Decimal] = defaultdict(Decimal)
     count = ENTRIES_PER_SCALE * scale
-    step = dt.timedelta(days=365) / count
-    for n in range(count):
-        memo, debits, credits = ENTRIES[n % len(ENTRIES)]
-        at = now - dt.timedelta(days=365) + n * step
-        entry = make()
-        entries.append((entry, at.date(), memo, REFERENCE, ONE, "", at, base, None, None, None))
-        parts = [Decimal(rng.randint(1000, 500000)) / 100 for _ in debits]
-        for code, amount in zip(debits, parts, strict=True):
-            lines.append((amount, ZERO, amount, ZERO, "", accounts[code], entry))
-            deltas[accounts[code]] += amount
-        total = sum(parts, ZERO)
-        for code in credits:  # one credit line per entry
-            lines.append((ZERO, total, ZERO, total, "", accounts[code], entry))
-            deltas[accounts[code]] -= total
+    rng = random.Random(scale)  # the amounts drawn in entry order, whoever writes them
+    draws = [rng.randint(1000, 500000) for _ in range(_draws_before(count))]
+    shared = _Shared(accounts, base_currency_code(), timezone.now(), count, draws)
+    deltas: dict[int, Decimal] = defaultdict(Decimal)
+    written = [0, 0]
     with transaction.atomic(), load_deferred(JournalEntry, JournalLine):
-        rows_insert(JournalEntry, ENTRY, entries)
-        rows_insert(JournalLine, LINE, lines)
+        parts = [(n, min(n + PART, count)) for n in range(0, count, PART)]
+        for entries, lines, part_deltas in forked_map(_part, parts, shared):
+            written[0] += packed_insert(entries)
+            written[1] += packed_insert(lines)
+            for pk, amount in part_deltas.items():
+                deltas[pk] += amount
         with connection.cursor() as cursor:
             for pk in sorted(deltas):
                 cursor.execute(
@@ -80,7 +74,50 @@ def seed_scale(*, scale: int, stdout) -> None:
                     " WHERE id = %s",
                     [deltas[pk] * normal_sign(types[pk]), pk],
                 )
-    stdout.write(f"  {len(entries)} scale journal entries, {len(lines)} lines")
+    stdout.write(f"  {written[0]} scale journal entries, {written[1]} lines")
+
+
+class _Shared(NamedTuple):
+    accounts: dict[str, int]
+    base: str
+    now: dt.datetime
+    count: int
+    draws: list[int]  # rng.randint(1000, 500000) per debit line, in entry order
+
+
+def _draws_before(n: int) -> int:
+    """How many amounts the entries before entry n drew (one per debit line)."""
+    cycle, rest = divmod(n, len(ENTRIES))
+    sizes = [len(debits) for _, debits, _ in ENTRIES]
+    return cycle * sum(sizes) + sum(sizes[:rest])
+
+
+def _part(shared: _Shared, bounds: tuple[int, int]):
+    """Entries [start, stop): their entry and line rows (packed) and the balance deltas.
+    Runs in a worker process: no database access."""
+    accounts, make = shared.accounts, UuidMaker()
+    entries, lines = [], []
+    deltas: dict[int, Decimal] = defaultdict(Decimal)
+    step = dt.timedelta(days=365) / shared.count
+    start, stop = bounds
+    draw = _draws_before(start)
+    for n in range(start, stop):
+        memo, debits, credits = ENTRIES[n % len(ENTRIES)]
+        at = shared.now - dt.timedelta(days=365) + n * step
+        entry = make()
+        entries.append(
+            (entry, at.date(), memo, REFERENCE, ONE, "", at, shared.base, None, None, None)
+        )
+        parts = [Decimal(v) / 100 for v in shared.draws[draw : draw + len(debits)]]
+        draw += len(debits)
+        for code, amount in zip(debits, parts, strict=True):
+            lines.append((amount, ZERO, amount, ZERO, "", accounts[code], entry))
+            deltas[accounts[code]] += amount
+        total = sum(parts, ZERO)
+        for code in credits:  # one credit line per entry
+            lines.append((ZERO, total, ZERO, total, "", accounts[code], entry))
+            deltas[accounts[code]] -= total
+    return rows_pack(JournalEntry, ENTRY, entries), rows_pack(JournalLine, LINE, lines), deltas
 
 
 def _codes() -> set[str]:

@@ -18,7 +18,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from apps.core.bulkload import analyze, load_deferred
+from apps.core.bulkload import analyze, load_deferred, worker_cpu
 from apps.core.request_context import acting_as
 
 
@@ -72,10 +72,10 @@ class Command(BaseCommand):
                     scaled = _scale_builder(config.name)
                     if scaled is None:
                         continue
-                    started, cpu = time.monotonic(), time.process_time()
+                    started, cpu, workers = time.monotonic(), time.process_time(), _workers()
                     with acting_as(None):
                         scaled(scale=scale, stdout=self.stdout)
-                    self._timing(f"{config.label} --scale", started, cpu)
+                    self._timing(f"{config.label} --scale", started, cpu, workers)
                 started = time.monotonic()
             self.stdout.write(f"  indexes, keys, commit: {time.monotonic() - started:.1f}s")
         finally:
@@ -101,10 +101,19 @@ class Command(BaseCommand):
         for seconds, what in sorted(timings, reverse=True)[:12]:
             self.stdout.write(f"    {seconds:6.1f}s  {what[:150]}")
 
-    def _timing(self, label: str, started: float, cpu: float) -> None:
+    def _timing(self, label: str, started: float, cpu: float, workers: float | None = None) -> None:
+        """Wall and CPU seconds of a step; for a builder (`workers`: the workers' CPU when it
+        began), with the CPU of the worker processes it forked (`forked_map`), if any."""
+        forked = 0.0 if workers is None else _workers() - workers
         self.stdout.write(
-            f"  {label}: {time.monotonic() - started:.1f}s (cpu {time.process_time() - cpu:.1f}s)"
+            f"  {label}: {time.monotonic() - started:.1f}s (cpu {time.process_time() - cpu:.1f}s"
+            + (f", workers {forked:.1f}s)" if forked >= 0.05 else ")")
         )
+
+
+def _workers() -> float:
+    """CPU seconds of the builders' forked workers (`forked_map`) so far."""
+    return worker_cpu()
 
 
 def _scale_builder(app: str, name: str = "seed_scale"):
