@@ -21,7 +21,7 @@ from apps.finance.money import format_money
 from apps.finance.selectors import base_currency_code
 
 from .models import DailyFigure, Gauge
-from .summary import DAYS, charges_by_day, dashboard_refresh, sales_by_day
+from .summary import DAYS, charges_today, dashboard_refresh, sales_by_day
 
 
 @dataclass
@@ -230,7 +230,7 @@ def dashboard_for(user) -> Dashboard:
             )
         )
     if may[Area.CREDIT]:
-        today_charges = charges_by_day(today, today).get(today, (0, Decimal(0)))[1]
+        today_charges = charges_today(today, by_kind.get("charges_today", []))
         charges = [
             daily[("charges", d)].amount if ("charges", d) in daily else Decimal(0)
             for d in days[:-1]

@@ -4,14 +4,17 @@ its query count does not grow with the data."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.credit.models import TransactionLog
 from apps.credit.services import credit_charge
 from apps.reports.models import DailyFigure, Gauge
-from apps.reports.summary import dashboard_refresh
+from apps.reports.summary import charges_by_day, dashboard_refresh
 from apps.sales.services import order_confirm
 from tests.inventory.factories import StoreFactory
 from tests.sales.factories import make_customer, make_order, make_product, stocked, tax
@@ -121,6 +124,38 @@ def test_summary_rows_are_kept_by_the_refresh(recent):
     ]
     assert Gauge.objects.get(kind="customers").value == 2
     assert dashboard_refresh() == {"days": 2, "gauges": Gauge.objects.count()}  # idempotent
+
+
+def test_todays_charges_are_the_refreshs_part_plus_the_rows_logged_since(
+    client_for, recent, make_seller
+):
+    """The refresh keeps today's charges logged before its cut (an hour before it ran);
+    the dashboard adds the rows logged since: 6.00 made today, moved back to an hour
+    before midnight (the earliest a charge dated today is read), is in the part; 2.50
+    after the refresh and 1.50 dated yesterday are read live (only 2.50 is today's)."""
+    today = recent
+    since = timezone.make_aware(dt.datetime.combine(today, dt.time())) - dt.timedelta(hours=1)
+    charge = TransactionLog.objects.get(idempotency_key="k2")
+    models.QuerySet.update(TransactionLog.objects.filter(pk=charge.pk), created_at=since)
+    dashboard_refresh()
+    part = Gauge.objects.get(kind="charges_today")
+    assert (part.key, part.value) == (today.isoformat(), Decimal("6.00"))
+    seller = make_seller("50.00", email="later@example.test", company="Later Ltd")
+    credit_charge(seller=seller, amount="2.50", phone=PHONE, idempotency_key="k3")
+    credit_charge(
+        seller=seller,
+        amount="1.50",
+        phone=PHONE,
+        idempotency_key="k4",
+        date=today - dt.timedelta(days=1),
+    )
+    client = client_for("Admin")
+    _, charts = _board(client.get(reverse("dashboard")))
+    assert charts["charges-per-day"]["data"]["datasets"][0]["data"][-3:] == [4.0, 0.0, 8.5]
+    assert charges_by_day(today, today) == {today: (2, Decimal("8.50"))}
+    Gauge.objects.filter(kind="charges_today").update(key="2000-01-01")  # a day-old refresh
+    _, charts = _board(client.get(reverse("dashboard")))
+    assert charts["charges-per-day"]["data"]["datasets"][0]["data"][-1] == 8.5
 
 
 def test_query_count_is_fixed_whatever_the_data(
