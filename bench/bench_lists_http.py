@@ -145,11 +145,17 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--clients", type=int, default=0, help="throughput run (0: none)")
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument(
+        "--only", default="", help="comma-separated variant names (/healthz is always measured)"
+    )
     args = parser.parse_args()
     browsers = [Browser(base) for base in args.base.split(",")]
     for browser in browsers:
         browser.login("admin@demo.test")
     plan = variants(browsers[0])
+    if args.only:
+        only = {"/healthz", *args.only.split(",")}
+        plan = [variant for variant in plan if variant[0] in only]
     times = measure(browsers, plan, args.rounds)
     floors = [pct(server["/healthz"], 0.5) for server in times]
     head = "".join(f" | {'p50':>6} {'p95':>6} {'x hz':>5}" for _ in browsers)

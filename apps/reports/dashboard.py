@@ -160,7 +160,10 @@ def dashboard_for(user) -> Dashboard:
     currency = base_currency_code()
     days = _days(today)
     daily = {
-        (f.kind, f.day): f for f in DailyFigure.objects.filter(day__gte=days[0], day__lt=today)
+        (kind, day): amount
+        for kind, day, amount in DailyFigure.objects.filter(
+            day__gte=days[0], day__lt=today
+        ).values_list("kind", "day", "amount")
     }
 
     if may[Area.CUSTOMERS]:
@@ -177,9 +180,7 @@ def dashboard_for(user) -> Dashboard:
                 "today-sales",
             )
         )
-        sales = [
-            daily[("sales", d)].amount if ("sales", d) in daily else Decimal(0) for d in days[:-1]
-        ] + [today_sales]
+        sales = [daily.get(("sales", d), Decimal(0)) for d in days[:-1]] + [today_sales]
         board.charts.append(
             _chart(
                 "sales-30",
@@ -231,10 +232,7 @@ def dashboard_for(user) -> Dashboard:
         )
     if may[Area.CREDIT]:
         today_charges = charges_today(today, by_kind.get("charges_today", []))
-        charges = [
-            daily[("charges", d)].amount if ("charges", d) in daily else Decimal(0)
-            for d in days[:-1]
-        ] + [today_charges]
+        charges = [daily.get(("charges", d), Decimal(0)) for d in days[:-1]] + [today_charges]
         board.charts.append(
             _chart(
                 "charges-per-day",
