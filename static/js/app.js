@@ -46,3 +46,16 @@ document.addEventListener("click", function (event) {
   button.setAttribute("aria-expanded", open ? "true" : "false");
   button.textContent = open ? "Fewer filters" : "More filters";
 });
+
+// Typing in a list's filter bar (.live-filter): the first request of the typing adds a
+// history entry, the ones after it replace that entry, so Back returns to the list as it
+// was before the typing however slowly the keys come (each 300 ms pause sends a request).
+var typedUrl = null;
+document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+  var config = event.detail.requestConfig || {};
+  var trigger = config.triggeringEvent;
+  var typing = !!(trigger && trigger.type === "input" && trigger.target &&
+    trigger.target.classList && trigger.target.classList.contains("live-filter"));
+  if (typing && typedUrl === location.href) { event.detail.history.type = "replace"; }
+  typedUrl = typing ? new URL(event.detail.history.path, location.href).href : null;
+});
