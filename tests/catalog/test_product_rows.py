@@ -93,7 +93,7 @@ def test_rows_equal_the_row_template_for_every_role_and_variant(client_for, awkw
             assert tbody(response.content.decode()) == expected, (role, params, headers)
     html = client.get(url).content.decode()
     assert "&lt;Tea&gt; &amp; &#x27;co&#x27; &quot;x&quot;" in html
-    assert 'A&amp;B &quot;1&quot;' in html and "1,234,567.89 USD" in html
+    assert "A&amp;B &quot;1&quot;" in html and "1,234,567.89 USD" in html
     assert "1,500 JPY" in html and '<td class="text-end">-4</td>' in html
 
 
