@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from . import hooks
 from .models import Category, Product
@@ -13,6 +14,31 @@ def active_filter() -> django_filters.BooleanFilter:
             choices=[("", "Active or not"), ("true", "Active"), ("false", "Inactive")]
         ),
     )
+
+
+class _OneQueryIterator(ModelChoiceIterator):
+    """The choices from one plain query, kept on the form's copy of the queryset: Django's
+    iterator reads them through `queryset.iterator()`, a server-side cursor on PostgreSQL
+    (DECLARE, FETCH, CLOSE) for a handful of categories, ~1/10 of the product list's
+    request at 100k products."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class _FewChoicesField(ModelChoiceField):
+    iterator = _OneQueryIterator
+
+
+class FewChoicesFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter over a short list (categories)."""
+
+    field_class = _FewChoicesField
 
 
 def _store_choices():
@@ -29,8 +55,8 @@ class ProductFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"placeholder": "name, SKU or barcode", "type": "search"}),
     )
-    category = django_filters.ModelChoiceFilter(
-        label="Category", queryset=Category.objects.all(), empty_label="All categories"
+    category = FewChoicesFilter(
+        label="Category", queryset=Category.objects.only("pk", "name"), empty_label="All categories"
     )
     status = django_filters.ChoiceFilter(
         label="Stock", choices=_status_choices, method="by_status", empty_label="Any stock"
@@ -49,6 +75,12 @@ class ProductFilter(django_filters.FilterSet):
     class Meta:
         model = Product
         fields = ["q", "category", "status", "store", "min_price", "max_price", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The stores once per request: the callable was read once to name the empty
+        # choice (apps.core.views.human_empty_choice) and again to write the options.
+        self.filters["store"].extra["choices"] = _store_choices()
 
     def search(self, queryset, name, value):
         return queryset.search(value)
