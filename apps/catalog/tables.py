@@ -1,26 +1,21 @@
 import django_tables2 as tables
 from django.db.models import F
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.links import reverse_pk
+from apps.core.table_rows import cell_text
 from apps.finance.money import format_money
 
 from . import hooks
 from .models import Category, Product
 
-# catalog/_stock_badge.html, by inventory's StockStatus value ("out", "low", else in stock).
+# catalog/_stock_badge.html, by inventory's StockStatus value ("out", "low", else in stock);
+# the stock-level rows (apps/inventory/tables.py) write the same badges.
 BADGES = {
     "out": '<span class="badge text-bg-danger">Out of stock</span>',
     "low": '<span class="badge text-bg-warning">Low</span>',
 }
 BADGE_OK = '<span class="badge text-bg-success">In stock</span>'
-
-
-def _text(value) -> str:
-    """What `{{ value }}` writes in a template (localized, escaped)."""
-    return conditional_escape(localize(value))
 
 
 def _price(product) -> str:
@@ -79,15 +74,15 @@ class ProductTable(tables.Table):
             stock = ""
             if with_stock:
                 stock = (
-                    f'  <td class="text-end">{_text(p.on_hand)}</td>\n'
+                    f'  <td class="text-end">{cell_text(p.on_hand)}</td>\n'
                     f"  <td>{BADGES.get(p.stock_status, BADGE_OK)}\n</td>\n"  # the include's newline
                 )
             rows.append(
                 "<tr>\n"
-                f'  <td><a href="{href}">{_text(p.sku)}</a></td>\n'
-                f'  <td><a href="{href}">{_text(p.name)}</a></td>\n'
-                f"  <td>{_text(category or '—')}</td>\n"
-                f'  <td class="text-end text-nowrap">{_text(_price(p))}</td>\n'
+                f'  <td><a href="{href}">{cell_text(p.sku)}</a></td>\n'
+                f'  <td><a href="{href}">{cell_text(p.name)}</a></td>\n'
+                f"  <td>{cell_text(category or '—')}</td>\n"
+                f'  <td class="text-end text-nowrap">{cell_text(_price(p))}</td>\n'
                 f"{stock}"
                 f"  <td>{'✔' if p.active else '✘'}</td>\n"
                 "</tr>\n"

@@ -22,6 +22,7 @@ from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import striptags
 from django.templatetags.l10n import localize, unlocalize
+from django.utils.formats import localize as formats_localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
@@ -35,6 +36,12 @@ from django_tables2.utils import Accessor, signature
 _MISSING = object()
 # The template DateColumn and DateTimeColumn write for their `format`.
 _DATE_TEMPLATE = re.compile(r'\{\{ value\|date:"([^"]*)"\|default:default \}\}')
+
+
+def cell_text(value) -> str:
+    """What `{{ value }}` writes in a template (localized, escaped): for rows written in
+    Python (the product and stock-level tables' `rows_html`)."""
+    return conditional_escape(formats_localize(value))
 
 
 def _has_callable(attrs) -> bool:

@@ -2,25 +2,15 @@ from urllib.parse import quote
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.catalog.tables import BADGE_OK, BADGES
+from apps.core.table_rows import cell_text
 from apps.finance.money import format_money
 
 from .models import StockLevel, StockMovement, Store
 from .selectors import StockStatus
-
-BADGES = {
-    StockStatus.OUT: '<span class="badge text-bg-danger">Out of stock</span>',
-    StockStatus.LOW: '<span class="badge text-bg-warning">Low</span>',
-}
-BADGE_OK = '<span class="badge text-bg-success">In stock</span>'
-
-
-def _text(value) -> str:
-    """What `{{ value }}` writes in a template (localized, escaped)."""
-    return conditional_escape(localize(value))
 
 
 class StockLevelTable(tables.Table):
@@ -94,15 +84,15 @@ class StockLevelTable(tables.Table):
                 )
             rows.append(
                 "<tr>\n"
-                f"  <td>{_text(level.store.name)}</td>\n"
+                f"  <td>{cell_text(level.store.name)}</td>\n"
                 f'  <td><a href="{product_url.format(level.product_id)}">'
-                f"{_text(product.sku)}</a></td>\n"
-                f"  <td>{_text(product.name)}</td>\n"
-                f"  <td>{_text(category or '—')}</td>\n"
-                f'  <td class="text-end fw-semibold">{_text(level.quantity)}</td>\n'
-                f'  <td class="text-end">{_text(level.unit_cost)}</td>\n'
-                f'  <td class="text-end">{_text(format_money(level.value))}</td>\n'
-                f'  <td class="text-end">{_text(level.threshold)}</td>\n'
+                f"{cell_text(product.sku)}</a></td>\n"
+                f"  <td>{cell_text(product.name)}</td>\n"
+                f"  <td>{cell_text(category or '—')}</td>\n"
+                f'  <td class="text-end fw-semibold">{cell_text(level.quantity)}</td>\n'
+                f'  <td class="text-end">{cell_text(level.unit_cost)}</td>\n'
+                f'  <td class="text-end">{cell_text(format_money(level.value))}</td>\n'
+                f'  <td class="text-end">{cell_text(level.threshold)}</td>\n'
                 f"  <td>{BADGES.get(level.status, BADGE_OK)}</td>\n"
                 f"  <td>{actions}</td>\n"
                 "</tr>\n"
