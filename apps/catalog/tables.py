@@ -47,9 +47,7 @@ class ProductTable(tables.Table):
         attrs = {"class": "table table-hover align-middle", "id": "product-table"}
         order_by = ("name",)
 
-    def __init__(
-        self, *args, with_stock: bool = True, stock_store_id: int | None = None, **kwargs
-    ):
+    def __init__(self, *args, with_stock: bool = True, stock_store_id: int | None = None, **kwargs):
         if not with_stock:
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "on_hand", "stock_status")
         # Set before super().__init__, which orders the data (order_on_hand).
