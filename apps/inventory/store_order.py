@@ -7,7 +7,8 @@ ms at 100,000 products). The order splits into runs that each come from an index
 
 - the products at 0 in the store, by name and pk, from two parts: those with a level at
   0 there (the levels' `(quantity, store)` index) and those with no level there (the
-  product name index, each product checked against the store's levels: an anti join);
+  product name index, each product checked against the store's `(store, product)`
+  index, or against one hashed pass over it: see `_stocked`);
 - the products with units there, by quantity, name and pk: the same levels' index,
   each level's product looked up by key.
 
@@ -138,8 +139,9 @@ class StoreStockOrder:
 
 
 def _stocked(store_id: int) -> Case:
-    """1 if the product has a level in the store, else 0: a correlated subplan, checked
-    product by product as the name index is walked. (Written as NOT EXISTS, PostgreSQL
+    """1 if the product has a level in the store, else 0: a correlated subplan, which
+    PostgreSQL runs per product as the name index is walked or hashed once over the
+    store's levels, whichever it expects cheaper. (Written as NOT EXISTS, PostgreSQL
     makes it an anti join, which it may run as a parallel index walk: each worker then
     reads its share of the index to the end before the page's first rows come, 100,000
     products where the products without a level are few.)"""
