@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from apps.core.audit import to_jsonable
+from apps.core.ids import uuid7
 from apps.core.models import AuditAction, AuditEvent
 from apps.core.request_context import current_actor, current_user
 from apps.finance import money
@@ -120,71 +120,82 @@ def credit_charge(
 
 @dataclass(frozen=True)
 class _ChargeRows:
-    """Every row one charge writes, unsaved (see _charge_rows)."""
+    """Every row one charge writes, unsaved (see _charge_rows): the log row as a model
+    instance (the caller gets it back), the others as their column values (attname ->
+    value), which the one statement sends as they are and the ORM path makes instances of."""
 
     log: TransactionLog
-    entry: JournalEntry
-    lines: list[JournalLine]  # Dr the seller's credit account, Cr its Charge Revenue account
-    event: AuditEvent
+    entry: dict
+    lines: tuple[dict, dict]  # Dr the seller's credit account, Cr its Charge Revenue account
+    event: dict
 
 
-def _charge_rows(
-    *, seller: Seller, amount: Decimal, phone: str, key: str, by, date, revenue: Account | None
-) -> _ChargeRows:
+def _charge_rows(*, seller: Seller, amount: Decimal, phone: str, key: str, by, date) -> _ChargeRows:
     """The values of every row a charge writes, the same whichever path writes them.
 
     The entry and lines are what journal_prepare builds for Dr seller credit / Cr Charge
     Revenue at rate 1, the event what audit_record writes (tests compare both): built here
     because the one-statement path can call neither (each queries or writes by itself).
     Left to the writer: the log row's balance_after and created_at (taken under the
-    seller's row lock, so log order is the order the debits applied) and, on PostgreSQL,
-    the Charge Revenue line's account (`revenue=None`: the statement checks it takes postings).
+    seller's row lock, so log order is the order the debits applied); on PostgreSQL the
+    statement also checks that both accounts take postings. Plain values, not model
+    instances, for all but the log row: building and adapting five instances was most of a
+    charge's Python time (docs/performance.md).
     """
     account = seller.account
     actor = _actor(by)
+    actor_id = actor.pk if actor is not None else None
     now = timezone.now()
     log_type = ContentType.objects.get_for_model(TransactionLog, for_concrete_model=False)
+    entry_id = uuid7()
     log = TransactionLog(
-        id=uuid.uuid4(),
+        id=uuid7(),
         seller=seller,
         type=TransactionType.CHARGE,
         amount=-amount,
         currency_id=account.currency_id,
         idempotency_key=key,
         phone=phone,
-        created_by=actor,
+        created_by_id=actor_id,
+        entry_id=entry_id,
     )
-    entry = JournalEntry(
-        id=uuid.uuid4(),
-        date=date or timezone.localdate(),
-        memo=f"Charge {phone}"[:255],
-        currency_id=account.currency_id,
-        rate=ONE,
-        source_type=log_type,
-        source_id=str(log.pk),
-        posted_by=actor,
-        posted_at=now,
-    )
-    log.entry = entry
+    log_id = str(log.pk)
+    entry = {
+        "id": entry_id,
+        "date": date or timezone.localdate(),
+        "memo": f"Charge {phone}"[:255],
+        "reference": "",
+        "currency_id": account.currency_id,
+        "rate": ONE,
+        "source_type_id": log_type.pk,
+        "source_id": log_id,
+        "reverses_id": None,
+        "posted_by_id": actor_id,
+        "posted_at": now,
+    }
     base = money.to_base(amount, ONE, BASE_PLACES)
-    lines = [
-        JournalLine(entry=entry, account=account, debit=amount, base_debit=base),
-        JournalLine(entry=entry, account=revenue, credit=amount, base_credit=base),
-    ]
+    zero = Decimal("0.00")
+    lines = (
+        {"entry_id": entry_id, "account_id": seller.account_id, "debit": amount,
+         "credit": zero, "base_debit": base, "base_credit": zero, "memo": ""},
+        {"entry_id": entry_id, "account_id": seller.revenue_account_id, "debit": zero,
+         "credit": amount, "base_debit": zero, "base_credit": base, "memo": ""},
+    )  # fmt: skip
     # audit_record's defaults: the acting user else the request's, and the request's IP
     event_actor = actor if actor is not None else current_user()
-    event = AuditEvent(
-        created_at=now,
-        actor=event_actor,
-        actor_repr=str(event_actor) if event_actor is not None else "system",
-        ip_address=current_actor().ip,
-        action=AuditAction.BUSINESS,
-        event="credit.charge",
-        content_type=log_type,
-        object_id=str(log.pk),
-        object_repr=str(log)[:255],
-        changes=to_jsonable({"amount": amount, "phone": phone, "key": key, "entry": entry.pk}),
-    )
+    event = {
+        "created_at": now,
+        "actor_id": event_actor.pk if event_actor is not None else None,
+        "actor_repr": str(event_actor) if event_actor is not None else "system",
+        "ip_address": current_actor().ip,
+        "action": AuditAction.BUSINESS,
+        "event": "credit.charge",
+        "content_type_id": log_type.pk,
+        "object_id": log_id,
+        "object_repr": str(log)[:255],
+        "changes": to_jsonable({"amount": amount, "phone": phone, "key": key, "entry": entry_id}),
+        "message": "",
+    }
     return _ChargeRows(log=log, entry=entry, lines=lines, event=event)
 
 
@@ -199,23 +210,19 @@ def _charge_in_steps(
     balance = _seller_balance_add(seller.pk, -amount, charge_key=key)
     if balance is None:
         return _refused(seller, amount, phone, key)
-    rows = _charge_rows(
-        seller=seller,
-        amount=amount,
-        phone=phone,
-        key=key,
-        by=by,
-        date=date,
-        revenue=accounts[seller.revenue_account_id],
-    )
+    rows = _charge_rows(seller=seller, amount=amount, phone=phone, key=key, by=by, date=date)
     rows.log.balance_after = balance
     rows.log.created_at = timezone.now()  # under the seller's row lock
+    entry = JournalEntry(**rows.entry)
+    rows.log.entry = entry
     prepared = PreparedEntry(
-        entry=rows.entry, lines=rows.lines, accounts={a.pk: a for a in accounts.values()}
+        entry=entry,
+        lines=[JournalLine(**line) for line in rows.lines],
+        accounts={a.pk: a for a in accounts.values()},
     )
     prepared.insert()
     TransactionLog.objects.bulk_create([rows.log])
-    AuditEvent.objects.bulk_create([rows.event])
+    AuditEvent.objects.bulk_create([AuditEvent(**rows.event)])
     prepared.apply_balances()
     return ChargeOutcome(transaction=rows.log, replayed=False)
 
@@ -259,29 +266,58 @@ def _insert_select(model, prefix: str, source: str, computed: dict[str, str]) ->
     return f"INSERT INTO {_Table(model)} ({columns}) SELECT {values} FROM {source}"
 
 
-def _insert_params(obj: models.Model, prefix: str, computed: dict[str, str], db) -> dict:
-    """The parameters of `_insert_select` for `obj`, adapted by each field as the ORM does."""
+@functools.cache
+def _adapted_fields(model: type[models.Model]) -> frozenset[str]:
+    """The attnames of `model` whose values psycopg cannot send as they are (JSON)."""
+    return frozenset(f.attname for f in _insert_fields(model) if isinstance(f, models.JSONField))
+
+
+def _insert_params(model, values: dict, prefix: str, computed: dict[str, str], db) -> dict:
+    """The parameters of `_insert_select` from a row's column values: as they are (str,
+    Decimal, UUID, date, None: psycopg adapts them), JSON through its field as the ORM."""
+    adapted = _adapted_fields(model)
     return {
-        f"{prefix}_{f.attname}": f.get_db_prep_save(f.pre_save(obj, True), db)
-        for f in _insert_fields(type(obj))
-        if f.attname not in computed
+        f"{prefix}_{name}": (
+            model._meta.get_field(name).get_db_prep_save(value, db) if name in adapted else value
+        )
+        for name, value in values.items()
+        if name not in computed
     }
 
 
-# Columns each INSERT of the statement fills itself, from the rows before it or from the
-# debit's parameters (the same values the builder put there, so each travels once: psycopg
-# re-parses a statement on every call when it has more than 50 parameters).
+# Columns each INSERT of the statement fills itself, from the rows before it or from
+# parameters that already carry the same value (equal by construction in _charge_rows,
+# and pinned field by field on every path by tests/credit/test_charge_rows.py): each value
+# travels once, and every parameter less is less for psycopg to adapt per charge.
 _ENTRY_COMPUTED: dict[str, str] = {}
-_DEBIT_LINE_COMPUTED = {"entry_id": "entry.id", "account_id": "%(account_id)s"}
-_REVENUE_LINE_COMPUTED = {"entry_id": "line_dr.entry_id", "account_id": "revenue.id"}
+_DEBIT_LINE_COMPUTED = {
+    "entry_id": "entry.id",
+    "account_id": "%(account_id)s",
+    "debit": "%(amount)s::numeric",
+}
+_REVENUE_LINE_COMPUTED = {
+    "entry_id": "line_dr.entry_id",
+    "account_id": "revenue.id",
+    "debit": "%(dr_credit)s::numeric",
+    "credit": "%(amount)s::numeric",
+    "base_debit": "%(dr_base_credit)s::numeric",
+    "base_credit": "%(dr_base_debit)s::numeric",
+    "memo": "%(dr_memo)s::varchar",
+}
 _LOG_COMPUTED = {
     "seller_id": "%(seller_id)s",
     "idempotency_key": "%(key)s",
     "entry_id": "line_cr.entry_id",
     "balance_after": "debit.balance",
     "created_at": "debit.created_at",
+    "currency_id": "%(entry_currency_id)s::varchar",
+    "created_by_id": "%(entry_posted_by_id)s::bigint",
 }
-_EVENT_COMPUTED: dict[str, str] = {}
+_EVENT_COMPUTED = {
+    "created_at": "%(entry_posted_at)s::timestamptz",
+    "content_type_id": "%(entry_source_type_id)s::integer",
+    "object_id": "%(entry_source_id)s::varchar",
+}
 
 
 @functools.cache
@@ -385,10 +421,8 @@ def _charge_in_one_statement(
     a caller's transaction it runs in a savepoint, so a lost race on the key (the unique
     constraint's IntegrityError) leaves the caller's transaction usable.
     """
-    rows = _charge_rows(
-        seller=seller, amount=amount, phone=phone, key=key, by=by, date=date, revenue=None
-    )
-    debit_line, revenue_line = rows.lines
+    rows = _charge_rows(seller=seller, amount=amount, phone=phone, key=key, by=by, date=date)
+    log = rows.log
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-access proxy
     params = {
         "revenue_id": seller.revenue_account_id,
@@ -397,12 +431,11 @@ def _charge_in_one_statement(
         "active": SellerStatus.ACTIVE.value,
         "key": key,
         "account_id": seller.account_id,
-        "debit_normal": sorted(DEBIT_NORMAL),
-        **_insert_params(rows.entry, "entry", _ENTRY_COMPUTED, db),
-        **_insert_params(debit_line, "dr", _DEBIT_LINE_COMPUTED, db),
-        **_insert_params(revenue_line, "cr", _REVENUE_LINE_COMPUTED, db),
-        **_insert_params(rows.log, "log", _LOG_COMPUTED, db),
-        **_insert_params(rows.event, "event", _EVENT_COMPUTED, db),
+        "debit_normal": _DEBIT_NORMAL,
+        **_insert_params(JournalEntry, rows.entry, "entry", _ENTRY_COMPUTED, db),
+        **_insert_params(JournalLine, rows.lines[0], "dr", _DEBIT_LINE_COMPUTED, db),
+        **_insert_params(TransactionLog, _log_values(log), "log", _LOG_COMPUTED, db),
+        **_insert_params(AuditEvent, rows.event, "event", _EVENT_COMPUTED, db),
     }
     savepoint = transaction.atomic(using=db.alias) if db.in_atomic_block else nullcontext()
     with savepoint, _server_bound_cursor(db) as cursor:
@@ -410,10 +443,17 @@ def _charge_in_one_statement(
         row = cursor.fetchone()
     if row is None:
         return _refused(seller, amount, phone, key)
-    rows.log.balance_after, rows.log.created_at = row
-    for saved in (rows.log, rows.entry):
-        saved._state.adding, saved._state.db = False, db.alias
-    return ChargeOutcome(transaction=rows.log, replayed=False)
+    log.balance_after, log.created_at = row
+    log._state.adding, log._state.db = False, db.alias
+    return ChargeOutcome(transaction=log, replayed=False)
+
+
+_DEBIT_NORMAL = sorted(DEBIT_NORMAL)
+
+
+def _log_values(log: TransactionLog) -> dict:
+    """The log row's column values (attname -> value) as the instance holds them."""
+    return {f.attname: getattr(log, f.attname) for f in _insert_fields(TransactionLog)}
 
 
 # --- reversals ------------------------------------------------------------------------
