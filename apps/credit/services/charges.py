@@ -121,8 +121,9 @@ def credit_charge(
 @dataclass(frozen=True)
 class _ChargeRows:
     """Every row one charge writes, unsaved (see _charge_rows): the log row as a model
-    instance (the caller gets it back), the others as their column values (attname ->
-    value), which the one statement sends as they are and the ORM path makes instances of."""
+    instance (the caller gets it back), the others as the column values that differ from
+    the fields' defaults (attname -> value), which the one statement sends as they are and
+    the ORM path makes instances of."""
 
     log: TransactionLog
     entry: dict
@@ -164,22 +165,18 @@ def _charge_rows(*, seller: Seller, amount: Decimal, phone: str, key: str, by, d
         "id": entry_id,
         "date": date or timezone.localdate(),
         "memo": f"Charge {phone}"[:255],
-        "reference": "",
         "currency_id": account.currency_id,
         "rate": ONE,
         "source_type_id": log_type.pk,
         "source_id": log_id,
-        "reverses_id": None,
         "posted_by_id": actor_id,
         "posted_at": now,
     }
     base = money.to_base(amount, ONE, BASE_PLACES)
-    zero = Decimal("0.00")
     lines = (
-        {"entry_id": entry_id, "account_id": seller.account_id, "debit": amount,
-         "credit": zero, "base_debit": base, "base_credit": zero, "memo": ""},
-        {"entry_id": entry_id, "account_id": seller.revenue_account_id, "debit": zero,
-         "credit": amount, "base_debit": zero, "base_credit": base, "memo": ""},
+        {"entry_id": entry_id, "account_id": seller.account_id, "debit": amount, "base_debit": base},
+        {"entry_id": entry_id, "account_id": seller.revenue_account_id, "credit": amount,
+         "base_credit": base},
     )  # fmt: skip
     # audit_record's defaults: the acting user else the request's, and the request's IP
     event_actor = actor if actor is not None else current_user()
@@ -194,7 +191,6 @@ def _charge_rows(*, seller: Seller, amount: Decimal, phone: str, key: str, by, d
         "object_id": log_id,
         "object_repr": str(log)[:255],
         "changes": to_jsonable({"amount": amount, "phone": phone, "key": key, "entry": entry_id}),
-        "message": "",
     }
     return _ChargeRows(log=log, entry=entry, lines=lines, event=event)
 
@@ -266,22 +262,17 @@ def _insert_select(model, prefix: str, source: str, computed: dict[str, str]) ->
     return f"INSERT INTO {_Table(model)} ({columns}) SELECT {values} FROM {source}"
 
 
-@functools.cache
-def _adapted_fields(model: type[models.Model]) -> frozenset[str]:
-    """The attnames of `model` whose values psycopg cannot send as they are (JSON)."""
-    return frozenset(f.attname for f in _insert_fields(model) if isinstance(f, models.JSONField))
-
-
 def _insert_params(model, values: dict, prefix: str, computed: dict[str, str], db) -> dict:
-    """The parameters of `_insert_select` from a row's column values: as they are (str,
-    Decimal, UUID, date, None: psycopg adapts them), JSON through its field as the ORM."""
-    adapted = _adapted_fields(model)
+    """The parameters of `_insert_select` from a row's column values (attname -> value; a
+    column not given takes the field's default, as a model instance would), sent as they
+    are (str, Decimal, UUID, date, None: psycopg adapts them), JSON through its field."""
     return {
-        f"{prefix}_{name}": (
-            model._meta.get_field(name).get_db_prep_save(value, db) if name in adapted else value
+        f"{prefix}_{f.attname}": (
+            f.get_db_prep_save(value, db) if isinstance(f, models.JSONField) else value
         )
-        for name, value in values.items()
-        if name not in computed
+        for f in _insert_fields(model)
+        if f.attname not in computed
+        for value in (values[f.attname] if f.attname in values else f.get_default(),)
     }
 
 
@@ -434,7 +425,7 @@ def _charge_in_one_statement(
         "debit_normal": _DEBIT_NORMAL,
         **_insert_params(JournalEntry, rows.entry, "entry", _ENTRY_COMPUTED, db),
         **_insert_params(JournalLine, rows.lines[0], "dr", _DEBIT_LINE_COMPUTED, db),
-        **_insert_params(TransactionLog, _log_values(log), "log", _LOG_COMPUTED, db),
+        **_insert_params(TransactionLog, vars(log), "log", _LOG_COMPUTED, db),  # attname -> value
         **_insert_params(AuditEvent, rows.event, "event", _EVENT_COMPUTED, db),
     }
     savepoint = transaction.atomic(using=db.alias) if db.in_atomic_block else nullcontext()
@@ -449,11 +440,6 @@ def _charge_in_one_statement(
 
 
 _DEBIT_NORMAL = sorted(DEBIT_NORMAL)
-
-
-def _log_values(log: TransactionLog) -> dict:
-    """The log row's column values (attname -> value) as the instance holds them."""
-    return {f.attname: getattr(log, f.attname) for f in _insert_fields(TransactionLog)}
 
 
 # --- reversals ------------------------------------------------------------------------
