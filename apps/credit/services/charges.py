@@ -318,7 +318,7 @@ def _charge_statement() -> str:
     Each step reads the one before it, so PostgreSQL runs them in this order whatever
     order it would pick for independent CTEs: the debit (which locks the seller row),
     the entry, its lines, the log row, the event, and only then the seller's two accounts
-    (credit and Charge Revenue), locked in primary-key order and moved. Every row the
+    (credit and Charge Revenue), moved in primary-key order. Every row the
     statement locks belongs to the seller whose row the debit already holds, so charges
     of different sellers never wait for each other.
     """
@@ -333,6 +333,14 @@ def _charge_statement() -> str:
     line_returning = (
         f"RETURNING {line.entry} AS entry_id, {line.account} AS account_id,"
         f" {line.base_debit} - {line.base_credit} AS net"
+    )
+    # Each of the seller's two accounts in its own UPDATE, the lower id first (`second`
+    # waits for `first`): the update locks the row, in primary-key order as everywhere,
+    # without a separate locking step that would look both rows up once more.
+    move = (
+        f"UPDATE {account} SET {account.balance} = {account}.{account.balance} + moved.net"
+        f" * CASE WHEN {account}.{account.type} = ANY(%(debit_normal)s) THEN 1 ELSE -1 END"
+        f" FROM moved WHERE {account}.{account.id} = moved.account_id AND moved.account_id"
     )
     statement = f"""
 WITH revenue AS (
@@ -369,16 +377,10 @@ WITH revenue AS (
         AS lines
     WHERE EXISTS (SELECT 1 FROM audited)
     GROUP BY account_id
-), locked AS (
-    SELECT {account.id} AS id, {account.type} AS type FROM {account}
-    WHERE {account.id} IN (SELECT account_id FROM moved)
-    ORDER BY {account.id} FOR NO KEY UPDATE
-), balances AS (
-    UPDATE {account} SET {account.balance} = {account}.{account.balance}
-        + moved.net * CASE WHEN locked.type = ANY(%(debit_normal)s) THEN 1 ELSE -1 END
-    FROM locked JOIN moved ON moved.account_id = locked.id
-    WHERE {account}.{account.id} = locked.id
-    RETURNING 1
+), first AS (
+    {move} = (SELECT min(account_id) FROM moved) RETURNING 1
+), second AS (
+    {move} > (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM first)
 )
 SELECT debit.balance, debit.created_at FROM debit
 """
