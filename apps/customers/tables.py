@@ -32,8 +32,8 @@ class CustomerTable(tables.Table):
         return format_money(value)
 
     def cell_writer(self, bound_column, context):
-        """The list's cells in one pass (apps.core.table_rows); "email" (a mailto link) and "active"
-        go the general way."""
+        """The list's cells in one pass (apps.core.table_rows); "email" (a mailto link) goes
+        the general way."""
         name, plain = bound_column.name, text_or(bound_column.default)
         link = link_writer(bound_column) if bound_column.link else None
         if name in ("code", "name") and link:
@@ -50,4 +50,15 @@ class CustomerTable(tables.Table):
             return lambda r: (
                 plain(r.credit_limit) if r.credit_limit in EMPTY else esc(limit(r.credit_limit))
             )
+        if name == "active":  # BooleanColumn's own mark, written once per value and page
+            marks = {}
+            render = bound_column.column.render
+
+            def active(r):
+                mark = marks.get(r.active)
+                if mark is None:
+                    mark = marks[r.active] = esc(render(r.active, r, bound_column))
+                return mark
+
+            return active
         return None
