@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.accounts.roles import Role, user_roles
 from apps.catalog.models import Product
 from apps.core.audit import audit_build, audit_record, diff, snapshot
+from apps.core.sql import server_binding
 from apps.core.models import AuditEvent
 from apps.core.sequences import sequence_next
 from apps.customers import hooks as customer_hooks
@@ -353,8 +354,14 @@ def order_confirm(*, order: Order, user=None, override_reason: str = "") -> Orde
 
     Every line is checked against its locked stock level before anything moves, so a
     refusal names every short line; the credit limit and the coupon are checked last.
+    Its statements keep the same text for a given number of lines and bind their values
+    on the server (PostgreSQL), so a connection prepares them once (`server_binding`).
     """
-    user = _user(user)
+    with server_binding():
+        return _confirm(order, _user(user), override_reason)
+
+
+def _confirm(order: Order, user, override_reason: str) -> Order:
     order, lines = _lock_with_lines(order)
     _require_draft(order, "confirmed")
     if not lines:
