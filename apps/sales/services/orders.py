@@ -14,9 +14,9 @@ from django.utils import timezone
 from apps.accounts.roles import Role, user_roles
 from apps.catalog.models import Product
 from apps.core.audit import audit_build, audit_record, diff, snapshot
-from apps.core.sql import server_binding
 from apps.core.models import AuditEvent
 from apps.core.sequences import sequence_next
+from apps.core.sql import server_binding
 from apps.customers import hooks as customer_hooks
 from apps.customers.models import Customer
 from apps.finance import money
@@ -25,7 +25,7 @@ from apps.finance.selectors import base_currency_code
 from apps.inventory.models import Store
 from apps.inventory.services import stock_levels_lock, stock_restock, stock_sell
 
-from ..figures import sales_figures_order
+from ..figures import sales_figures_order, sales_figures_rows
 from ..models import (
     Coupon,
     Order,
@@ -42,9 +42,9 @@ from .common import (
     _check_customer,
     _check_product,
     _check_store,
-    _costs_update,
     _lock,
     _lock_with_lines,
+    _order_write,
     _rate,
     _recompute,
     _require_draft,
@@ -414,13 +414,13 @@ def _confirm(order: Order, user, override_reason: str) -> Order:
     )
     for line, movement in zip(lines, movements, strict=True):
         line.unit_cost, line.cost = movement.unit_cost, -movement.value
-    _costs_update(lines)
-    sales_figures_order(order=order, lines=lines)
+    figures = sales_figures_rows(order=order, lines=lines)
     order.status = OrderStatus.CONFIRMED
     order.confirmed_at = timezone.now()
     order.confirmed_by = user
     order.credit_override_reason = (override_reason or "").strip() if credit_note else ""
-    order.save(update_fields=["status", "confirmed_at", "confirmed_by", "credit_override_reason"])
+    fields = ["status", "confirmed_at", "confirmed_by", "credit_override_reason"]
+    _order_write(order, fields, lines, figures)
     return order
 
 
