@@ -32,9 +32,11 @@ from .levels import (
     _check_type,
     _gain,
     _issue,
+    _levels_update,
     _lock_level,
     _plan_gain,
     _plan_issue,
+    _record,
     _write,
     stock_levels_lock,
 )
@@ -176,15 +178,18 @@ def stock_sell(
             )
             for product, qty in lines
         ]
-        movements = _write(changes, events)
-        total = sum((m.value for m in movements), ZERO)
-        valuation.stock_value_post(
+        total = sum((change.value for change in changes), ZERO)
+        entry = valuation.stock_value_prepare(
             amounts=valuation.inventory_amounts(chart.COGS, total),
             memo=f"Cost of goods sold {reference}",
             reference=reference,
             source=source,
             user=user,
         )
+        # the movements first, then the levels with the entry (the rows every sale
+        # shares, store totals and accounts, locked as late as possible: _levels_update)
+        movements = _record(changes, events)
+        _levels_update(changes, entry)
     return movements
 
 
