@@ -317,7 +317,11 @@ def _write(changes: list[Change], events: Iterable[AuditEvent] = ()) -> list[Sto
     return _record(changes, events)
 
 
-def _levels_update(changes: list[Change], entry: PreparedEntry | None = None) -> None:
+def _levels_update(
+    changes: list[Change],
+    entry: PreparedEntry | None = None,
+    extra: tuple[str, list] | None = None,
+) -> None:
     """The one place a level changes: quantity and value move by deltas, each level only
     WHERE enough units remain for its net issue (a conditional multi-row update); the
     average is the locked rows' figures computed by `_plan`, which no one else can change
@@ -326,7 +330,9 @@ def _levels_update(changes: list[Change], entry: PreparedEntry | None = None) ->
 
     `entry`, the document's journal entry (prepared), is written after them: on
     PostgreSQL in the same statement, so the store totals and the accounts every document
-    moves are locked by the last statement before COMMIT, not held across the others."""
+    moves are locked by the last statement before COMMIT, not held across the others.
+    `extra` (data-modifying CTEs and their parameters: the document's own rows, see
+    `stock_sell`'s `then`) goes in that statement too, or in one of its own."""
     levels: dict[int, StockLevel] = {}
     quantity: dict[int, int] = defaultdict(int)
     value: dict[int, Decimal] = defaultdict(Decimal)
@@ -336,8 +342,14 @@ def _levels_update(changes: list[Change], entry: PreparedEntry | None = None) ->
         quantity[pk] += change.quantity
         value[pk] += change.value
     update = _levels_sql(levels, quantity, value)
+    if extra is not None and (connection.vendor != "postgresql" or entry is None):
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {extra[0]} SELECT 1", extra[1])
+        extra = None
     if connection.vendor == "postgresql" and entry is not None:  # all in one statement
         ctes = totals_ctes(update, levels, quantity, value)
+        if extra is not None:
+            ctes = (f"{ctes[0]}, {extra[0]}", [*ctes[1], *extra[1]])
         # the store totals (after the products) before the accounts: see write_at_once
         columns = "(SELECT count(*) FROM stores), (SELECT count(*) FROM levels)"
         moved = entry.write_at_once(before=(*ctes, columns))[1]

@@ -191,9 +191,13 @@ def _order_sql(order: Order, fields: list[str]) -> tuple[str, list]:
     )
 
 
-def _order_write(order: Order, fields: list[str], lines: list[OrderLine], figures: list) -> None:
+def _order_writes(
+    order: Order, fields: list[str], lines: list[OrderLine], figures: list
+) -> tuple[str, list] | None:
     """The end of a confirm: the lines' cost snapshots, the order's `fields` and the daily
-    sales figures; one statement on PostgreSQL (data-modifying CTEs), three on SQLite."""
+    sales figures. On PostgreSQL returned as data-modifying CTEs with their parameters,
+    for the sale's last statement (`stock_sell`'s `then`); on SQLite written here (three
+    statements), returning None."""
     costs = _costs_sql(lines)
     update = _order_sql(order, fields)
     if connection.vendor != "postgresql":
@@ -201,14 +205,13 @@ def _order_write(order: Order, fields: list[str], lines: list[OrderLine], figure
             cursor.execute(*costs)
             cursor.execute(*update)
         insert_all(figures)
-        return
+        return None
     figures_sql, figures_params = insert_sql(figures)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH costs AS ({costs[0]} RETURNING 1), figures AS ({figures_sql} RETURNING 1)"
-            f" {update[0]}",
-            [*costs[1], *figures_params, *update[1]],
-        )
+    return (
+        f"costs AS ({costs[0]} RETURNING 1), figures AS ({figures_sql} RETURNING 1),"
+        f" confirmed AS ({update[0]} RETURNING 1)",
+        [*costs[1], *figures_params, *update[1]],
+    )
 
 
 def _require_draft(order: Order, action: str) -> None:

@@ -44,7 +44,7 @@ from .common import (
     _check_store,
     _lock,
     _lock_with_lines,
-    _order_write,
+    _order_writes,
     _rate,
     _recompute,
     _require_draft,
@@ -403,24 +403,29 @@ def _confirm(order: Order, user, override_reason: str) -> Order:
         },
         message=credit_note,
     )
-    movements = stock_sell(
+    fields = ["status", "confirmed_at", "confirmed_by", "credit_override_reason"]
+
+    def confirmed_rows(movements):
+        """The order's own writes, once the sale has costed its lines."""
+        for line, movement in zip(lines, movements, strict=True):
+            line.unit_cost, line.cost = movement.unit_cost, -movement.value
+        order.status = OrderStatus.CONFIRMED
+        order.confirmed_at = timezone.now()
+        order.confirmed_by = user
+        order.credit_override_reason = (override_reason or "").strip() if credit_note else ""
+        figures = sales_figures_rows(order=order, lines=lines)
+        return _order_writes(order, fields, lines, figures)
+
+    stock_sell(
         store=order.store,
         lines=[(line.product, line.quantity) for line in lines],
         reference=order.number,
         source=order,
         levels=levels,
         events=[confirmed],  # the order's event goes in the movements' events INSERT
+        then=confirmed_rows,  # and its rows in the sale's last statement (PostgreSQL)
         user=user,
     )
-    for line, movement in zip(lines, movements, strict=True):
-        line.unit_cost, line.cost = movement.unit_cost, -movement.value
-    figures = sales_figures_rows(order=order, lines=lines)
-    order.status = OrderStatus.CONFIRMED
-    order.confirmed_at = timezone.now()
-    order.confirmed_by = user
-    order.credit_override_reason = (override_reason or "").strip() if credit_note else ""
-    fields = ["status", "confirmed_at", "confirmed_by", "credit_override_reason"]
-    _order_write(order, fields, lines, figures)
     return order
 
 
