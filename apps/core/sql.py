@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import weakref
 
@@ -205,3 +206,31 @@ def insert_all(objs: list) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = db.alias
+
+
+@contextlib.contextmanager
+def server_binding():
+    """PostgreSQL: every cursor opened on this thread's connection inside the block binds
+    its parameters on the server (Django's `ServerBindingCursor`, as with the
+    `server_side_binding` option) instead of quoting them into the text as Django's default
+    cursor does. Only such statements can be prepared: psycopg prepares one sent
+    `prepare_threshold` times on a connection (our settings: 5, unless PG_PREPARE=off), so
+    a hot path whose statements keep the same text skips PostgreSQL's parse and plan (a
+    5-line order confirm: ~3 ms of server time) and psycopg's quoting of every value.
+    Nothing on SQLite, or when the connection already binds on the server."""
+    db = _db()
+    if db.vendor != "postgresql":
+        yield
+        return
+    from django.db.backends.postgresql.base import Cursor, ServerBindingCursor
+
+    db.ensure_connection()
+    raw = db.connection
+    if raw.cursor_factory is not Cursor:
+        yield
+        return
+    raw.cursor_factory = ServerBindingCursor
+    try:
+        yield
+    finally:
+        raw.cursor_factory = Cursor

@@ -28,7 +28,7 @@ from apps.finance import money
 from apps.finance.selectors import MissingExchangeRate, base_currency_code, rate_on
 from apps.ledger import chart
 from apps.ledger.models import JournalEntry
-from apps.ledger.services import Cr, Dr, journal_post
+from apps.ledger.services import Cr, Dr, PreparedEntry, journal_prepare, journal_write
 
 ZERO = Decimal("0.00")
 VALUE_PLACES = 2
@@ -93,6 +93,25 @@ def stock_value_post(
     """Post one entry in the base currency: `amounts` maps account codes to signed
     amounts (debit > 0, credit < 0) that sum to zero. Nothing is posted when every amount
     is zero (goods at cost 0)."""
+    prepared = stock_value_prepare(
+        amounts=amounts, memo=memo, reference=reference, source=source, user=user, date=date
+    )
+    if prepared is None:
+        return None
+    return journal_write(prepared, audit=False)  # the movements carry their own audit events
+
+
+def stock_value_prepare(
+    *,
+    amounts: dict[str, Decimal],
+    memo: str,
+    reference: str = "",
+    source: models.Model | None = None,
+    user=None,
+    date: dt.date | None = None,
+) -> PreparedEntry | None:
+    """`stock_value_post`'s entry checked and built, not written (None when every amount
+    is zero): for a document that writes it with its own statement (`stock_sell`)."""
     lines = [
         Dr(code, amount) if amount > 0 else Cr(code, -amount)
         for code, amount in amounts.items()
@@ -100,7 +119,7 @@ def stock_value_post(
     ]
     if not lines:
         return None
-    return journal_post(
+    return journal_prepare(
         date=date or timezone.localdate(),
         memo=memo,
         lines=lines,
@@ -109,7 +128,6 @@ def stock_value_post(
         reference=reference,
         source=source,
         posted_by=user,
-        audit=False,  # the stock movements carry their own audit events
     )
 
 

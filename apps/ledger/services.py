@@ -170,16 +170,27 @@ class PreparedEntry:
         JournalLine.objects.bulk_create(self.lines)
         return self.entry
 
-    def write_at_once(self) -> None:
+    def write_at_once(self, before: tuple[str, list, str] | None = None) -> list:
         """PostgreSQL: insert the entry and its lines and move the balances in one
         statement (data-modifying CTEs), the accounts locked in primary-key order as
-        `apply_balances` does; what `insert` + `apply_balances` write, one round trip."""
+        `apply_balances` does; what `insert` + `apply_balances` write, one round trip.
+
+        `before` = (CTEs, their parameters, SQL columns): a document's own writes made in
+        the same statement (`name AS (...), ...`), and what the statement returns about
+        them. The columns are read before the balances move, so the rows those CTEs lock
+        are locked before the accounts, the order every posting keeps. Returns their
+        values (a list, empty without `before`)."""
         entry_sql, entry_params = insert_sql([self.entry])
         lines_sql, lines_params = insert_sql(self.lines)
         deltas = self._deltas()
         table = connection.ops.quote_name(Account._meta.db_table)
-        statement = f"WITH entry AS ({entry_sql} RETURNING 1), lines AS ({lines_sql} RETURNING id)"
-        params = [*entry_params, *lines_params]
+        ctes, params, columns = before or ("", [], "")
+        statement = (
+            f"WITH {ctes + ', ' if ctes else ''}entry AS ({entry_sql} RETURNING 1),"
+            f" lines AS ({lines_sql} RETURNING id)"
+        )
+        params = [*params, *entry_params, *lines_params]
+        columns = f"{columns}, " if columns else ""
         if deltas:
             cases = " ".join("WHEN %s THEN %s::numeric" for _ in deltas)
             marks = ", ".join("%s" for _ in deltas)
@@ -189,20 +200,22 @@ class PreparedEntry:
                 f" moved AS (UPDATE {table} AS a SET balance ="
                 f" ROUND(a.balance + CASE a.id {cases} END, {BASE_PLACES})"
                 " FROM locked WHERE a.id = locked.id RETURNING 1)"
-                " SELECT lines.id, (SELECT count(*) FROM moved), (SELECT count(*) FROM entry)"
-                " FROM lines"
+                f" SELECT {columns}lines.id, (SELECT count(*) FROM moved),"
+                " (SELECT count(*) FROM entry) FROM lines"
             )
             params += [*deltas, *(x for pair in deltas.items() for x in pair)]
         else:
-            statement += " SELECT lines.id, 0, (SELECT count(*) FROM entry) FROM lines"
+            statement += f" SELECT {columns}lines.id, 0, (SELECT count(*) FROM entry) FROM lines"
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             rows = cursor.fetchall()
+        found = len(rows[0]) - 3
         # RETURNING gives the lines in VALUES order, as bulk_create relies on
-        for line, (pk, *_) in zip(self.lines, rows, strict=True):
-            line.pk = pk
+        for line, row in zip(self.lines, rows, strict=True):
+            line.pk = row[found]
             line._state.adding = False
         self.entry._state.adding = False
+        return list(rows[0][:found])
 
     def _deltas(self) -> dict[int, Decimal]:
         """{account pk: signed change of its stored balance}, in primary-key order."""

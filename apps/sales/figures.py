@@ -64,11 +64,17 @@ def _rows(
 def sales_figures_order(*, order: Order, lines: list[OrderLine], sign: int = 1) -> None:
     """A confirmation (sign 1) or the cancellation of a confirmed order (sign -1): one
     INSERT, inside the caller's transaction."""
+    insert_all(sales_figures_rows(order=order, lines=lines, sign=sign))
+
+
+def sales_figures_rows(*, order: Order, lines: list[OrderLine], sign: int = 1) -> list[SalesFigure]:
+    """The unsaved rows `sales_figures_order` inserts (order_confirm writes them in its
+    own statement on PostgreSQL)."""
     items = [
         (line, sign * line.quantity, (sign * line.net, sign * line.tax, sign * line.total))
         for line in lines
     ]
-    insert_all(_rows(kind=Kind.SALE, day=order.order_date, order=order, items=items))
+    return _rows(kind=Kind.SALE, day=order.order_date, order=order, items=items)
 
 
 def sales_figures_return(*, doc: Return, lines: list[ReturnLine]) -> None:

@@ -19,7 +19,7 @@ from .conftest import assert_sales_books_ok
 from .factories import currency, make_customer, make_order, make_product, rate, stocked, tax
 
 pytestmark = pytest.mark.django_db
-CONFIRM_STATEMENTS = {"sqlite": 16, "postgresql": 13}
+CONFIRM_STATEMENTS = {"sqlite": 16, "postgresql": 9}
 
 D = Decimal
 

@@ -19,6 +19,7 @@ from apps.core.audit import audit_build
 from apps.core.models import AuditEvent
 from apps.core.request_context import current_user
 from apps.core.sql import Rows, case_by_id, insert_all
+from apps.ledger.services import PreparedEntry, journal_write
 
 from .. import valuation
 from ..models import (
@@ -30,7 +31,7 @@ from ..models import (
     Store,
 )
 from ..selectors import available
-from .totals import totals_move, totals_move_with
+from .totals import totals_ctes, totals_move, totals_move_with
 
 MAX_COUNTED = 1_000_000_000
 ZERO = valuation.ZERO
@@ -316,12 +317,22 @@ def _write(changes: list[Change], events: Iterable[AuditEvent] = ()) -> list[Sto
     return _record(changes, events)
 
 
-def _levels_update(changes: list[Change]) -> None:
+def _levels_update(
+    changes: list[Change],
+    entry: PreparedEntry | None = None,
+    extra: tuple[str, list] | None = None,
+) -> None:
     """The one place a level changes: quantity and value move by deltas, each level only
     WHERE enough units remain for its net issue (a conditional multi-row update); the
     average is the locked rows' figures computed by `_plan`, which no one else can change
     before this transaction ends. The products' on-hand totals and the stores' totals
-    move with them (`totals_move`, two more statements)."""
+    move with them (`totals_move`, two more statements).
+
+    `entry`, the document's journal entry (prepared), is written after them: on
+    PostgreSQL in the same statement, so the store totals and the accounts every document
+    moves are locked by the last statement before COMMIT, not held across the others.
+    `extra` (data-modifying CTEs and their parameters: the document's own rows, see
+    `stock_sell`'s `then`) goes in that statement too, or in one of its own."""
     levels: dict[int, StockLevel] = {}
     quantity: dict[int, int] = defaultdict(int)
     value: dict[int, Decimal] = defaultdict(Decimal)
@@ -331,13 +342,26 @@ def _levels_update(changes: list[Change]) -> None:
         quantity[pk] += change.quantity
         value[pk] += change.value
     update = _levels_sql(levels, quantity, value)
-    if connection.vendor == "postgresql":  # with the totals, one statement
+    if extra is not None and (connection.vendor != "postgresql" or entry is None):
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {extra[0]} SELECT 1", extra[1])
+        extra = None
+    if connection.vendor == "postgresql" and entry is not None:  # all in one statement
+        ctes = totals_ctes(update, levels, quantity, value)
+        if extra is not None:
+            ctes = (f"{ctes[0]}, {extra[0]}", [*ctes[1], *extra[1]])
+        # the store totals (after the products) before the accounts: see write_at_once
+        columns = "(SELECT count(*) FROM stores), (SELECT count(*) FROM levels)"
+        moved = entry.write_at_once(before=(*ctes, columns))[1]
+    elif connection.vendor == "postgresql":  # with the totals, one statement
         moved = totals_move_with(update, levels, quantity, value)
     else:
         with connection.cursor() as cursor:
             cursor.execute(*update)
             moved = cursor.rowcount
         totals_move(levels, quantity, value)
+        if entry is not None:
+            journal_write(entry, audit=False)  # the movements carry the audit events
     if moved != len(levels):  # only if a caller forgot the lock: refuse rather than oversell
         # the row a net issue could not take from (or, were a level row gone, the first)
         change = next((c for c in changes if quantity[c.level.pk] < 0), changes[0])

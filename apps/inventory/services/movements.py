@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -32,9 +32,11 @@ from .levels import (
     _check_type,
     _gain,
     _issue,
+    _levels_update,
     _lock_level,
     _plan_gain,
     _plan_issue,
+    _record,
     _write,
     stock_levels_lock,
 )
@@ -142,10 +144,16 @@ def stock_sell(
     source: models.Model | None = None,
     levels: dict[tuple[int, int], StockLevel] | None = None,
     events: Iterable[AuditEvent] = (),
+    then: Callable[[list[StockMovement]], tuple[str, list] | None] | None = None,
     user=None,
 ) -> list[StockMovement]:
     """SALE movements for a document's lines (an order), each at its level's average
     cost, and one entry Dr Cost of Goods Sold / Cr Inventory for all of them.
+
+    `then(movements)` lets the document write its own rows once the movements are
+    costed: it returns them as data-modifying CTEs with their parameters (`name AS
+    (...)`), written by the sale's last statement (PostgreSQL), or writes them itself and
+    returns None.
 
     `levels` are the rows the caller already locked with `stock_levels_lock` in this
     transaction (order_confirm checks every line first): the sale is then part of the
@@ -176,15 +184,18 @@ def stock_sell(
             )
             for product, qty in lines
         ]
-        movements = _write(changes, events)
-        total = sum((m.value for m in movements), ZERO)
-        valuation.stock_value_post(
+        total = sum((change.value for change in changes), ZERO)
+        entry = valuation.stock_value_prepare(
             amounts=valuation.inventory_amounts(chart.COGS, total),
             memo=f"Cost of goods sold {reference}",
             reference=reference,
             source=source,
             user=user,
         )
+        # the movements first, then the levels with the entry (the rows every sale
+        # shares, store totals and accounts, locked as late as possible: _levels_update)
+        movements = _record(changes, events)
+        _levels_update(changes, entry, then(movements) if then else None)
     return movements
 
 

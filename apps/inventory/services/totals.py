@@ -65,18 +65,32 @@ def totals_move_with(
     UPDATE changed. The products are locked and updated before the stores' totals (the
     upsert joins the alert thresholds their UPDATE returns), the same order as in
     totals_move."""
+    ctes, params = totals_ctes(levels_update, levels, quantity, value)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {ctes} SELECT count(*) FROM levels", params)
+        return cursor.fetchone()[0]
+
+
+def totals_ctes(
+    levels_update: tuple[str, list],
+    levels: dict,
+    quantity: dict[int, int],
+    value: dict[int, Decimal],
+) -> tuple[str, list]:
+    """`totals_move_with`'s data-modifying CTEs (`levels`, `products`, `stores`) and their
+    parameters, for a statement that also writes other rows (`stock_sell`'s entry). Its
+    caller reads `stores` before anything it locks after the store totals (the accounts)
+    and counts `levels`, the rows the conditional UPDATE changed."""
     products, rows, marks = _deltas(levels, quantity, value)
     sql, params = levels_update
     products_sql, products_params = _products_sql(products)
     stores_sql, stores_params = _stores_sql_joined(rows, marks)
-    statement = (
-        f"WITH levels AS ({sql} RETURNING 1),"
+    ctes = (
+        f"levels AS ({sql} RETURNING 1),"
         f" products AS ({products_sql} RETURNING id, alert_threshold AS alert),"
-        f" stores AS ({stores_sql} RETURNING 1) SELECT count(*) FROM levels"
+        f" stores AS ({stores_sql} RETURNING 1)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *products_params, *stores_params])
-        return cursor.fetchone()[0]
+    return ctes, [*params, *products_params, *stores_params]
 
 
 def _deltas(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]):

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from apps.catalog.models import Category, Product
 from apps.core.request_context import current_user
-from apps.core.sql import Rows, cache_related, case_by_id
+from apps.core.sql import Rows, cache_related, case_by_id, insert_all, insert_sql
 from apps.customers.models import AddressKind, Customer
 from apps.finance import money
 from apps.finance.documents import document_currency_problem
@@ -161,18 +162,56 @@ def _lock_sql(vendor: str) -> str:
     )
 
 
-def _costs_update(lines: list[OrderLine]) -> None:
+def _costs_sql(lines: list[OrderLine]) -> tuple[str, list]:
     """The lines' cost snapshots, one UPDATE written out (OrderLine.objects.bulk_update
     would build a Case(When()) per line per field)."""
     unit_cost, unit_params = case_by_id({line.pk: line.unit_cost for line in lines}, "NUMERIC")
     cost, cost_params = case_by_id({line.pk: line.cost for line in lines}, "NUMERIC")
     marks = ", ".join("%s" for _ in lines)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {OrderLine._meta.db_table} SET unit_cost = {unit_cost}, cost = {cost}"
-            f" WHERE id IN ({marks})",
-            [*unit_params, *cost_params, *(line.pk for line in lines)],
-        )
+    return (
+        f"UPDATE {OrderLine._meta.db_table} SET unit_cost = {unit_cost}, cost = {cost}"
+        f" WHERE id IN ({marks})",
+        [*unit_params, *cost_params, *(line.pk for line in lines)],
+    )
+
+
+def _order_sql(order: Order, fields: list[str]) -> tuple[str, list]:
+    """`order.save(update_fields=fields)` written out, with what BaseModel.save adds when
+    someone is signed in (updated_by, updated_at); Order sends no audit signal."""
+    user = current_user()
+    if user is not None:
+        order.updated_by, order.updated_at = user, timezone.now()
+        fields = [*fields, "updated_by", "updated_at"]
+    opts, quote = order._meta, connection.ops.quote_name
+    columns = [opts.get_field(name) for name in fields]
+    return (
+        f"UPDATE {quote(opts.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in columns)}"
+        " WHERE id = %s",
+        [*(f.get_db_prep_save(getattr(order, f.attname), connection) for f in columns), order.pk],
+    )
+
+
+def _order_writes(
+    order: Order, fields: list[str], lines: list[OrderLine], figures: list
+) -> tuple[str, list] | None:
+    """The end of a confirm: the lines' cost snapshots, the order's `fields` and the daily
+    sales figures. On PostgreSQL returned as data-modifying CTEs with their parameters,
+    for the sale's last statement (`stock_sell`'s `then`); on SQLite written here (three
+    statements), returning None."""
+    costs = _costs_sql(lines)
+    update = _order_sql(order, fields)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(*costs)
+            cursor.execute(*update)
+        insert_all(figures)
+        return None
+    figures_sql, figures_params = insert_sql(figures)
+    return (
+        f"costs AS ({costs[0]} RETURNING 1), figures AS ({figures_sql} RETURNING 1),"
+        f" confirmed AS ({update[0]} RETURNING 1)",
+        [*costs[1], *figures_params, *update[1]],
+    )
 
 
 def _require_draft(order: Order, action: str) -> None:

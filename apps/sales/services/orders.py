@@ -16,6 +16,7 @@ from apps.catalog.models import Product
 from apps.core.audit import audit_build, audit_record, diff, snapshot
 from apps.core.models import AuditEvent
 from apps.core.sequences import sequence_next
+from apps.core.sql import server_binding
 from apps.customers import hooks as customer_hooks
 from apps.customers.models import Customer
 from apps.finance import money
@@ -24,7 +25,7 @@ from apps.finance.selectors import base_currency_code
 from apps.inventory.models import Store
 from apps.inventory.services import stock_levels_lock, stock_restock, stock_sell
 
-from ..figures import sales_figures_order
+from ..figures import sales_figures_order, sales_figures_rows
 from ..models import (
     Coupon,
     Order,
@@ -41,9 +42,9 @@ from .common import (
     _check_customer,
     _check_product,
     _check_store,
-    _costs_update,
     _lock,
     _lock_with_lines,
+    _order_writes,
     _rate,
     _recompute,
     _require_draft,
@@ -353,8 +354,14 @@ def order_confirm(*, order: Order, user=None, override_reason: str = "") -> Orde
 
     Every line is checked against its locked stock level before anything moves, so a
     refusal names every short line; the credit limit and the coupon are checked last.
+    Its statements keep the same text for a given number of lines and bind their values
+    on the server (PostgreSQL), so a connection prepares them once (`server_binding`).
     """
-    user = _user(user)
+    with server_binding():
+        return _confirm(order, _user(user), override_reason)
+
+
+def _confirm(order: Order, user, override_reason: str) -> Order:
     order, lines = _lock_with_lines(order)
     _require_draft(order, "confirmed")
     if not lines:
@@ -396,24 +403,29 @@ def order_confirm(*, order: Order, user=None, override_reason: str = "") -> Orde
         },
         message=credit_note,
     )
-    movements = stock_sell(
+    fields = ["status", "confirmed_at", "confirmed_by", "credit_override_reason"]
+
+    def confirmed_rows(movements):
+        """The order's own writes, once the sale has costed its lines."""
+        for line, movement in zip(lines, movements, strict=True):
+            line.unit_cost, line.cost = movement.unit_cost, -movement.value
+        order.status = OrderStatus.CONFIRMED
+        order.confirmed_at = timezone.now()
+        order.confirmed_by = user
+        order.credit_override_reason = (override_reason or "").strip() if credit_note else ""
+        figures = sales_figures_rows(order=order, lines=lines)
+        return _order_writes(order, fields, lines, figures)
+
+    stock_sell(
         store=order.store,
         lines=[(line.product, line.quantity) for line in lines],
         reference=order.number,
         source=order,
         levels=levels,
         events=[confirmed],  # the order's event goes in the movements' events INSERT
+        then=confirmed_rows,  # and its rows in the sale's last statement (PostgreSQL)
         user=user,
     )
-    for line, movement in zip(lines, movements, strict=True):
-        line.unit_cost, line.cost = movement.unit_cost, -movement.value
-    _costs_update(lines)
-    sales_figures_order(order=order, lines=lines)
-    order.status = OrderStatus.CONFIRMED
-    order.confirmed_at = timezone.now()
-    order.confirmed_by = user
-    order.credit_override_reason = (override_reason or "").strip() if credit_note else ""
-    order.save(update_fields=["status", "confirmed_at", "confirmed_by", "credit_override_reason"])
     return order
 
 
