@@ -407,7 +407,7 @@ def load_deferred(*models, report=None):
 
 
 @contextlib.contextmanager
-def restore_meanwhile(*loading):
+def restore_meanwhile(*loading, finish: bool = True):
     """While the block computes rows without the database, add back in a thread, on this
     process's connection and in its transaction, the indexes and keys the enclosing
     `load_deferred` dropped, but those of the tables in `loading` (the ones still to be
@@ -415,10 +415,12 @@ def restore_meanwhile(*loading):
 
     The block must not use the database meanwhile (the thread has the connection: a query
     would wait for the statement in progress, a COPY would break the protocol). When the
-    block ends, the statement in progress finishes; the rest is added back at the end as
-    before. A table written after its indexes and keys are back gets their entries and
-    checks row by row (correct, slower): name every table still to be loaded. Elsewhere
-    (SQLite, or outside a load_deferred): just the block."""
+    block ends, this waits for the thread to add back the rest of those steps (they would
+    take the connection as long later on), or with `finish=False` only for the statement
+    in progress (a short block followed by a longer one: the rest waits for the next). A
+    table written after its indexes and keys are back gets their entries and checks row
+    by row (correct, slower): name every table still to be loaded. Elsewhere (SQLite, or
+    outside a load_deferred): just the block."""
     if connection.vendor != "postgresql" or not _active:
         yield
         return
@@ -437,8 +439,12 @@ def restore_meanwhile(*loading):
     thread.start()
     try:
         yield
+    except BaseException:
+        done.set()  # the block failed: the statement in progress, and no more
+        raise
     finally:
-        done.set()
+        if not finish:
+            done.set()
         thread.join()
     if failed:
         raise failed[0]

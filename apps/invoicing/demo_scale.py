@@ -145,7 +145,7 @@ def _build(scale, customers, products) -> dict[str, int]:
     rates = RateBook()
     # the rows are computed without the database (the keys and numbers are taken in
     # between): meanwhile it adds back the indexes and keys of the tables loaded before
-    with restore_meanwhile(*WRITTEN):
+    with restore_meanwhile(*WRITTEN, finish=False):  # the longer block below goes on
         plans = _plans(scale, customers, products, minor, base, today, rates)
 
     books = Books(base=base, uuid=UuidMaker())
