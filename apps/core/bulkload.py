@@ -7,7 +7,10 @@
 - `load_deferred`: on PostgreSQL, drop a table's foreign keys and plain indexes for the
   load and add them back afterwards: one join checks every row's keys and an index is
   sorted once, instead of a trigger query and an index insert per row.
-- `analyze`: fresh planner statistics after a load (autovacuum may be off).
+- `restore_meanwhile`: inside a load, those indexes and keys added back in a thread on the
+  same connection while a builder computes rows without the database (the two cores busy).
+- `analyze`: fresh planner statistics after a load (autovacuum may be off); all tables in
+  two connections at once after the load has committed.
 - `forked_map` and `rows_pack`: rows computed in forked worker processes (no database
   access there) as ready COPY text, streamed into this process's connection and
   transaction: Python builds rows on one core while PostgreSQL parses them on the other.
