@@ -25,7 +25,14 @@ from django.db import transaction
 
 from apps.catalog.demo import SCALE_PREFIX as PRODUCT_PREFIX
 from apps.catalog.models import Product
-from apps.core.bulkload import UuidMaker, ids_reserve, load_deferred, objects_insert, rows_insert
+from apps.core.bulkload import (
+    UuidMaker,
+    ids_reserve,
+    load_deferred,
+    objects_insert,
+    restore_meanwhile,
+    rows_insert,
+)
 from apps.core.models import CompanySettings
 from apps.core.sequences import sequence_reserve
 from apps.customers.demo_scale import SCALE_PREFIX as CUSTOMER_PREFIX
@@ -39,7 +46,14 @@ from apps.sales.demo_scale import RateBook
 from apps.sales.pricing import LineInput
 
 from .demo import EXPORT
-from .demo_scale_payments import Books, Line, entry_rows, payments_write
+from .demo_scale_payments import (
+    Books,
+    Line,
+    entry_rows,
+    payments_insert,
+    payments_make,
+    payments_reserve,
+)
 from .models import (
     Allocation,
     AllocationKind,
@@ -50,6 +64,7 @@ from .models import (
     Invoice,
     InvoiceLine,
     InvoiceStatus,
+    Payment,
     Series,
 )
 from .services.common import CHAIN, GENESIS, chain_document, default_series, document_hash
@@ -59,6 +74,11 @@ DAYS = 300
 CREDITED_EVERY = 20  # invoice n with n % 20 == 9 gets a credit note (it is left unpaid)
 ZERO = Decimal("0")
 ONE = Decimal("1")
+# what the builder writes after computing its rows (`restore_meanwhile` leaves them alone)
+WRITTEN = (
+    Invoice, InvoiceLine, CreditNote, CreditNoteLine, Allocation, Payment, JournalEntry,
+    JournalLine,
+)  # fmt: skip
 
 LINE_COLUMNS = [
     "id", "invoice_id", "position", "product_id", "description", "sku", "quantity", "unit",
@@ -123,6 +143,63 @@ def _build(scale, customers, products) -> dict[str, int]:
         "CN": default_series(DocumentKind.CREDIT_NOTE),
     }
     rates = RateBook()
+    # the rows are computed without the database (the keys and numbers are taken in
+    # between): meanwhile it adds back the indexes and keys of the tables loaded before
+    with restore_meanwhile(*WRITTEN, finish=False):  # the longer block below goes on
+        plans = _plans(scale, customers, products, minor, base, today, rates)
+
+    books = Books(base=base, uuid=UuidMaker())
+    invoice_type = ContentType.objects.get_for_model(Invoice).pk
+    note_type = ContentType.objects.get_for_model(CreditNote).pk
+    # every key and number, and the chain's start, before the rows
+    invoice_ids = ids_reserve(Invoice, len(plans))
+    line_ids = iter(ids_reserve(InvoiceLine, sum(len(p[5]) for p in plans)))
+    numbers = _numbers(company, [("EXP" if p[3] != base else "INV", p[0]) for p in plans], series)
+    credited = [i for i in range(len(plans)) if i % CREDITED_EVERY == 9]
+    notes_reserved = _notes_reserve(company, [plans[i][0] for i in credited], series["CN"], today)
+    paid = [i for i in range(len(plans)) if i % 10 < 8 and i % CREDITED_EVERY != 9]
+    payments_reserved = payments_reserve(
+        company, [(invoice_ids[i], plans[i][0]) for i in paid], today
+    )
+    chain = _chain_start(len(plans) + len(credited))
+    with restore_meanwhile(*WRITTEN):
+        invoices, lines_of = _invoices(
+            plans, invoice_ids, line_ids, numbers, series, books, invoice_type, minor
+        )
+        notes, note_lines, allocations = _credit_notes(
+            [invoices[i] for i in credited], lines_of, series["CN"], books, note_type,
+            notes_reserved,
+        )  # fmt: skip
+        _chain(chain, invoices, notes, lines_of, note_lines)
+        payments = payments_make([invoices[i] for i in paid], books, payments_reserved)
+    objects_insert(Invoice, invoices)
+    rows_insert(
+        InvoiceLine,
+        LINE_COLUMNS,
+        (line.row(LINE_COLUMNS) for lines in lines_of.values() for line in lines),
+    )
+    objects_insert(CreditNote, notes)
+    rows_insert(
+        CreditNoteLine,
+        NOTE_LINE_COLUMNS,
+        (line.row(NOTE_LINE_COLUMNS) for lines in note_lines.values() for line in lines),
+    )
+    objects_insert(Allocation, allocations)
+    payments_insert(payments)
+    entries, journal_lines = entry_rows(books)
+    books.write()
+    return {
+        "invoices": len(invoices),
+        "invoice lines": sum(len(ls) for ls in lines_of.values()),
+        "credit notes": len(notes),
+        "payments": len(payments[0]),
+        "journal entries": entries,
+        "journal lines": journal_lines,
+    }
+
+
+def _plans(scale, customers, products, minor, base, today, rates) -> list[tuple]:
+    """(day, n, customer, currency, rate, items) of each invoice, in issue order."""
     rng = random.Random(scale + 1)
     plans = []
     for n in range(scale):
@@ -151,14 +228,13 @@ def _build(scale, customers, products) -> dict[str, int]:
             )
         plans.append((day, n, customer, currency, rate, items))
     plans.sort(key=lambda p: (p[0], p[1]))
+    return plans
 
-    books = Books(base=base, uuid=UuidMaker())
-    invoice_type = ContentType.objects.get_for_model(Invoice).pk
-    note_type = ContentType.objects.get_for_model(CreditNote).pk
-    invoice_ids = ids_reserve(Invoice, len(plans))
-    line_ids = iter(ids_reserve(InvoiceLine, sum(len(p[5]) for p in plans)))
-    numbers = _numbers(company, [("EXP" if p[3] != base else "INV", p[0]) for p in plans], series)
-    invoices, lines_of, credited = [], {}, []
+
+def _invoices(plans, invoice_ids, line_ids, numbers, series, books, invoice_type, minor):
+    """The invoices (unsaved, not chained yet) and their lines, with their entries."""
+    base = books.base
+    invoices, lines_of = [], {}
     for index, ((day, _n, customer, currency, rate, items), pk) in enumerate(
         zip(plans, invoice_ids, strict=True)
     ):
@@ -218,37 +294,7 @@ def _build(scale, customers, products) -> dict[str, int]:
         )  # fmt: skip
         invoices.append(invoice)
         lines_of[pk] = lines
-        if index % CREDITED_EVERY == 9:
-            credited.append(invoice)
-    notes, note_lines, allocations = _credit_notes(
-        company, credited, lines_of, series["CN"], books, note_type, today
-    )
-    _chain(invoices, notes, lines_of, note_lines)
-    objects_insert(Invoice, invoices)
-    rows_insert(
-        InvoiceLine,
-        LINE_COLUMNS,
-        (line.row(LINE_COLUMNS) for lines in lines_of.values() for line in lines),
-    )
-    objects_insert(CreditNote, notes)
-    rows_insert(
-        CreditNoteLine,
-        NOTE_LINE_COLUMNS,
-        (line.row(NOTE_LINE_COLUMNS) for lines in note_lines.values() for line in lines),
-    )
-    objects_insert(Allocation, allocations)
-    paid = [inv for i, inv in enumerate(invoices) if i % 10 < 8 and i % CREDITED_EVERY != 9]
-    payments = payments_write(company, paid, books, today)
-    entries, journal_lines = entry_rows(books)
-    books.write()
-    return {
-        "invoices": len(invoices),
-        "invoice lines": sum(len(ls) for ls in lines_of.values()),
-        "credit notes": len(notes),
-        "payments": payments,
-        "journal entries": entries,
-        "journal lines": journal_lines,
-    }
+    return invoices, lines_of
 
 
 def _numbers(company, keys, series) -> list[tuple[int, int]]:
@@ -268,11 +314,16 @@ def _numbers(company, keys, series) -> list[tuple[int, int]]:
     return out
 
 
-def _credit_notes(company, credited, lines_of, series, books, note_type, today):
+def _notes_reserve(company, issued: list[dt.date], series, today):
+    """Keys, dates and numbers of the credit notes on invoices issued on `issued`."""
+    note_ids = ids_reserve(CreditNote, len(issued))
+    dates = [min(day + dt.timedelta(days=5), today) for day in issued]
+    return note_ids, dates, _numbers(company, [("CN", d) for d in dates], {"CN": series})
+
+
+def _credit_notes(credited, lines_of, series, books, note_type, reserved):
     """A credit note for each invoice's first line, applied to the invoice."""
-    note_ids = ids_reserve(CreditNote, len(credited))
-    dates = [min(inv.issue_date + dt.timedelta(days=5), today) for inv in credited]
-    numbers = _numbers(company, [("CN", d) for d in dates], {"CN": series})
+    note_ids, dates, numbers = reserved
     notes, note_lines, allocations = [], {}, []
     for invoice, pk, day, (year, sequence) in zip(credited, note_ids, dates, numbers, strict=True):
         line = lines_of[invoice.pk][0]
@@ -336,16 +387,21 @@ class _NoteLine(_InvoiceLine):
     __slots__ = ("credit_note_id", "invoice_line_id")
 
 
-def _chain(invoices, notes, lines_of, note_lines) -> None:
+def _chain_start(count: int) -> tuple[int, str]:
+    """The first of `count` chain positions, and the hash of the document before it."""
+    start = sequence_reserve(name=CHAIN, count=count)
+    before = chain_document(start - 1) if start > 1 else None
+    return start, before.content_hash if before is not None else GENESIS
+
+
+def _chain(chain, invoices, notes, lines_of, note_lines) -> None:
     """Positions and hashes, in issue order after the documents already chained."""
     documents = sorted(
         [(d.issue_date, 0, d.sequence, d) for d in invoices]
         + [(d.issue_date, 1, d.sequence, d) for d in notes],
         key=lambda t: t[:3],
     )
-    start = sequence_reserve(name=CHAIN, count=len(documents))
-    before = chain_document(start - 1) if start > 1 else None
-    previous = before.content_hash if before is not None else GENESIS
+    start, previous = chain
     for position, (_, kind, _, doc) in enumerate(documents, start):
         doc.chain_position = position
         doc.previous_hash = previous

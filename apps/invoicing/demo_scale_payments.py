@@ -136,22 +136,29 @@ def entry_rows(books: Books) -> tuple[int, int]:
     return len(books.entries), len(books.lines)
 
 
-def payments_write(company, invoices, books: Books, today: dt.date) -> int:
-    """Payments for `invoices` (the ones to pay, in issue order): every 8th pays half."""
+def payments_reserve(company, paid: list[tuple[int, dt.date]], today: dt.date):
+    """Keys, dates and numbers of the payments of the invoices (pk, issue date) to pay."""
     payment_type = ContentType.objects.get_for_model(Payment).pk
-    ids = ids_reserve(Payment, len(invoices))
-    dates = [
-        min(inv.issue_date + dt.timedelta(days=3 + (inv.pk * 7) % 38), today) for inv in invoices
-    ]
+    ids = ids_reserve(Payment, len(paid))
+    dates = [min(day + dt.timedelta(days=3 + (pk * 7) % 38), today) for pk, day in paid]
     years = [company.fiscal_year(d) for d in dates]
     wanted: dict[int, int] = defaultdict(int)
     for year in years:
         wanted[year] += 1
     next_value = {y: sequence_reserve(name=f"PAY-{y}", count=n) for y, n in wanted.items()}
-    payments, allocations = [], []
-    for n, (invoice, pk, day, year) in enumerate(zip(invoices, ids, dates, years, strict=True)):
-        number = f"PAY-{year}-{next_value[year]:05d}"
+    numbers = []
+    for year in years:
+        numbers.append(f"PAY-{year}-{next_value[year]:05d}")
         next_value[year] += 1
+    return payment_type, ids, dates, numbers
+
+
+def payments_make(invoices, books: Books, reserved) -> tuple[list[tuple], list[tuple]]:
+    """Payment and allocation rows for `invoices` (the ones to pay, in issue order, as
+    `payments_reserve` had them): every 8th pays half. No database."""
+    payment_type, ids, dates, numbers = reserved
+    payments, allocations = [], []
+    for n, (invoice, pk, day, number) in enumerate(zip(invoices, ids, dates, numbers, strict=True)):
         half = n % 8 == 7
         amount = money.quantize(invoice.total / 2) if half else invoice.total
         rate = invoice.exchange_rate
@@ -184,6 +191,10 @@ def payments_write(company, invoices, books: Books, today: dt.date) -> int:
             (AllocationKind.PAYMENT, invoice.pk, pk, day, amount, settled_base, amount,
              amount_base, at)
         )  # fmt: skip
+    return payments, allocations
+
+
+def payments_insert(made: tuple[list[tuple], list[tuple]]) -> None:
+    payments, allocations = made
     rows_insert(Payment, PAYMENT, payments)
     rows_insert(Allocation, ALLOCATION, allocations)
-    return len(payments)

@@ -1,5 +1,7 @@
 """apps/core/bulkload.py: rows packed without the database (in forked workers on
-PostgreSQL) and written by `packed_insert` read back exactly as `rows_insert` writes them."""
+PostgreSQL) and written by `packed_insert` read back exactly as `rows_insert` writes them;
+indexes and keys added back while a builder computes (`restore_meanwhile`); ANALYZE in two
+connections."""
 
 import datetime as dt
 import os
@@ -7,11 +9,20 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from apps.core.bulkload import forked_map, packed_insert, rows_insert, rows_pack, worker_cpu
+from apps.core.bulkload import (
+    analyze,
+    forked_map,
+    load_deferred,
+    packed_insert,
+    restore_meanwhile,
+    rows_insert,
+    rows_pack,
+    worker_cpu,
+)
 from apps.finance.models import Currency
-from apps.ledger.models import JournalEntry
+from apps.ledger.models import JournalEntry, JournalLine
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +79,69 @@ def test_packed_rows_read_back_as_rows_insert_writes_them():
     forked = {pid != os.getpid() for _, pid, _ in results}
     assert forked == {connection.vendor == "postgresql"}
     assert (worker_cpu() > cpu) == (connection.vendor == "postgresql")  # seed_demo shows it
+
+
+def _indexes(model) -> int:
+    """How many indexes and foreign keys the model's table has (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM pg_indexes WHERE tablename = %s)"
+            " + (SELECT count(*) FROM pg_constraint WHERE conrelid = %s::regclass"
+            " AND contype = 'f')",
+            [model._meta.db_table, model._meta.db_table],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_restore_meanwhile_adds_back_what_the_tables_no_longer_loaded_had():
+    Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "minor_units": 2})
+    full = {model: _indexes(model) for model in (JournalEntry, JournalLine)}
+    reported = {}
+
+    def report(timings, early=()):
+        reported.update(timings=len(timings), early=len(early))
+
+    with transaction.atomic():
+        with load_deferred(JournalEntry, JournalLine, report=report):
+            dropped = {model: _indexes(model) for model in full}
+            rows_insert(JournalEntry, COLUMNS, _rows(1000))
+            with restore_meanwhile(JournalLine):  # lines still to be written
+                computed = sum(i * i for i in range(300_000))  # no database in the block
+            meanwhile = {model: _indexes(model) for model in full}
+        after = {model: _indexes(model) for model in full}
+    assert computed == 8999955000050000
+    assert after == full
+    assert JournalEntry.objects.filter(reference__startswith="REF-").count() == len(MEMOS)
+    if connection.vendor != "postgresql":  # nothing is dropped there
+        assert reported == {}
+        return
+    # the entries' indexes and keys are back when the block ends, the lines' at the end
+    assert dropped[JournalEntry] < full[JournalEntry]
+    assert dropped[JournalLine] < full[JournalLine]
+    assert meanwhile[JournalEntry] == full[JournalEntry]
+    assert meanwhile[JournalLine] == dropped[JournalLine]
+    assert reported == {
+        "timings": full[JournalLine] - dropped[JournalLine],
+        "early": full[JournalEntry] - dropped[JournalEntry],
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analyze_in_two_connections_covers_every_table():
+    Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "minor_units": 2})
+    rows_insert(JournalEntry, COLUMNS, _rows(1000))
+    analyze(workers=2)
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s)",
+            [JournalEntry._meta.db_table, Currency._meta.db_table],
+        )
+        analysed = dict(cursor.fetchall())
+    assert analysed == {
+        JournalEntry._meta.db_table: len(MEMOS),
+        Currency._meta.db_table: Currency.objects.count(),
+    }
