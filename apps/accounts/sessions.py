@@ -18,8 +18,7 @@ from apps.core.sql import Rows
 def _plan(model) -> tuple[Rows, str]:
     rows = Rows(model, "s")
     return rows, (
-        f"SELECT {rows.select} FROM {rows.table}"
-        " WHERE s.session_key = %s AND s.expire_date > %s"
+        f"SELECT {rows.select} FROM {rows.table} WHERE s.session_key = %s AND s.expire_date > %s"
     )
 
 
