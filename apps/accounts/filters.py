@@ -3,6 +3,8 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.db.models import Q
 
+from apps.core.filters import FewChoicesFilter
+
 from .models import User
 
 
@@ -12,7 +14,7 @@ class UserFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"placeholder": "email or name"}),
     )
-    role = django_filters.ModelChoiceFilter(
+    role = FewChoicesFilter(
         label="Role",
         field_name="groups",
         queryset=Group.objects.order_by("name"),

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
-from django_filters.fields import ModelChoiceField, ModelChoiceIterator
+
+from apps.core.filters import FewChoicesFilter
 
 from . import hooks
 from .models import Category, Product
@@ -14,31 +15,6 @@ def active_filter() -> django_filters.BooleanFilter:
             choices=[("", "Active or not"), ("true", "Active"), ("false", "Inactive")]
         ),
     )
-
-
-class _OneQueryIterator(ModelChoiceIterator):
-    """The choices from one plain query, kept on the form's copy of the queryset: Django's
-    iterator reads them through `queryset.iterator()`, a server-side cursor on PostgreSQL
-    (DECLARE, FETCH, CLOSE) for a handful of categories, ~1/10 of the product list's
-    request at 100k products."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
-
-
-class _FewChoicesField(ModelChoiceField):
-    iterator = _OneQueryIterator
-
-
-class FewChoicesFilter(django_filters.ModelChoiceFilter):
-    """A ModelChoiceFilter over a short list (categories)."""
-
-    field_class = _FewChoicesField
 
 
 def _store_choices():

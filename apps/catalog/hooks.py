@@ -1,9 +1,10 @@
 """Extension points for apps above the catalog (DESIGN.md §3: nothing imports upward).
 
 Inventory registers, from its AppConfig.ready():
-- `stock`: its selectors module, so product screens show stock by store, filter by stock
-  status and list recent movements (functions used: annotate_products, filter_status, store_choices,
-  product_stock, recent_movements, StockStatus);
+- `stock`: its selectors module, so product screens show stock by store, sort by one
+  store's stock, filter by stock status and list recent movements (functions used:
+  annotate_products, order_by_store_stock, filter_status, store_choices, product_stock,
+  recent_movements, StockStatus);
 - a guard that refuses to delete a product with stock on hand;
 - the "opening stock" CSV importer next to the catalog's product importer.
 - `alerts`: its stock-alert writers (`alerts_lock`, `alerts_sync`), run by

@@ -47,9 +47,11 @@ class ProductTable(tables.Table):
         attrs = {"class": "table table-hover align-middle", "id": "product-table"}
         order_by = ("name",)
 
-    def __init__(self, *args, with_stock: bool = True, **kwargs):
+    def __init__(self, *args, with_stock: bool = True, stock_store_id: int | None = None, **kwargs):
         if not with_stock:
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "on_hand", "stock_status")
+        # Set before super().__init__, which orders the data (order_on_hand).
+        self.stock_store_id = stock_store_id
         super().__init__(*args, **kwargs)
         self.with_stock = with_stock
         from apps.finance.selectors import base_currency_code
@@ -91,7 +93,14 @@ class ProductTable(tables.Table):
 
     def order_on_hand(self, queryset, is_descending):
         """Stock, then name for equal stock in either direction (PostgreSQL reads the
-        on-hand index and sorts only the ties)."""
+        on-hand index and sorts only the ties). One store's stock: the inventory's
+        page-at-a-time order (apps/inventory/store_order.py), the same rows in the same
+        order."""
+        if self.stock_store_id:
+            rows = hooks.stock.order_by_store_stock(
+                queryset, store_id=self.stock_store_id, descending=is_descending
+            )
+            return rows, True
         on_hand = F("on_hand").desc() if is_descending else F("on_hand").asc()
         return queryset.order_by(on_hand, "name", "pk"), True
 

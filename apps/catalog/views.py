@@ -63,12 +63,21 @@ class ProductListView(CatalogArea, BackofficeListView):
             as_of=timezone.localdate(),
         )
         if hooks.stock:
-            store_id = _int_or_none(self.request.GET.get("store"))
-            queryset = hooks.stock.annotate_products(queryset, store_id=store_id)
+            queryset = hooks.stock.annotate_products(queryset, store_id=self.stock_store_id)
         return queryset
 
+    @property
+    def stock_store_id(self) -> int | None:
+        """The store whose stock the list shows (all stores: None)."""
+        return _int_or_none(self.request.GET.get("store")) or None
+
     def get_table_kwargs(self):
-        return {**super().get_table_kwargs(), "with_stock": hooks.stock is not None}
+        with_stock = hooks.stock is not None
+        return {
+            **super().get_table_kwargs(),
+            "with_stock": with_stock,
+            "stock_store_id": self.stock_store_id if with_stock else None,
+        }
 
     def export_csv(self):
         """The filtered products in the import format (plus on_hand): edit and re-import."""

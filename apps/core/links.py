@@ -33,3 +33,24 @@ def reverse_pk(viewname: str, pk) -> str:
     if not shape:
         return reverse(viewname, args=[pk])
     return f"{shape[0]}{pk}{shape[1]}"
+
+
+def pk_url(viewname: str):
+    """`lambda pk: reverse_pk(viewname, pk)` with the URL's shape looked up once (a list's
+    rows: the URL conf and script prefix are the same for the whole page)."""
+    shapes: dict[type, tuple[str, ...]] = {}
+
+    def url(pk) -> str:
+        kind = type(pk)
+        shape = shapes.get(kind)
+        if shape is None:
+            marker = _MARKERS.get(kind)
+            if marker is None:
+                return reverse_pk(viewname, pk)
+            parts = tuple(reverse_pk(viewname, marker).split(str(marker)))
+            shape = shapes[kind] = parts if len(parts) == 2 else ()
+        if not shape or (kind is int and pk < 0):
+            return reverse_pk(viewname, pk)
+        return f"{shape[0]}{pk}{shape[1]}"
+
+    return url

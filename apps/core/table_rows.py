@@ -9,10 +9,17 @@ call and its link. The result is the same HTML (tests/core/test_table_rows.py co
 it with tables2's own cell loop for every list); the header, sorting and pagination
 stay tables2's. Used by templates/django_tables2/backoffice.html, the template of every
 table that does not name its own.
+
+A table may go further for the columns it knows: `cell_writer(bound_column)` returns a
+function of the record giving the cell's HTML (the same characters as the general path;
+`esc`, `text_or`, `date_text` and the column's `_RoleLink.writer()` help), or None for
+the general path. The longest lists write every cell that way (issue 14, `listcost`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import html as html_lib
 import re
 
 from django.core.exceptions import FieldDoesNotExist
@@ -36,6 +43,85 @@ from django_tables2.utils import Accessor, signature
 _MISSING = object()
 # The template DateColumn and DateTimeColumn write for their `format`.
 _DATE_TEMPLATE = re.compile(r'\{\{ value\|date:"([^"]*)"\|default:default \}\}')
+
+
+def esc(value) -> str:
+    """conditional_escape without its lazy-string wrapper (the same characters)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html_lib.escape(str(value))
+
+
+# tables2's Column.empty_values: such a value shows the column's default.
+EMPTY = (None, "")
+
+
+def linked(link, url, record, value, plain) -> str:
+    """A linkify=True column's cell: the value linked to the record's page (`url(pk)`,
+    its get_absolute_url), else the default (not linked)."""
+    if value in EMPTY:
+        return plain(value)
+    return link(url(record.pk), esc(value))
+
+
+def text_or(default: str):
+    """A plain cell's HTML: the value as `{{ value }}` writes it, else the column's default
+    (tables2's empty values: None and "")."""
+    empty = esc(default)
+
+    def write(value) -> str:
+        if value in EMPTY:
+            return empty
+        if isinstance(value, str):
+            return esc(value)
+        return cell_text(value)
+
+    return write
+
+
+# Django date format characters written as numbers, and separators that need no escaping.
+_DATE_PARTS = {
+    "Y": "{0.year:04d}",
+    "m": "{0.month:02d}",
+    "d": "{0.day:02d}",
+    "H": "{0.hour:02d}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
+}
+
+
+def date_text(fmt: str, context=None):
+    """`{{ value|date:fmt }}` for a date or datetime (in the current time zone, as the
+    filter sees it in a template): a str.format pattern for the numeric formats the lists
+    use ("Y-m-d H:i"), Django's date filter for any other."""
+    use_tz = getattr(context, "use_tz", None)
+    pattern = None
+    if all(c in _DATE_PARTS or c in "-: /." for c in fmt):
+        pattern = "".join(_DATE_PARTS.get(c, c) for c in fmt)
+        hours = any(c in "His" for c in fmt)
+
+    def write(value) -> str:
+        value = template_localtime(value, use_tz=use_tz)
+        if pattern is not None and (
+            isinstance(value, dt.datetime) or (isinstance(value, dt.date) and not hours)
+        ):
+            return pattern.format(value)
+        return date_filter(value, fmt)
+
+    return write
+
+
+def date_or(fmt: str, default: str, context):
+    """A DateColumn/DateTimeColumn cell's HTML: the date as its `format` writes it, else
+    the column's default (a date needs no escaping)."""
+    write, empty = date_text(fmt, context), esc(default)
+
+    def cell(value) -> str:
+        if value in EMPTY:
+            return empty
+        return write(value) or empty
+
+    return cell
 
 
 def cell_text(value) -> str:
@@ -74,9 +160,14 @@ def _date_render(fmt: str):
     value in the current time zone (the date filter expects local time), formatted, else
     the column's default, written as the template writes a variable."""
 
+    writers: dict = {}
+
     def render(table, value, bound_column):
         context = getattr(table, "context", None) or Context()
-        text = date_filter(template_localtime(value, use_tz=context.use_tz), fmt)
+        write = writers.get(context.use_tz)
+        if write is None:
+            write = writers[context.use_tz] = date_text(fmt, context)
+        text = write(value)
         return mark_safe(render_value_in_context(text or bound_column.default, context))
 
     return render
@@ -85,11 +176,31 @@ def _date_render(fmt: str):
 class _ColumnPlan:
     """How one bound column renders a cell, worked out once for the page."""
 
-    def __init__(self, bound_column, context):
+    def __init__(self, bound_column, context, write=None):
         column = bound_column.column
         table = bound_column._table
         self.bound_column = bound_column
         self.column = column
+        self.localize = bound_column.localize
+        self.context = context
+        self.autoescape = context.autoescape
+        sources = [table.attrs.get(k) for k in ("td", "cell")]
+        sources += [column.attrs.get(k) for k in ("td", "cell")]
+        self.dynamic_td = any(_has_callable(s) for s in sources)
+        self.td_attrs = "" if self.dynamic_td else self._td_attrs()
+        header = bound_column.header
+        self.label = (
+            format_html(' data-label="{}"', render_value_in_context(striptags(header), context))
+            if header
+            else ""
+        )
+        general = self.dynamic_td or self.localize is not None
+        self.write = None if general else write
+        if self.write is None:
+            self._general(bound_column, column)
+
+    def _general(self, bound_column, column) -> None:
+        """What the general path needs: how to read the value and call the render."""
         self.accessor = Accessor(bound_column.accessor)
         # One attribute of the record (most columns): read it directly, not through
         # Accessor's general walk (which is also what it does for a model's attribute).
@@ -111,20 +222,7 @@ class _ColumnPlan:
         self.link = bound_column.link
         self.link_column = isinstance(column, BaseLinkColumn)
         self.many = isinstance(column, ManyToManyColumn)
-        self.localize = bound_column.localize
-        self.context = context
-        self.autoescape = context.autoescape
         self._display: dict[type, bool] = {}
-        sources = [table.attrs.get(k) for k in ("td", "cell")]
-        sources += [column.attrs.get(k) for k in ("td", "cell")]
-        self.dynamic_td = any(_has_callable(s) for s in sources)
-        self.td_attrs = "" if self.dynamic_td else self._td_attrs()
-        header = bound_column.header
-        self.label = (
-            format_html(' data-label="{}"', render_value_in_context(striptags(header), context))
-            if header
-            else ""
-        )
 
     def _td_attrs(self) -> str:
         html = self.bound_column.attrs["td"].as_html()
@@ -190,6 +288,8 @@ class _ColumnPlan:
         return self._call(row, value)
 
     def render_td(self, row) -> str:
+        if self.write is not None:
+            return f"<td{self.td_attrs}{self.label}>{self.write(row.record)}</td>"
         content = self.cell(row)
         if self.localize is True:
             content = localize(content)
@@ -209,10 +309,18 @@ class _ColumnPlan:
 
 def page_rows(table, context) -> list[str]:
     """The `<tr>` of each row on the table's current page, as safe HTML."""
-    plans = [_ColumnPlan(column, context) for column in table.columns]
+    writer = getattr(table, "cell_writer", None)
+    plans = [
+        _ColumnPlan(column, context, writer(column, context) if writer else None)
+        for column in table.columns
+    ]
     rows = []
     for row in table.paginated_rows:
-        attrs = row.attrs.as_html()
+        # BoundRow.attrs without row_attrs: only the odd/even class
+        attrs = (
+            row.attrs.as_html() if table.row_attrs else f'class="{row.get_even_odd_css_class()}"'
+        )
+
         cells = "".join(plan.render_td(row) for plan in plans)
         rows.append(mark_safe(f"<tr {attrs}>{cells}</tr>"))
     return rows

@@ -58,6 +58,31 @@ class _RoleLink:
         html = f"{self.fixed} {href_attr}" if self.fixed else href_attr
         return mark_safe(f"<a {html}>{conditional_escape(content)}</a>")
 
+    def writer(self):
+        """`(href, html) -> cell` for a cell writer (apps.core.table_rows): what __call__
+        writes for an already escaped text and the row's URL; None when the link's
+        attributes depend on the row (then the cell takes the general path)."""
+        if self.fixed is None:
+            return None
+        fixed = f"{self.fixed} " if self.fixed else ""
+
+        def write(href, text: str) -> str:
+            shape = _IDS.sub("#", href)
+            allowed = self.allowed.get(shape)
+            if allowed is None:
+                allowed = self.allowed[shape] = may_open(self.user, href)
+            if not allowed:
+                return text
+            return f'<a {fixed}href="{conditional_escape(href)}">{text}</a>'
+
+        return write
+
+
+def link_writer(bound_column):
+    """The column's role-aware link as a writer (`_RoleLink.writer`), or None."""
+    link = bound_column.link
+    return link.writer() if isinstance(link, _RoleLink) else None
+
 
 def links_for(table, user):
     """Make every linkified column of `table` role-aware (no link leads to a 403)."""

@@ -95,7 +95,8 @@ class SellerTransactionFilter(CreatedBetween):
         if digits:
             query |= Q(phone__contains=digits)
         if len(value) >= 4 and all(ch in "0123456789abcdef-" for ch in value.lower()):
-            query |= Q(id__startswith=value.lower())
+            # the full id from its start, or the short id shown in lists (its last 8 digits)
+            query |= Q(id__startswith=value.lower()) | Q(id__endswith=value.lower())
         return queryset.filter(query)
 
 

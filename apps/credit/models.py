@@ -7,7 +7,6 @@ transaction. A charge is one immutable TransactionLog row of type "charge".
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from apps.core.ids import uuid7
 from apps.core.links import reverse_pk
 from apps.core.models import BaseModel
 from apps.finance.fields import money_field
@@ -137,7 +137,7 @@ class TransactionLog(AppendOnlyModel):
     completed -> reversed, set when a reversal row is written (TransactionLogQuerySet).
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     # credit_log_seller_idx (seller, -created_at) and the key's unique index serve it
     seller = models.ForeignKey(
         Seller, on_delete=models.PROTECT, related_name="transactions", db_index=False
@@ -208,4 +208,6 @@ class TransactionLog(AppendOnlyModel):
 
     @property
     def short_id(self) -> str:
-        return str(self.pk)[:8]
+        # the random tail: a time-ordered id (uuid7) begins with the same 8 digits
+        # for a minute, and seeded ones (bulkload.UuidMaker) share their prefix
+        return str(self.pk)[-8:]

@@ -1,6 +1,9 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from apps.core.links import pk_url
+from apps.core.table_rows import date_or, esc, text_or
+from apps.core.tables import link_writer
 from apps.ledger.tables import NAVIGATE, MoneyColumn
 
 from .models import CreditRequest, RequestStatus, Seller, TransactionLog, TransactionStatus
@@ -95,6 +98,35 @@ class TransactionTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("-created_at",)
 
+    def cell_writer(self, bound_column, context):
+        """The log's cells in one pass (apps.core.table_rows): what the columns above
+        write, without tables2's per-cell lookups (~0.4 ms a row)."""
+        name, plain = bound_column.name, text_or(bound_column.default)
+        link = link_writer(bound_column) if bound_column.link else None
+        if name == "created_at":
+            when = date_or("Y-m-d H:i:s", bound_column.default, context)
+            return lambda r: when(r.created_at)
+        if name == "short_id" and link:  # the URLs of get_absolute_url, reversed once
+            url = pk_url("transaction-detail")
+            return lambda r: link(url(r.pk), esc(r.short_id))
+        if name == "seller" and link:
+            url = pk_url("seller-detail")
+            return lambda r: link(url(r.seller_id), esc(r.seller))
+        if name == "type":
+            return lambda r: plain(r.get_type_display())
+        if name == "phone":
+            return lambda r: plain(r.phone)
+        if name in ("amount", "balance_after"):
+            money = bound_column.column.writer(bound_column.default)
+            return lambda r: money(getattr(r, name))
+        if name == "status":
+            badges = {}  # one per status on the page
+            return lambda r: (
+                badges.get(r.status)
+                or badges.setdefault(r.status, badge(r.status, r.get_status_display()))
+            )
+        return None
+
 
 class SellerTransactionTable(TransactionTable):
     """The portal's view of one seller's own log: no seller column, portal links."""
@@ -110,3 +142,8 @@ class SellerTransactionTable(TransactionTable):
 
     class Meta(TransactionTable.Meta):
         fields = tuple(f for f in TransactionTable.Meta.fields if f != "seller")
+
+    def cell_writer(self, bound_column, context):
+        if bound_column.name == "short_id":  # a portal link by URL name: the general path
+            return None
+        return super().cell_writer(bound_column, context)

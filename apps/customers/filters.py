@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 
+from apps.core.filters import FewChoicesFilter
 from apps.finance.models import Currency
 
 from .models import Customer, CustomerKind
@@ -17,7 +18,7 @@ class CustomerFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label="Kind", choices=CustomerKind.choices, empty_label="Any kind"
     )
-    currency = django_filters.ModelChoiceFilter(
+    currency = FewChoicesFilter(
         label="Currency",
         queryset=Currency.objects.filter(active=True),
         empty_label="Any currency",

@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from apps.core.filters import FewChoicesFilter
+
 from .models import Currency, ExchangeRate, TaxRate
 
 
@@ -22,9 +24,7 @@ class CurrencyFilter(django_filters.FilterSet):
 
 
 class ExchangeRateFilter(django_filters.FilterSet):
-    currency = django_filters.ModelChoiceFilter(
-        label="Currency", queryset=Currency.objects.filter(active=True)
-    )
+    currency = FewChoicesFilter(label="Currency", queryset=Currency.objects.filter(active=True))
     start = django_filters.DateFilter(
         label="From",
         field_name="date",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.accounts.roles import STAFF_ROLES
 from apps.catalog.filters import active_filter
 from apps.catalog.models import Category, Product
+from apps.core.filters import FewChoicesFilter
 
 from .models import MovementType, StockLevel, StockMovement, Store
 from .selectors import StockStatus
@@ -24,7 +25,7 @@ def _search(widget_placeholder: str):
 
 
 def _category_filter():
-    return django_filters.ModelChoiceFilter(
+    return FewChoicesFilter(
         label="Category",
         field_name="product__category",
         queryset=Category.objects.all(),
@@ -33,9 +34,7 @@ def _category_filter():
 
 
 class StockLevelFilter(django_filters.FilterSet):
-    store = django_filters.ModelChoiceFilter(
-        label="Store", queryset=Store.objects.all(), empty_label="All stores"
-    )
+    store = FewChoicesFilter(label="Store", queryset=Store.objects.all(), empty_label="All stores")
     q = _search("name, SKU or barcode")
     category = _category_filter()
     status = django_filters.ChoiceFilter(
@@ -51,7 +50,7 @@ class StockLevelFilter(django_filters.FilterSet):
 
 
 class LowStockFilter(django_filters.FilterSet):
-    store = django_filters.ModelChoiceFilter(
+    store = FewChoicesFilter(
         label="Store", queryset=Store.objects.filter(active=True), empty_label="All stores"
     )
     category = _category_filter()
@@ -71,14 +70,14 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 class MovementFilter(django_filters.FilterSet):
-    store = django_filters.ModelChoiceFilter(
+    store = FewChoicesFilter(
         label="Store", queryset=Store.all_objects.all(), empty_label="All stores"
     )
     product = _search("SKU, barcode or name")
     movement_type = django_filters.ChoiceFilter(
         label="Type", choices=MovementType.choices, empty_label="All types"
     )
-    user = django_filters.ModelChoiceFilter(
+    user = FewChoicesFilter(
         label="User",
         queryset=get_user_model()
         .objects.filter(Q(groups__name__in=STAFF_ROLES) | Q(is_superuser=True))

@@ -32,6 +32,7 @@ from apps.core.models import CompanySettings
 from apps.finance.money import quantize
 
 from .models import StockLevel, StockMovement, Store, StoreTotal
+from .store_order import StoreStockOrder
 
 
 class StockStatus:
@@ -201,6 +202,12 @@ def annotate_products(queryset: QuerySet, *, store_id: int | None = None) -> Que
         threshold=threshold_expression(),
         stock_status=_status("on_hand", "threshold"),
     )
+
+
+def order_by_store_stock(queryset: QuerySet, *, store_id: int, descending: bool):
+    """Products of `annotate_products(store_id=...)` by the store's on-hand, then name and
+    pk, read a page at a time from indexes (apps/inventory/store_order.py)."""
+    return StoreStockOrder(queryset, store_id=store_id, descending=descending)
 
 
 def highest_threshold() -> int:

@@ -6,10 +6,11 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.catalog.tables import BADGE_OK, BADGES
-from apps.core.table_rows import cell_text
+from apps.core.links import pk_url
+from apps.core.table_rows import cell_text, date_text
 from apps.finance.money import format_money
 
-from .models import StockLevel, StockMovement, Store
+from .models import MovementType, StockLevel, StockMovement, Store
 from .selectors import StockStatus
 
 
@@ -104,6 +105,78 @@ class LowStockTable(StockLevelTable):
     class Meta(StockLevelTable.Meta):
         attrs = {"class": "table table-hover align-middle", "id": "low-stock-table"}
         order_by = ()  # the selector's order (product, store)
+
+
+MOVEMENT_BADGES = {
+    MovementType.RECEIPT: "text-bg-success",
+    MovementType.RETURN: "text-bg-info",
+    MovementType.TRANSFER_IN: "text-bg-primary",
+    MovementType.TRANSFER_OUT: "text-bg-primary",
+    MovementType.SALE: "text-bg-secondary",
+    MovementType.MANUAL_REMOVAL: "text-bg-danger",
+    MovementType.ADJUSTMENT: "text-bg-warning",
+}
+# The optional cells of a movement row, in order: (column, label, class, cell text).
+_OPTIONAL = (
+    ("before", "Before", ' class="text-end"', lambda m: cell_text(m.previous_quantity)),
+    ("after", "After", ' class="text-end"', lambda m: cell_text(m.new_quantity)),
+    ("unit_cost", "Unit cost", ' class="text-end"', lambda m: cell_text(m.unit_cost)),
+    (
+        "value",
+        "Value",
+        ' class="text-end"',
+        lambda m: cell_text("" if m.value in (None, "") else format_money(m.value)),
+    ),
+    ("reason", "Reason", "", lambda m: cell_text(m.get_reason_display())),
+    ("reference", "Reference", "", lambda m: cell_text(m.reference)),
+    ("user", "By", "", lambda m: cell_text(m.user or "system")),
+)
+
+
+def movement_rows_html(movements, hidden="", empty_text: str = "") -> SafeString:
+    """The `<tr>`s of a page of movements (the list and the product page): what the row
+    loop of inventory/_movement_rows.html wrote with the template engine (~10 ms of a
+    50-row page), the same characters, in one Python pass. `hidden`
+    names the optional columns left out (apps.core.columns)."""
+    when = date_text("Y-m-d H:i")
+    product_url = pk_url("product-detail")
+    optional = [
+        (f'<td data-label="{label}"{css}>', write) if name not in hidden else None
+        for name, label, css, write in _OPTIONAL
+    ]
+    rows = []
+    for m in movements:
+        store = cell_text(m.store.name)
+        if m.related_store_id:
+            way = "to" if m.quantity < 0 else "from"
+            store += (
+                f' <span class="text-muted small">{way} {cell_text(m.related_store.name)}</span>'
+            )
+        if m.quantity > 0:
+            quantity = (
+                f'<td data-label="Quantity" class="text-end text-success">+{cell_text(m.quantity)}'
+            )
+        else:
+            quantity = (
+                f'<td data-label="Quantity" class="text-end text-danger">{cell_text(m.quantity)}'
+            )
+        badge = MOVEMENT_BADGES.get(m.movement_type, "text-bg-secondary")
+        cells = "\n      ".join(f"{o[0]}{o[1](m)}</td>" if o else "" for o in optional)
+        rows.append(  # the template's line breaks and indentation, character for character
+            "\n    <tr>\n"
+            f'      <td data-label="When" class="text-nowrap">{when(m.created_at)}</td>\n'
+            f'      <td data-label="Type"><span class="badge {badge}">'
+            f"{cell_text(m.get_movement_type_display())}</span></td>\n"
+            f'      <td data-label="Store">{store}</td>\n'
+            f'      <td data-label="SKU"><a href="{product_url(m.product_id)}">'
+            f"{cell_text(m.product_sku)}</a></td>\n"
+            f'      <td data-label="Product">{cell_text(m.product_name)}</td>\n'
+            f"      {quantity}</td>\n      {cells}\n    </tr>\n  "
+        )
+    if not rows:
+        text = cell_text(empty_text or "No movements yet.")
+        rows.append(f'\n    <tr><td colspan="13" class="text-muted">{text}</td></tr>\n  ')
+    return mark_safe("".join(rows))  # every value above is escaped
 
 
 class MovementTable(tables.Table):

@@ -134,10 +134,23 @@ class KeysetPage:
     older: int | None  # ?before=<id> shows the page of older rows
 
 
-def keyset_page(queryset: QuerySet, *, before=None, after=None, size: int = 50) -> KeysetPage:
-    """Newest first, `size` rows, cursors on the primary key (fetch one more to know)."""
+def keyset_page(
+    queryset: QuerySet, *, before=None, after=None, size: int = 50, related: tuple = ()
+) -> KeysetPage:
+    """Newest first, `size` rows, cursors on the primary key (fetch one more to know).
+
+    The page's keys are cut first (a subquery with its LIMIT) and only those rows are
+    joined to `related`: joined before the cut, a filter matching many movements (16,000
+    of one reference, estimated at 9 by stale statistics) joined them all and sorted
+    them (56 ms) for 51 rows."""
+
+    def rows_of(ordered) -> list:
+        keys = ordered.values("pk")[: size + 1]
+        page = queryset.model._default_manager.filter(pk__in=keys).select_related(*related)
+        return list(page.order_by(*ordered.query.order_by))
+
     if after is not None:
-        rows = list(queryset.filter(pk__gt=after).order_by("pk")[: size + 1])
+        rows = rows_of(queryset.filter(pk__gt=after).order_by("pk"))
         has_newer = len(rows) > size
         rows = rows[:size][::-1]
         return KeysetPage(
@@ -147,7 +160,7 @@ def keyset_page(queryset: QuerySet, *, before=None, after=None, size: int = 50) 
         )
     if before is not None:
         queryset = queryset.filter(pk__lt=before)
-    rows = list(queryset.order_by("-pk")[: size + 1])
+    rows = rows_of(queryset.order_by("-pk"))
     has_older = len(rows) > size
     rows = rows[:size]
     return KeysetPage(
@@ -233,7 +246,8 @@ class MovementListView(
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = keyset_page(
-            self.queryset.select_related("store", "related_store", "user"),
+            self.queryset,
+            related=("store", "related_store", "user"),
             before=_cursor(self.request.GET.get("before")),
             after=_cursor(self.request.GET.get("after")),
             size=self.page_size,

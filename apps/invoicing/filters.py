@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 
 from apps.accounts.roles import Area
+from apps.core.filters import FewChoicesFilter
 from apps.core.models import CompanySettings
 from apps.core.permissions import has_access
 from apps.customers.selectors import filter_by_customer
@@ -80,7 +81,7 @@ class InvoiceFilter(CustomerLookupMixin, django_filters.FilterSet):
     customer = django_filters.CharFilter(
         label="Customer", method="by_customer", widget=_customer_widget()
     )
-    series = django_filters.ModelChoiceFilter(
+    series = FewChoicesFilter(
         label="Series",
         queryset=Series.objects.filter(kind=DocumentKind.INVOICE),
         empty_label="Any series",
@@ -155,7 +156,7 @@ class ReminderFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"placeholder": "invoice number or customer"}),
     )
-    level = django_filters.ModelChoiceFilter(
+    level = FewChoicesFilter(
         label="Level", queryset=DunningLevel.all_objects.all(), empty_label="Any level"
     )
     trigger = django_filters.ChoiceFilter(

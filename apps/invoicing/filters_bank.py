@@ -1,10 +1,12 @@
 import django_filters
 
+from apps.core.filters import FewChoicesFilter
+
 from .models import BankAccount, BankStatement, StatementFormat, StatementStatus
 
 
 class BankStatementFilter(django_filters.FilterSet):
-    account = django_filters.ModelChoiceFilter(
+    account = FewChoicesFilter(
         queryset=BankAccount.objects.all(), label="Account", empty_label="Any account"
     )
     status = django_filters.ChoiceFilter(choices=StatementStatus.choices, label="Status")

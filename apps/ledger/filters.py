@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse_lazy
 
-from apps.core.filters import TypedLookupFilter
+from apps.core.filters import FewChoicesFilter, TypedLookupFilter
 
 from .models import AccountType, JournalEntry, JournalLine
 from .selectors import account_label_for, accounts_matching
@@ -30,7 +30,7 @@ class JournalEntryFilter(django_filters.FilterSet):
         lookup_url=reverse_lazy("account-lookup"),
         placeholder="code or name",
     )
-    source_type = django_filters.ModelChoiceFilter(
+    source_type = FewChoicesFilter(
         label="Source",
         queryset=ContentType.objects.filter(app_label__in=["credit", "sales", "invoicing"]),
         empty_label="Any source",

@@ -11,7 +11,6 @@ is corrected by `journal_reverse`); `save()` and the querysets refuse changes.
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.ids import uuid7
 from apps.core.links import reverse_pk
 from apps.core.models import BaseModel
 
@@ -100,7 +100,7 @@ class JournalEntryQuerySet(AppendOnlyQuerySet):
 class JournalEntry(AppendOnlyModel):
     """A balanced set of lines posted together; immutable once posted."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     date = models.DateField()  # ledger_entry_date_idx (-date, -posted_at) serves it
     memo = models.CharField(max_length=255)
     reference = models.CharField(max_length=100, blank=True)
@@ -152,7 +152,9 @@ class JournalEntry(AppendOnlyModel):
 
     @property
     def short_id(self) -> str:
-        return str(self.pk)[:8]
+        # the random tail: a time-ordered id (uuid7) begins with the same 8 digits
+        # for a minute, and seeded ones (bulkload.UuidMaker) share their prefix
+        return str(self.pk)[-8:]
 
     @property
     def source(self) -> models.Model | None:

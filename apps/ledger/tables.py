@@ -1,6 +1,9 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from apps.core.links import pk_url
+from apps.core.table_rows import EMPTY, date_or, esc, text_or
+from apps.core.tables import link_writer
 from apps.finance.money import format_money
 
 from .models import JournalEntry, JournalLine
@@ -24,6 +27,17 @@ class MoneyColumn(tables.Column):
         if self.blank_zero and not value:
             return ""
         return format_money(value)
+
+    def writer(self, default):
+        """The cell's HTML from the value (a cell writer, apps.core.table_rows)."""
+        plain = text_or(default)
+
+        def write(value) -> str:
+            if value in EMPTY:
+                return plain(value)
+            return esc(self.render(value))
+
+        return write
 
     def value(self, value):
         return "" if value is None else str(value)
@@ -54,6 +68,31 @@ class JournalEntryTable(tables.Table):
 
     def value_source(self, value, record):
         return record.source_type.name if record.source_type_id else "manual"
+
+    def cell_writer(self, bound_column, context):
+        """The journal's cells in one pass (apps.core.table_rows)."""
+        name, plain = bound_column.name, text_or(bound_column.default)
+        link = link_writer(bound_column) if bound_column.link else None
+        url = pk_url("journalentry-detail")  # get_absolute_url's, reversed once
+        if name == "date" and link:
+            day = date_or("Y-m-d", bound_column.default, context)
+            return lambda r: link(url(r.pk), day(r.date))
+        if name == "short_id" and link:
+            return lambda r: link(url(r.pk), esc(r.short_id))
+        if name in ("memo", "reference"):
+            return lambda r: plain(getattr(r, name))
+        if name == "source":
+            # no source type: tables2 writes the default, without the reversal badge
+            return lambda r: esc(self.render_source(None, r)) if r.source_type_id else plain(None)
+        if name == "total":
+            money = bound_column.column.writer(bound_column.default)
+            return lambda r: money(r.total)
+        if name == "posted_by":
+            return lambda r: plain(r.posted_by)
+        if name == "posted_at":
+            when = date_or("Y-m-d H:i", bound_column.default, context)
+            return lambda r: when(r.posted_at)
+        return None
 
     def render_source(self, value, record):
         label = self.value_source(value, record)

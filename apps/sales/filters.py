@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 
 from apps.accounts.roles import Area
+from apps.core.filters import FewChoicesFilter
 from apps.core.permissions import has_access
 from apps.customers.selectors import filter_by_customer
 from apps.inventory.models import Store
@@ -31,9 +32,7 @@ class OrderFilter(django_filters.FilterSet):
             attrs={"placeholder": "code or name", "list": "customer-options", "autocomplete": "off"}
         ),
     )
-    store = django_filters.ModelChoiceFilter(
-        label="Store", queryset=Store.objects.all(), empty_label="Any store"
-    )
+    store = FewChoicesFilter(label="Store", queryset=Store.objects.all(), empty_label="Any store")
     start = django_filters.DateFilter(
         label="From", field_name="order_date", lookup_expr="gte", widget=DATE
     )

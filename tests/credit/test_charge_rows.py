@@ -161,7 +161,7 @@ def test_a_charge_writes_exactly_these_rows(path, make_seller):
         "event": "credit.charge",
         "content_type_id": log_type.pk,
         "object_id": str(log.pk),
-        "object_repr": f"Charge -7.25 ({str(log.pk)[:8]})",
+        "object_repr": f"Charge -7.25 ({str(log.pk)[-8:]})",
         "changes": {
             "amount": "7.25",
             "phone": PHONE,

@@ -231,3 +231,23 @@ def test_dashboard_cards_show_credit_and_books_figures(client_for, make_seller):
     assert cards["Books"][:2] == [("Entries posted today", "2"), ("Trial balance", "balanced")]
     sales = client_for("Sales").get(reverse("dashboard"))
     assert {card.title for card in sales.context["cards"]}.isdisjoint({"Seller credit", "Books"})
+
+
+def test_the_log_search_finds_a_transaction_by_the_short_id_its_list_shows(make_seller):
+    """Lists show an id's last 8 digits (a time-ordered id's first 8 are the same for a
+    minute); the search takes those, or the full id from its start."""
+    from apps.credit.filters import SellerTransactionFilter
+
+    seller = make_seller("20.00")
+    logs = [
+        services.credit_charge(
+            seller=seller, amount="1.00", phone=PHONE, idempotency_key=f"s{n}"
+        ).transaction
+        for n in range(2)
+    ]
+    everything = TransactionLog.objects.all()
+    for log in logs:
+        assert log.short_id == str(log.pk)[-8:]
+        for text in (log.short_id, str(log.pk)[:13], str(log.pk)):
+            found = SellerTransactionFilter(data={"q": text}, queryset=everything).qs
+            assert list(found) == [log], text

@@ -207,3 +207,17 @@ def test_codes_are_gapless_when_a_create_fails():
     with pytest.raises(ValidationError):
         services.customer_create(name="", currency=currency("USD"))
     assert make_customer("Two").code == "CUST-00002"
+
+
+def test_the_list_writes_the_rows_tables2_wrote_for_awkward_customers(admin_client):
+    """CustomerTable's cell writers (apps.core.table_rows) against tables2's own cell loop:
+    inactive, no e-mail or phone, markup in the name, a limit of zero."""
+    from tests.core.test_table_rows import CELL_LOOP, ONE_LOOP, _render
+
+    make_customer(name="<Tea> & 'co'", email="", active=False, credit_limit=Decimal("0"))
+    make_customer(name="Big", phone="+33 4 72 00 00 01", credit_limit=Decimal("1234567.89"))
+    table = admin_client.get(reverse("customer-list")).context["table"]
+    rows = _render(ONE_LOOP, table)
+    assert rows == _render(CELL_LOOP, table)
+    assert ("span", [("class", "false")]) in rows and ("span", [("class", "true")]) in rows
+    assert "<Tea> & 'co'" in rows  # escaped in the HTML: the parser reads it back as text

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +16,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
 from apps.core.audit import to_jsonable
+from apps.core.ids import uuid7
 from apps.core.models import AuditAction, AuditEvent
 from apps.core.request_context import current_actor, current_user
 from apps.finance import money
@@ -120,71 +120,78 @@ def credit_charge(
 
 @dataclass(frozen=True)
 class _ChargeRows:
-    """Every row one charge writes, unsaved (see _charge_rows)."""
+    """Every row one charge writes, unsaved (see _charge_rows): the log row as a model
+    instance (the caller gets it back), the others as the column values that differ from
+    the fields' defaults (attname -> value), which the one statement sends as they are and
+    the ORM path makes instances of."""
 
     log: TransactionLog
-    entry: JournalEntry
-    lines: list[JournalLine]  # Dr the seller's credit account, Cr its Charge Revenue account
-    event: AuditEvent
+    entry: dict
+    lines: tuple[dict, dict]  # Dr the seller's credit account, Cr its Charge Revenue account
+    event: dict
 
 
-def _charge_rows(
-    *, seller: Seller, amount: Decimal, phone: str, key: str, by, date, revenue: Account | None
-) -> _ChargeRows:
+def _charge_rows(*, seller: Seller, amount: Decimal, phone: str, key: str, by, date) -> _ChargeRows:
     """The values of every row a charge writes, the same whichever path writes them.
 
     The entry and lines are what journal_prepare builds for Dr seller credit / Cr Charge
     Revenue at rate 1, the event what audit_record writes (tests compare both): built here
     because the one-statement path can call neither (each queries or writes by itself).
     Left to the writer: the log row's balance_after and created_at (taken under the
-    seller's row lock, so log order is the order the debits applied) and, on PostgreSQL,
-    the Charge Revenue line's account (`revenue=None`: the statement checks it takes postings).
+    seller's row lock, so log order is the order the debits applied); on PostgreSQL the
+    statement also checks that both accounts take postings. Plain values, not model
+    instances, for all but the log row: building and adapting five instances was most of a
+    charge's Python time (docs/performance.md).
     """
     account = seller.account
     actor = _actor(by)
+    actor_id = actor.pk if actor is not None else None
     now = timezone.now()
     log_type = ContentType.objects.get_for_model(TransactionLog, for_concrete_model=False)
+    entry_id = uuid7()
     log = TransactionLog(
-        id=uuid.uuid4(),
+        id=uuid7(),
         seller=seller,
         type=TransactionType.CHARGE,
         amount=-amount,
         currency_id=account.currency_id,
         idempotency_key=key,
         phone=phone,
-        created_by=actor,
+        created_by_id=actor_id,
+        entry_id=entry_id,
     )
-    entry = JournalEntry(
-        id=uuid.uuid4(),
-        date=date or timezone.localdate(),
-        memo=f"Charge {phone}"[:255],
-        currency_id=account.currency_id,
-        rate=ONE,
-        source_type=log_type,
-        source_id=str(log.pk),
-        posted_by=actor,
-        posted_at=now,
-    )
-    log.entry = entry
+    log_id = str(log.pk)
+    entry = {
+        "id": entry_id,
+        "date": date or timezone.localdate(),
+        "memo": f"Charge {phone}"[:255],
+        "currency_id": account.currency_id,
+        "rate": ONE,
+        "source_type_id": log_type.pk,
+        "source_id": log_id,
+        "posted_by_id": actor_id,
+        "posted_at": now,
+    }
     base = money.to_base(amount, ONE, BASE_PLACES)
-    lines = [
-        JournalLine(entry=entry, account=account, debit=amount, base_debit=base),
-        JournalLine(entry=entry, account=revenue, credit=amount, base_credit=base),
-    ]
+    lines = (
+        {"entry_id": entry_id, "account_id": seller.account_id, "debit": amount, "base_debit": base},
+        {"entry_id": entry_id, "account_id": seller.revenue_account_id, "credit": amount,
+         "base_credit": base},
+    )  # fmt: skip
     # audit_record's defaults: the acting user else the request's, and the request's IP
     event_actor = actor if actor is not None else current_user()
-    event = AuditEvent(
-        created_at=now,
-        actor=event_actor,
-        actor_repr=str(event_actor) if event_actor is not None else "system",
-        ip_address=current_actor().ip,
-        action=AuditAction.BUSINESS,
-        event="credit.charge",
-        content_type=log_type,
-        object_id=str(log.pk),
-        object_repr=str(log)[:255],
-        changes=to_jsonable({"amount": amount, "phone": phone, "key": key, "entry": entry.pk}),
-    )
+    event = {
+        "created_at": now,
+        "actor_id": event_actor.pk if event_actor is not None else None,
+        "actor_repr": str(event_actor) if event_actor is not None else "system",
+        "ip_address": current_actor().ip,
+        "action": AuditAction.BUSINESS,
+        "event": "credit.charge",
+        "content_type_id": log_type.pk,
+        "object_id": log_id,
+        "object_repr": str(log)[:255],
+        "changes": to_jsonable({"amount": amount, "phone": phone, "key": key, "entry": entry_id}),
+    }
     return _ChargeRows(log=log, entry=entry, lines=lines, event=event)
 
 
@@ -199,23 +206,19 @@ def _charge_in_steps(
     balance = _seller_balance_add(seller.pk, -amount, charge_key=key)
     if balance is None:
         return _refused(seller, amount, phone, key)
-    rows = _charge_rows(
-        seller=seller,
-        amount=amount,
-        phone=phone,
-        key=key,
-        by=by,
-        date=date,
-        revenue=accounts[seller.revenue_account_id],
-    )
+    rows = _charge_rows(seller=seller, amount=amount, phone=phone, key=key, by=by, date=date)
     rows.log.balance_after = balance
     rows.log.created_at = timezone.now()  # under the seller's row lock
+    entry = JournalEntry(**rows.entry)
+    rows.log.entry = entry
     prepared = PreparedEntry(
-        entry=rows.entry, lines=rows.lines, accounts={a.pk: a for a in accounts.values()}
+        entry=entry,
+        lines=[JournalLine(**line) for line in rows.lines],
+        accounts={a.pk: a for a in accounts.values()},
     )
     prepared.insert()
     TransactionLog.objects.bulk_create([rows.log])
-    AuditEvent.objects.bulk_create([rows.event])
+    AuditEvent.objects.bulk_create([AuditEvent(**rows.event)])
     prepared.apply_balances()
     return ChargeOutcome(transaction=rows.log, replayed=False)
 
@@ -259,29 +262,53 @@ def _insert_select(model, prefix: str, source: str, computed: dict[str, str]) ->
     return f"INSERT INTO {_Table(model)} ({columns}) SELECT {values} FROM {source}"
 
 
-def _insert_params(obj: models.Model, prefix: str, computed: dict[str, str], db) -> dict:
-    """The parameters of `_insert_select` for `obj`, adapted by each field as the ORM does."""
+def _insert_params(model, values: dict, prefix: str, computed: dict[str, str], db) -> dict:
+    """The parameters of `_insert_select` from a row's column values (attname -> value; a
+    column not given takes the field's default, as a model instance would), sent as they
+    are (str, Decimal, UUID, date, None: psycopg adapts them), JSON through its field."""
     return {
-        f"{prefix}_{f.attname}": f.get_db_prep_save(f.pre_save(obj, True), db)
-        for f in _insert_fields(type(obj))
+        f"{prefix}_{f.attname}": (
+            f.get_db_prep_save(value, db) if isinstance(f, models.JSONField) else value
+        )
+        for f in _insert_fields(model)
         if f.attname not in computed
+        for value in (values[f.attname] if f.attname in values else f.get_default(),)
     }
 
 
-# Columns each INSERT of the statement fills itself, from the rows before it or from the
-# debit's parameters (the same values the builder put there, so each travels once: psycopg
-# re-parses a statement on every call when it has more than 50 parameters).
+# Columns each INSERT of the statement fills itself, from the rows before it or from
+# parameters that already carry the same value (equal by construction in _charge_rows,
+# and pinned field by field on every path by tests/credit/test_charge_rows.py): each value
+# travels once, and every parameter less is less for psycopg to adapt per charge.
 _ENTRY_COMPUTED: dict[str, str] = {}
-_DEBIT_LINE_COMPUTED = {"entry_id": "entry.id", "account_id": "%(account_id)s"}
-_REVENUE_LINE_COMPUTED = {"entry_id": "line_dr.entry_id", "account_id": "revenue.id"}
+_DEBIT_LINE_COMPUTED = {
+    "entry_id": "entry.id",
+    "account_id": "%(account_id)s",
+    "debit": "%(amount)s::numeric",
+}
+_REVENUE_LINE_COMPUTED = {
+    "entry_id": "line_dr.entry_id",
+    "account_id": "revenue.id",
+    "debit": "%(dr_credit)s::numeric",
+    "credit": "%(amount)s::numeric",
+    "base_debit": "%(dr_base_credit)s::numeric",
+    "base_credit": "%(dr_base_debit)s::numeric",
+    "memo": "%(dr_memo)s::varchar",
+}
 _LOG_COMPUTED = {
     "seller_id": "%(seller_id)s",
     "idempotency_key": "%(key)s",
     "entry_id": "line_cr.entry_id",
     "balance_after": "debit.balance",
     "created_at": "debit.created_at",
+    "currency_id": "%(entry_currency_id)s::varchar",
+    "created_by_id": "%(entry_posted_by_id)s::bigint",
 }
-_EVENT_COMPUTED: dict[str, str] = {}
+_EVENT_COMPUTED = {
+    "created_at": "%(entry_posted_at)s::timestamptz",
+    "content_type_id": "%(entry_source_type_id)s::integer",
+    "object_id": "%(entry_source_id)s::varchar",
+}
 
 
 @functools.cache
@@ -291,7 +318,7 @@ def _charge_statement() -> str:
     Each step reads the one before it, so PostgreSQL runs them in this order whatever
     order it would pick for independent CTEs: the debit (which locks the seller row),
     the entry, its lines, the log row, the event, and only then the seller's two accounts
-    (credit and Charge Revenue), locked in primary-key order and moved. Every row the
+    (credit and Charge Revenue), moved in primary-key order. Every row the
     statement locks belongs to the seller whose row the debit already holds, so charges
     of different sellers never wait for each other.
     """
@@ -306,6 +333,14 @@ def _charge_statement() -> str:
     line_returning = (
         f"RETURNING {line.entry} AS entry_id, {line.account} AS account_id,"
         f" {line.base_debit} - {line.base_credit} AS net"
+    )
+    # Each of the seller's two accounts in its own UPDATE, the lower id first (`second`
+    # waits for `first`): the update locks the row, in primary-key order as everywhere,
+    # without a separate locking step that would look both rows up once more.
+    move = (
+        f"UPDATE {account} SET {account.balance} = {account}.{account.balance} + moved.net"
+        f" * CASE WHEN {account}.{account.type} = ANY(%(debit_normal)s) THEN 1 ELSE -1 END"
+        f" FROM moved WHERE {account}.{account.id} = moved.account_id AND moved.account_id"
     )
     statement = f"""
 WITH revenue AS (
@@ -342,16 +377,10 @@ WITH revenue AS (
         AS lines
     WHERE EXISTS (SELECT 1 FROM audited)
     GROUP BY account_id
-), locked AS (
-    SELECT {account.id} AS id, {account.type} AS type FROM {account}
-    WHERE {account.id} IN (SELECT account_id FROM moved)
-    ORDER BY {account.id} FOR NO KEY UPDATE
-), balances AS (
-    UPDATE {account} SET {account.balance} = {account}.{account.balance}
-        + moved.net * CASE WHEN locked.type = ANY(%(debit_normal)s) THEN 1 ELSE -1 END
-    FROM locked JOIN moved ON moved.account_id = locked.id
-    WHERE {account}.{account.id} = locked.id
-    RETURNING 1
+), first AS (
+    {move} = (SELECT min(account_id) FROM moved) RETURNING 1
+), second AS (
+    {move} > (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM first)
 )
 SELECT debit.balance, debit.created_at FROM debit
 """
@@ -385,10 +414,8 @@ def _charge_in_one_statement(
     a caller's transaction it runs in a savepoint, so a lost race on the key (the unique
     constraint's IntegrityError) leaves the caller's transaction usable.
     """
-    rows = _charge_rows(
-        seller=seller, amount=amount, phone=phone, key=key, by=by, date=date, revenue=None
-    )
-    debit_line, revenue_line = rows.lines
+    rows = _charge_rows(seller=seller, amount=amount, phone=phone, key=key, by=by, date=date)
+    log = rows.log
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-access proxy
     params = {
         "revenue_id": seller.revenue_account_id,
@@ -397,12 +424,11 @@ def _charge_in_one_statement(
         "active": SellerStatus.ACTIVE.value,
         "key": key,
         "account_id": seller.account_id,
-        "debit_normal": sorted(DEBIT_NORMAL),
-        **_insert_params(rows.entry, "entry", _ENTRY_COMPUTED, db),
-        **_insert_params(debit_line, "dr", _DEBIT_LINE_COMPUTED, db),
-        **_insert_params(revenue_line, "cr", _REVENUE_LINE_COMPUTED, db),
-        **_insert_params(rows.log, "log", _LOG_COMPUTED, db),
-        **_insert_params(rows.event, "event", _EVENT_COMPUTED, db),
+        "debit_normal": _DEBIT_NORMAL,
+        **_insert_params(JournalEntry, rows.entry, "entry", _ENTRY_COMPUTED, db),
+        **_insert_params(JournalLine, rows.lines[0], "dr", _DEBIT_LINE_COMPUTED, db),
+        **_insert_params(TransactionLog, vars(log), "log", _LOG_COMPUTED, db),  # attname -> value
+        **_insert_params(AuditEvent, rows.event, "event", _EVENT_COMPUTED, db),
     }
     savepoint = transaction.atomic(using=db.alias) if db.in_atomic_block else nullcontext()
     with savepoint, _server_bound_cursor(db) as cursor:
@@ -410,10 +436,12 @@ def _charge_in_one_statement(
         row = cursor.fetchone()
     if row is None:
         return _refused(seller, amount, phone, key)
-    rows.log.balance_after, rows.log.created_at = row
-    for saved in (rows.log, rows.entry):
-        saved._state.adding, saved._state.db = False, db.alias
-    return ChargeOutcome(transaction=rows.log, replayed=False)
+    log.balance_after, log.created_at = row
+    log._state.adding, log._state.db = False, db.alias
+    return ChargeOutcome(transaction=log, replayed=False)
+
+
+_DEBIT_NORMAL = sorted(DEBIT_NORMAL)
 
 
 # --- reversals ------------------------------------------------------------------------

@@ -1,21 +1,17 @@
 from django import template
 
-from apps.inventory.models import MovementType
+from apps.inventory.tables import MOVEMENT_BADGES, movement_rows_html
 
 register = template.Library()
-
-TYPE_BADGES = {
-    MovementType.RECEIPT: "text-bg-success",
-    MovementType.RETURN: "text-bg-info",
-    MovementType.TRANSFER_IN: "text-bg-primary",
-    MovementType.TRANSFER_OUT: "text-bg-primary",
-    MovementType.SALE: "text-bg-secondary",
-    MovementType.MANUAL_REMOVAL: "text-bg-danger",
-    MovementType.ADJUSTMENT: "text-bg-warning",
-}
 
 
 @register.filter
 def movement_badge(movement_type: str) -> str:
     """The Bootstrap badge class of a movement type."""
-    return TYPE_BADGES.get(movement_type, "text-bg-secondary")
+    return MOVEMENT_BADGES.get(movement_type, "text-bg-secondary")
+
+
+@register.simple_tag
+def movement_rows(movements, hidden="", empty_text=""):
+    """{% movement_rows movements hidden empty_text %}: the rows, written in Python."""
+    return movement_rows_html(movements, hidden or "", empty_text)

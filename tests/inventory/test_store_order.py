@@ -1,0 +1,187 @@
+"""The product list sorted by one store's stock (apps/inventory/store_order.py) gives the
+rows, order (ties included), counts and pages of the one ORDER BY it replaces: the
+demo data plus products with no level in a store, levels at 0, equal quantities and
+equal names, a trashed and an inactive product, a store that holds almost nothing;
+both directions, every slice, every page, with the list's filters alone and combined."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import F
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.accounts.models import User
+from apps.catalog.models import Category, Product
+from apps.catalog.views import ProductListView
+from apps.inventory.models import StockLevel, Store
+from apps.inventory.services import stock_receive, stock_remove
+from apps.inventory.store_order import StoreStockOrder
+from tests.catalog.factories import ProductFactory
+from tests.factories import UserFactory
+from tests.inventory.factories import StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def awkward() -> list[Store]:
+    """The awkward cases, on top of whatever stores there are (or one new store)."""
+    stores = list(Store.objects.order_by("pk")) or [StoreFactory(name="Main")]
+    corner = StoreFactory(name="Corner")  # holds two products, lacks the rest
+    twins = [ProductFactory(sku=f"TWIN-{n}", name="Twin bolt") for n in range(4)]
+    for product, quantity in zip(twins, (5, 5, 0, 9), strict=True):
+        if quantity:
+            stock_receive(store=stores[0], product=product, quantity=quantity)
+    stock_receive(store=corner, product=twins[0], quantity=5)
+    stock_receive(store=corner, product=twins[1], quantity=1)
+    stock_remove(store=corner, product=twins[1], quantity=1, reason="lost")  # a level at 0
+    ProductFactory(sku="NEW-1", name="Zinc bracket")  # no level anywhere
+    ProductFactory(sku="OFF-1", name="Twin bolt", active=False)
+    trashed = ProductFactory(sku="GONE-1", name="Aardvark")
+    trashed.soft_delete()
+    return [*stores, corner]
+
+
+@pytest.fixture
+def demo_shop():
+    """seed_demo (three stores, their products and stock history), then the awkward cases."""
+    call_command("seed_demo", stdout=StringIO())
+    return awkward()
+
+
+@pytest.fixture
+def shop():
+    return awkward()
+
+
+def filtered(params: dict):
+    """The product list's queryset for `params`, annotated and filtered as the view does."""
+    request = RequestFactory().get(reverse("product-list"), params)
+    request.user = User.objects.filter(is_superuser=True).first() or UserFactory(roles=["Admin"])
+    view = ProductListView()
+    view.setup(request)
+    filterset = view.get_filterset(view.get_filterset_class())
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs
+
+
+def today(queryset, descending: bool):
+    """The ORDER BY the list ran before: on-hand (0 without a level), name, pk."""
+    on_hand = F("on_hand").desc() if descending else F("on_hand").asc()
+    return queryset.order_by(on_hand, "name", "pk")
+
+
+def rows(records) -> list[tuple]:
+    return [(p.pk, p.sku, p.on_hand, p.stock_status) for p in records]
+
+
+def filter_sets() -> list[dict]:
+    category = Category.objects.order_by("pk").first()
+    return [
+        {},
+        {"q": "bolt"},
+        {"q": "twin"},
+        {"category": category.pk},
+        {"status": "out"},
+        {"status": "low"},
+        {"status": "ok"},
+        {"active": "false"},
+        {"active": "true", "min_price": "5", "max_price": "60"},
+        {"q": "e", "status": "low", "category": category.pk},
+        {"q": "no product is called this"},
+    ]
+
+
+def test_every_slice_and_page_equals_the_single_order_by(demo_shop, client_for):
+    stores = demo_shop
+    assert Product.objects.count() > 40
+    missing = {
+        s.pk: Product.objects.exclude(stock_levels__store=s).count() for s in stores
+    }  # products without a level in the store: they count as 0
+    assert missing[stores[-1].pk] == Product.objects.count() - 2
+    assert StockLevel.objects.filter(store=stores[-1], quantity=0).count() == 1
+    checked = 0
+    for store in stores:
+        for extra in filter_sets():
+            queryset = filtered({"store": store.pk, **extra})
+            for descending in (False, True):
+                expected = rows(today(queryset, descending))
+                order = StoreStockOrder(queryset, store_id=store.pk, descending=descending)
+                assert order.count() == len(expected)
+                assert rows(order[0 : len(expected) + 5]) == expected
+                for size in (7, 26):
+                    for start in range(0, len(expected) + size, size):
+                        assert rows(order[start : start + size]) == expected[start : start + size]
+                        checked += 1
+                assert rows(order[len(expected) + 100 : len(expected) + 126]) == []
+                if expected:
+                    assert rows([order[len(expected) - 1]]) == expected[-1:]
+    assert checked > 400
+    client = client_for("Viewer")
+    for sort in ("on_hand", "-on_hand", "stock_status", "-stock_status"):
+        for store in (stores[0], stores[-1]):
+            for extra in ({}, {"q": "twin", "status": "out"}):
+                every_page_as_before(client, {"store": store.pk, "sort": sort, **extra})
+
+
+def test_the_zeros_lead_ascending_and_close_descending(shop):
+    corner = shop[-1]
+    queryset = filtered({"store": corner.pk, "q": "twin"})
+    ascending = rows(StoreStockOrder(queryset, store_id=corner.pk, descending=False)[0:10])
+    twins = {p.sku: p.pk for p in Product.all_objects.filter(sku__startswith="TWIN-")}
+    off = Product.objects.get(sku="OFF-1").pk
+    # On-hand 0 in the store (no level, or TWIN-1's level at 0), by name then pk; the
+    # inactive product counts neither low nor out, like every other list.
+    zeros = sorted([twins["TWIN-1"], twins["TWIN-2"], twins["TWIN-3"], off])
+    assert [(pk, on_hand) for pk, _, on_hand, _ in ascending] == [
+        *((pk, 0) for pk in zeros),
+        (twins["TWIN-0"], 5),
+    ]
+    assert [status for *_, status in ascending] == ["out", "out", "out", "out", "low"]
+    descending = rows(StoreStockOrder(queryset, store_id=corner.pk, descending=True)[0:10])
+    assert [pk for pk, *_ in descending] == [twins["TWIN-0"], *zeros]
+
+
+def every_page_as_before(client, params: dict) -> None:
+    """The list's pages (9 rows each, full page and htmx partial) give the rows in the
+    order of the single ORDER BY, and the last one says it is the last."""
+    params = {**params, "per_page": 9}
+    expected = rows(today(filtered(params), params["sort"].startswith("-")))
+    seen, page = [], 1
+    while True:
+        response = client.get(reverse("product-list"), {**params, "page": page})
+        table = response.context["table"]
+        seen += rows(row.record for row in table.page.object_list)
+        if not table.page.has_next():
+            break
+        page += 1
+    assert seen == expected, params
+    assert page == max(1, -(-len(expected) // 9))
+    htmx = client.get(reverse("product-list"), {**params, "page": 2}, HTTP_HX_REQUEST="true")
+    if len(expected) > 9:
+        assert (
+            rows(row.record for row in htmx.context["table"].page.object_list) == (expected[9:18])
+        )
+
+
+def test_one_statement_for_the_page_whatever_the_rows(shop, client_for):
+    client = client_for("Viewer")
+    url = reverse("product-list")
+    store = shop[0]
+
+    def count(params):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, params)
+        listing = [q for q in queries if "catalog_product" in q["sql"] and "LIMIT" in q["sql"]]
+        return len(queries), len(listing)
+
+    client.get(url)
+    plain = count({"store": store.pk})
+    few = [count({"store": store.pk, "sort": sort}) for sort in ("on_hand", "-on_hand")]
+    assert few == [plain, plain] and plain[1] == 1
+    for product in ProductFactory.create_batch(30):
+        stock_receive(store=store, product=product, quantity=3)
+    assert [count({"store": store.pk, "sort": sort}) for sort in ("on_hand", "-on_hand")] == few
