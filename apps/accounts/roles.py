@@ -129,14 +129,21 @@ def access_for(role: str, area: str) -> Access:
     return MATRIX.get(Area(area), {}).get(Role(role), Access.NONE)
 
 
+def roles_from(group_names, is_superuser: bool) -> set[str]:
+    """Role names among a user's group names; a superuser is an Admin."""
+    roles = set(group_names) & set(Role.values)
+    if is_superuser:
+        roles.add(Role.ADMIN)
+    return roles
+
+
 def user_roles(user) -> set[str]:
-    """Role names of a user; a superuser is an Admin. Cached on the user object."""
+    """Role names of a user; a superuser is an Admin. Cached on the user object (the
+    session's user comes with them: apps.accounts.backends.UserBackend)."""
     cached = getattr(user, "_backoffice_roles", None)
     if cached is not None:
         return cached
-    roles = set(user.groups.values_list("name", flat=True)) & set(Role.values)
-    if user.is_superuser:
-        roles.add(Role.ADMIN)
+    roles = roles_from(user.groups.values_list("name", flat=True), user.is_superuser)
     user._backoffice_roles = roles
     return roles
 

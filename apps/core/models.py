@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
 from .request_context import current_user, request_memo
+from .sql import Rows
 
 
 class SoftDeleteQuerySet(models.QuerySet):
@@ -195,10 +197,20 @@ class CompanySettings(BaseModel):
         memo = request_memo()
         obj = memo.get(cls) if memo is not None else None
         if obj is None:
-            obj, _ = cls.objects.get_or_create(pk=1)
+            obj = cls._read() or cls.objects.get_or_create(pk=1)[0]
             if memo is not None:
                 memo[cls] = obj
         return obj
+
+    @classmethod
+    def _read(cls) -> CompanySettings | None:
+        """`cls.objects.filter(pk=1).first()` with its SQL written out (every page reads
+        it; the ORM's compile step cost ~1 ms of CPU against ~0.3 ms for the statement)."""
+        rows, sql = _settings_plan(cls)
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(sql)
+            row = cursor.fetchone()
+        return rows.build(row) if row is not None else None
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -211,6 +223,12 @@ class CompanySettings(BaseModel):
     def fiscal_year(self, date: dt.date) -> int:
         """The fiscal year a date falls in, named by the calendar year it starts in."""
         return date.year if date.month >= self.fiscal_year_start_month else date.year - 1
+
+
+@functools.cache
+def _settings_plan(model) -> tuple[Rows, str]:
+    rows = Rows(model, "c")
+    return rows, f"SELECT {rows.select} FROM {rows.table} WHERE c.id = 1 AND c.deleted_at IS NULL"
 
 
 class AuditAction(models.TextChoices):

@@ -144,7 +144,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend reading the session's user and its roles in one statement.
+    "apps.accounts.backends.UserBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -172,6 +173,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Django's database sessions, the row read without the ORM's compile step.
+SESSION_ENGINE = "apps.accounts.sessions"
 
 # --- I18N -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -4,7 +4,7 @@ settings once per GET request (issue 14)."""
 import re
 
 import pytest
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 
 from apps.accounts.roles import Role
 from apps.core.middleware import RequestContextMiddleware
@@ -60,3 +60,13 @@ def test_no_memo_outside_a_get(django_assert_num_queries):
     assert _in_request("POST", twice) is False
     with django_assert_num_queries(2):  # outside any request
         assert CompanySettings.load() is not CompanySettings.load()
+
+
+def test_the_frames_asset_links_follow_a_settings_change(admin_client):
+    """base.html's {% once %} block (the stylesheets and scripts) is rendered once per
+    process, and again after a settings change."""
+    assert 'href="/static/css/app.css"' in admin_client.get("/catalog/products/").content.decode()
+    with override_settings(STATIC_URL="/assets/"):
+        page = admin_client.get("/catalog/products/").content.decode()
+        assert 'href="/assets/css/app.css"' in page and "/static/" not in page
+    assert 'href="/static/css/app.css"' in admin_client.get("/catalog/products/").content.decode()
