@@ -19,7 +19,7 @@ from apps.catalog.models import Category, Product
 from apps.catalog.views import ProductListView
 from apps.inventory.models import StockLevel, Store
 from apps.inventory.services import stock_receive, stock_remove
-from apps.inventory.store_order import StoreStockOrder
+from apps.inventory.store_order import StoreStockOrder, _some_lack_a_level
 from tests.catalog.factories import ProductFactory
 from tests.factories import UserFactory
 from tests.inventory.factories import StoreFactory
@@ -185,3 +185,33 @@ def test_one_statement_for_the_page_whatever_the_rows(shop, client_for):
     for product in ProductFactory.create_batch(30):
         stock_receive(store=store, product=product, quantity=3)
     assert [count({"store": store.pk, "sort": sort}) for sort in ("on_hand", "-on_hand")] == few
+
+
+def test_a_store_with_a_level_for_every_product_skips_none(client_for):
+    """Every product has a level in the store (some at 0), so the walk for products
+    without one is skipped (its count gate is false): the rows are still every product,
+    in the single ORDER BY's order; a new product without a level there shows up again."""
+    full = StoreFactory(name="Full")
+    products = [ProductFactory(sku=f"ALL-{n}", name=f"Item {n % 3}") for n in range(7)]
+    for product, quantity in zip(products, (4, 0, 2, 4, 0, 9, 1), strict=True):
+        stock_receive(store=full, product=product, quantity=quantity or 1)
+        if not quantity:
+            stock_remove(store=full, product=product, quantity=1, reason="lost")
+    assert StockLevel.objects.filter(store=full).count() == Product.all_objects.count() == 7
+    assert full.stock_total.levels == 7
+    for descending in (False, True):
+        queryset = filtered({"store": full.pk})
+        expected = rows(today(queryset, descending))
+        order = StoreStockOrder(queryset, store_id=full.pk, descending=descending)
+        assert [sku for _, sku, _, _ in expected][:2] == (
+            ["ALL-5", "ALL-0"] if descending else ["ALL-1", "ALL-4"]
+        )
+        assert rows(order[0:20]) == expected and len(expected) == 7
+        assert rows(order[2:5]) == expected[2:5]
+    assert not Product.all_objects.filter(_some_lack_a_level(full.pk)).exists()
+    ProductFactory(sku="LATE-1", name="Aaa first")  # no level in the store
+    assert Product.all_objects.filter(_some_lack_a_level(full.pk)).exists()
+    queryset = filtered({"store": full.pk})
+    ascending = rows(StoreStockOrder(queryset, store_id=full.pk, descending=False)[0:3])
+    assert [sku for _, sku, _, _ in ascending] == ["LATE-1", "ALL-1", "ALL-4"]
+    assert rows(today(queryset, False))[:3] == ascending
