@@ -58,7 +58,7 @@ THREADS = 8
 BUILD_INPUTS = (
     "apps/*/migrations/*.py",
     "apps/*/demo*.py",
-    "apps/core/bulkload.py",
+    "apps/core/bulkload*.py",
     "apps/core/management/commands/seed_demo.py",
 )
 SERVER_ENV = {

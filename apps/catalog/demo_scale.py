@@ -10,7 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.bulkload import ids_reserve, load_deferred, rows_insert
+from apps.core.bulkload import ids_reserve, rows_insert
+from apps.core.bulkload_indexes import load_deferred
 from apps.core.models import CompanySettings
 from apps.finance.models import TaxRate
 

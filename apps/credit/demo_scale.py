@@ -28,14 +28,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.roles import Role
-from apps.core.bulkload import (
-    UuidMaker,
-    forked_map,
-    ids_reserve,
-    load_deferred,
-    packed_insert,
-    rows_pack,
-)
+from apps.core.bulkload import UuidMaker, forked_map, ids_reserve, packed_insert, rows_pack
+from apps.core.bulkload_indexes import load_deferred
 from apps.ledger import chart
 from apps.ledger.models import Account, AccountType, JournalEntry, JournalLine
 from apps.ledger.selectors import account_by_code

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef
 
 from apps.catalog.demo import SCALE_PREFIX
 from apps.catalog.models import Product
-from apps.core.bulkload import load_deferred
+from apps.core.bulkload_indexes import load_deferred
 
 from .demo import Ledger, _history, _items, _stores, _user_ids
 from .models import StockLevel, StockMovement

@@ -25,14 +25,8 @@ from django.db import transaction
 
 from apps.catalog.demo import SCALE_PREFIX as PRODUCT_PREFIX
 from apps.catalog.models import Product
-from apps.core.bulkload import (
-    UuidMaker,
-    ids_reserve,
-    load_deferred,
-    objects_insert,
-    restore_meanwhile,
-    rows_insert,
-)
+from apps.core.bulkload import UuidMaker, ids_reserve, objects_insert, rows_insert
+from apps.core.bulkload_indexes import load_deferred, restore_meanwhile
 from apps.core.models import CompanySettings
 from apps.core.sequences import sequence_reserve
 from apps.customers.demo_scale import SCALE_PREFIX as CUSTOMER_PREFIX

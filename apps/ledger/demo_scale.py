@@ -21,7 +21,8 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.core.bulkload import UuidMaker, forked_map, load_deferred, packed_insert, rows_pack
+from apps.core.bulkload import UuidMaker, forked_map, packed_insert, rows_pack
+from apps.core.bulkload_indexes import load_deferred
 from apps.finance.selectors import base_currency_code
 
 from . import chart

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.models import Product
-from apps.core.bulkload import ids_reserve, load_deferred, rows_insert, rows_update
+from apps.core.bulkload import ids_reserve, rows_insert, rows_update
+from apps.core.bulkload_indexes import load_deferred
 from apps.core.sequences import sequence_reserve
 from apps.customers.models import Customer
 from apps.finance import money

@@ -1,4 +1,4 @@
-"""apps/core/bulkload.py: rows packed without the database (in forked workers on
+"""apps/core/bulkload.py and bulkload_indexes.py: rows packed without the database (in forked workers on
 PostgreSQL) and written by `packed_insert` read back exactly as `rows_insert` writes them;
 indexes and keys added back while a builder computes (`restore_meanwhile`); ANALYZE in two
 connections."""
@@ -11,16 +11,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from apps.core.bulkload import (
-    analyze,
-    forked_map,
-    load_deferred,
-    packed_insert,
-    restore_meanwhile,
-    rows_insert,
-    rows_pack,
-    worker_cpu,
-)
+from apps.core.bulkload import forked_map, packed_insert, rows_insert, rows_pack, worker_cpu
+from apps.core.bulkload_indexes import analyze, load_deferred, restore_meanwhile
 from apps.finance.models import Currency
 from apps.ledger.models import JournalEntry, JournalLine
 

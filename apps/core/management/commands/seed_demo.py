@@ -18,7 +18,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from apps.core.bulkload import analyze, load_deferred, worker_cpu
+from apps.core.bulkload import worker_cpu
+from apps.core.bulkload_indexes import analyze, load_deferred
 from apps.core.request_context import acting_as
 
 

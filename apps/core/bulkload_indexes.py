@@ -1,0 +1,240 @@
+"""Indexes and keys around a bulk load (`seed_demo --scale`; apps/core/bulkload.py writes
+the rows).
+
+- `load_deferred`: on PostgreSQL, drop a table's foreign keys and plain indexes for the
+  load and add them back afterwards: one join checks every row's keys and an index is
+  sorted once, instead of a trigger query and an index insert per row.
+- `restore_meanwhile`: inside a load, those indexes and keys added back in a thread on the
+  same connection while a builder computes rows without the database (the two cores busy).
+- `analyze`: fresh planner statistics after a load (autovacuum may be off); all tables in
+  two connections at once after the load has committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+from django.db import connection
+
+from .bulkload import _table
+
+
+class _Deferred:
+    """What a load dropped: the definitions to add back, and the tables done."""
+
+    def __init__(self):
+        self.tables: set[str] = set()
+        self.indexes: list[tuple[str, str]] = []  # (table, definition)
+        self.keys: list[tuple[str, str, str]] = []
+        self.timings: list[tuple[float, str]] = []  # (seconds, what) of each step added back
+        self.early: list[tuple[float, str]] = []  # the same, of those added back `meanwhile`
+        self.restored: set[str] = set()  # `what` of the steps added back early (`meanwhile`)
+        self.prepared = False
+
+    def drop(self, models) -> None:
+        with connection.cursor() as cursor:
+            # rows written so far have their deferred key checks now: a table with
+            # pending trigger events cannot be altered
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for model in models:
+                table = _table(model)
+                if table in self.tables:
+                    continue
+                self.tables.add(table)
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = %s::regclass AND contype = 'f'",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    self.keys.append((table, name, definition))
+                    cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                cursor.execute(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s"
+                    " AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM"
+                    " pg_constraint c WHERE c.conname = i.indexname)",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    self.indexes.append((table, definition))
+                    cursor.execute(f'DROP INDEX "{name}"')
+
+    def steps(self) -> list[tuple[str, str, str]]:
+        """(table, statement, what) of everything to add back, indexes first."""
+        return [(table, d, d) for table, d in self.indexes] + [
+            (table, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}', f"{table}.{name}")
+            for table, name, definition in self.keys
+        ]
+
+    def prepare(self, execute) -> None:
+        """Once per transaction, before the first step is added back."""
+        if self.prepared:
+            return
+        self.prepared = True
+        # each index sorted in memory, and each key checked by one in-memory hash join
+        # (millions of journal lines against their entries) instead of spilling to disk
+        execute("SET LOCAL maintenance_work_mem = '1GB'")
+        execute("SET LOCAL work_mem = '256MB'")
+
+    def restore(self, execute, *, skip=frozenset(), stop=None, timings=None) -> None:
+        """Add back every step not done yet, but those of the tables in `skip`; before
+        each one, `stop()` (if given) may end it early. (seconds, what) of each step go
+        to `timings` (default: `self.timings`)."""
+        timings = self.timings if timings is None else timings
+        # deferred foreign-key checks of the rows written so far run now: an index is not
+        # built over a table with pending trigger events
+        execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.prepare(execute)
+        for table, sql, what in self.steps():
+            if table in skip or what in self.restored:
+                continue
+            if stop is not None and stop():
+                break
+            started = time.monotonic()
+            execute(sql)
+            timings.append((time.monotonic() - started, what))
+            self.restored.add(what)
+        execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+_active: list[_Deferred] = []
+
+
+@contextlib.contextmanager
+def load_deferred(*models, report=None):
+    """PostgreSQL: drop the foreign keys and plain indexes of these tables, yield, then
+    add them back. Use inside the loading transaction.
+
+    A foreign key added to a filled table is checked by one join over all rows instead of
+    a trigger query per inserted row, and an index built once sorts instead of inserting
+    row by row; both fail, and the transaction with them, if a loaded row breaks them.
+    Primary keys, unique and check constraints stay in place throughout. Indexes that
+    back no constraint (lookups, sorting, partial unique indexes) are rebuilt from their
+    own definitions. Nested inside another load_deferred (seed_demo wraps every builder
+    in one), the tables join the outer one and everything is added back once, at its
+    end. `report(timings, early=...)`, if given to the outermost one, receives the
+    (seconds, what) of every index and key added back at the end, and of those added
+    back early (`restore_meanwhile`). Elsewhere (SQLite): nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if _active:
+        _active[-1].drop(models)
+        yield
+        return
+    deferred = _Deferred()
+    deferred.drop(models)
+    _active.append(deferred)
+    try:
+        yield
+    finally:
+        _active.pop()
+    with connection.cursor() as cursor:
+        deferred.restore(cursor.execute)
+    if report is not None:
+        report(deferred.timings, early=deferred.early)
+
+
+@contextlib.contextmanager
+def restore_meanwhile(*loading, finish: bool = True):
+    """While the block computes rows without the database, add back in a thread, on this
+    process's connection and in its transaction, the indexes and keys the enclosing
+    `load_deferred` dropped, but those of the tables in `loading` (the ones still to be
+    written): the server builds them on the other core instead of at the end of the load.
+
+    The block must not use the database meanwhile (the thread has the connection: a query
+    would wait for the statement in progress, a COPY would break the protocol). When the
+    block ends, this waits for the thread to add back the rest of those steps (they would
+    take the connection as long later on), or with `finish=False` only for the statement
+    in progress (a short block followed by a longer one: the rest waits for the next). A
+    table written after its indexes and keys are back gets their entries and checks row
+    by row (correct, slower): name every table still to be loaded. Elsewhere (SQLite, or
+    outside a load_deferred): just the block."""
+    if connection.vendor != "postgresql" or not _active:
+        yield
+        return
+    deferred, skip = _active[0], {_table(m) for m in loading}
+    connection.ensure_connection()
+    raw = connection.connection  # psycopg's own: Django's connection object is per thread
+    done, failed = threading.Event(), []
+
+    def run():
+        try:
+            deferred.restore(raw.execute, skip=skip, stop=done.is_set, timings=deferred.early)
+        except BaseException as exc:  # raised again in the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="restore_meanwhile")
+    thread.start()
+    try:
+        yield
+    except BaseException:
+        done.set()  # the block failed: the statement in progress, and no more
+        raise
+    finally:
+        if not finish:
+            done.set()
+        thread.join()
+    if failed:
+        raise failed[0]
+
+
+def analyze(*models, workers: int = 1) -> None:
+    """ANALYZE these tables (all tables without arguments) on PostgreSQL; all tables in
+    `workers` connections at once, the largest first, when called outside a transaction
+    (after a load has committed: each table's lock is held only while it is analysed)."""
+    if connection.vendor != "postgresql":
+        return
+    if models or workers <= 1 or connection.in_atomic_block:
+        # (inside a transaction another connection would wait for the tables it loaded)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE" + (" " + ", ".join(_table(m) for m in models) if models else "")
+            )
+        return
+    with connection.cursor() as cursor:
+        # every table a plain ANALYZE covers (system catalogs too), by size
+        cursor.execute(
+            "SELECT c.oid::regclass::text, pg_relation_size(c.oid) FROM pg_class c"
+            " WHERE c.relkind IN ('r', 'm', 'p') AND c.relpersistence <> 't'"
+            " ORDER BY 2 DESC, 1"
+        )
+        tables = cursor.fetchall()
+    shares: list[list[str]] = [[] for _ in range(workers)]
+    sizes = [0] * workers
+    for name, size in tables:  # each next largest to the least loaded connection
+        least = sizes.index(min(sizes))
+        shares[least].append(name)
+        sizes[least] += size + 8192
+    threads = [threading.Thread(target=_analyze_in_thread, args=(share,)) for share in shares[1:]]
+    for thread in threads:
+        thread.start()
+    try:
+        _analyze_tables(shares[0])
+    finally:
+        for thread in threads:
+            thread.join()
+    if _analyze_failed:
+        raise _analyze_failed.pop()
+
+
+_analyze_failed: list[BaseException] = []
+
+
+def _analyze_tables(tables: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+
+
+def _analyze_in_thread(tables: list[str]) -> None:
+    try:
+        _analyze_tables(tables)  # this thread's own connection (Django's are per thread)
+    except BaseException as exc:  # raised again in the caller's thread
+        _analyze_failed.append(exc)
+    finally:
+        connection.close()
