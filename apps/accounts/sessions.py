@@ -5,32 +5,19 @@ Same table, same rows, same checks (key and expiry), read on every request as be
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib.sessions.backends import db
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from apps.core.sql import Rows
-
-
-@functools.cache
-def _plan(model) -> tuple[Rows, str]:
-    rows = Rows(model, "s")
-    return rows, (
-        f"SELECT {rows.select} FROM {rows.table} WHERE s.session_key = %s AND s.expire_date > %s"
-    )
+from apps.core.sql import first_row
 
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
-        rows, sql = _plan(self.model)
-        db = connections[DEFAULT_DB_ALIAS]  # Rows reads the default database
-        now = db.ops.adapt_datetimefield_value(timezone.now())
-        with db.cursor() as cursor:
-            cursor.execute(sql, [self.session_key, now])
-            row = cursor.fetchone()
-        if row is None:
+        ops = connections[DEFAULT_DB_ALIAS].ops  # first_row reads the default database
+        now = ops.adapt_datetimefield_value(timezone.now())
+        where = "s.session_key = %s AND s.expire_date > %s"
+        session = first_row(self.model, "s", where, [self.session_key, now])
+        if session is None:
             self._session_key = None
-            return None
-        return rows.build(row)
+        return session

@@ -131,6 +131,23 @@ class Rows:
         return self.model.from_db(db.alias, self.names, values)
 
 
+@functools.cache
+def _first_plan(model, alias: str, where: str) -> tuple[Rows, str]:
+    rows = Rows(model, alias)
+    return rows, f"SELECT {rows.select} FROM {rows.table} WHERE {where} LIMIT 1"
+
+
+def first_row(model, alias: str, where: str, params=()):
+    """The instance of the first `model` row matching `where` (SQL with %s placeholders,
+    its columns under `alias`), None when none: for a read on every request whose ORM
+    compile step costs more than the statement (~1 ms of CPU against ~0.3 ms)."""
+    rows, sql = _first_plan(model, alias, where)
+    with _db().cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return rows.build(row) if row is not None else None
+
+
 def cache_related(obj, name: str, value) -> None:
     """What select_related stores: `obj.<name>` answers `value` without a query."""
     obj._state.fields_cache[name] = value
