@@ -74,3 +74,12 @@ def table_rows(context, table):
     from apps.core.table_rows import page_rows
 
     return page_rows(table, context)
+
+
+@register.simple_tag(takes_context=True)
+def table_html(context, table):
+    """{% table_html table %}: what `{% render_table table %}` writes, in one pass for the
+    templates apps.core.table_html knows (the others through their template)."""
+    from apps.core.table_html import table_html as write
+
+    return write(table, context)
