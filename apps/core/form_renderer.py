@@ -9,11 +9,13 @@ both ways and compares); any other template goes through the templates as before
 
 from __future__ import annotations
 
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.forms.widgets import Select, Widget
 from django.template import Context
 from django.template.base import render_value_in_context
+from django.utils.functional import Promise
 from django.utils.html import escape
-from django.utils.safestring import SafeData
+from django.utils.safestring import SafeData, mark_safe
 
 _WIDGETS = "django/forms/widgets/"
 # Templates that are `{% include "django/forms/widgets/input.html" %}` plus a newline.
@@ -109,3 +111,95 @@ class FastWidgetRenderer(DjangoTemplates):
                 if html is not None:
                     return html
         return super().render(template_name, context, request)
+
+
+# A select's options, written once per list of choices: (value, label) pairs -> each
+# option's HTML unselected and selected. Keyed by the choices themselves (read on every
+# request as before), so a store or category added, renamed or deactivated is a new key:
+# never a stale option. Bounded: emptied when it holds too many lists.
+_OPTIONS: dict[tuple, list[tuple[str, str, str]]] = {}
+_OPTIONS_MAX = 512
+
+
+def _options(choices) -> list[tuple[str, str, str]] | None:
+    key = []
+    for value, label in choices:
+        if value is None:
+            value = ""
+        if isinstance(label, list | tuple) or isinstance(value, SafeData | list | tuple):
+            return None  # option groups, or values written as they are: the templates
+        if type(label) is not str and not isinstance(label, Promise):
+            return None  # localized labels (numbers, dates): the templates
+        if isinstance(label, SafeData):
+            return None
+        key.append((str(value), str(label)))
+    key = tuple(key)
+    found = _OPTIONS.get(key)
+    if found is None:
+        found = [
+            (
+                value,
+                f'\n  <option value="{escape(value)}">{escape(label)}</option>\n',
+                f'\n  <option value="{escape(value)}" selected>{escape(label)}</option>\n',
+            )
+            for value, label in key
+        ]
+        if len(_OPTIONS) >= _OPTIONS_MAX:
+            _OPTIONS.clear()
+        _OPTIONS[key] = found
+    return found
+
+
+def quick_select(widget, name, value, attrs, renderer) -> str | None:
+    """A single `<select>` as FastWidgetRenderer writes it from Django's optgroups, without
+    building an option dict per choice; None when it does not apply (then the widget renders
+    as before)."""
+    if not isinstance(renderer or get_default_renderer(), FastWidgetRenderer):
+        return None
+    if (
+        widget.template_name != _WIDGETS + "select.html"
+        or widget.option_template_name != _OPTION
+        or widget.option_inherits_attrs
+        or widget.allow_multiple_selected
+    ):
+        return None
+    options = _options(widget.choices)
+    if options is None:
+        return None
+    context = Widget.get_context(widget, name, value, attrs)["widget"]
+    selected = context["value"]  # ChoiceWidget.format_value: a list of str
+    out = [f'<select name="{_var(context["name"])}"{_attrs(context["attrs"])}>']
+    chosen = False
+    for text, plain, marked in options:  # Django's optgroups: the first match only
+        if not chosen and text in selected:
+            out.append(marked)
+            chosen = True
+        else:
+            out.append(plain)
+    out.append("\n</select>")
+    return "".join(out)
+
+
+class _QuickSelect:
+    """Mixed into a plain Select's class (quick_widget): render through quick_select."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = quick_select(self, name, value, attrs, renderer)
+        if html is None:
+            return super().render(name, value, attrs, renderer)
+        return mark_safe(html)
+
+
+_QUICK: dict[type, type] = {}
+
+
+def quick_widget(widget) -> None:
+    """Give a single-choice Select (or NullBooleanSelect...) instance the quick render; any
+    other widget, or a Select subclass with its own render, is left as it is."""
+    cls = type(widget)
+    if cls in _QUICK.values() or not issubclass(cls, Select) or cls.render is not Widget.render:
+        return
+    quick = _QUICK.get(cls)
+    if quick is None:
+        quick = _QUICK[cls] = type(f"Quick{cls.__name__}", (_QuickSelect, cls), {})
+    widget.__class__ = quick

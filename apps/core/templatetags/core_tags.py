@@ -3,7 +3,9 @@
 Money is formatted by `{% load money_tags %}` (apps.finance), the one money formatter."""
 
 from django import forms, template
+from django.template.base import render_value_in_context
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from apps.core.permissions import has_access
 from apps.core.permissions import may_open as _may_open
@@ -14,7 +16,10 @@ register = template.Library()
 @register.filter
 def bs_widget(field):
     """Render a bound field's widget with the Bootstrap class its type needs."""
+    from apps.core.form_renderer import quick_widget
+
     widget = field.field.widget
+    quick_widget(widget)  # a plain <select>: options written once per list of choices
     # live-filter / change-filter: what a filter bar reacts to (core/list.html): typing in
     # text-like boxes, a change of the others.
     if isinstance(widget, forms.CheckboxInput):
@@ -83,3 +88,24 @@ def table_html(context, table):
     from apps.core.table_html import table_html as write
 
     return write(table, context)
+
+
+@register.simple_tag(takes_context=True)
+def filter_fields(context, form):
+    """A filter bar's fields (core/list.html), as its former `{% for field in filter.form %}`
+    loop wrote them: a column each with label, widget and errors."""
+    out = []
+    for index, field in enumerate(form):
+        extra = " filter-extra" if index and not field.value() else ""
+        errors = "".join(
+            f'<div class="invalid-feedback d-block">{render_value_in_context(e, context)}</div>'
+            for e in field.errors
+        )
+        out.append(
+            f'\n      <div class="col-sm-6 col-md-4 col-xl-2{extra}">\n'
+            '        <label class="form-label small mb-1" '
+            f'for="{render_value_in_context(field.id_for_label, context)}">'
+            f"{render_value_in_context(field.label, context)}</label>\n"
+            f"        {bs_widget(field)}\n        {errors}\n      </div>\n    "
+        )
+    return mark_safe("".join(out))
