@@ -22,6 +22,7 @@ import datetime as dt
 import html as html_lib
 import re
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.template import Context, Template
@@ -126,7 +127,14 @@ def date_or(fmt: str, default: str, context):
 
 def cell_text(value) -> str:
     """What `{{ value }}` writes in a template (localized, escaped): for rows written in
-    Python (the product and stock-level tables' `rows_html`)."""
+    Python (the product and stock-level tables' `rows_html`). Text is escaped as it is and
+    an int without thousand separators is its digits (what `number_format` returns then),
+    without looking up the active language's formats per cell."""
+    kind = type(value)
+    if kind is str:
+        return html_lib.escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return conditional_escape(formats_localize(value))
 
 
