@@ -25,6 +25,7 @@ from django_tables2 import SingleTableMixin
 from .columns import OptionalColumn
 from .csvexport import csv_response  # noqa: F401  (re-exported for the apps' views)
 from .permissions import AreaRequiredMixin
+from .sql import server_binding
 
 
 class HtmxPartialMixin:
@@ -151,7 +152,15 @@ class BackofficeListView(
     def get(self, request, *args, **kwargs):
         if request.GET.get("_export") == "csv":
             return self.export_csv()
-        return super().get(request, *args, **kwargs)
+        # The page's statements (its count, rows, choice lists; the filter bar's are read
+        # while the template renders, so it renders here) are bound on the server, so
+        # PostgreSQL prepares each shape once per connection instead of parsing and
+        # planning it on every request (docs/performance.md, "The list's statements").
+        with server_binding():
+            response = super().get(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response.render()
+        return response
 
     empty_filtered_text = "Nothing matches these filters."
 
