@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 # What differs between two renderings of one page whatever the cursor: each request's
 # masked CSRF token, CSP nonce and the action forms' fresh idempotency keys.
-FRESH = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|nonce="|idempotency_key" value=")[^"]+')
+FRESH = re.compile(
+    r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|nonce="|idempotency_key" value=")[^"]+'
+)
 SORT = re.compile(r'href="\?(?:[^"]*&amp;)?sort=(-?[\w.]+)')
 SELECT = re.compile(r'<select name="(\w+)"[^>]*>(.*?)</select>', re.S)
 OPTION = re.compile(r'<option value="([^"]+)"')
@@ -119,12 +121,11 @@ def test_a_list_and_the_frame_are_prepared_after_five_requests():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     named = {
-        "session": "FROM \"django_session\" s",
-        "user and roles": "FROM \"accounts_user\" u",
-        "company settings": "FROM \"core_companysettings\" c",
+        "session": 'FROM "django_session" s',
+        "user and roles": 'FROM "accounts_user" u',
+        "company settings": 'FROM "core_companysettings" c',
         "products": 'FROM "catalog_product"',
         "stores": 'FROM "inventory_store"',
         "categories": 'FROM "catalog_category"',
     }
     assert {k for k, text in named.items() if any(text in s for s in prepared)} == set(named)
-
