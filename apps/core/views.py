@@ -95,8 +95,31 @@ class PageContextMixin:
         return context
 
 
+class ServerBoundMixin:
+    """A GET's statements (the list's count, rows and choice lists, the frame's reads) are
+    bound on the server (apps.core.sql.server_binding), so PostgreSQL prepares each one
+    once per connection instead of parsing and planning it on every request
+    (docs/performance.md, "The list's statements, compiled once and prepared"). The page
+    renders inside the block: a filter bar reads its choices while it renders. A streamed
+    CSV export reads after the view returns, as before (client-side binding)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        with server_binding():
+            response = super().dispatch(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response.render()
+        return response
+
+
 class BackofficeListView(
-    AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, SingleTableMixin, FilterView
+    ServerBoundMixin,
+    AreaRequiredMixin,
+    PageContextMixin,
+    HtmxPartialMixin,
+    SingleTableMixin,
+    FilterView,
 ):
     """Filterable, sortable, paged table with CSV export of the filtered rows."""
 
@@ -152,15 +175,7 @@ class BackofficeListView(
     def get(self, request, *args, **kwargs):
         if request.GET.get("_export") == "csv":
             return self.export_csv()
-        # The page's statements (its count, rows, choice lists; the filter bar's are read
-        # while the template renders, so it renders here) are bound on the server, so
-        # PostgreSQL prepares each shape once per connection instead of parsing and
-        # planning it on every request (docs/performance.md, "The list's statements").
-        with server_binding():
-            response = super().get(request, *args, **kwargs)
-            if callable(getattr(response, "render", None)):
-                response.render()
-        return response
+        return super().get(request, *args, **kwargs)
 
     empty_filtered_text = "Nothing matches these filters."
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from apps.accounts.models import User
+from apps.accounts.roles import Role
 from backoffice.navigation import menu_for
 
 pytestmark = pytest.mark.django_db
@@ -111,10 +112,8 @@ def test_every_list_variant_reads_the_same_rows_bound_on_the_server():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements")
-def test_a_list_and_the_frame_are_prepared_after_five_requests():
-    call_command("seed_demo", stdout=StringIO())
-    client = Client()
-    client.force_login(User.objects.get(email="admin@demo.test"))
+def test_a_list_and_the_frame_are_prepared_after_five_requests(client_for):
+    client = client_for(Role.ADMIN)
     for _ in range(6):
         assert client.get("/catalog/products/?sort=-name").status_code == 200
     with connection.cursor() as cursor:
