@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from apps.core.sql import Rows
+from apps.core.sql import Rows, server_binding
 
 from .roles import roles_from
 
@@ -54,7 +54,7 @@ class UserBackend(ModelBackend):
             pk = users.model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        with server_binding(), connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute(sql, [pk])
             rows = cursor.fetchall()
         if not rows:

@@ -140,9 +140,10 @@ def _first_plan(model, alias: str, where: str) -> tuple[Rows, str]:
 def first_row(model, alias: str, where: str, params=()):
     """The instance of the first `model` row matching `where` (SQL with %s placeholders,
     its columns under `alias`), None when none: for a read on every request whose ORM
-    compile step costs more than the statement (~1 ms of CPU against ~0.3 ms)."""
+    compile step costs more than the statement (~1 ms of CPU against ~0.3 ms). Bound on
+    the server (`server_binding`), so PostgreSQL prepares it on each connection."""
     rows, sql = _first_plan(model, alias, where)
-    with _db().cursor() as cursor:
+    with server_binding(), _db().cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return rows.build(row) if row is not None else None

@@ -25,6 +25,7 @@ from django_tables2 import SingleTableMixin
 from .columns import OptionalColumn
 from .csvexport import csv_response  # noqa: F401  (re-exported for the apps' views)
 from .permissions import AreaRequiredMixin
+from .sql import server_binding
 
 
 class HtmxPartialMixin:
@@ -94,8 +95,31 @@ class PageContextMixin:
         return context
 
 
+class ServerBoundMixin:
+    """A GET's statements (the list's count, rows and choice lists, the frame's reads) are
+    bound on the server (apps.core.sql.server_binding), so PostgreSQL prepares each one
+    once per connection instead of parsing and planning it on every request
+    (docs/performance.md, "The list's statements, compiled once and prepared"). The page
+    renders inside the block: a filter bar reads its choices while it renders. A streamed
+    CSV export reads after the view returns, as before (client-side binding)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        with server_binding():
+            response = super().dispatch(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response.render()
+        return response
+
+
 class BackofficeListView(
-    AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, SingleTableMixin, FilterView
+    ServerBoundMixin,
+    AreaRequiredMixin,
+    PageContextMixin,
+    HtmxPartialMixin,
+    SingleTableMixin,
+    FilterView,
 ):
     """Filterable, sortable, paged table with CSV export of the filtered rows."""
 

@@ -22,6 +22,7 @@ from apps.core.views import (
     BackofficeUpdateView,
     HtmxPartialMixin,
     PageContextMixin,
+    ServerBoundMixin,
     csv_response,
 )
 
@@ -200,6 +201,7 @@ MOVEMENT_EXPORT = (
 
 class MovementListView(
     StockArea,
+    ServerBoundMixin,
     AreaRequiredMixin,
     PageContextMixin,
     HtmxPartialMixin,
