@@ -62,3 +62,61 @@ def test_binary_arrays_only_inside_server_binding():
     with server_binding():
         sql, _ = insert_sql(events)
     assert "UNNEST((%b)::" in sql and "%s" not in sql
+
+
+def _movement(**overrides):
+    import uuid
+    from decimal import Decimal
+
+    from apps.inventory.models import StockMovement
+
+    values = dict(
+        store_id=1,
+        product_id=2,
+        movement_type="sale",
+        quantity=-3,
+        previous_quantity=10,
+        new_quantity=7,
+        unit_cost=Decimal("4.1250"),
+        value=Decimal("-12.38"),
+        reason="",
+        reference="SO-2026-00001",
+        notes="",
+        user_id=None,
+        related_store_id=None,
+        transfer_id=uuid.uuid4(),
+        product_sku="SKU-1",
+        product_name="A “name”",
+        category_name="",
+    )
+    return StockMovement(**{**values, **overrides})
+
+
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
+def test_values_prepared_as_their_fields_prepare_them():
+    """insert_sql's short cut per value (_preparers) gives what each field's
+    get_db_prep_save gives: the same value of the same type (psycopg's Int4/Int8 for
+    integers on PostgreSQL), for every field without a pre_save of its own."""
+    import datetime as dt
+
+    from apps.core.sql import _prepared, _preparers
+
+    db = connection
+    naive = dt.datetime(2026, 11, 29, 12, 0)  # noqa: DTZ001  (taken by the slow path)
+    objs = [
+        *_events("prep"),
+        _movement(),
+        _movement(quantity=True, reference=5, transfer_id=None, user_id=3),
+    ]
+    objs[0].created_at = naive
+    for obj in objs:
+        plan = _preparers(type(obj), db.vendor)
+        fast = _prepared(obj, plan, db)
+        for (field, _, own_pre_save, _, _), value in zip(plan, fast, strict=True):
+            if own_pre_save:
+                continue
+            slow = field.get_db_prep_save(getattr(obj, field.attname), db)
+            if hasattr(slow, "obj"):  # psycopg's Jsonb wraps a fresh copy each time
+                assert type(value) is type(slow) and value.obj == slow.obj
+                continue
+            assert (type(value), value) == (type(slow), slow), field.attname
