@@ -244,17 +244,19 @@ def _prepared(obj, plan: list[tuple], db) -> list:
     return values
 
 
-def insert_sql(objs: list) -> tuple[str, list]:
+def insert_sql(objs: list, model=None) -> tuple[str, list]:
     """The INSERT of `objs` (new rows of one model) and its parameters, each value
     prepared by its field as the ORM's InsertQuery prepares it (`pre_save`,
     `get_db_prep_save`), without that compile step. Several rows go as one array per
     column on PostgreSQL (`INSERT ... SELECT * FROM UNNEST(...)`, as Django's compiler
     sends them), so the statement's text does not grow with the rows; inside
     `server_binding` those arrays go in binary (no quoting and escaping of each element
-    into an array literal, ~1 ms of CPU a 5-line confirm)."""
+    into an array literal, ~1 ms of CPU a 5-line confirm). A row is an instance of
+    `model` (by default the first row's class) or any object with its fields' attnames
+    (`apps.core.audit.audit_rows`)."""
     db = _db()
     mark = "%b" if binds_on_server(db) else "%s"
-    model = type(objs[0])
+    model = model or type(objs[0])
     fields, head, row, arrays = _insert_plan(model, db.vendor, mark)
     plan = _preparers(model, db.vendor)
     rows = [_prepared(obj, plan, db) for obj in objs]
@@ -263,23 +265,26 @@ def insert_sql(objs: list) -> tuple[str, list]:
     return f"{head} VALUES {', '.join(row for _ in objs)}", [v for r in rows for v in r]
 
 
-def insert_all(objs: list) -> None:
+def insert_all(objs: list, model=None) -> None:
     """`Model.objects.bulk_create(objs)` for new rows of one model, written out: one
     `insert_sql` ... RETURNING id per batch (the backend's batch size), the primary keys
-    set from RETURNING. For the stock documents' movements and audit events, whose
+    set from RETURNING on the rows that are model instances (plain rows, see
+    `insert_sql`, get none). For the stock documents' movements and audit events, whose
     bulk_create compile step cost more CPU than the INSERT itself. Sends no signal, as
     bulk_create sends none."""
     if not objs:
         return
     db = _db()
-    model = type(objs[0])
+    model = model or type(objs[0])
     opts = model._meta
+    instances = [obj for obj in objs if isinstance(obj, models.Model)]
     if not db.features.can_return_rows_from_bulk_insert or not isinstance(
         opts.pk, models.AutoField
     ):
-        model._base_manager.bulk_create(objs)
+        rows = [obj if isinstance(obj, models.Model) else model(**vars(obj)) for obj in objs]
+        model._base_manager.bulk_create(rows)
         return
-    for obj in objs:
+    for obj in instances:
         if obj.pk is not None:
             raise ValueError("insert_all takes new rows only")
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
@@ -289,11 +294,12 @@ def insert_all(objs: list) -> None:
     with db.cursor() as cursor:
         for start in range(0, len(objs), size):
             batch = objs[start : start + size]
-            sql, params = insert_sql(batch)
+            sql, params = insert_sql(batch, model)
             cursor.execute(sql + returning, params)
             for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
-                obj.pk = pk
-    for obj in objs:
+                if isinstance(obj, models.Model):
+                    obj.pk = pk
+    for obj in instances:
         obj._state.adding = False
         obj._state.db = db.alias
 
