@@ -320,11 +320,19 @@ def _cache_long_statements() -> None:
     unless the statement is at most 4096 bytes with at most 50 parameters (then the
     parse is cached, 128 statements): a 5-line confirm's last statement (~4,100 bytes,
     158 parameters) paid ~0.5 ms of CPU for it each time. Its text is the same for a
-    given number of lines, so it is worth caching; the cache stays bounded by its size."""
-    from psycopg import _queries
-
-    _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 32768)
-    _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 1000)
+    given number of lines, so it is worth caching; the cache stays bounded by its size.
+    The limits are psycopg's private module settings: a psycopg without them (renamed in
+    an upgrade) only loses this cache, nothing else changes."""
+    try:
+        from psycopg import _queries
+    except ImportError:
+        return
+    for name, floor in (
+        ("MAX_CACHED_STATEMENT_LENGTH", 32768),
+        ("MAX_CACHED_STATEMENT_PARAMS", 1000),
+    ):
+        if isinstance(getattr(_queries, name, None), int):
+            setattr(_queries, name, max(getattr(_queries, name), floor))
 
 
 @contextlib.contextmanager
