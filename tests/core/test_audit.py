@@ -107,3 +107,38 @@ def test_audit_page_filters_by_action(admin_client):
 
 def test_audit_page_is_admin_only(client_for):
     assert client_for("Accountant").get("/administration/audit/").status_code == 403
+
+
+def test_audit_rows_store_what_audit_build_stores(make_user):
+    """audit_rows (plain rows, the stock movements' events) and audit_build (instances)
+    write the same columns: actor given, actor from the request, no actor; IP from it."""
+    from apps.core.audit import audit_build, audit_rows
+    from apps.core.sql import insert_all
+
+    taxes = [TaxRate.objects.create(name=f"Rate {n}", rate=Decimal(n)) for n in (1, 2, 3)]
+    clerk, admin = make_user("Warehouse"), make_user("Admin")
+    changes = {"rate": Decimal("1.50"), "list": [1, "x"], "when": None}
+    with acting_as(admin, ip="203.0.113.9"):
+        for actors in ((clerk, None, None),):
+            built = [
+                audit_build(subject=t, event="test.built", changes=changes, actor=a)
+                for t, a in zip(taxes, actors, strict=True)
+            ]
+            rows = audit_rows(
+                [(t, "test.rows", changes, a) for t, a in zip(taxes, actors, strict=True)]
+            )
+            insert_all(built)
+            insert_all(rows, AuditEvent)
+    with acting_as(None):
+        insert_all([audit_build(subject=taxes[0], event="test.built", changes=changes)])
+        insert_all(audit_rows([(taxes[0], "test.rows", changes, None)]), AuditEvent)
+    columns = [f.attname for f in AuditEvent._meta.concrete_fields]
+    columns = [c for c in columns if c not in ("id", "created_at", "event")]
+
+    def stored(event):
+        return list(AuditEvent.objects.filter(event=event).order_by("pk").values_list(*columns))
+
+    assert len(stored("test.rows")) == 4
+    assert stored("test.rows") == stored("test.built")
+    assert {a for a, *_ in stored("test.rows")} == {clerk.pk, admin.pk, None}
+    assert all(e.pk for e in built)

@@ -15,7 +15,7 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from apps.catalog.models import Product
-from apps.core.audit import audit_build
+from apps.core.audit import audit_rows
 from apps.core.models import AuditEvent
 from apps.core.request_context import current_user
 from apps.core.sql import Rows, case_by_id, insert_all
@@ -424,13 +424,12 @@ def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[Sto
         )
         movements.append(movement)
     insert_all(movements)
-    for change, movement in zip(changes, movements, strict=True):
-        events.append(
-            audit_build(
-                subject=movement,
-                event=f"stock.{change.movement_type}",
-                actor=movement.user,
-                changes={
+    events = audit_rows(
+        [
+            (
+                movement,
+                f"stock.{change.movement_type}",
+                {
                     "store": change.store.code,
                     "sku": change.product.sku,
                     "quantity": change.quantity,
@@ -440,7 +439,10 @@ def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[Sto
                     "reason": movement.reason,
                     "reference": movement.reference,
                 },
+                movement.user,
             )
-        )
-    insert_all([*events, *extra])
+            for change, movement in zip(changes, movements, strict=True)
+        ]
+    )
+    insert_all([*events, *extra], AuditEvent)
     return movements

@@ -29,6 +29,7 @@ from ..models import (
     Order,
     OrderLine,
     OrderStatus,
+    SalesFigure,
 )
 from ..pricing import CouponTerms, LineInput, OrderResult, order_amounts
 
@@ -204,9 +205,9 @@ def _order_writes(
         with connection.cursor() as cursor:
             cursor.execute(*costs)
             cursor.execute(*update)
-        insert_all(figures)
+        insert_all(figures, SalesFigure)
         return None
-    figures_sql, figures_params = insert_sql(figures)
+    figures_sql, figures_params = insert_sql(figures, SalesFigure)
     return (
         f"costs AS ({costs[0]} RETURNING 1), figures AS ({figures_sql} RETURNING 1),"
         f" confirmed AS ({update[0]} RETURNING 1)",
