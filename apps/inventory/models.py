@@ -123,6 +123,29 @@ class StoreTotal(models.Model):
         return f"{self.store_id}: {self.units} units, {self.held} products"
 
 
+class MissingLevel(models.Model):
+    """A (store, product) pair with no StockLevel: every product without a level in a
+    store, kept so the product list sorted by one store's stock reads a store's few
+    unstocked products instead of walking the catalog (apps/inventory/store_order.py).
+
+    Written with what makes or removes such a pair (apps/inventory/services/missing.py):
+    a product's or a store's creation adds its pairs, a level's creation removes its pair
+    in the same statement, and `onhand_rebuild` recounts them for the bulk loaders.
+    Trashed and inactive products keep theirs (the list filters them). check_books
+    compares the rows with the levels."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "product"], name="missing_level_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.product_id}: no level"
+
+
 class MovementType(models.TextChoices):
     RECEIPT = "receipt", "Receipt"
     SALE = "sale", "Sale"

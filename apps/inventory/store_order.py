@@ -27,6 +27,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
+    Expression,
     F,
     OuterRef,
     QuerySet,
@@ -35,9 +36,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
-from apps.catalog.models import Product
-
-from .models import StockLevel, StoreTotal
+from .models import MissingLevel, StockLevel
 
 _PAGE_SQL = (
     "WITH lead AS ({lead}) SELECT stock_id FROM (SELECT * FROM lead UNION ALL {trail}) page "
@@ -109,11 +108,11 @@ class StoreStockOrder:
         at_zero = _written_as(self.queryset, on_hand, zero).annotate(
             stock_id=F("pk"), stock_name=F("name"), stock_key=zero
         )
+        few = _few_missing(self.store_id)
         zeros = [
             at_zero.alias(level_quantity=level).filter(level_quantity=0),
-            at_zero.alias(stocked=_stocked(self.store_id))
-            .filter(stocked=0)
-            .filter(_some_lack_a_level(self.store_id)),
+            at_zero.filter(few).filter(_MissingIn(F("pk"), self.store_id)),
+            at_zero.alias(stocked=_stocked(self.store_id)).filter(stocked=0).filter(~few),
         ]
         held = (
             _written_as(self.queryset, on_hand, quantity)
@@ -163,19 +162,51 @@ def _stocked(store_id: int) -> Case:
     return Case(When(Exists(level), then=Value(1)), default=Value(0))
 
 
-def _some_lack_a_level(store_id: int) -> RawSQL:
-    """True unless every product (trashed ones too) has a level in the store: the
-    catalog's row count against the store's level count (StoreTotal.levels, kept by the
-    stock services, checked by check_books). Uncorrelated, so PostgreSQL evaluates it once
-    and skips the walk for products without a level where there can be none: a store
-    stocking the whole catalog otherwise walks all of it to find nothing (~250 ms at
-    100,000 products; the count reads the primary key index, a few ms)."""
+# A store missing at most this many levels reads its unstocked products from their pairs
+# (a sort of at most this many rows); more, the product name index is walked instead.
+FEW_MISSING = 1000
+
+
+def _few_missing(store_id: int) -> RawSQL:
+    """True if the store lacks a level for at most FEW_MISSING products: its MissingLevel
+    pairs counted up to one past that (an index range of at most FEW_MISSING + 1 entries).
+    Uncorrelated, so PostgreSQL evaluates it once and runs only one of the two parts that
+    find the products without a level."""
     return RawSQL(
-        f"(SELECT COUNT(*) FROM {Product._meta.db_table}) > COALESCE((SELECT levels FROM"
-        f" {StoreTotal._meta.db_table} WHERE store_id = %s), 0)",
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {MissingLevel._meta.db_table}"
+        f" WHERE store_id = %s LIMIT {FEW_MISSING + 1}) few) <= {FEW_MISSING}",
         [store_id],
         output_field=BooleanField(),
     )
+
+
+class _MissingIn(Expression):
+    """The product (`pk`) has no level in the store: among the store's MissingLevel
+    pairs. On PostgreSQL `= ANY(ARRAY(...))`, the pairs read once (an InitPlan) and the
+    products fetched by primary key, then sorted by name; as `IN (...)` the planner may
+    make it a semi join and walk the name index probing the pairs, the very pass over
+    the catalog this avoids."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, pk, store_id: int):
+        super().__init__()
+        self.pk = pk
+        self.store_id = store_id
+
+    def get_source_expressions(self):
+        return [self.pk]
+
+    def set_source_expressions(self, exprs):
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.pk)
+        pairs = f"SELECT product_id FROM {MissingLevel._meta.db_table} WHERE store_id = %s"
+        if connection.vendor == "postgresql":
+            return f"{sql} = ANY(ARRAY({pairs}))", (*params, self.store_id)
+        return f"{sql} IN ({pairs})", (*params, self.store_id)
 
 
 def _written_as(queryset: QuerySet, expression, replacement) -> QuerySet:
