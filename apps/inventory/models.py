@@ -7,7 +7,7 @@ A StockLevel is a cached sum: it always equals the sum of its movements' signed 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
@@ -52,6 +52,15 @@ class Store(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("store-update", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        """A new store commits with its MissingLevel pairs (written on post_save,
+        apps/inventory/services/missing.py), in autocommit too; no savepoint inside a
+        transaction."""
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            return super().save(*args, **kwargs)
 
 
 class StockLevel(models.Model):

@@ -42,13 +42,15 @@ GONE_SQL = (
 
 
 def product_created(sender, instance, created, raw=False, **kwargs) -> None:
-    """post_save of Product: the new product has no level in any store."""
+    """post_save of Product: the new product has no level in any store. A store
+    created meanwhile may have given it its pair already (a product saved outside a
+    transaction, which `Product.save` no longer does): nothing twice."""
     if not created or raw:
         return
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_MISSING} (store_id, product_id) SELECT id, %s FROM {_STORE}"
-            " ORDER BY id",
+            " WHERE TRUE ORDER BY id ON CONFLICT DO NOTHING",
             [instance.pk],
         )
 
