@@ -5,10 +5,13 @@ has none, and the list sorts by (that quantity, name, pk). Written as one ORDER 
 the LEFT JOIN, PostgreSQL reads the whole catalog and sorts it for every page (~200-450
 ms at 100,000 products). The order splits into runs that each come from an index:
 
-- the products at 0 in the store, by name and pk, from two parts: those with a level at
-  0 there (the levels' `(quantity, store)` index) and those with no level there (the
-  product name index, each product checked against the store's `(store, product)`
-  index, or against one hashed pass over it: see `_stocked`);
+- the products at 0 in the store, by name and pk: those with a level at 0 there (the
+  levels' `(quantity, store)` index) and those with no level there. A store lacking a
+  level for at most FEW_MISSING products reads those from their MissingLevel pairs
+  (kept by the stock, catalog and store writers, apps/inventory/services/missing.py)
+  and sorts them; a store lacking more walks the product name index, each product
+  checked against the store's `(store, product)` index or one hashed pass over it (see
+  `_stocked`), which finds them quickly because most products qualify;
 - the products with units there, by quantity, name and pk: the same levels' index,
   each level's product looked up by key.
 
