@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -152,11 +152,15 @@ class Product(BaseModel):
         """A whole-row save (a form, the admin) leaves `on_hand_total` and
         `alert_threshold` alone: their copies may be stale by now, and only the stock
         services (and `hooks.stock_alerts_change`) move them. A new product, which has no
-        levels yet, starts with its alert threshold."""
+        levels yet, starts with its alert threshold, and commits with what apps above keep
+        for it on post_save (inventory's MissingLevel pairs), in autocommit too (no
+        savepoint inside a transaction)."""
         whole_row = kwargs.get("update_fields") is None and not kwargs.get("force_insert")
         if self._state.adding:
             self.alert_threshold = self.alert_value()
-        elif whole_row:
+            with transaction.atomic(savepoint=False):
+                return super().save(*args, **kwargs)
+        if whole_row:
             kwargs["update_fields"] = [
                 f.attname
                 for f in self._meta.concrete_fields

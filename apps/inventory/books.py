@@ -202,3 +202,33 @@ def stock_value() -> CheckResult:
             f"{total} (off by {books - total})"
         )
     return CheckResult(counted=counted, violations=violations[:200])
+
+
+@register(
+    "inventory.missing_levels",
+    "Every (store, product) pair without a stock level, and only those, has a MissingLevel "
+    "row (the product list by one store's stock reads them).",
+)
+def missing_levels() -> CheckResult:
+    """Per store, its pairs against the products without a level there (sets of ids)."""
+    from apps.catalog.models import Product
+
+    from .models import MissingLevel, Store
+
+    violations = []
+    counted = 0
+    products = list(Product.all_objects.order_by("pk").values_list("pk", flat=True))
+    for store_id in Store.all_objects.order_by("pk").values_list("pk", flat=True):
+        stocked = set(
+            StockLevel.objects.filter(store_id=store_id).values_list("product_id", flat=True)
+        )
+        want = {pk for pk in products if pk not in stocked}
+        have = set(
+            MissingLevel.objects.filter(store_id=store_id).values_list("product_id", flat=True)
+        )
+        counted += len(products)
+        for pk in sorted(want - have)[:100]:
+            violations.append(f"store {store_id} product {pk}: no level and no missing-level row")
+        for pk in sorted(have - want)[:100]:
+            violations.append(f"store {store_id} product {pk}: a level and a missing-level row")
+    return CheckResult(counted=counted, violations=violations[:200])

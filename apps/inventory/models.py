@@ -7,7 +7,7 @@ A StockLevel is a cached sum: it always equals the sum of its movements' signed 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
@@ -52,6 +52,15 @@ class Store(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("store-update", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        """A new store commits with its MissingLevel pairs (written on post_save,
+        apps/inventory/services/missing.py), in autocommit too; no savepoint inside a
+        transaction."""
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            return super().save(*args, **kwargs)
 
 
 class StockLevel(models.Model):
@@ -121,6 +130,29 @@ class StoreTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id}: {self.units} units, {self.held} products"
+
+
+class MissingLevel(models.Model):
+    """A (store, product) pair with no StockLevel: every product without a level in a
+    store, kept so the product list sorted by one store's stock reads a store's few
+    unstocked products instead of walking the catalog (apps/inventory/store_order.py).
+
+    Written with what makes or removes such a pair (apps/inventory/services/missing.py):
+    a product's or a store's creation adds its pairs, a level's creation removes its pair
+    in the same statement, and `onhand_rebuild` recounts them for the bulk loaders.
+    Trashed and inactive products keep theirs (the list filters them). check_books
+    compares the rows with the levels."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "product"], name="missing_level_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.product_id}: no level"
 
 
 class MovementType(models.TextChoices):

@@ -5,10 +5,13 @@ has none, and the list sorts by (that quantity, name, pk). Written as one ORDER 
 the LEFT JOIN, PostgreSQL reads the whole catalog and sorts it for every page (~200-450
 ms at 100,000 products). The order splits into runs that each come from an index:
 
-- the products at 0 in the store, by name and pk, from two parts: those with a level at
-  0 there (the levels' `(quantity, store)` index) and those with no level there (the
-  product name index, each product checked against the store's `(store, product)`
-  index, or against one hashed pass over it: see `_stocked`);
+- the products at 0 in the store, by name and pk: those with a level at 0 there (the
+  levels' `(quantity, store)` index) and those with no level there. A store lacking a
+  level for at most FEW_MISSING products reads those from their MissingLevel pairs
+  (kept by the stock, catalog and store writers, apps/inventory/services/missing.py)
+  and sorts them; a store lacking more walks the product name index, each product
+  checked against the store's `(store, product)` index or one hashed pass over it (see
+  `_stocked`), which finds them quickly because most products qualify;
 - the products with units there, by quantity, name and pk: the same levels' index,
   each level's product looked up by key.
 
@@ -27,6 +30,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
+    Expression,
     F,
     OuterRef,
     QuerySet,
@@ -35,9 +39,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
-from apps.catalog.models import Product
-
-from .models import StockLevel, StoreTotal
+from .models import MissingLevel, StockLevel
 
 _PAGE_SQL = (
     "WITH lead AS ({lead}) SELECT stock_id FROM (SELECT * FROM lead UNION ALL {trail}) page "
@@ -109,11 +111,12 @@ class StoreStockOrder:
         at_zero = _written_as(self.queryset, on_hand, zero).annotate(
             stock_id=F("pk"), stock_name=F("name"), stock_key=zero
         )
+        no_level = _without_level_join(at_zero)
+        few = _few_missing(self.store_id)
         zeros = [
             at_zero.alias(level_quantity=level).filter(level_quantity=0),
-            at_zero.alias(stocked=_stocked(self.store_id))
-            .filter(stocked=0)
-            .filter(_some_lack_a_level(self.store_id)),
+            no_level.filter(few).filter(_MissingIn(F("pk"), self.store_id)),
+            no_level.alias(stocked=_stocked(self.store_id)).filter(stocked=0).filter(~few),
         ]
         held = (
             _written_as(self.queryset, on_hand, quantity)
@@ -163,19 +166,63 @@ def _stocked(store_id: int) -> Case:
     return Case(When(Exists(level), then=Value(1)), default=Value(0))
 
 
-def _some_lack_a_level(store_id: int) -> RawSQL:
-    """True unless every product (trashed ones too) has a level in the store: the
-    catalog's row count against the store's level count (StoreTotal.levels, kept by the
-    stock services, checked by check_books). Uncorrelated, so PostgreSQL evaluates it once
-    and skips the walk for products without a level where there can be none: a store
-    stocking the whole catalog otherwise walks all of it to find nothing (~250 ms at
-    100,000 products; the count reads the primary key index, a few ms)."""
+# A store missing at most this many levels reads its unstocked products from their pairs
+# (a sort of at most this many rows); more, the product name index is walked instead.
+FEW_MISSING = 1000
+
+
+def _few_missing(store_id: int) -> RawSQL:
+    """True if the store lacks a level for at most FEW_MISSING products: its MissingLevel
+    pairs counted up to one past that (an index range of at most FEW_MISSING + 1 entries).
+    Uncorrelated, so PostgreSQL evaluates it once and runs only one of the two parts that
+    find the products without a level."""
     return RawSQL(
-        f"(SELECT COUNT(*) FROM {Product._meta.db_table}) > COALESCE((SELECT levels FROM"
-        f" {StoreTotal._meta.db_table} WHERE store_id = %s), 0)",
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {MissingLevel._meta.db_table}"
+        f" WHERE store_id = %s LIMIT {FEW_MISSING + 1}) few) <= {FEW_MISSING}",
         [store_id],
         output_field=BooleanField(),
     )
+
+
+class _MissingIn(Expression):
+    """The product (`pk`) has no level in the store: among the store's MissingLevel
+    pairs. On PostgreSQL `= ANY(ARRAY(...))`, the pairs read once (an InitPlan) and the
+    products fetched by primary key, then sorted by name; as `IN (...)` the planner may
+    make it a semi join and walk the name index probing the pairs, the very pass over
+    the catalog this avoids."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, pk, store_id: int):
+        super().__init__()
+        self.pk = pk
+        self.store_id = store_id
+
+    def get_source_expressions(self):
+        return [self.pk]
+
+    def set_source_expressions(self, exprs):
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.pk)
+        pairs = f"SELECT product_id FROM {MissingLevel._meta.db_table} WHERE store_id = %s"
+        if connection.vendor == "postgresql":
+            return f"{sql} = ANY(ARRAY({pairs}))", (*params, self.store_id)
+        return f"{sql} IN ({pairs})", (*params, self.store_id)
+
+
+def _without_level_join(queryset: QuerySet) -> QuerySet:
+    """`queryset` (written with its on-hand as 0) without its LEFT JOIN to the store's
+    level (`annotate_products`' FilteredRelation `store_level`): in the parts of products
+    with no level there nothing reads it any more, and the compiler leaves out a join no
+    expression refers to (refcount 0). Kept, it cost a probe per product, or, misplanned
+    for a deep page of a store lacking most products, a pass over the store's levels for
+    each product (10 s for page 200 of a store holding 200 products)."""
+    clone = queryset.all()
+    clone.query.alias_refcount["store_level"] = 0
+    return clone
 
 
 def _written_as(queryset: QuerySet, expression, replacement) -> QuerySet:

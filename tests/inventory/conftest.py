@@ -15,6 +15,7 @@ def assert_stock_books_ok():
 
     checks = [c for c in registered_checks() if c.name.startswith("inventory.")]
     assert [c.name for c in checks] == [
+        "inventory.missing_levels",
         "inventory.movement_chain",
         "inventory.stock_alerts",
         "inventory.stock_levels_match_movements",

@@ -169,3 +169,51 @@ def test_concurrent_sales_and_receipts_at_other_costs_keep_the_books_exact():
     sold = StockMovement.objects.filter(movement_type=MovementType.SALE).aggregate(v=Sum("value"))
     assert -Decimal(str(sold["v"])).quantize(Decimal("0.01")) == cogs
     assert_stock_books_ok()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL lock wait")
+def test_a_store_created_while_a_product_is_being_created_gets_its_pair():
+    """The product's transaction has not committed when the store is created: the store
+    waits for it (its SHARE lock on the catalog), so neither misses the other's pair."""
+    from django.db import transaction
+
+    from apps.inventory.books import missing_levels
+    from apps.inventory.models import MissingLevel
+
+    made, release = threading.Event(), threading.Event()
+    old = StoreFactory(code="OLD")
+
+    def create_product():
+        with transaction.atomic():
+            product = ProductFactory(sku="SLOW-1")
+            made.set()
+            assert release.wait(timeout=60)
+        return product.pk
+
+    def create_store():
+        assert made.wait(timeout=60)
+        return StoreFactory(code="NEW").pk
+
+    def waiting() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE 'LOCK TABLE%%'"
+            )
+            return cursor.fetchone()[0] > 0
+
+    def referee():
+        assert made.wait(timeout=60)
+        for _ in range(600):
+            if waiting():
+                break
+            threading.Event().wait(0.05)
+        release.set()
+
+    product_id, store_id, _ = run_together([create_product, create_store, referee])
+    assert isinstance(product_id, int) and isinstance(store_id, int), (product_id, store_id)
+    assert set(MissingLevel.objects.values_list("store_id", "product_id")) == {
+        (old.pk, product_id),
+        (store_id, product_id),
+    }
+    assert missing_levels().violations == []

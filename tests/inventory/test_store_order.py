@@ -17,9 +17,10 @@ from django.urls import reverse
 from apps.accounts.models import User
 from apps.catalog.models import Category, Product
 from apps.catalog.views import ProductListView
-from apps.inventory.models import StockLevel, Store
+from apps.inventory import store_order
+from apps.inventory.models import MissingLevel, StockLevel, Store
 from apps.inventory.services import stock_receive, stock_remove
-from apps.inventory.store_order import StoreStockOrder, _some_lack_a_level
+from apps.inventory.store_order import StoreStockOrder
 from tests.catalog.factories import ProductFactory
 from tests.factories import UserFactory
 from tests.inventory.factories import StoreFactory
@@ -95,13 +96,19 @@ def filter_sets() -> list[dict]:
     ]
 
 
-def test_every_slice_and_page_equals_the_single_order_by(demo_shop, client_for):
+@pytest.mark.parametrize("few", [1000, 0, 40])
+def test_every_slice_and_page_equals_the_single_order_by(demo_shop, client_for, few, monkeypatch):
+    """`few`: the products without a level read from their MissingLevel pairs in every
+    store (1000), walked by name in every store (0), or each way in some (40)."""
+    monkeypatch.setattr(store_order, "FEW_MISSING", few)
     stores = demo_shop
     assert Product.objects.count() > 40
     missing = {
         s.pk: Product.objects.exclude(stock_levels__store=s).count() for s in stores
     }  # products without a level in the store: they count as 0
     assert missing[stores[-1].pk] == Product.objects.count() - 2
+    if few == 40:
+        assert sorted(missing.values())[0] <= 40 < sorted(missing.values())[-1]
     assert StockLevel.objects.filter(store=stores[-1], quantity=0).count() == 1
     checked = 0
     for store in stores:
@@ -196,9 +203,10 @@ def test_one_statement_for_the_page_whatever_the_rows(shop, client_for):
 
 
 def test_a_store_with_a_level_for_every_product_skips_none(client_for):
-    """Every product has a level in the store (some at 0), so the walk for products
-    without one is skipped (its count gate is false): the rows are still every product,
-    in the single ORDER BY's order; a new product without a level there shows up again."""
+    """Every product has a level in the store (some at 0), so it has no MissingLevel
+    pairs and the walk for products without a level is skipped (its count gate is
+    false): the rows are still every product, in the single ORDER BY's order; a new
+    product without a level there shows up again, from its pair."""
     full = StoreFactory(name="Full")
     products = [ProductFactory(sku=f"ALL-{n}", name=f"Item {n % 3}") for n in range(7)]
     for product, quantity in zip(products, (4, 0, 2, 4, 0, 9, 1), strict=True):
@@ -216,9 +224,11 @@ def test_a_store_with_a_level_for_every_product_skips_none(client_for):
         )
         assert rows(order[0:20]) == expected and len(expected) == 7
         assert rows(order[2:5]) == expected[2:5]
-    assert not Product.all_objects.filter(_some_lack_a_level(full.pk)).exists()
-    ProductFactory(sku="LATE-1", name="Aaa first")  # no level in the store
-    assert Product.all_objects.filter(_some_lack_a_level(full.pk)).exists()
+    assert not MissingLevel.objects.filter(store=full).exists()
+    late = ProductFactory(sku="LATE-1", name="Aaa first")  # no level in the store
+    assert list(MissingLevel.objects.filter(store=full).values_list("product_id", flat=True)) == [
+        late.pk
+    ]
     queryset = filtered({"store": full.pk})
     ascending = rows(StoreStockOrder(queryset, store_id=full.pk, descending=False)[0:3])
     assert [sku for _, sku, _, _ in ascending] == ["LATE-1", "ALL-1", "ALL-4"]

@@ -31,6 +31,7 @@ from ..models import (
     Store,
 )
 from ..selectors import available
+from .missing import GONE_SQL, missing_levels_drop
 from .totals import totals_ctes, totals_move, totals_move_with
 
 MAX_COUNTED = 1_000_000_000
@@ -126,10 +127,14 @@ def _pk(obj) -> int:
 
 
 def _ensure_levels(keys: list[tuple[int, int]]) -> list[StockLevel]:
-    """SQLite: create missing (store, product) levels at 0, in key order."""
-    return StockLevel.objects.bulk_create(
-        [StockLevel(store_id=s, product_id=p, quantity=0) for s, p in sorted(set(keys))]
+    """SQLite: create missing (store, product) levels at 0, in key order, and drop their
+    MissingLevel pairs."""
+    keys = sorted(set(keys))
+    levels = StockLevel.objects.bulk_create(
+        [StockLevel(store_id=s, product_id=p, quantity=0) for s, p in keys]
     )
+    missing_levels_drop(keys)
+    return levels
 
 
 @transaction.atomic(savepoint=False)  # part of its caller's document: no savepoint of its own
@@ -206,7 +211,8 @@ def _create_and_lock(
 ) -> dict[tuple[int, int], StockLevel]:
     """PostgreSQL: `_ensure_levels` and the lock (`lock`, `_lock_sql`) in one statement:
     the missing levels inserted first (in key order, as RETURNING rows: ours until we
-    commit), then the existing ones locked in primary-key order. A level committed by
+    commit) and their MissingLevel pairs deleted, then the existing ones locked in
+    primary-key order. A level committed by
     another transaction after the statement began is not among them; the caller locks the
     rest again."""
     query = InsertQuery(StockLevel, on_conflict=OnConflict.IGNORE)
@@ -216,7 +222,7 @@ def _create_and_lock(
     lock_sql, lock_params = lock
     columns = ", ".join(_LEVEL_COLUMNS)
     statement = (
-        f"WITH new AS ({insert_sql} RETURNING {columns}), old AS ({lock_sql})"
+        f"WITH new AS ({insert_sql} RETURNING {columns}), {GONE_SQL}, old AS ({lock_sql})"
         f" SELECT {columns}, TRUE FROM new UNION ALL SELECT {columns}, FALSE FROM old"
     )
     with connection.cursor() as cursor:

@@ -22,6 +22,7 @@ from apps.core.sql import add_by_id
 from apps.finance.money import quantize
 
 from ..models import StockLevel, StoreTotal
+from .missing import missing_levels_rebuild
 
 _PRODUCT = Product._meta.db_table
 _STORE_TOTAL = StoreTotal._meta.db_table
@@ -164,8 +165,9 @@ def _stores_sql_joined(rows: list[tuple], marks: list[tuple]) -> tuple[str, list
 
 
 def onhand_rebuild() -> None:
-    """Recompute every product's on-hand total and alert threshold, and every store's
-    totals and low/out counters, from the levels.
+    """Recompute every product's on-hand total and alert threshold, every store's
+    totals and low/out counters, and the (store, product) pairs without a level
+    (MissingLevel), from the levels.
 
     For bulk loaders that write StockLevel rows without the stock services (COPY, demo
     history); call it in their transaction, after the levels. Rows already right are not
@@ -210,3 +212,4 @@ def onhand_rebuild() -> None:
     from .alerts import alerts_rebuild  # it builds on this module's upsert
 
     alerts_rebuild()
+    missing_levels_rebuild()
