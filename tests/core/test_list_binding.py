@@ -4,18 +4,14 @@ what they showed with Django's default (client-side binding) cursor, for every l
 demo admin reaches, each of its sorts, its filters' choices, a search and page 2."""
 
 import re
-from io import StringIO
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.urls import Resolver404, resolve
 
-from apps.accounts.models import User
 from apps.accounts.roles import Role
-from backoffice.navigation import menu_for
+from tests.core.menu_pages import demo_client, menu_urls, url_pattern
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +26,6 @@ OPTION = re.compile(r'<option value="([^"]+)"')
 SEARCH = re.compile(r'<input type="search" name="(\w+)"')
 LIST = re.compile(r'<table[^>]*class="[^"]*\btable\b')
 SKIP = re.compile(r"^/(static|media|admin)/|_export=|/logout/|lookup")
-
-
-def _pattern(url: str) -> str:
-    try:
-        return resolve(urlsplit(url).path).route
-    except Resolver404:
-        return url
 
 
 class _ClientBinding:
@@ -89,17 +78,14 @@ def _variants(url: str, html: str) -> list[str]:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="server binding is PostgreSQL's")
 def test_every_list_variant_reads_the_same_rows_bound_on_the_server():
-    call_command("seed_demo", stdout=StringIO())
-    admin = User.objects.get(email="admin@demo.test")
-    client = Client()
-    client.force_login(admin)
-    pages = [item["url"] for section in menu_for(admin) for item in section["items"]]
+    admin, client = demo_client()
+    pages = menu_urls(admin)
     seen: set[str] = set()
     compared = 0
     for url in pages:
-        if SKIP.search(url) or _pattern(url) in seen:
+        if SKIP.search(url) or url_pattern(url) in seen:
             continue
-        seen.add(_pattern(url))
+        seen.add(url_pattern(url))
         status, html = _page(client, url)
         if status != 200 or not LIST.search(html):
             continue

@@ -6,16 +6,14 @@ and expect none to answer 403. Links are rendered through one helper over the ro
 import re
 from html.parser import HTMLParser
 from io import StringIO
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.urls import Resolver404, resolve
 
 from apps.accounts.models import User
 from apps.core.permissions import may_open
-from backoffice.navigation import menu_for
+from tests.core.menu_pages import menu_urls, url_pattern
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +37,6 @@ def _links(html: str) -> list[str]:
     return parser.hrefs
 
 
-def _pattern(url: str) -> str:
-    try:
-        return resolve(urlsplit(url).path).route
-    except Resolver404:
-        return url
-
-
 def test_no_link_on_any_page_of_any_role_leads_to_a_403():
     call_command("seed_demo", stdout=StringIO())
     forbidden: list[str] = []
@@ -53,26 +44,26 @@ def test_no_link_on_any_page_of_any_role_leads_to_a_403():
     for user in User.objects.filter(email__endswith="@demo.test", is_active=True):
         client = Client()
         client.force_login(user)
-        pages = [item["url"] for section in menu_for(user) for item in section["items"]]
+        pages = menu_urls(user)
         seen_pages: set[str] = set()
         followed: dict[str, int] = {}  # one link per URL pattern: same view, same answer
         while pages and len(seen_pages) < 60:
             url = pages.pop(0)
-            if _pattern(url) in seen_pages:
+            if url_pattern(url) in seen_pages:
                 continue
-            seen_pages.add(_pattern(url))
+            seen_pages.add(url_pattern(url))
             response = client.get(url)
             assert response.status_code == 200, f"{user.email} {url}: {response.status_code}"
             for href in _links(response.content.decode()):
-                if _pattern(href) in followed:
+                if url_pattern(href) in followed:
                     continue
                 answer = client.get(href)
-                followed[_pattern(href)] = status = answer.status_code
+                followed[url_pattern(href)] = status = answer.status_code
                 checked += 1
                 html = answer.get("Content-Type", "").startswith("text/html")
                 if status == 403:
                     forbidden.append(f"{user.email}: {url} links to {href}")
-                elif status == 200 and html and _pattern(href) not in seen_pages:
+                elif status == 200 and html and url_pattern(href) not in seen_pages:
                     pages.append(href)
     assert checked > 150
     assert forbidden == []

@@ -5,20 +5,14 @@ page they link to), the two renderings of the page's rows parse to the same HTML
 import itertools
 import re
 from html.parser import HTMLParser
-from io import StringIO
-from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.template import Context, Template
-from django.test import Client
 from django.test.utils import ContextList
-from django.urls import Resolver404, resolve
 from django_tables2 import Table
 
-from apps.accounts.models import User
-from backoffice.navigation import menu_for
+from tests.core.menu_pages import demo_client, menu_urls, url_pattern
 
 pytestmark = pytest.mark.django_db
 
@@ -82,26 +76,16 @@ def _tables(response) -> list:
     return list(found.values())
 
 
-def _pattern(url: str) -> str:
-    try:
-        return resolve(urlsplit(url).path).route
-    except Resolver404:
-        return url
-
-
 def test_one_loop_writes_the_rows_tables2_wrote_on_every_list():
-    call_command("seed_demo", stdout=StringIO())
-    admin = User.objects.get(email="admin@demo.test")
-    client = Client()
-    client.force_login(admin)
-    pages = [item["url"] for section in menu_for(admin) for item in section["items"]]
+    admin, client = demo_client()
+    pages = menu_urls(admin)
     seen: set[str] = set()
     compared: dict[str, int] = {}
     while pages:
         url = pages.pop(0)
-        if _pattern(url) in seen:
+        if url_pattern(url) in seen:
             continue
-        seen.add(_pattern(url))
+        seen.add(url_pattern(url))
         response = client.get(url)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
@@ -109,7 +93,7 @@ def test_one_loop_writes_the_rows_tables2_wrote_on_every_list():
             expected = _render(CELL_LOOP, table)
             assert _render(ONE_LOOP, table) == expected, f"{url}: {type(table).__name__}"
             compared[type(table).__name__] = compared.get(type(table).__name__, 0) + len(expected)
-        pages += [h for h in _parse(response.content.decode()).hrefs if _pattern(h) not in seen]
+        pages += [h for h in _parse(response.content.decode()).hrefs if url_pattern(h) not in seen]
     # Every list of the back office that uses the shared template, each with rows.
     lists = {
         "AuditEventTable",

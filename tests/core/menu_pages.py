@@ -1,0 +1,34 @@
+"""What the tests that walk every page the menu reaches share: the demo data with a user
+logged in, the menu's URLs, and a URL's pattern (one page per view is enough)."""
+
+from io import StringIO
+from urllib.parse import urlsplit
+
+from django.core.management import call_command
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+from apps.accounts.models import User
+from backoffice.navigation import menu_for
+
+
+def url_pattern(url: str) -> str:
+    """The route `url` resolves to (same view, same answer), else the URL itself."""
+    try:
+        return resolve(urlsplit(url).path).route
+    except Resolver404:
+        return url
+
+
+def menu_urls(user) -> list[str]:
+    """Every URL of `user`'s menu, in the menu's order."""
+    return [item["url"] for section in menu_for(user) for item in section["items"]]
+
+
+def demo_client(email: str = "admin@demo.test") -> tuple[User, Client]:
+    """`seed_demo`'s data, and a client logged in as its user `email`."""
+    call_command("seed_demo", stdout=StringIO())
+    user = User.objects.get(email=email)
+    client = Client()
+    client.force_login(user)
+    return user, client
