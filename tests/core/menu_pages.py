@@ -32,3 +32,21 @@ def demo_client(email: str = "admin@demo.test") -> tuple[User, Client]:
     client = Client()
     client.force_login(user)
     return user, client
+
+
+def page_tables(response) -> list[tuple]:
+    """(table, the flattened context) for each django-tables2 table the page's templates
+    were given, each table once, with the last context it appeared in."""
+    from django.test.utils import ContextList
+    from django_tables2 import Table
+
+    found = {}
+    contexts = response.context
+    if not isinstance(contexts, ContextList):
+        contexts = [contexts] if contexts is not None else []
+    for context in contexts:
+        flat = context.flatten()
+        for value in flat.values():
+            if isinstance(value, Table):
+                found[id(value)] = (value, flat)
+    return list(found.values())

@@ -12,12 +12,11 @@ import pytest
 from django.core.management import call_command
 from django.template import RequestContext, Template
 from django.test import Client
-from django.test.utils import ContextList
-from django_tables2 import Table
 
 from apps.accounts.models import User
 from apps.core.table_html import TEMPLATES
 from backoffice.navigation import menu_for
+from tests.core.menu_pages import page_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +24,6 @@ TABLES2 = Template("{% load django_tables2 %}{% render_table table %}")
 ONE_PASS = Template("{% load core_tags %}{% table_html table %}")
 # Fresh on every rendering (row action forms): masked on both sides.
 FRESH = re.compile(r'(name="(?:csrfmiddlewaretoken|idempotency_key)" value=")[^"]*"')
-
-
-def _tables(response) -> list:
-    """(table, the view's context) for each table the page rendered."""
-    found = {}
-    contexts = response.context
-    if not isinstance(contexts, ContextList):
-        contexts = [contexts] if contexts is not None else []
-    for context in contexts:
-        flat = context.flatten()
-        for value in flat.values():
-            if isinstance(value, Table):
-                found[id(value)] = (value, flat)
-    return list(found.values())
 
 
 def _render(template: Template, table, request, page: dict) -> str:
@@ -53,7 +38,7 @@ def _compare(client, url: str, htmx: bool = False) -> list[str]:
     response = client.get(url)
     assert response.status_code == 200, url
     names = []
-    for table, page in _tables(response):
+    for table, page in page_tables(response):
         request = response.wsgi_request
         expected = _render(TABLES2, table, request, page)
         assert _render(ONE_PASS, table, request, page) == expected, f"{url}: {type(table).__name__}"
@@ -67,7 +52,7 @@ def _compare(client, url: str, htmx: bool = False) -> list[str]:
 
 def _first_sort(client, url: str) -> str | None:
     response = client.get(url)
-    for table, _ in _tables(response):
+    for table, _ in page_tables(response):
         for column in table.columns:
             if column.orderable:
                 return column.name
@@ -88,7 +73,7 @@ def test_every_list_is_written_as_tables2_writes_it(admin_client):
     compared: dict[str, int] = {}
     for url in sorted(pages):
         response = admin_client.get(url)
-        if response.status_code != 200 or not _tables(response):
+        if response.status_code != 200 or not page_tables(response):
             continue
         sort = _first_sort(admin_client, url)
         variants = [url, f"{url}?per_page=2&page=3", f"{url}?per_page=1&page=999"]
@@ -126,6 +111,6 @@ def test_empty_tables_long_page_ranges_and_the_list_page(admin_client):
         assert _compare(admin_client, url, htmx=True), url
     # core/list.html uses {% table_html %}: the page holds the table as tables2 wrote it.
     response = admin_client.get("/catalog/products/?sort=-on_hand&page=2")
-    ((table, page),) = _tables(response)
+    ((table, page),) = page_tables(response)
     expected = _render(TABLES2, table, response.wsgi_request, page)
     assert expected in response.content.decode()

@@ -9,10 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from django.conf import settings
 from django.template import Context, Template
-from django.test.utils import ContextList
-from django_tables2 import Table
 
-from tests.core.menu_pages import demo_client, menu_urls, url_pattern
+from tests.core.menu_pages import demo_client, menu_urls, page_tables, url_pattern
 
 pytestmark = pytest.mark.django_db
 
@@ -65,15 +63,12 @@ def _render(template: Template, table) -> list:
 
 
 def _tables(response) -> list:
-    found = {}
-    contexts = response.context
-    if not isinstance(contexts, ContextList):
-        contexts = [contexts] if contexts is not None else []
-    for context in contexts:
-        for value in context.flatten().values():
-            if isinstance(value, Table) and value.template_name == settings.DJANGO_TABLES2_TEMPLATE:
-                found[id(value)] = value
-    return list(found.values())
+    """The page's tables that are written through our tables2 template."""
+    return [
+        table
+        for table, _ in page_tables(response)
+        if table.template_name == settings.DJANGO_TABLES2_TEMPLATE
+    ]
 
 
 def test_one_loop_writes_the_rows_tables2_wrote_on_every_list():
