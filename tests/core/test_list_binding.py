@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from apps.accounts.roles import Role
+from tests.binding import client_binding
 from tests.core.menu_pages import demo_client, menu_urls, url_pattern
 
 pytestmark = pytest.mark.django_db
@@ -26,23 +27,6 @@ OPTION = re.compile(r'<option value="([^"]+)"')
 SEARCH = re.compile(r'<input type="search" name="(\w+)"')
 LIST = re.compile(r'<table[^>]*class="[^"]*\btable\b')
 SKIP = re.compile(r"^/(static|media|admin)/|_export=|/logout/|lookup")
-
-
-class _ClientBinding:
-    """Django's default cursor class under another name: `server_binding` leaves a
-    connection whose cursor class it did not expect alone, so the page reads as before."""
-
-    def __enter__(self):
-        from django.db.backends.postgresql.base import Cursor
-
-        connection.ensure_connection()
-        self.raw = connection.connection
-        self.saved = self.raw.cursor_factory
-        self.raw.cursor_factory = type("ClientBindingCursor", (Cursor,), {})
-        return self
-
-    def __exit__(self, *exc):
-        self.raw.cursor_factory = self.saved
 
 
 def _page(client: Client, url: str) -> tuple[int, str]:
@@ -91,7 +75,7 @@ def test_every_list_variant_reads_the_same_rows_bound_on_the_server():
             continue
         for variant in [url, *_variants(url, html)]:
             bound = _page(client, variant)
-            with _ClientBinding():
+            with client_binding():
                 before = _page(client, variant)
             assert bound == before, (variant, _diff(before[1], bound[1]))
             compared += 1

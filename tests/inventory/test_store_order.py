@@ -21,6 +21,7 @@ from apps.inventory import store_order
 from apps.inventory.models import MissingLevel, StockLevel, Store
 from apps.inventory.services import stock_receive, stock_remove
 from apps.inventory.store_order import StoreStockOrder
+from tests.binding import client_binding
 from tests.catalog.factories import ProductFactory
 from tests.factories import UserFactory
 from tests.inventory.factories import StoreFactory
@@ -188,7 +189,7 @@ def test_one_statement_for_the_page_whatever_the_rows(shop, client_for):
     store = shop[0]
 
     def count(params):
-        with CaptureQueriesContext(connection) as queries:
+        with client_binding(), CaptureQueriesContext(connection) as queries:
             client.get(url, params)
         listing = [q for q in queries if "catalog_product" in q["sql"] and "LIMIT" in q["sql"]]
         return len(queries), len(listing)

@@ -23,6 +23,7 @@ from apps.inventory.services import (
     stock_sell,
     stock_transfer,
 )
+from tests.binding import client_binding
 from tests.catalog.factories import ProductFactory
 
 from .conftest import assert_stock_books_ok
@@ -143,7 +144,7 @@ def test_the_product_list_sorts_by_the_stored_total_without_summing_levels(
     for n, quantity in enumerate((7, 2, 9)):
         stock_receive(store=stores[0], product=ProductFactory(sku=f"P-{n}"), quantity=quantity)
     client.force_login(make_user("Warehouse"))
-    with CaptureQueriesContext(connection) as queries:
+    with client_binding(), CaptureQueriesContext(connection) as queries:
         page = client.get("/catalog/products/?sort=-on_hand").content.decode()
     assert [page.index(sku) for sku in ("P-2", "P-0", "P-1")] == sorted(
         page.index(sku) for sku in ("P-2", "P-0", "P-1")

@@ -1,0 +1,30 @@
+"""Pages read with Django's default cursor (client-side binding) in a test.
+
+List pages bind their statements on the server on PostgreSQL (`apps.core.sql.
+server_binding`), and psycopg then gives Django's query capture no text for a prepared
+statement (`q["sql"]` is None). A test that reads the captured SQL to check a statement's
+shape reads the page inside `client_binding()`: the same statements, with their text."""
+
+import contextlib
+
+from django.db import connection
+
+
+@contextlib.contextmanager
+def client_binding():
+    """Django's default cursor class under another name: `server_binding` leaves a
+    connection whose cursor class it did not expect alone, so the page reads as before.
+    Nothing to do on SQLite."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from django.db.backends.postgresql.base import Cursor
+
+    connection.ensure_connection()
+    raw = connection.connection
+    saved = raw.cursor_factory
+    raw.cursor_factory = type("ClientBindingCursor", (Cursor,), {})
+    try:
+        yield
+    finally:
+        raw.cursor_factory = saved
