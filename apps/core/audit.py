@@ -77,18 +77,26 @@ def audit_build(
         action=action,
         event=event,
         actor=actor,
-        actor_repr=str(actor) if actor is not None else "system",
         ip_address=ip,
-        changes=to_jsonable(changes or {}),
         message=message,
+        **_described(actor, subject, changes),
     )
     if subject is not None:
         event_row.content_type = ContentType.objects.get_for_model(
             subject, for_concrete_model=False
         )
-        event_row.object_id = str(subject.pk)
-        event_row.object_repr = str(subject)[:255]
     return event_row
+
+
+def _described(actor, subject, changes) -> dict[str, Any]:
+    """The columns an event writes to describe its actor, subject and changes."""
+    described = {
+        "actor_repr": str(actor) if actor is not None else "system",
+        "changes": to_jsonable(changes or {}),
+    }
+    if subject is not None:
+        described.update(object_id=str(subject.pk), object_repr=str(subject)[:255])
+    return described
 
 
 def _actor(actor, ip: str | None):
@@ -112,15 +120,12 @@ def audit_rows(subjects: list[tuple[models.Model, str, dict[str, Any], Any]]) ->
         SimpleNamespace(
             created_at=timezone.now(),
             actor_id=actor.pk if actor is not None else None,
-            actor_repr=str(actor) if actor is not None else "system",
             ip_address=ip,
             action=AuditAction.BUSINESS,
             event=event,
             content_type_id=content_type.pk,
-            object_id=str(subject.pk),
-            object_repr=str(subject)[:255],
-            changes=to_jsonable(changes or {}),
             message="",
+            **_described(actor, subject, changes),
         )
         for subject, event, changes, actor, ip in (
             (subject, event, changes, *_actor(actor, None))
