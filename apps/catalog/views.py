@@ -11,6 +11,7 @@ from django.views.generic import DetailView
 
 from apps.accounts.roles import Area
 from apps.core.permissions import AreaRequiredMixin
+from apps.core.querycache import built_once
 from apps.core.views import (
     BackofficeCreateView,
     BackofficeDetailView,
@@ -55,16 +56,21 @@ class ProductListView(CatalogArea, BackofficeListView):
     empty_text = "No products match these filters."
 
     def get_queryset(self):
-        queryset = with_base_value(
-            Product.objects.select_related("category", "currency"),
-            amount="selling_price",
-            currency="currency_id",
-            name="price_base",
-            as_of=timezone.localdate(),
-        )
-        if hooks.stock:
-            queryset = hooks.stock.annotate_products(queryset, store_id=self.stock_store_id)
-        return queryset
+        store_id, stock = self.stock_store_id, hooks.stock
+
+        def build():
+            queryset = with_base_value(
+                Product.objects.select_related("category", "currency"),
+                amount="selling_price",
+                currency="currency_id",
+                name="price_base",
+                as_of=timezone.localdate(),
+            )
+            if stock:
+                queryset = stock.annotate_products(queryset, store_id=store_id)
+            return queryset
+
+        return built_once(("catalog.products", stock is not None, store_id), build)
 
     @property
     def stock_store_id(self) -> int | None:
