@@ -28,13 +28,15 @@ def _category_filter():
     return FewChoicesFilter(
         label="Category",
         field_name="product__category",
-        queryset=Category.objects.all(),
+        queryset=Category.objects.only("pk", "name"),
         empty_label="All categories",
     )
 
 
 class StockLevelFilter(django_filters.FilterSet):
-    store = FewChoicesFilter(label="Store", queryset=Store.objects.all(), empty_label="All stores")
+    store = FewChoicesFilter(
+        label="Store", queryset=Store.objects.only("pk", "name"), empty_label="All stores"
+    )
     q = _search("name, SKU or barcode")
     category = _category_filter()
     status = django_filters.ChoiceFilter(
@@ -51,7 +53,9 @@ class StockLevelFilter(django_filters.FilterSet):
 
 class LowStockFilter(django_filters.FilterSet):
     store = FewChoicesFilter(
-        label="Store", queryset=Store.objects.filter(active=True), empty_label="All stores"
+        label="Store",
+        queryset=Store.objects.filter(active=True).only("pk", "name"),
+        empty_label="All stores",
     )
     category = _category_filter()
     status = django_filters.ChoiceFilter(
@@ -71,7 +75,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 class MovementFilter(django_filters.FilterSet):
     store = FewChoicesFilter(
-        label="Store", queryset=Store.all_objects.all(), empty_label="All stores"
+        label="Store", queryset=Store.all_objects.only("pk", "name"), empty_label="All stores"
     )
     product = _search("SKU, barcode or name")
     movement_type = django_filters.ChoiceFilter(

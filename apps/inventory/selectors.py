@@ -89,6 +89,34 @@ def low_stock_levels():
     )
 
 
+# What a stock-level row shows (StockLevelTable.rows_html, its CSV export, the product
+# link): the rest of the level, store, product and category columns (timestamps, notes,
+# addresses, prices...) cost the row query ~300 datetime conversions a page for nothing.
+LEVEL_ROW_FIELDS = (
+    "store_id",
+    "product_id",
+    "quantity",
+    "value",
+    "unit_cost",
+    "store__name",
+    "product__sku",
+    "product__name",
+    "product__category__name",
+)
+
+
+def level_rows():
+    """The stock list's base: levels of alive products with status, and their store,
+    product and category, reading only the columns a row shows."""
+    related = StockLevel.objects.select_related("store", "product", "product__category")
+    return levels_with_status(related).only(*LEVEL_ROW_FIELDS)
+
+
+def low_level_rows():
+    """`low_stock_levels` reading only the columns a row shows."""
+    return low_stock_levels().only(*LEVEL_ROW_FIELDS)
+
+
 def available(*, store: Store | int | None, product: Product | int | None) -> int:
     if not store or not product:
         return 0

@@ -15,6 +15,7 @@ from apps.core.columns import OptionalColumn, columns_chosen
 from apps.core.filters import bounded_filter_data
 from apps.core.idempotency import FORM_REPLAYED, form_once
 from apps.core.permissions import AreaRequiredMixin
+from apps.core.querycache import built_once
 from apps.core.views import (
     BackofficeCreateView,
     BackofficeFormView,
@@ -36,7 +37,7 @@ from .forms import (
     StoreForm,
     TransferForm,
 )
-from .models import StockLevel, StockMovement, Store
+from .models import StockMovement, Store
 from .tables import LowStockTable, MovementTable, StockLevelTable, StoreTable
 
 
@@ -98,9 +99,7 @@ class StockLevelListView(StockArea, LazyPagesMixin, BackofficeListView):
     empty_text = "No stock matches these filters."
 
     def get_queryset(self):
-        return selectors.levels_with_status(
-            StockLevel.objects.select_related("store", "product", "product__category")
-        )
+        return built_once(("inventory.levels",), selectors.level_rows)
 
     def get(self, request, *args, **kwargs):
         # The per-store totals read every level: the page asks for them after it shows.
@@ -122,7 +121,7 @@ class LowStockView(StockArea, LazyPagesMixin, BackofficeListView):
     empty_text = "Nothing is low: every stocked product is above its alert level."
 
     def get_queryset(self):
-        return selectors.low_stock_levels()
+        return built_once(("inventory.low_levels",), selectors.low_level_rows)
 
 
 # --- movements (keyset pages: no COUNT, no OFFSET on a ledger of millions) ---------------
