@@ -15,8 +15,9 @@ from .selectors import StockStatus
 
 
 class StockLevelTable(tables.Table):
-    """Rows are written out in inventory/_level_table.html; the columns give the header,
-    the sorting and the CSV export."""
+    """Rows are written out by `rows_html` (inventory/_level_table.html); the columns give
+    the header, the sorting and the CSV export. Its records are the dicts of
+    `selectors.level_rows` (the column accessors are their keys)."""
 
     store = tables.Column(accessor="store__name", verbose_name="Store")
     sku = tables.Column(accessor="product__sku", verbose_name="SKU")
@@ -67,34 +68,33 @@ class StockLevelTable(tables.Table):
         receive, transfer, adjust = (self.urls[k] for k in ("receive", "transfer", "adjust"))
         rows = []
         for row in self.paginated_rows:
-            level = row.record
-            product, store_id = level.product, level.store_id
-            category = product.category.name if product.category_id else ""
+            level = row.record  # a dict of selectors.LEVEL_ROW
+            store_id, product_id = level["store_id"], level["product_id"]
+            sku = level["product__sku"]
             actions = ""
             if self.can_write:
-                sku = conditional_escape(quote(product.sku))  # the urlencode filter
+                quoted = conditional_escape(quote(sku))  # the urlencode filter
                 actions = (
                     '<span class="text-nowrap">\n'
                     f'    <a class="btn btn-sm btn-link" href="{receive}?store={store_id}'
-                    f'&amp;product={sku}">Receive</a>\n'
+                    f'&amp;product={quoted}">Receive</a>\n'
                     f'    <a class="btn btn-sm btn-link" href="{transfer}?to_store={store_id}'
-                    f'&amp;product={sku}">Transfer in</a>\n'
+                    f'&amp;product={quoted}">Transfer in</a>\n'
                     f'    <a class="btn btn-sm btn-link" href="{adjust}?store={store_id}'
-                    f'&amp;product={sku}">Adjust</a>\n'
+                    f'&amp;product={quoted}">Adjust</a>\n'
                     "  </span>"
                 )
             rows.append(
                 "<tr>\n"
-                f"  <td>{cell_text(level.store.name)}</td>\n"
-                f'  <td><a href="{product_url.format(level.product_id)}">'
-                f"{cell_text(product.sku)}</a></td>\n"
-                f"  <td>{cell_text(product.name)}</td>\n"
-                f"  <td>{cell_text(category or '—')}</td>\n"
-                f'  <td class="text-end fw-semibold">{cell_text(level.quantity)}</td>\n'
-                f'  <td class="text-end">{cell_text(level.unit_cost)}</td>\n'
-                f'  <td class="text-end">{cell_text(format_money(level.value))}</td>\n'
-                f'  <td class="text-end">{cell_text(level.threshold)}</td>\n'
-                f"  <td>{BADGES.get(level.status, BADGE_OK)}</td>\n"
+                f"  <td>{cell_text(level['store__name'])}</td>\n"
+                f'  <td><a href="{product_url.format(product_id)}">{cell_text(sku)}</a></td>\n'
+                f"  <td>{cell_text(level['product__name'])}</td>\n"
+                f"  <td>{cell_text(level['product__category__name'] or '—')}</td>\n"
+                f'  <td class="text-end fw-semibold">{cell_text(level["quantity"])}</td>\n'
+                f'  <td class="text-end">{cell_text(level["unit_cost"])}</td>\n'
+                f'  <td class="text-end">{cell_text(format_money(level["value"]))}</td>\n'
+                f'  <td class="text-end">{cell_text(level["threshold"])}</td>\n'
+                f"  <td>{BADGES.get(level['status'], BADGE_OK)}</td>\n"
                 f"  <td>{actions}</td>\n"
                 "</tr>\n"
             )

@@ -300,14 +300,23 @@ def test_stock_list_filters_status_and_csv(client_for, stores):
     def rows(**params):
         response = viewer.get(reverse("stock-list"), params)
         return sorted(
-            (r.record.product.sku, r.record.store.code, r.record.quantity, r.record.status)
+            (
+                r.record["product__sku"],
+                r.record["store__name"],
+                r.record["quantity"],
+                r.record["status"],
+            )
             for r in response.context["table"].page.object_list
         )
 
-    assert rows() == [("LOW-1", "A", 5, "low"), ("OK-1", "B", 3, "ok"), ("OUT-1", "A", 0, "out")]
-    assert rows(status="low") == [("LOW-1", "A", 5, "low")]
-    assert rows(store=stores[1].pk) == [("OK-1", "B", 3, "ok")]
-    assert rows(q="out") == [("OUT-1", "A", 0, "out")]
+    assert rows() == [
+        ("LOW-1", "Store A", 5, "low"),
+        ("OK-1", "Store B", 3, "ok"),
+        ("OUT-1", "Store A", 0, "out"),
+    ]
+    assert rows(status="low") == [("LOW-1", "Store A", 5, "low")]
+    assert rows(store=stores[1].pk) == [("OK-1", "Store B", 3, "ok")]
+    assert rows(q="out") == [("OUT-1", "Store A", 0, "out")]
     exported = csv_rows(viewer.get(reverse("stock-list"), {"_export": "csv", "status": "out"}))
     assert exported == [
         [
@@ -357,10 +366,10 @@ def test_low_stock_page_lists_low_and_out_in_active_stores(client_for, stores):
     stock_receive(store=stores[0], product=inactive, quantity=1)
     response = viewer.get(reverse("stock-low"))
     listed = [
-        (r.record.product.sku, r.record.store.code, r.record.quantity)
+        (r.record["product__sku"], r.record["store__name"], r.record["quantity"])
         for r in response.context["table"].page.object_list
     ]
-    assert listed == [("A-1", "A", 3), ("B-1", "C", 10)]
+    assert listed == [("A-1", "Store A", 3), ("B-1", "Store C", 10)]
     Store.objects.filter(pk=stores[2].pk).update(active=False)
     response = viewer.get(reverse("stock-low"))
     assert len(response.context["table"].page.object_list) == 1
