@@ -86,7 +86,8 @@ class MovementFilter(django_filters.FilterSet):
         queryset=get_user_model()
         .objects.filter(Q(groups__name__in=STAFF_ROLES) | Q(is_superuser=True))
         .distinct()
-        .order_by("email"),
+        .order_by("email")
+        .only("pk", "email", "full_name"),  # what the option shows (User.__str__)
         empty_label="Anyone",
     )
     start = django_filters.DateFilter(

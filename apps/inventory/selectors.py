@@ -290,10 +290,34 @@ def product_stock(product: Product) -> list[dict]:
     return rows
 
 
+# The columns a movement row shows (tables.movement_rows_html): the movement's notes,
+# transfer and category, and the stores' and user's other columns (their timestamps
+# among them) are left unread.
+MOVEMENT_ROW_FIELDS = (
+    "created_at",
+    "movement_type",
+    "store__name",
+    "related_store__name",
+    "product_id",
+    "product_sku",
+    "product_name",
+    "quantity",
+    "previous_quantity",
+    "new_quantity",
+    "unit_cost",
+    "value",
+    "reason",
+    "reference",
+    "user__full_name",
+    "user__email",
+)
+
+
 def recent_movements(product: Product, limit: int = 10) -> list[StockMovement]:
     return list(
         StockMovement.objects.filter(product=product)
         .select_related("store", "user", "related_store")
+        .only(*MOVEMENT_ROW_FIELDS)
         .order_by("-id")[:limit]
     )
 

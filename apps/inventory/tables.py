@@ -144,7 +144,7 @@ def movement_rows_html(movements, hidden="", empty_text: str = "") -> SafeString
         (f'<td data-label="{label}"{css}>', write) if name not in hidden else None
         for name, label, css, write in _OPTIONAL
     ]
-    rows = []
+    rows, types = [], {}
     for m in movements:
         store = cell_text(m.store.name)
         if m.related_store_id:
@@ -160,13 +160,16 @@ def movement_rows_html(movements, hidden="", empty_text: str = "") -> SafeString
             quantity = (
                 f'<td data-label="Quantity" class="text-end text-danger">{cell_text(m.quantity)}'
             )
-        badge = MOVEMENT_BADGES.get(m.movement_type, "text-bg-secondary")
+        kind = types.get(m.movement_type)
+        if kind is None:  # once per movement type and page
+            badge = MOVEMENT_BADGES.get(m.movement_type, "text-bg-secondary")
+            label = cell_text(m.get_movement_type_display())
+            kind = types[m.movement_type] = f'<span class="badge {badge}">{label}</span>'
         cells = "\n      ".join(f"{o[0]}{o[1](m)}</td>" if o else "" for o in optional)
         rows.append(  # the template's line breaks and indentation, character for character
             "\n    <tr>\n"
             f'      <td data-label="When" class="text-nowrap">{when(m.created_at)}</td>\n'
-            f'      <td data-label="Type"><span class="badge {badge}">'
-            f"{cell_text(m.get_movement_type_display())}</span></td>\n"
+            f'      <td data-label="Type">{kind}</td>\n'
             f'      <td data-label="Store">{store}</td>\n'
             f'      <td data-label="SKU"><a href="{product_url(m.product_id)}">'
             f"{cell_text(m.product_sku)}</a></td>\n"
