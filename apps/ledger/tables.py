@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.contrib.contenttypes.models import ContentType
 from django.utils.html import format_html
 
 from apps.core.links import pk_url
@@ -53,8 +54,9 @@ class JournalEntryTable(tables.Table):
     )
     memo = tables.Column()
     reference = tables.Column()
+    # The type from Django's content-type cache (get_for_id), not a join per list
     source = tables.Column(
-        verbose_name="Source", accessor="source_type__model", default="manual", orderable=False
+        verbose_name="Source", accessor="source_type_id", default="manual", orderable=False
     )
     total = MoneyColumn(verbose_name="Amount (base)", accessor="total")
     posted_by = tables.Column(verbose_name="Posted by", default="system")
@@ -67,7 +69,9 @@ class JournalEntryTable(tables.Table):
         order_by = ("-date",)
 
     def value_source(self, value, record):
-        return record.source_type.name if record.source_type_id else "manual"
+        if not record.source_type_id:
+            return "manual"
+        return ContentType.objects.get_for_id(record.source_type_id).name
 
     def cell_writer(self, bound_column, context):
         """The journal's cells in one pass (apps.core.table_rows)."""

@@ -179,13 +179,12 @@ class JournalEntryListView(LedgerArea, BackofficeListView):
             .values("s")
         )
         return (
-            JournalEntry.objects.select_related("posted_by", "source_type")
+            JournalEntry.objects.select_related("posted_by")
             .only(
                 "date",
                 "memo",
                 "reference",
-                "source_type__app_label",
-                "source_type__model",
+                "source_type",  # its name from the content-type cache (JournalEntryTable)
                 "reverses",
                 "posted_by__full_name",
                 "posted_by__email",
