@@ -39,8 +39,10 @@ class SellerListView(CreditArea, BackofficeListView):
     create_label = "New seller"
     empty_text = "No sellers yet."
 
-    def get_queryset(self):
-        return Seller.objects.select_related("user", "account")
+    def get_queryset(self):  # what SellerTable's rows and CSV read
+        return Seller.objects.select_related("user", "account").only(
+            "company", "phone", "status", "balance", "user__email", "account__code"
+        )
 
 
 class SellerCreateView(CreditArea, BackofficeFormView):
