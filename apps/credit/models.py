@@ -130,7 +130,7 @@ class TransactionLogQuerySet(AppendOnlyQuerySet):
 
     def with_list_columns(self):
         """What the transaction log's rows and CSV read (credit.tables.TransactionTable):
-        31 columns of the log and its seller down to 11."""
+        30 columns of the log and its seller down to 11."""
         return self.select_related("seller").only(
             "created_at",
             "seller__company",
