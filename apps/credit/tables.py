@@ -113,7 +113,10 @@ class TransactionTable(tables.Table):
             url = pk_url("seller-detail")
             return lambda r: link(url(r.seller_id), esc(r.seller))
         if name == "type":
-            return lambda r: plain(r.get_type_display())
+            types = {}  # one label per type on the page
+            return lambda r: (
+                types.get(r.type) or types.setdefault(r.type, plain(r.get_type_display()))
+            )
         if name == "phone":
             return lambda r: plain(r.phone)
         if name in ("amount", "balance_after"):

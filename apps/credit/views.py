@@ -11,6 +11,7 @@ from django.views import View
 from apps.accounts.roles import Area
 from apps.core.idempotency import FORM_REPLAYED, form_once
 from apps.core.permissions import AreaRequiredMixin
+from apps.core.querycache import built_once
 from apps.core.redirects import safe_next
 from apps.core.views import (
     BackofficeDetailView,
@@ -38,8 +39,10 @@ class SellerListView(CreditArea, BackofficeListView):
     create_label = "New seller"
     empty_text = "No sellers yet."
 
-    def get_queryset(self):
-        return Seller.objects.select_related("user", "account")
+    def get_queryset(self):  # what SellerTable's rows and CSV read
+        return Seller.objects.select_related("user", "account").only(
+            "company", "phone", "status", "balance", "user__email", "account__code"
+        )
 
 
 class SellerCreateView(CreditArea, BackofficeFormView):
@@ -217,7 +220,9 @@ class TransactionListView(CreditArea, BackofficeListView):
     empty_text = "No transactions match these filters."
 
     def get_queryset(self):
-        return TransactionLog.objects.select_related("seller")
+        return built_once(
+            ("credit.transaction-list",), lambda: TransactionLog.objects.with_list_columns()
+        )
 
     paginate_by = 50
     lazy_pages = True

@@ -20,7 +20,7 @@ class CustomerFilter(django_filters.FilterSet):
     )
     currency = FewChoicesFilter(
         label="Currency",
-        queryset=Currency.objects.filter(active=True),
+        queryset=Currency.objects.filter(active=True).only("code"),  # its str
         empty_label="Any currency",
     )
     portal = django_filters.BooleanFilter(

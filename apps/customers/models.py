@@ -46,6 +46,12 @@ class CustomerQuerySet(SoftDeleteQuerySet):
         contacts = Contact.objects.filter(contact, customer=OuterRef("pk"))
         return self.filter(match | Q(Exists(contacts)))
 
+    def with_list_columns(self):
+        """What the customer list's rows and CSV read (customers.tables.CustomerTable)."""
+        return self.only(
+            "code", "name", "kind", "email", "phone", "currency_id", "credit_limit", "active"
+        )
+
     def by_code(self, text: str):
         """What a person typed or picked: "CUST-00001" or "CUST-00001 · Acme Retail"."""
         code = (text or "").split("·")[0].strip()

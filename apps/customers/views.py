@@ -37,7 +37,7 @@ class CustomerListView(CustomersArea, BackofficeListView):
     empty_text = "No customers match these filters."
 
     def get_queryset(self):
-        return Customer.objects.all()
+        return Customer.objects.with_list_columns()
 
 
 class CustomerEditMixin:

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.contrib.contenttypes.models import ContentType
 from django.utils.html import format_html
 
 from apps.core.links import pk_url
@@ -53,8 +54,9 @@ class JournalEntryTable(tables.Table):
     )
     memo = tables.Column()
     reference = tables.Column()
+    # The type from Django's content-type cache (get_for_id), not a join per list
     source = tables.Column(
-        verbose_name="Source", accessor="source_type__model", default="manual", orderable=False
+        verbose_name="Source", accessor="source_type_id", default="manual", orderable=False
     )
     total = MoneyColumn(verbose_name="Amount (base)", accessor="total")
     posted_by = tables.Column(verbose_name="Posted by", default="system")
@@ -67,7 +69,9 @@ class JournalEntryTable(tables.Table):
         order_by = ("-date",)
 
     def value_source(self, value, record):
-        return record.source_type.name if record.source_type_id else "manual"
+        if not record.source_type_id:
+            return "manual"
+        return ContentType.objects.get_for_id(record.source_type_id).name
 
     def cell_writer(self, bound_column, context):
         """The journal's cells in one pass (apps.core.table_rows)."""
@@ -82,13 +86,31 @@ class JournalEntryTable(tables.Table):
         if name in ("memo", "reference"):
             return lambda r: plain(getattr(r, name))
         if name == "source":
-            # no source type: tables2 writes the default, without the reversal badge
-            return lambda r: esc(self.render_source(None, r)) if r.source_type_id else plain(None)
+            sources = {}  # one per source type and reversal flag on the page
+
+            def source(r) -> str:
+                if not r.source_type_id:  # tables2 writes the default, without the badge
+                    return plain(None)
+                key = (r.source_type_id, bool(r.reverses_id))
+                html = sources.get(key)
+                if html is None:
+                    html = sources[key] = esc(self.render_source(None, r))
+                return html
+
+            return source
         if name == "total":
             money = bound_column.column.writer(bound_column.default)
             return lambda r: money(r.total)
         if name == "posted_by":
-            return lambda r: plain(r.posted_by)
+            users = {}  # one per user on the page (entries are posted by a few)
+
+            def posted_by(r) -> str:
+                html = users.get(r.posted_by_id)
+                if html is None:
+                    html = users[r.posted_by_id] = plain(r.posted_by)
+                return html
+
+            return posted_by
         if name == "posted_at":
             when = date_or("Y-m-d H:i", bound_column.default, context)
             return lambda r: when(r.posted_at)

@@ -32,7 +32,11 @@ class OrderFilter(django_filters.FilterSet):
             attrs={"placeholder": "code or name", "list": "customer-options", "autocomplete": "off"}
         ),
     )
-    store = FewChoicesFilter(label="Store", queryset=Store.objects.all(), empty_label="Any store")
+    store = FewChoicesFilter(
+        label="Store",
+        queryset=Store.objects.only("name"),  # an option reads its key and name
+        empty_label="Any store",
+    )
     start = django_filters.DateFilter(
         label="From", field_name="order_date", lookup_expr="gte", widget=DATE
     )

@@ -99,7 +99,10 @@ class OrderTable(tables.Table):
         if name == "currency":
             return lambda r: plain(r.currency_id)
         if name == "source":
-            return lambda r: plain(r.get_source_display())
+            sources = {}  # one label per source on the page
+            return lambda r: (
+                sources.get(r.source) or sources.setdefault(r.source, plain(r.get_source_display()))
+            )
         return None
 
 

@@ -14,6 +14,7 @@ from django.views import View
 from apps.core.audit import events_for
 from apps.core.models import CompanySettings
 from apps.core.permissions import AreaRequiredMixin
+from apps.core.querycache import built_once
 from apps.core.views import BackofficeDetailView, BackofficeFormView, BackofficeListView
 from apps.finance.selectors import base_currency_code
 from apps.sales.models import Order
@@ -52,8 +53,11 @@ class InvoiceListView(InvoicesArea, BackofficeListView):
         "No invoices match these filters. Invoice a confirmed order or start a free invoice."
     )
 
-    def get_queryset(self):
-        return with_balances(Invoice.objects.select_related("customer", "series"))
+    def get_queryset(self):  # the balances' subqueries built once per process
+        return built_once(
+            ("invoicing.invoice-list",),
+            lambda: with_balances(Invoice.objects.select_related("customer", "series")),
+        )
 
 
 def invoice_queryset():

@@ -16,6 +16,7 @@ from apps.accounts.roles import Area
 from apps.core.audit import events_for
 from apps.core.idempotency import FORM_REPLAYED, form_once
 from apps.core.models import CompanySettings
+from apps.core.querycache import built_once
 from apps.core.views import BackofficeDetailView, BackofficeFormView, BackofficeListView
 from apps.customers.models import Customer
 from apps.finance import money
@@ -51,8 +52,11 @@ class PaymentListView(InvoicesArea, BackofficeListView):
     empty_text = "No payments yet. Record one from an invoice, from a customer or here."
     empty_filtered_text = "No payments match these filters."
 
-    def get_queryset(self):
-        return with_credit(Payment.objects.select_related("customer"))
+    def get_queryset(self):  # the credit's four subqueries built once per process
+        return built_once(
+            ("invoicing.payment-list",),
+            lambda: with_credit(Payment.objects.select_related("customer")),
+        )
 
 
 class PaymentDetailView(InvoicesArea, BackofficeDetailView):
