@@ -456,9 +456,9 @@ def _record(
 
 def _insert_after(before: tuple[str, list], movements: list[StockMovement]) -> None:
     """PostgreSQL: `insert_all(movements)` in one statement after `before`'s CTEs."""
-    sql, params = insert_sql(movements, StockMovement)
     for movement in movements:
         movement._prepare_related_fields_for_save(operation_name="bulk_create")
+    sql, params = insert_sql(movements, StockMovement)
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {before[0]} {sql} RETURNING id", [*before[1], *params])
         # RETURNING gives the rows in the order they were sent, as bulk_create relies on
