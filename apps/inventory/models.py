@@ -219,8 +219,8 @@ class StockMovement(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # The other store of a transfer, and the id both legs share.
-    related_store = models.ForeignKey(
-        Store, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    related_store = models.ForeignKey(  # indexed where set: movement_related_store_idx
+        Store, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     transfer_id = models.UUIDField(null=True, blank=True)
     # Snapshot: what the product was called when it moved (renames and deletes keep history).
@@ -266,6 +266,14 @@ class StockMovement(models.Model):
             models.Index(fields=["store", "product", "id"], name="movement_level_idx"),
             # The reference filter (any case, newest first): MovementFilter.by_reference.
             models.Index(Upper("reference"), F("id").desc(), name="movement_reference_idx"),
+            # Only transfers have another store: the rest of the movements (sales among
+            # them) write no entry here. A lookup by store (`= x`, `IN (...)`, the PROTECT
+            # check) implies NOT NULL, so PostgreSQL and SQLite use this partial index.
+            models.Index(
+                fields=["related_store"],
+                condition=Q(related_store__isnull=False),
+                name="movement_related_store_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,7 +18,7 @@ from apps.catalog.models import Product
 from apps.core.audit import audit_rows
 from apps.core.models import AuditEvent
 from apps.core.request_context import current_user
-from apps.core.sql import Rows, case_by_id, insert_all
+from apps.core.sql import Rows, case_by_id, insert_all, insert_sql
 from apps.ledger.services import PreparedEntry, journal_write
 
 from .. import valuation
@@ -323,11 +323,7 @@ def _write(changes: list[Change], events: Iterable[AuditEvent] = ()) -> list[Sto
     return _record(changes, events)
 
 
-def _levels_update(
-    changes: list[Change],
-    entry: PreparedEntry | None = None,
-    extra: tuple[str, list] | None = None,
-) -> None:
+def _levels_update(changes: list[Change], entry: PreparedEntry | None = None) -> None:
     """The one place a level changes: quantity and value move by deltas, each level only
     WHERE enough units remain for its net issue (a conditional multi-row update); the
     average is the locked rows' figures computed by `_plan`, which no one else can change
@@ -348,14 +344,8 @@ def _levels_update(
         quantity[pk] += change.quantity
         value[pk] += change.value
     update = _levels_sql(levels, quantity, value)
-    if extra is not None and (connection.vendor != "postgresql" or entry is None):
-        with connection.cursor() as cursor:
-            cursor.execute(f"WITH {extra[0]} SELECT 1", extra[1])
-        extra = None
     if connection.vendor == "postgresql" and entry is not None:  # all in one statement
         ctes = totals_ctes(update, levels, quantity, value)
-        if extra is not None:
-            ctes = (f"{ctes[0]}, {extra[0]}", [*ctes[1], *extra[1]])
         # the store totals (after the products) before the accounts: see write_at_once
         columns = "(SELECT count(*) FROM stores), (SELECT count(*) FROM levels)"
         moved = entry.write_at_once(before=(*ctes, columns))[1]
@@ -400,9 +390,15 @@ def _levels_sql(levels: dict, quantity: dict, value: dict) -> tuple[str, list]:
 _LEVEL = StockLevel._meta.db_table
 
 
-def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[StockMovement]:
+def _record(
+    changes: list[Change],
+    extra: Iterable[AuditEvent] = (),
+    then: Callable[[list[StockMovement]], tuple[str, list] | None] | None = None,
+) -> list[StockMovement]:
     """The movements of `changes` and their audit events (with the `extra` events of the
-    document that moved them), two INSERTs."""
+    document that moved them), two INSERTs. `then(movements)` (`stock_sell`'s): the
+    document's own rows, once its movements are costed, as data-modifying CTEs sent with
+    the movements' INSERT (PostgreSQL), or written by `then` itself (it returns None)."""
     movements, events = [], []
     for change in changes:
         details = change.details
@@ -429,7 +425,11 @@ def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[Sto
             category_name=product.category.name if product.category_id else "",
         )
         movements.append(movement)
-    insert_all(movements)
+    before = then(movements) if then is not None else None
+    if before is None:
+        insert_all(movements)
+    else:
+        _insert_after(before, movements)
     events = audit_rows(
         [
             (
@@ -452,3 +452,17 @@ def _record(changes: list[Change], extra: Iterable[AuditEvent] = ()) -> list[Sto
     )
     insert_all([*events, *extra], AuditEvent)
     return movements
+
+
+def _insert_after(before: tuple[str, list], movements: list[StockMovement]) -> None:
+    """PostgreSQL: `insert_all(movements)` in one statement after `before`'s CTEs."""
+    for movement in movements:
+        movement._prepare_related_fields_for_save(operation_name="bulk_create")
+    sql, params = insert_sql(movements, StockMovement)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {before[0]} {sql} RETURNING id", [*before[1], *params])
+        # RETURNING gives the rows in the order they were sent, as bulk_create relies on
+        for movement, (pk,) in zip(movements, cursor.fetchall(), strict=True):
+            movement.pk = pk
+            movement._state.adding = False
+            movement._state.db = connection.alias

@@ -152,8 +152,9 @@ def stock_sell(
 
     `then(movements)` lets the document write its own rows once the movements are
     costed: it returns them as data-modifying CTEs with their parameters (`name AS
-    (...)`), written by the sale's last statement (PostgreSQL), or writes them itself and
-    returns None.
+    (...)`), written by the movements' INSERT (PostgreSQL: before the last statement
+    locks the rows every sale shares, so they are not written while those are held), or
+    writes them itself and returns None.
 
     `levels` are the rows the caller already locked with `stock_levels_lock` in this
     transaction (order_confirm checks every line first): the sale is then part of the
@@ -192,10 +193,11 @@ def stock_sell(
             source=source,
             user=user,
         )
-        # the movements first, then the levels with the entry (the rows every sale
-        # shares, store totals and accounts, locked as late as possible: _levels_update)
-        movements = _record(changes, events)
-        _levels_update(changes, entry, then(movements) if then else None)
+        # the movements (with the document's own rows) first, then the levels with the
+        # entry: the rows every sale shares, store totals and accounts, are locked by the
+        # last statement, which writes nothing else (_levels_update)
+        movements = _record(changes, events, then)
+        _levels_update(changes, entry)
     return movements
 
 
