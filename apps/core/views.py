@@ -6,6 +6,7 @@ partial (DESIGN.md §8); `?_export=csv` streams the filtered rows as CSV.
 
 from __future__ import annotations
 
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -103,8 +104,20 @@ class ServerBoundMixin:
     renders inside the block: a filter bar reads its choices while it renders. A streamed
     CSV export reads after the view returns, as before (client-side binding)."""
 
+    # Query parameters holding a text to search for (besides a list's text filters, which
+    # BackofficeListView finds itself): a request giving one is bound on the client.
+    search_params: tuple[str, ...] = ()
+
+    def searched(self, request) -> set[str]:
+        """The query parameters of this request that hold a search text."""
+        return {name for name in self.search_params if request.GET.get(name, "").strip()}
+
     def dispatch(self, request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
+        # A search is planned for its text: prepared, PostgreSQL plans `UPPER(name) LIKE
+        # UPPER($1)` generically after five runs on a connection, for a pattern matching
+        # 0.5 % of the rows (the stock list then walked every product by name, 250-470 ms
+        # instead of 10, the movement list every movement, 3-7 s instead of 30 ms).
+        if request.method not in ("GET", "HEAD") or self.searched(request):
             return super().dispatch(request, *args, **kwargs)
         with server_binding():
             response = super().dispatch(request, *args, **kwargs)
@@ -151,6 +164,18 @@ class BackofficeListView(
         if page.isdigit() and int(page) > self.max_page:
             query["page"] = str(self.max_page)  # EmptyPage -> the last page
         request.GET = query
+
+    def searched(self, request) -> set[str]:
+        """Also every text filter (a name, SKU, reference or memo to look for) given."""
+        searched = super().searched(request)
+        filterset_class = self.filterset_class
+        if filterset_class is not None:
+            searched |= {
+                name
+                for name, f in filterset_class.base_filters.items()
+                if isinstance(f, django_filters.CharFilter) and request.GET.get(name, "").strip()
+            }
+        return searched
 
     def get_filterset_kwargs(self, filterset_class):
         from .filters import bounded_filter_data

@@ -45,24 +45,6 @@ class StockArea:
     area = Area.STOCK
 
 
-class SearchPlannedEachTime:
-    """A searched page's statements are bound on the client, as before the lists were
-    bound on the server (ServerBoundMixin): PostgreSQL then plans each search with its
-    text. Prepared, a name/SKU search (`UPPER(name) LIKE UPPER($1)`) is planned
-    generically after five runs on a connection, for a pattern matching 0.5 % of the
-    products: the stock list walked every product by name (250-470 ms instead of 10 ms)
-    and the movement list every movement by id (3-7 s instead of 30 ms).
-    `search_params` are the query parameters that hold such a text."""
-
-    search_params: tuple[str, ...] = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        if any(request.GET.get(name, "").strip() for name in self.search_params):
-            # The view's dispatch below ServerBoundMixin's, i.e. without server binding.
-            return super(ServerBoundMixin, self).dispatch(request, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-
 class LazyPagesMixin:
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "can_write": self.can("write")}
@@ -108,9 +90,8 @@ class StoreUpdateView(StockArea, BackofficeUpdateView):
 # --- stock levels -----------------------------------------------------------------------
 
 
-class StockLevelListView(StockArea, SearchPlannedEachTime, LazyPagesMixin, BackofficeListView):
+class StockLevelListView(StockArea, LazyPagesMixin, BackofficeListView):
     title = "Stock levels"
-    search_params = ("q",)
     template_name = "inventory/stock_list.html"
     table_class = StockLevelTable
     filterset_class = StockLevelFilter
@@ -227,7 +208,6 @@ MOVEMENT_EXPORT = (
 
 class MovementListView(
     StockArea,
-    SearchPlannedEachTime,
     ServerBoundMixin,
     AreaRequiredMixin,
     PageContextMixin,
