@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import AttributeDict
 
-from .table_rows import esc, page_rows
+from .table_rows import attrs_html, esc, page_rows
 
 
 class _Query:
@@ -48,7 +48,7 @@ def _attrs_html(attrs, key: str) -> str:
     an AttributeDict, else nothing (what the template engine's lookup gives)."""
     value = attrs.get(key) if hasattr(attrs, "get") else None
     as_html = getattr(value, "as_html", None)
-    return esc(as_html()) if callable(as_html) else ""
+    return esc(attrs_html(value)) if callable(as_html) else ""
 
 
 def _thead(table, query, context) -> str:
@@ -61,7 +61,7 @@ def _thead(table, query, context) -> str:
     for column in table.columns:
         header = render_value_in_context(column.header, context)
         out.append("\n                    <th ")
-        out.append(esc(column.attrs["th"].as_html()))
+        out.append(esc(attrs_html(column.attrs["th"])))
         out.append(' scope="col">\n                        ')
         if column.orderable:
             href = query(sort_key, column.order_by_alias.next)
@@ -159,7 +159,7 @@ def _table(table, context, tbody) -> str:
     table_attrs.update(table.attrs)
     return "".join(
         (
-            f"\n        <table {esc(table_attrs.as_html())}>\n            ",
+            f"\n        <table {esc(attrs_html(table_attrs))}>\n            ",
             _thead(table, query, context),
             "\n            ",
             tbody(table, context),

@@ -31,7 +31,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import striptags
 from django.templatetags.l10n import localize, unlocalize
 from django.utils.formats import localize as formats_localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.columns.datecolumn import DateColumn
@@ -39,7 +39,7 @@ from django_tables2.columns.datetimecolumn import DateTimeColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.columns.templatecolumn import TemplateColumn
-from django_tables2.utils import Accessor, signature
+from django_tables2.utils import Accessor, AttributeDict, signature
 
 _MISSING = object()
 # The template DateColumn and DateTimeColumn write for their `format`.
@@ -51,6 +51,24 @@ def esc(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html_lib.escape(str(value))
+
+
+def attrs_html(attrs) -> str:
+    """`attrs.as_html()` of a tables2 AttributeDict, the same characters (`key="value"`
+    joined by spaces; a callable value called; None values and the blacklisted keys left
+    out; both escaped) without format_html's lazy-string check per key and value: a page
+    asks it for its table, header cells, columns and rows. Anything else (a subclass that
+    writes its own) answers its own `as_html()`."""
+    if type(attrs) is not AttributeDict:
+        return attrs.as_html()
+    blacklist = attrs.blacklist
+    parts = []
+    for key, value in attrs.items():
+        if callable(value):
+            value = value()
+        if value is not None and key not in blacklist:
+            parts.append(f'{esc(key)}="{esc(value)}"')
+    return mark_safe(" ".join(parts))
 
 
 # tables2's Column.empty_values: such a value shows the column's default.
@@ -135,7 +153,7 @@ def cell_text(value) -> str:
         return html_lib.escape(value)
     if kind is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
-    return conditional_escape(formats_localize(value))
+    return esc(formats_localize(value))
 
 
 def _has_callable(attrs) -> bool:
@@ -233,7 +251,7 @@ class _ColumnPlan:
         self._display: dict[type, bool] = {}
 
     def _td_attrs(self) -> str:
-        html = self.bound_column.attrs["td"].as_html()
+        html = attrs_html(self.bound_column.attrs["td"])
         return f" {html}" if html else ""
 
     def _choice_display(self, penultimate, remainder) -> bool:
@@ -309,7 +327,7 @@ class _ColumnPlan:
             self.bound_column.current_value = content
             attrs = self._td_attrs()
         if isinstance(content, str):  # render_value_in_context leaves text as it is
-            html = conditional_escape(content) if self.autoescape else content
+            html = esc(content) if self.autoescape else content
         else:
             html = render_value_in_context(content, self.context)
         return f"<td{attrs}{self.label}>{html}</td>"
@@ -326,7 +344,7 @@ def page_rows(table, context) -> list[str]:
     for row in table.paginated_rows:
         # BoundRow.attrs without row_attrs: only the odd/even class
         attrs = (
-            row.attrs.as_html() if table.row_attrs else f'class="{row.get_even_odd_css_class()}"'
+            attrs_html(row.attrs) if table.row_attrs else f'class="{row.get_even_odd_css_class()}"'
         )
 
         cells = "".join(plan.render_td(row) for plan in plans)

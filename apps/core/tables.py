@@ -1,12 +1,13 @@
 import re
 
 import django_tables2 as tables
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django_tables2.utils import AttributeDict, signature
 
 from .models import AuditEvent
 from .permissions import may_open
+from .table_rows import esc
 
 # A link's target differs from row to row only in its ids: /invoices/12/, /invoices/13/.
 _IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+")
@@ -54,9 +55,9 @@ class _RoleLink:
             return content
         if self.fixed is None:
             return format_html("<a {}>{}</a>", attrs.as_html(), content)
-        href_attr = f'href="{conditional_escape(href)}"'
+        href_attr = f'href="{esc(href)}"'
         html = f"{self.fixed} {href_attr}" if self.fixed else href_attr
-        return mark_safe(f"<a {html}>{conditional_escape(content)}</a>")
+        return mark_safe(f"<a {html}>{esc(content)}</a>")
 
     def writer(self):
         """`(href, html) -> cell` for a cell writer (apps.core.table_rows): what __call__
@@ -73,7 +74,7 @@ class _RoleLink:
                 allowed = self.allowed[shape] = may_open(self.user, href)
             if not allowed:
                 return text
-            return f'<a {fixed}href="{conditional_escape(href)}">{text}</a>'
+            return f'<a {fixed}href="{esc(href)}">{text}</a>'
 
         return write
 
