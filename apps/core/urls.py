@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import admin_screens as views
 
 urlpatterns = [
     path("administration/company/", views.CompanySettingsView.as_view(), name="company-settings"),
