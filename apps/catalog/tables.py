@@ -26,6 +26,17 @@ class ProductTable(tables.Table):
     """Rows are written out by `rows_html` (catalog/_product_table.html); the columns give
     the header, the sorting and the column count."""
 
+    # What `rows_html` reads of a product, its category and currency (besides the stock
+    # annotations): the list selects these only (ProductListView.get_table_data).
+    ROW_FIELDS = (
+        "sku",
+        "name",
+        "category__name",
+        "selling_price",
+        "currency__minor_units",
+        "active",
+    )
+
     sku = tables.Column(verbose_name="SKU", linkify=True)
     name = tables.Column(linkify=True)
     category = tables.Column(accessor="category__name", verbose_name="Category")
