@@ -108,7 +108,8 @@ class StoreStockOrder:
         zero = Value(0, output_field=BigIntegerField())
         level = F("store_level__quantity")
         columns = ("stock_id", "stock_name", "stock_key")
-        at_zero = _written_as(self.queryset, on_hand, zero).annotate(
+        lean = _without_annotations(self.queryset)
+        at_zero = _written_as(lean, on_hand, zero).annotate(
             stock_id=F("pk"), stock_name=F("name"), stock_key=zero
         )
         no_level = _without_level_join(at_zero)
@@ -119,7 +120,7 @@ class StoreStockOrder:
             no_level.alias(stocked=_stocked(self.store_id)).filter(stocked=0).filter(~few),
         ]
         held = (
-            _written_as(self.queryset, on_hand, quantity)
+            _written_as(lean, on_hand, quantity)
             .annotate(stock_id=F("pk"), stock_name=F("name"), stock_key=level)
             .filter(stock_key__gt=0)
             .order_by(level.desc() if self.descending else level.asc(), "name", "pk")
@@ -240,6 +241,18 @@ def _without_level_join(queryset: QuerySet) -> QuerySet:
     each product (10 s for page 200 of a store holding 200 products)."""
     clone = queryset.all()
     clone.query.alias_refcount["store_level"] = 0
+    return clone
+
+
+def _without_annotations(queryset: QuerySet) -> QuerySet:
+    """`queryset` without its annotations (the price in base currency, the on-hand, the
+    stock status, ...): the parts select only their key, name and stock key, and its
+    filters hold their own copies of what they compare, so nothing reads them there.
+    Kept, each part cloned them and `_written_as` copied each one to replace the
+    on-hand inside it: more Python per page than compiling the parts."""
+    clone = queryset.all()
+    clone.query.annotations = {}
+    clone.query.set_annotation_mask(())
     return clone
 
 
