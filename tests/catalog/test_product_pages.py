@@ -14,6 +14,7 @@ from django.urls import reverse
 from apps.catalog import pages
 from apps.catalog.models import Product
 from apps.inventory.services import stock_receive
+from tests.binding import client_binding
 from tests.inventory.factories import StoreFactory
 
 from .factories import CategoryFactory, ProductFactory
@@ -82,8 +83,8 @@ def test_deep_page_reads_keys_first_in_the_same_number_of_statements(
     counts = {}
     for deep in (10**9, 0):
         monkeypatch.setattr(pages, "DEEP", deep)
-        with CaptureQueriesContext(connection) as queries:
-            page_ids(client, params)
+        with client_binding(), CaptureQueriesContext(connection) as queries:
+            page_ids(client, params)  # client-side binding: the statements' text
         counts[deep] = len(queries)
         rows = [q["sql"] for q in queries if 'FROM "catalog_product"' in q["sql"]]
         assert len(rows) == 1
