@@ -153,6 +153,13 @@ class Product(BaseModel):
             models.Index(fields=["selling_price"], name="product_price_idx"),
             models.Index(fields=["category", "name"], name="product_category_name_idx"),
             models.Index(fields=["on_hand_total", "id"], name="product_on_hand_idx"),
+            # The product list's order (name, pk) over the live products: a page, and a
+            # deep page's keys (apps/catalog/pages.py), read from the index alone.
+            models.Index(
+                fields=["name", "id"],
+                condition=Q(deleted_at__isnull=True),
+                name="product_live_name_idx",
+            ),
             # The highest threshold in use bounds the low-stock counts (inventory selectors).
             models.Index(fields=["low_stock_threshold"], name="product_threshold_idx"),
         ]

@@ -8,6 +8,7 @@ from apps.finance.money import format_money
 
 from . import hooks
 from .models import Category, Product
+from .pages import keys_first
 
 # catalog/_stock_badge.html, by inventory's StockStatus value ("out", "low", else in stock);
 # the stock-level rows (apps/inventory/tables.py) write the same badges.
@@ -26,9 +27,26 @@ class ProductTable(tables.Table):
     """Rows are written out by `rows_html` (catalog/_product_table.html); the columns give
     the header, the sorting and the column count."""
 
-    sku = tables.Column(verbose_name="SKU", linkify=True)
-    name = tables.Column(linkify=True)
-    category = tables.Column(accessor="category__name", verbose_name="Category")
+    # What `rows_html` reads of a product, its category and currency (besides the stock
+    # annotations): the list selects these only (ProductListView.get_table_data).
+    ROW_FIELDS = (
+        "sku",
+        "name",
+        "category__name",
+        "selling_price",
+        "currency__minor_units",
+        "active",
+    )
+
+    # Every sort ends with pk: a total order, so a deep page may read its keys first
+    # (apps/catalog/pages.py), and rows that tie (a category, the active flag, equal
+    # names) keep one order from page to page instead of the plan's (which varied:
+    # a row could show on two pages and another on none).
+    sku = tables.Column(verbose_name="SKU", linkify=True, order_by=("sku", "pk"))
+    name = tables.Column(linkify=True, order_by=("name", "pk"))
+    category = tables.Column(
+        accessor="category__name", verbose_name="Category", order_by=("category__name", "pk")
+    )
     # Prices come in several currencies: sorting compares their base-currency value
     # (ProductListView annotates price_base) and the header says so.
     selling_price = tables.Column(
@@ -38,7 +56,7 @@ class ProductTable(tables.Table):
     )
     on_hand = tables.Column(verbose_name="On hand", attrs={"td": {"class": "text-end"}})
     stock_status = tables.Column(verbose_name="Stock", order_by=("on_hand",))
-    active = tables.BooleanColumn()
+    active = tables.BooleanColumn(order_by=("active", "pk"))
 
     class Meta:
         model = Product
@@ -59,6 +77,12 @@ class ProductTable(tables.Table):
         self.columns[
             "selling_price"
         ].column.verbose_name = f"Price (sorted by {base_currency_code()} value)"
+
+    def paginate(self, *args, **kwargs):
+        """Deep pages read their keys first (apps/catalog/pages.py); the data is ordered
+        by now (RequestConfig orders, then paginates)."""
+        self.data.data = keys_first(self.data.data)
+        return super().paginate(*args, **kwargs)
 
     def render_selling_price(self, record):
         return _price(record)

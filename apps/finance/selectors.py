@@ -47,10 +47,12 @@ def minor_units(currency: Currency | str) -> int:
 
 
 def with_base_value(queryset, *, amount: str, currency: str, name: str, as_of: dt.date):
-    """Annotate `name` = `amount` in the base currency at the latest rate on or before
+    """Alias `name` = `amount` in the base currency at the latest rate on or before
     `as_of`, so a list mixing currencies sorts by what the amounts are worth (20.40 EUR
     between 13.99 and 29.90 USD no more). A currency without a rate gets NULL (sorted last),
-    never a silent 1.0."""
+    never a silent 1.0. An alias, not a selected column: the rate subquery is written into
+    the statement only where a filter or a sort names it (selected, every page compiled
+    and PostgreSQL evaluated it twice per row, for the value and for `<name>_unrated`)."""
     from django.db.models import (
         Case,
         DecimalField,
@@ -77,7 +79,7 @@ def with_base_value(queryset, *, amount: str, currency: str, name: str, as_of: d
     )
     # `<name>_unrated` (1 without a rate) lets a sort put those after the others on every
     # database (SQLite and PostgreSQL order NULLs differently).
-    return queryset.annotate(**{name: value}).annotate(
+    return queryset.alias(**{name: value}).alias(
         **{
             f"{name}_unrated": Case(
                 When(**{f"{name}__isnull": True}, then=Value(1)),

@@ -227,9 +227,9 @@ def annotate_products(queryset: QuerySet, *, store_id: int | None = None) -> Que
         )
     else:
         queryset = queryset.annotate(on_hand=F("on_hand_total"))
-    return queryset.annotate(
-        threshold=threshold_expression(),
-        stock_status=_status("on_hand", "threshold"),
+    # The threshold only decides the status (an alias: not a selected column).
+    return queryset.alias(threshold=threshold_expression()).annotate(
+        stock_status=_status("on_hand", "threshold")
     )
 
 

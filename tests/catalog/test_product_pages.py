@@ -1,0 +1,102 @@
+"""Deep pages of the product list read their keys first (apps/catalog/pages.py): every
+page of every sort, both directions, shows the rows the plain `OFFSET` showed, and the
+pages together show every product once (every sort ends with pk, so rows that tie on a
+name, a category or the active flag keep one order from page to page)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.catalog import pages
+from apps.catalog.models import Product
+from apps.inventory.services import stock_receive
+from tests.binding import client_binding
+from tests.inventory.factories import StoreFactory
+
+from .factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+SORTS = ["sku", "name", "category", "selling_price", "on_hand", "stock_status", "active"]
+PER_PAGE = 4
+
+
+@pytest.fixture
+def catalog():
+    """14 products: equal names, two categories and none, inactive ones, equal prices and
+    equal stock, so that every sort has ties for pk to break."""
+    tea, mugs = CategoryFactory(name="Tea"), CategoryFactory(name="Mugs")
+    store = StoreFactory(name="Main")
+    products = []
+    for i in range(14):
+        products.append(
+            ProductFactory(
+                name=["Same", "Other", f"Unique {i}"][i % 3],
+                category=[tea, mugs, None][i % 3],
+                active=i % 4 != 0,
+                selling_price=Decimal(["5.00", "7.50"][i % 2]),
+            )
+        )
+    for i, product in enumerate(products[:9]):
+        stock_receive(store=store, product=product, quantity=[3, 3, 40][i % 3])
+    return products
+
+
+def page_ids(client, params) -> list[int]:
+    html = client.get(reverse("product-list"), params).content.decode()
+    body = re.search(r'<tbody hx-boost="false">(.*?)</tbody>', html, re.S).group(1)
+    return [int(pk) for pk in dict.fromkeys(re.findall(r'href="/catalog/products/(\d+)/"', body))]
+
+
+def every_page(client, sort) -> list[list[int]]:
+    found = []
+    for page in range(1, 10):
+        found.append(page_ids(client, {"sort": sort, "page": page, "per_page": PER_PAGE}))
+        if len(found[-1]) < PER_PAGE:  # the last page
+            break
+    return found
+
+
+@pytest.mark.parametrize("sort", SORTS + [f"-{s}" for s in SORTS])
+def test_keys_first_pages_equal_the_offset_pages(client_for, catalog, monkeypatch, sort):
+    client = client_for("Admin")
+    monkeypatch.setattr(pages, "DEEP", 10**9)  # never: the plain OFFSET
+    plain = every_page(client, sort)
+    monkeypatch.setattr(pages, "DEEP", 0)  # always: keys first
+    keys_first = every_page(client, sort)
+    assert keys_first == plain
+    shown = [pk for page in plain for pk in page]
+    assert sorted(shown) == sorted(p.pk for p in catalog)  # each product once
+    assert [len(page) for page in plain] == [4, 4, 4, 2]
+
+
+def test_deep_page_reads_keys_first_in_the_same_number_of_statements(
+    client_for, catalog, monkeypatch
+):
+    client = client_for("Admin")
+    params = {"sort": "name", "page": 3, "per_page": PER_PAGE}
+    page_ids(client, params)
+    counts = {}
+    for deep in (10**9, 0):
+        monkeypatch.setattr(pages, "DEEP", deep)
+        with client_binding(), CaptureQueriesContext(connection) as queries:
+            page_ids(client, params)  # client-side binding: the statements' text
+        counts[deep] = len(queries)
+        rows = [q["sql"] for q in queries if 'FROM "catalog_product"' in q["sql"]]
+        assert len(rows) == 1
+        assert ('"id" IN (SELECT' in rows[0]) == (deep == 0)
+    assert counts[0] == counts[10**9]
+
+
+def test_ties_on_name_follow_pk(client_for, catalog):
+    client = client_for("Admin")
+    ids = page_ids(client, {"sort": "name", "per_page": 50})
+    same = [pk for pk in ids if Product.objects.get(pk=pk).name == "Same"]
+    assert same == sorted(same) and len(same) == 5
+    ids = page_ids(client, {"sort": "-name", "per_page": 50})
+    same = [pk for pk in ids if Product.objects.get(pk=pk).name == "Same"]
+    assert same == sorted(same, reverse=True)
