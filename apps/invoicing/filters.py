@@ -1,13 +1,10 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.urls import reverse_lazy
 
-from apps.accounts.roles import Area
 from apps.core.filters import FewChoicesFilter
 from apps.core.models import CompanySettings
-from apps.core.permissions import has_access
-from apps.customers.selectors import filter_by_customer
+from apps.customers import filters as customer_filters
 
 from .models import (
     CreditNote,
@@ -35,29 +32,7 @@ STATUS_CHOICES = [
 ]
 
 
-def _customer_widget():
-    return forms.TextInput(
-        attrs={"placeholder": "code or name", "list": "customer-options", "autocomplete": "off"}
-    )
-
-
-class CustomerLookupMixin:
-    def add_customer_lookup(self):
-        user = getattr(self.request, "user", None)
-        if user is not None and has_access(user, Area.CUSTOMERS, "read"):
-            self.filters["customer"].field.widget.attrs.update(
-                {
-                    "hx-get": reverse_lazy("customer-lookup"),
-                    "hx-trigger": "input changed delay:200ms",
-                    "hx-target": "#customer-options",
-                    "hx-swap": "innerHTML",
-                    "hx-sync": "this:replace",
-                }
-            )
-
-    def by_customer(self, queryset, name, value):
-        return filter_by_customer(queryset, value)
-
+class CustomerLookupMixin(customer_filters.CustomerLookupMixin):
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -79,7 +54,7 @@ class InvoiceFilter(CustomerLookupMixin, django_filters.FilterSet):
         label="Status", choices=STATUS_CHOICES, empty_label="Any status", method="by_status"
     )
     customer = django_filters.CharFilter(
-        label="Customer", method="by_customer", widget=_customer_widget()
+        label="Customer", method="by_customer", widget=customer_filters.customer_widget()
     )
     series = FewChoicesFilter(
         label="Series",
@@ -132,7 +107,7 @@ class CreditNoteFilter(CustomerLookupMixin, django_filters.FilterSet):
         label="Status", choices=CreditNoteStatus.choices, empty_label="Any status"
     )
     customer = django_filters.CharFilter(
-        label="Customer", method="by_customer", widget=_customer_widget()
+        label="Customer", method="by_customer", widget=customer_filters.customer_widget()
     )
     start = django_filters.DateFilter(
         label="From", field_name="issue_date", lookup_expr="gte", widget=DATE

@@ -8,9 +8,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.html import format_html
 
+from apps.customers.filters import customer_widget
 from apps.finance.money import format_money
 
-from .filters import CustomerLookupMixin, _customer_widget
+from .filters import CustomerLookupMixin
 from .models import Payment, PaymentMethod, PaymentState
 
 RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
@@ -81,7 +82,7 @@ class PaymentFilter(CustomerLookupMixin, django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": "number, reference or customer"}),
     )
     customer = django_filters.CharFilter(
-        label="Customer", method="by_customer", widget=_customer_widget()
+        label="Customer", method="by_customer", widget=customer_widget()
     )
     method = django_filters.ChoiceFilter(
         label="Method", choices=PaymentMethod.choices, empty_label="Any method"

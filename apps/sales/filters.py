@@ -1,12 +1,9 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.urls import reverse_lazy
 
-from apps.accounts.roles import Area
 from apps.core.filters import FewChoicesFilter
-from apps.core.permissions import has_access
-from apps.customers.selectors import filter_by_customer
+from apps.customers.filters import CustomerLookupMixin, customer_widget
 from apps.inventory.models import Store
 
 from .models import Coupon, CouponKind, Order, OrderStatus, Return, ReturnDisposition
@@ -14,7 +11,7 @@ from .models import Coupon, CouponKind, Order, OrderStatus, Return, ReturnDispos
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(CustomerLookupMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -28,9 +25,7 @@ class OrderFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(
         label="Customer",
         method="by_customer",
-        widget=forms.TextInput(
-            attrs={"placeholder": "code or name", "list": "customer-options", "autocomplete": "off"}
-        ),
+        widget=customer_widget(),
     )
     store = FewChoicesFilter(
         label="Store",
@@ -54,22 +49,7 @@ class OrderFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = getattr(self.request, "user", None)
-        if user is not None and has_access(user, Area.CUSTOMERS, "read"):
-            # suggestions as you type (a select of every customer would not scale)
-            self.filters["customer"].field.widget.attrs.update(
-                {
-                    "hx-get": reverse_lazy("customer-lookup"),
-                    "hx-trigger": "input changed delay:200ms",
-                    "hx-target": "#customer-options",
-                    "hx-swap": "innerHTML",
-                    "hx-sync": "this:replace",
-                }
-            )
-
-    def by_customer(self, queryset, name, value):
-        """A customer id (links from the customer page), a code, or part of a name."""
-        return filter_by_customer(queryset, value)
+        self.add_customer_lookup()
 
     def search(self, queryset, name, value):
         value = value.strip()
