@@ -266,13 +266,14 @@ def insert_sql(objs: list, model=None) -> tuple[str, list]:
     return f"{head} VALUES {', '.join(row for _ in objs)}", [v for r in rows for v in r]
 
 
-def insert_all(objs: list, model=None) -> None:
+def insert_all(objs: list, model=None, *, before: tuple[str, list] | None = None) -> None:
     """`Model.objects.bulk_create(objs)` for new rows of one model, written out: one
     `insert_sql` ... RETURNING id per batch (the backend's batch size), the primary keys
     set from RETURNING on the rows that are model instances (plain rows, see
     `insert_sql`, get none). For the stock documents' movements and audit events, whose
     bulk_create compile step cost more CPU than the INSERT itself. Sends no signal, as
-    bulk_create sends none."""
+    bulk_create sends none. `before` (`name AS (...)` CTEs and their parameters) is sent
+    with the first batch's INSERT, in the same statement."""
     if not objs:
         return
     db = _db()
@@ -282,6 +283,9 @@ def insert_all(objs: list, model=None) -> None:
     if not db.features.can_return_rows_from_bulk_insert or not isinstance(
         opts.pk, models.AutoField
     ):
+        if before is not None:
+            with db.cursor() as cursor:
+                cursor.execute(f"WITH {before[0]} SELECT 1", before[1])
         rows = [obj if isinstance(obj, models.Model) else model(**vars(obj)) for obj in objs]
         model._base_manager.bulk_create(rows)
         return
@@ -296,6 +300,8 @@ def insert_all(objs: list, model=None) -> None:
         for start in range(0, len(objs), size):
             batch = objs[start : start + size]
             sql, params = insert_sql(batch, model)
+            if before is not None and start == 0:
+                sql, params = f"WITH {before[0]} {sql}", [*before[1], *params]
             cursor.execute(sql + returning, params)
             for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 if isinstance(obj, models.Model):

@@ -18,7 +18,7 @@ from apps.catalog.models import Product
 from apps.core.audit import audit_rows
 from apps.core.models import AuditEvent
 from apps.core.request_context import current_user
-from apps.core.sql import Rows, case_by_id, insert_all, insert_sql
+from apps.core.sql import Rows, case_by_id, insert_all
 from apps.ledger.services import PreparedEntry, journal_write
 
 from .. import valuation
@@ -425,11 +425,7 @@ def _record(
             category_name=product.category.name if product.category_id else "",
         )
         movements.append(movement)
-    before = then(movements) if then is not None else None
-    if before is None:
-        insert_all(movements)
-    else:
-        _insert_after(before, movements)
+    insert_all(movements, before=then(movements) if then is not None else None)
     events = audit_rows(
         [
             (
@@ -452,17 +448,3 @@ def _record(
     )
     insert_all([*events, *extra], AuditEvent)
     return movements
-
-
-def _insert_after(before: tuple[str, list], movements: list[StockMovement]) -> None:
-    """PostgreSQL: `insert_all(movements)` in one statement after `before`'s CTEs."""
-    for movement in movements:
-        movement._prepare_related_fields_for_save(operation_name="bulk_create")
-    sql, params = insert_sql(movements, StockMovement)
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH {before[0]} {sql} RETURNING id", [*before[1], *params])
-        # RETURNING gives the rows in the order they were sent, as bulk_create relies on
-        for movement, (pk,) in zip(movements, cursor.fetchall(), strict=True):
-            movement.pk = pk
-            movement._state.adding = False
-            movement._state.db = connection.alias
