@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from apps.core.links import pk_url
-from apps.core.table_rows import date_or, esc, text_or
+from apps.core.table_rows import date_or, esc, once_per, text_or
 from apps.core.tables import link_writer
 from apps.ledger.tables import NAVIGATE, MoneyColumn
 
@@ -113,21 +113,14 @@ class TransactionTable(tables.Table):
             url = pk_url("seller-detail")
             return lambda r: link(url(r.seller_id), esc(r.seller))
         if name == "type":
-            types = {}  # one label per type on the page
-            return lambda r: (
-                types.get(r.type) or types.setdefault(r.type, plain(r.get_type_display()))
-            )
+            return once_per(lambda r: r.type, lambda r: plain(r.get_type_display()))
         if name == "phone":
             return lambda r: plain(r.phone)
         if name in ("amount", "balance_after"):
             money = bound_column.column.writer(bound_column.default)
             return lambda r: money(getattr(r, name))
         if name == "status":
-            badges = {}  # one per status on the page
-            return lambda r: (
-                badges.get(r.status)
-                or badges.setdefault(r.status, badge(r.status, r.get_status_display()))
-            )
+            return once_per(lambda r: r.status, lambda r: badge(r.status, r.get_status_display()))
         return None
 
 

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 
 from apps.core.links import pk_url
-from apps.core.table_rows import EMPTY, esc, linked, text_or
+from apps.core.table_rows import EMPTY, esc, linked, once_per, text_or
 from apps.core.tables import link_writer
 from apps.finance.money import format_money
 
@@ -45,10 +45,7 @@ class CustomerTable(tables.Table):
             url = pk_url("customer-detail")  # get_absolute_url's, reversed once
             return lambda r: linked(link, url, r, getattr(r, name), plain)
         if name == "kind":
-            kinds = {}  # one label per kind on the page
-            return lambda r: (
-                kinds.get(r.kind) or kinds.setdefault(r.kind, plain(r.get_kind_display()))
-            )
+            return once_per(lambda r: r.kind, lambda r: plain(r.get_kind_display()))
         if name == "phone":
             return lambda r: plain(r.phone) if r.phone in EMPTY else esc(self.render_phone(r.phone))
         if name == "currency":

@@ -3,7 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.html import format_html
 
 from apps.core.links import pk_url
-from apps.core.table_rows import EMPTY, date_or, esc, text_or
+from apps.core.table_rows import EMPTY, date_or, esc, once_per, text_or
 from apps.core.tables import link_writer
 from apps.finance.money import format_money
 
@@ -86,31 +86,18 @@ class JournalEntryTable(tables.Table):
         if name in ("memo", "reference"):
             return lambda r: plain(getattr(r, name))
         if name == "source":
-            sources = {}  # one per source type and reversal flag on the page
-
-            def source(r) -> str:
-                if not r.source_type_id:  # tables2 writes the default, without the badge
-                    return plain(None)
-                key = (r.source_type_id, bool(r.reverses_id))
-                html = sources.get(key)
-                if html is None:
-                    html = sources[key] = esc(self.render_source(None, r))
-                return html
-
-            return source
+            # one per source type and reversal flag; no source type: tables2 writes the
+            # default, without the badge
+            return once_per(
+                lambda r: (r.source_type_id, bool(r.reverses_id)),
+                lambda r: esc(self.render_source(None, r)) if r.source_type_id else plain(None),
+            )
         if name == "total":
             money = bound_column.column.writer(bound_column.default)
             return lambda r: money(r.total)
         if name == "posted_by":
-            users = {}  # one per user on the page (entries are posted by a few)
-
-            def posted_by(r) -> str:
-                html = users.get(r.posted_by_id)
-                if html is None:
-                    html = users[r.posted_by_id] = plain(r.posted_by)
-                return html
-
-            return posted_by
+            # one per user on the page (entries are posted by a few)
+            return once_per(lambda r: r.posted_by_id, lambda r: plain(r.posted_by))
         if name == "posted_at":
             when = date_or("Y-m-d H:i", bound_column.default, context)
             return lambda r: when(r.posted_at)

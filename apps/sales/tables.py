@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from apps.core.links import pk_url
-from apps.core.table_rows import EMPTY, date_or, esc, linked, text_or
+from apps.core.table_rows import EMPTY, date_or, esc, linked, once_per, text_or
 from apps.core.tables import link_writer
 from apps.finance.money import format_money
 
@@ -89,20 +89,15 @@ class OrderTable(tables.Table):
         if name in ("customer", "store"):  # customer__name: no customer, the default
             return lambda r: plain(getattr(r, name).name if getattr(r, f"{name}_id") else None)
         if name == "status":
-            badges = {}  # one per status on the page
-            return lambda r: (
-                badges.get(r.status)
-                or badges.setdefault(r.status, status_badge(r.status, r.get_status_display()))
+            return once_per(
+                lambda r: r.status, lambda r: status_badge(r.status, r.get_status_display())
             )
         if name in ("total", "total_base"):
             return lambda r: plain(None) if getattr(r, name) in EMPTY else money(getattr(r, name))
         if name == "currency":
             return lambda r: plain(r.currency_id)
         if name == "source":
-            sources = {}  # one label per source on the page
-            return lambda r: (
-                sources.get(r.source) or sources.setdefault(r.source, plain(r.get_source_display()))
-            )
+            return once_per(lambda r: r.source, lambda r: plain(r.get_source_display()))
         return None
 
 
