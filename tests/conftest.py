@@ -24,6 +24,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache. The API throttle counts requests per user id, and a
+    rolled-back SQLite test reuses user ids, so one worker's earlier tests would otherwise fill
+    the next test's quota (a 429 in an unrelated test)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db):
     def make(*roles: str, **kwargs):

@@ -42,5 +42,6 @@ def test_pdf_prints_the_first_rows_of_a_long_table(monkeypatch, books):
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
-    assert "22" in text and "33" not in text
+    lines = text.splitlines()  # whole lines: the header's time may contain "33"
+    assert "22" in lines and "33" not in lines
     assert "The first 2 of 3 rows" in text
