@@ -344,7 +344,8 @@ def _charge_statement() -> str:
     # Each of the seller's two accounts in its own UPDATE, the lower id first (`second`
     # waits for `first`): the update locks the row, in primary-key order as everywhere,
     # and checks that the account takes postings on the row it locks, so no step before
-    # it looks these hot rows up.
+    # it looks these hot rows up. Each names its row by an equality on the id, so the
+    # plan reads it by primary key (not by an index of the posting conditions).
     move = (
         f"UPDATE {account} AS a SET {account.balance} = a.{account.balance} + moved.net"
         f" * CASE WHEN a.{account.type} = ANY(%(debit_normal)s) THEN 1 ELSE -1 END"
@@ -384,7 +385,8 @@ WITH entry AS (
 ), first AS (
     {move} = (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM debit) RETURNING 1
 ), second AS (
-    {move} > (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM first) RETURNING 1
+    {move} = (SELECT max(account_id) FROM moved) AND moved.account_id
+        > (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM first) RETURNING 1
 ), logged AS (
     {_insert_select(TransactionLog, "log", applied, _LOG_COMPUTED)}
     RETURNING {log.balance_after}, {log.created_at}
