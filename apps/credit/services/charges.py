@@ -249,52 +249,84 @@ def _base_type(field: models.Field) -> str:
     return re.sub(r"\(.*\)", "", field.db_type(connection))
 
 
-def _insert_select(model, prefix: str, source: str | None, computed: dict[str, str]) -> str:
+# In a `computed` mapping (below): the column keeps the field's default, which the
+# statement carries as a literal instead of a parameter.
+DEFAULT = object()
+
+
+def _sql_literal(field: models.Field) -> str:
+    """The field's (static) default as SQL: NULL, a number or a quoted string."""
+    value = field.get_default()
+    if value is None:
+        return "NULL"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    return "'{}'".format(str(value).replace("'", "''"))
+
+
+def _insert_select(model, prefix: str, source: str | None, computed: dict) -> str:
     """`INSERT INTO <model> (<columns>) SELECT <values> [FROM <source>]`: one row per row
     of `source` (one row without it). Each value is the parameter
     %(<prefix>_<attname>)s cast to the column's base type (no length or scale: a value too
-    long fails as through the ORM instead of being cut), or SQL from `computed`."""
+    long fails as through the ORM instead of being cut), or SQL from `computed` (DEFAULT:
+    the field's default as a literal)."""
     fields = _insert_fields(model)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = ", ".join(
-        computed.get(f.attname) or f"%({prefix}_{f.attname})s::{_base_type(f)}" for f in fields
+        f"{_sql_literal(f)}::{_base_type(f)}"
+        if computed.get(f.attname) is DEFAULT
+        else computed.get(f.attname) or f"%({prefix}_{f.attname})s::{_base_type(f)}"
+        for f in fields
     )
     source = f" FROM {source}" if source else ""
     return f"INSERT INTO {_Table(model)} ({columns}) SELECT {values}{source}"
 
 
-def _insert_params(model, values: dict, prefix: str, computed: dict[str, str], db) -> dict:
+@functools.cache
+def _param_fields(model, prefix: str, computed_keys: frozenset) -> tuple:
+    """(parameter name, attname, field, JSON field or None) of each column that
+    `_insert_select` sends as a parameter."""
+    return tuple(
+        (f"{prefix}_{f.attname}", f.attname, f, f if isinstance(f, models.JSONField) else None)
+        for f in _insert_fields(model)
+        if f.attname not in computed_keys
+    )
+
+
+def _insert_params(model, values: dict, prefix: str, computed: dict, db) -> dict:
     """The parameters of `_insert_select` from a row's column values (attname -> value; a
     column not given takes the field's default, as a model instance would), sent as they
     are (str, Decimal, UUID, date, None: psycopg adapts them), JSON through its field."""
-    return {
-        f"{prefix}_{f.attname}": (
-            f.get_db_prep_save(value, db) if isinstance(f, models.JSONField) else value
-        )
-        for f in _insert_fields(model)
-        if f.attname not in computed
-        for value in (values[f.attname] if f.attname in values else f.get_default(),)
-    }
+    params = {}
+    for name, attname, field, json_field in _param_fields(model, prefix, frozenset(computed)):
+        value = values[attname] if attname in values else field.get_default()
+        params[name] = value if json_field is None else json_field.get_db_prep_save(value, db)
+    return params
 
 
 # Columns each INSERT of the statement fills itself, from the rows before it or from
 # parameters that already carry the same value (equal by construction in _charge_rows,
 # and pinned field by field on every path by tests/credit/test_charge_rows.py): each value
 # travels once, and every parameter less is less for psycopg to adapt per charge.
-_ENTRY_COMPUTED: dict[str, str] = {}
+# DEFAULT: a column the charge leaves at the field's default (_charge_rows sets none of
+# these; the tests pin every column's value on every path).
+_ENTRY_COMPUTED = {"reference": DEFAULT, "reverses_id": DEFAULT}
 _DEBIT_LINE_COMPUTED = {
     "entry_id": "entry.id",
     "account_id": "%(account_id)s",
     "debit": "%(amount)s::numeric",
+    "credit": DEFAULT,
+    "base_credit": DEFAULT,
+    "memo": DEFAULT,
 }
 _REVENUE_LINE_COMPUTED = {
     "entry_id": "line_dr.entry_id",
     "account_id": "%(revenue_id)s::bigint",
-    "debit": "%(dr_credit)s::numeric",
+    "debit": DEFAULT,
     "credit": "%(amount)s::numeric",
-    "base_debit": "%(dr_base_credit)s::numeric",
+    "base_debit": DEFAULT,
     "base_credit": "%(dr_base_debit)s::numeric",
-    "memo": "%(dr_memo)s::varchar",
+    "memo": DEFAULT,
 }
 _LOG_COMPUTED = {
     "seller_id": "%(seller_id)s",
@@ -304,11 +336,17 @@ _LOG_COMPUTED = {
     "created_at": "debit.created_at",
     "currency_id": "%(entry_currency_id)s::varchar",
     "created_by_id": "%(entry_posted_by_id)s::bigint",
+    "rate": DEFAULT,
+    "status": DEFAULT,
+    "credit_request_id": DEFAULT,
+    "reverses_id": DEFAULT,
+    "note": DEFAULT,
 }
 _EVENT_COMPUTED = {
     "created_at": "%(entry_posted_at)s::timestamptz",
     "content_type_id": "%(entry_source_type_id)s::integer",
     "object_id": "%(entry_source_id)s::varchar",
+    "message": DEFAULT,
 }
 
 
