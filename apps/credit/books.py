@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Round
 
 from apps.core.books import CheckResult, register
+from apps.finance.models import Currency
 from apps.ledger.models import JournalLine
 from apps.ledger.selectors import cents
 
@@ -109,4 +110,21 @@ def log_matches_entries() -> CheckResult:
     violations += [
         f"seller {d['seller']}: key {d['idempotency_key']} used {d['n']} times" for d in duplicates
     ]
+    return CheckResult(counted=TransactionLog.objects.count(), violations=violations)
+
+
+@register(
+    "credit.log_references",
+    "Every log row's currency exists (a reference the database does not enforce: every "
+    "charge would share-lock that row).",
+)
+def log_references() -> CheckResult:
+    bad = (
+        TransactionLog.objects.filter(
+            ~Exists(Currency.all_objects.filter(code=OuterRef("currency_id")))
+        )
+        .order_by("pk")
+        .values_list("pk", "currency_id")
+    )
+    violations = [f"transaction {pk}: currency {code!r} does not exist" for pk, code in bad[:200]]
     return CheckResult(counted=TransactionLog.objects.count(), violations=violations)

@@ -159,8 +159,14 @@ class TransactionLog(AppendOnlyModel):
     type = models.CharField(max_length=10, choices=TransactionType.choices)
     amount = money_field()
     balance_after = money_field()
+    # No constraint in the database (as the journal entry's currency): PROTECT in Django,
+    # and check_books's credit.log_references finds a row whose currency does not exist.
     currency = models.ForeignKey(
-        "finance.Currency", on_delete=models.PROTECT, related_name="+", db_index=False
+        "finance.Currency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     rate = models.DecimalField(max_digits=18, decimal_places=8, default=Decimal("1"))
     status = models.CharField(

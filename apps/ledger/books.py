@@ -2,10 +2,12 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Round
 
 from apps.core.books import CheckResult, register
+from apps.finance.models import Currency
 
 from .models import Account, JournalEntry, JournalLine, normal_sign
 from .selectors import cents, line_totals, stored_balances_net
@@ -76,6 +78,26 @@ def trial_balance_zero() -> CheckResult:
     if net:
         violations.append(f"stored balances do not net to zero: off by {net}")
     return CheckResult(counted=2, violations=violations)
+
+
+@register(
+    "ledger.references",
+    "Every journal entry's currency and source type exist (references the database does "
+    "not enforce: every posting would share-lock those few rows).",
+)
+def references() -> CheckResult:
+    currency = Exists(Currency.all_objects.filter(code=OuterRef("currency_id")))
+    source_type = Exists(ContentType.objects.filter(pk=OuterRef("source_type_id")))
+    bad = (
+        JournalEntry.objects.filter(~currency | (Q(source_type_id__isnull=False) & ~source_type))
+        .order_by("pk")
+        .values_list("pk", "currency_id", "source_type_id")
+    )
+    violations = [
+        f"entry {pk}: currency {code!r} or source type {type_id} does not exist"
+        for pk, code, type_id in bad[:200]
+    ]
+    return CheckResult(counted=JournalEntry.objects.count(), violations=violations)
 
 
 @register(

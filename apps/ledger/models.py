@@ -104,8 +104,16 @@ class JournalEntry(AppendOnlyModel):
     date = models.DateField()  # ledger_entry_date_idx (-date, -posted_at) serves it
     memo = models.CharField(max_length=255)
     reference = models.CharField(max_length=100, blank=True)
+    # No foreign-key constraint in the database for the currency and the source type (a
+    # few rows every posting would share-lock at commit; with concurrent postings each
+    # lock makes a multixact): PROTECT still guards them in Django, and check_books's
+    # ledger.references finds an entry whose currency or source type does not exist.
     currency = models.ForeignKey(
-        "finance.Currency", on_delete=models.PROTECT, related_name="+", db_index=False
+        "finance.Currency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     rate = models.DecimalField(
         max_digits=18, decimal_places=8, help_text="Units of base currency per unit."
@@ -117,6 +125,7 @@ class JournalEntry(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,  # ledger_entry_source_idx (source_type, source_id) serves it
+        db_constraint=False,
     )
     source_id = models.CharField(max_length=64, blank=True)
     reverses = models.OneToOneField(

@@ -264,6 +264,18 @@ def test_checks_catch_a_seller_balance_that_drifts_from_its_account(make_seller)
     ]
 
 
+def test_checks_catch_a_log_row_whose_currency_does_not_exist(make_seller):
+    """The database does not enforce the log's currency (see TransactionLog.currency)."""
+    log = charge(make_seller("10.00")).transaction
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE credit_transactionlog SET currency_id = 'XXX' WHERE idempotency_key = 'k1'"
+        )
+    assert all_checks_pass()["credit.log_references"] == [
+        f"transaction {log.pk}: currency 'XXX' does not exist"
+    ]
+
+
 def test_log_check_does_not_query_per_seller(make_seller, django_assert_num_queries):
     for balance in ("10.00", "20.00", "0.00"):
         make_seller(balance)

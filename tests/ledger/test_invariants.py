@@ -34,6 +34,7 @@ def test_real_postings_pass_every_ledger_check(entry):
     assert set(results) == {
         "ledger.account_balances",
         "ledger.entries_balanced",
+        "ledger.references",
         "ledger.reversals",
         "ledger.trial_balance_zero",
     }
@@ -67,6 +68,19 @@ def test_an_unbalanced_entry_is_reported(books):
     assert results["ledger.trial_balance_zero"].violations == [
         "all lines: debits 5.00 ≠ credits 0.00"
     ]
+
+
+def test_an_entry_with_an_unknown_currency_or_source_type_is_reported(entry):
+    """The database does not enforce these two references (see JournalEntry)."""
+    bad = JournalEntry(date=DAY, memo="x", currency_id="XXX", rate=1)
+    unknown_type = JournalEntry(
+        date=DAY, memo="y", currency_id="USD", rate=1, source_type_id=999999
+    )
+    JournalEntry.objects.bulk_create([bad, unknown_type])
+    assert set(ledger_results()["ledger.references"].violations) == {
+        f"entry {bad.pk}: currency 'XXX' or source type None does not exist",
+        f"entry {unknown_type.pk}: currency 'USD' or source type 999999 does not exist",
+    }
 
 
 def test_database_refuses_a_line_with_both_sides(books):

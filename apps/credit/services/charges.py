@@ -249,65 +249,104 @@ def _base_type(field: models.Field) -> str:
     return re.sub(r"\(.*\)", "", field.db_type(connection))
 
 
-def _insert_select(model, prefix: str, source: str, computed: dict[str, str]) -> str:
-    """`INSERT INTO <model> (<columns>) SELECT <values> FROM <source>`: one row per row of
-    `source`, so none when the debit did not happen. Each value is the parameter
+# In a `computed` mapping (below): the column keeps the field's default, which the
+# statement carries as a literal instead of a parameter.
+DEFAULT = object()
+
+
+def _sql_literal(field: models.Field) -> str:
+    """The field's (static) default as SQL: NULL, a number or a quoted string."""
+    value = field.get_default()
+    if value is None:
+        return "NULL"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    return "'{}'".format(str(value).replace("'", "''"))
+
+
+def _insert_select(model, prefix: str, source: str | None, computed: dict) -> str:
+    """`INSERT INTO <model> (<columns>) SELECT <values> [FROM <source>]`: one row per row
+    of `source` (one row without it). Each value is the parameter
     %(<prefix>_<attname>)s cast to the column's base type (no length or scale: a value too
-    long fails as through the ORM instead of being cut), or SQL from `computed`."""
+    long fails as through the ORM instead of being cut), or SQL from `computed` (DEFAULT:
+    the field's default as a literal)."""
     fields = _insert_fields(model)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = ", ".join(
-        computed.get(f.attname) or f"%({prefix}_{f.attname})s::{_base_type(f)}" for f in fields
+        f"{_sql_literal(f)}::{_base_type(f)}"
+        if computed.get(f.attname) is DEFAULT
+        else computed.get(f.attname) or f"%({prefix}_{f.attname})s::{_base_type(f)}"
+        for f in fields
     )
-    return f"INSERT INTO {_Table(model)} ({columns}) SELECT {values} FROM {source}"
+    source = f" FROM {source}" if source else ""
+    return f"INSERT INTO {_Table(model)} ({columns}) SELECT {values}{source}"
 
 
-def _insert_params(model, values: dict, prefix: str, computed: dict[str, str], db) -> dict:
+@functools.cache
+def _param_fields(model, prefix: str, computed_keys: frozenset) -> tuple:
+    """(parameter name, attname, field, JSON field or None) of each column that
+    `_insert_select` sends as a parameter."""
+    return tuple(
+        (f"{prefix}_{f.attname}", f.attname, f, f if isinstance(f, models.JSONField) else None)
+        for f in _insert_fields(model)
+        if f.attname not in computed_keys
+    )
+
+
+def _insert_params(model, values: dict, prefix: str, computed: dict, db) -> dict:
     """The parameters of `_insert_select` from a row's column values (attname -> value; a
     column not given takes the field's default, as a model instance would), sent as they
     are (str, Decimal, UUID, date, None: psycopg adapts them), JSON through its field."""
-    return {
-        f"{prefix}_{f.attname}": (
-            f.get_db_prep_save(value, db) if isinstance(f, models.JSONField) else value
-        )
-        for f in _insert_fields(model)
-        if f.attname not in computed
-        for value in (values[f.attname] if f.attname in values else f.get_default(),)
-    }
+    params = {}
+    for name, attname, field, json_field in _param_fields(model, prefix, frozenset(computed)):
+        value = values[attname] if attname in values else field.get_default()
+        params[name] = value if json_field is None else json_field.get_db_prep_save(value, db)
+    return params
 
 
 # Columns each INSERT of the statement fills itself, from the rows before it or from
 # parameters that already carry the same value (equal by construction in _charge_rows,
 # and pinned field by field on every path by tests/credit/test_charge_rows.py): each value
 # travels once, and every parameter less is less for psycopg to adapt per charge.
-_ENTRY_COMPUTED: dict[str, str] = {}
+# DEFAULT: a column the charge leaves at the field's default (_charge_rows sets none of
+# these; the tests pin every column's value on every path).
+_ENTRY_COMPUTED = {"reference": DEFAULT, "reverses_id": DEFAULT}
 _DEBIT_LINE_COMPUTED = {
     "entry_id": "entry.id",
     "account_id": "%(account_id)s",
     "debit": "%(amount)s::numeric",
+    "credit": DEFAULT,
+    "base_credit": DEFAULT,
+    "memo": DEFAULT,
 }
 _REVENUE_LINE_COMPUTED = {
     "entry_id": "line_dr.entry_id",
-    "account_id": "revenue.id",
-    "debit": "%(dr_credit)s::numeric",
+    "account_id": "%(revenue_id)s::bigint",
+    "debit": DEFAULT,
     "credit": "%(amount)s::numeric",
-    "base_debit": "%(dr_base_credit)s::numeric",
+    "base_debit": DEFAULT,
     "base_credit": "%(dr_base_debit)s::numeric",
-    "memo": "%(dr_memo)s::varchar",
+    "memo": DEFAULT,
 }
 _LOG_COMPUTED = {
     "seller_id": "%(seller_id)s",
     "idempotency_key": "%(key)s",
-    "entry_id": "line_cr.entry_id",
+    "entry_id": "%(entry_id)s::uuid",
     "balance_after": "debit.balance",
     "created_at": "debit.created_at",
     "currency_id": "%(entry_currency_id)s::varchar",
     "created_by_id": "%(entry_posted_by_id)s::bigint",
+    "rate": DEFAULT,
+    "status": DEFAULT,
+    "credit_request_id": DEFAULT,
+    "reverses_id": DEFAULT,
+    "note": DEFAULT,
 }
 _EVENT_COMPUTED = {
     "created_at": "%(entry_posted_at)s::timestamptz",
     "content_type_id": "%(entry_source_type_id)s::integer",
     "object_id": "%(entry_source_id)s::varchar",
+    "message": DEFAULT,
 }
 
 
@@ -316,73 +355,81 @@ def _charge_statement() -> str:
     """The one PostgreSQL statement of a charge, built once per process (see above).
 
     Each step reads the one before it, so PostgreSQL runs them in this order whatever
-    order it would pick for independent CTEs: the debit (which locks the seller row),
-    the entry, its lines, the log row, the event, and only then the seller's two accounts
-    (credit and Charge Revenue), moved in primary-key order. Every row the
-    statement locks belongs to the seller whose row the debit already holds, so charges
-    of different sellers never wait for each other.
+    order it would pick for independent CTEs. First what needs no lock: the entry, its
+    lines and the audit event. Then the seller's lock window, kept short: the debit
+    (which locks the seller row), the seller's two accounts (credit and Charge Revenue,
+    moved in primary-key order, each only while it takes postings) and last the log row,
+    whose balance_after is the debit's. A charge that does not apply (the seller cannot
+    pay or is not active, the key was used, an account takes no postings) leaves that
+    balance NULL, so the log row's NOT NULL constraint aborts the whole statement and
+    nothing is written (_charge_in_one_statement then says why). Every row the statement
+    locks belongs to the seller whose row the debit holds, so charges of different
+    sellers never wait for each other.
     """
-    seller, log, account, entry, line = (
+    seller, log, account, line = (
         _Table(Seller),
         _Table(TransactionLog),
         _Table(Account),
-        _Table(JournalEntry),
         _Table(JournalLine),
     )
-    takes_postings = f"{account.active} AND NOT {account.is_group} AND {account.deleted_at} IS NULL"
+    takes_postings = (
+        f"a.{account.active} AND NOT a.{account.is_group} AND a.{account.deleted_at} IS NULL"
+    )
     line_returning = (
         f"RETURNING {line.entry} AS entry_id, {line.account} AS account_id,"
         f" {line.base_debit} - {line.base_credit} AS net"
     )
     # Each of the seller's two accounts in its own UPDATE, the lower id first (`second`
     # waits for `first`): the update locks the row, in primary-key order as everywhere,
-    # without a separate locking step that would look both rows up once more.
+    # and checks that the account takes postings on the row it locks, so no step before
+    # it looks these hot rows up. Each names its row by an equality on the id, so the
+    # plan reads it by primary key (not by an index of the posting conditions).
     move = (
-        f"UPDATE {account} SET {account.balance} = {account}.{account.balance} + moved.net"
-        f" * CASE WHEN {account}.{account.type} = ANY(%(debit_normal)s) THEN 1 ELSE -1 END"
-        f" FROM moved WHERE {account}.{account.id} = moved.account_id AND moved.account_id"
+        f"UPDATE {account} AS a SET {account.balance} = a.{account.balance} + moved.net"
+        f" * CASE WHEN a.{account.type} = ANY(%(debit_normal)s) THEN 1 ELSE -1 END"
+        f" FROM moved WHERE a.{account.id} = moved.account_id AND {takes_postings}"
+        f" AND moved.account_id"
+    )
+    # One log row whatever happened: without the debit, or without both account moves,
+    # its balance_after is NULL and the insert fails (see above).
+    applied = (
+        "(SELECT) AS one LEFT JOIN debit ON (SELECT count(*) FROM moved)"
+        " = (SELECT count(*) FROM first) + (SELECT count(*) FROM second)"
     )
     statement = f"""
-WITH revenue AS (
-    SELECT {account.id} AS id FROM {account}
-    WHERE {account.id} = %(revenue_id)s AND {takes_postings}
+WITH entry AS (
+    {_insert_select(JournalEntry, "entry", None, _ENTRY_COMPUTED)}
+    RETURNING {_Table(JournalEntry).id} AS id
+), line_dr AS (
+    {_insert_select(JournalLine, "dr", "entry", _DEBIT_LINE_COMPUTED)}
+    {line_returning}
+), line_cr AS (
+    {_insert_select(JournalLine, "cr", "line_dr", _REVENUE_LINE_COMPUTED)}
+    {line_returning}
+), audited AS (
+    {_insert_select(AuditEvent, "event", "line_cr", _EVENT_COMPUTED)}
+    RETURNING 1
 ), debit AS (
     UPDATE {seller} SET {seller.balance} = {seller.balance} - %(amount)s
     WHERE {seller.id} = %(seller_id)s AND {seller.status} = %(active)s
         AND {seller.balance} >= %(amount)s
         AND NOT EXISTS (SELECT 1 FROM {log}
             WHERE {log.seller} = %(seller_id)s AND {log.idempotency_key} = %(key)s)
-        AND EXISTS (SELECT 1 FROM {account}
-            WHERE {account.id} = %(account_id)s AND {takes_postings})
-        AND EXISTS (SELECT 1 FROM revenue)
+        AND EXISTS (SELECT 1 FROM audited)
     RETURNING {seller.balance} AS balance, clock_timestamp() AS created_at
-), entry AS (
-    {_insert_select(JournalEntry, "entry", "debit", _ENTRY_COMPUTED)}
-    RETURNING {entry.id} AS id
-), line_dr AS (
-    {_insert_select(JournalLine, "dr", "entry", _DEBIT_LINE_COMPUTED)}
-    {line_returning}
-), line_cr AS (
-    {_insert_select(JournalLine, "cr", "line_dr, revenue", _REVENUE_LINE_COMPUTED)}
-    {line_returning}
-), logged AS (
-    {_insert_select(TransactionLog, "log", "debit, line_cr", _LOG_COMPUTED)}
-    RETURNING 1
-), audited AS (
-    {_insert_select(AuditEvent, "event", "logged", _EVENT_COMPUTED)}
-    RETURNING 1
 ), moved AS (
-    SELECT account_id, sum(net) AS net
-    FROM (SELECT account_id, net FROM line_dr UNION ALL SELECT account_id, net FROM line_cr)
-        AS lines
-    WHERE EXISTS (SELECT 1 FROM audited)
+    SELECT account_id, sum(net) AS net FROM (TABLE line_dr UNION ALL TABLE line_cr) AS lines
     GROUP BY account_id
 ), first AS (
-    {move} = (SELECT min(account_id) FROM moved) RETURNING 1
+    {move} = (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM debit) RETURNING 1
 ), second AS (
-    {move} > (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM first)
+    {move} = (SELECT max(account_id) FROM moved) AND moved.account_id
+        > (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM first) RETURNING 1
+), logged AS (
+    {_insert_select(TransactionLog, "log", applied, _LOG_COMPUTED)}
+    RETURNING {log.balance_after}, {log.created_at}
 )
-SELECT debit.balance, debit.created_at FROM debit
+SELECT * FROM logged
 """
     # On one line: psycopg re-parses the placeholders on every call of a statement longer
     # than 4096 characters or with more than 50 parameters (tests/credit pin both).
@@ -405,14 +452,29 @@ def _server_bound_cursor(db):
     return cursor
 
 
+def _not_applied(exc: IntegrityError) -> bool:
+    """Whether the statement failed because the charge did not apply: its log row's
+    balance_after was NULL (see _charge_statement)."""
+    cause = exc.__cause__
+    return (
+        getattr(cause, "sqlstate", None) == _NOT_NULL_VIOLATION
+        and cause.diag.table_name == TransactionLog._meta.db_table
+        and cause.diag.column_name == TransactionLog._meta.get_field("balance_after").column
+    )
+
+
+_NOT_NULL_VIOLATION = "23502"
+
+
 def _charge_in_one_statement(
     *, seller: Seller, amount: Decimal, phone: str, key: str, by, date
 ) -> ChargeOutcome:
     """The charge on PostgreSQL: one statement, one round trip (see the section comment).
 
     Nothing is written unless the debit applies; then all of it commits together. Inside
-    a caller's transaction it runs in a savepoint, so a lost race on the key (the unique
-    constraint's IntegrityError) leaves the caller's transaction usable.
+    a caller's transaction it runs in a savepoint, so a charge that did not apply or a
+    lost race on the key (the unique constraint's IntegrityError) leaves the caller's
+    transaction usable.
     """
     rows = _charge_rows(seller=seller, amount=amount, phone=phone, key=key, by=by, date=date)
     log = rows.log
@@ -431,12 +493,14 @@ def _charge_in_one_statement(
         **_insert_params(AuditEvent, rows.event, "event", _EVENT_COMPUTED, db),
     }
     savepoint = transaction.atomic(using=db.alias) if db.in_atomic_block else nullcontext()
-    with savepoint, _server_bound_cursor(db) as cursor:
-        cursor.execute(_charge_statement(), params)
-        row = cursor.fetchone()
-    if row is None:
+    try:
+        with savepoint, _server_bound_cursor(db) as cursor:
+            cursor.execute(_charge_statement(), params)
+            log.balance_after, log.created_at = cursor.fetchone()
+    except IntegrityError as exc:
+        if not _not_applied(exc):
+            raise  # the key's unique constraint: credit_charge returns the first result
         return _refused(seller, amount, phone, key)
-    log.balance_after, log.created_at = row
     log._state.adding, log._state.db = False, db.alias
     return ChargeOutcome(transaction=log, replayed=False)
 
