@@ -1,6 +1,7 @@
 """gunicorn.conf.py: once a worker has loaded the application, its start-up objects are
 frozen out of the garbage collector's reach and the youngest generation is collected
-after 7,000 net allocations (docs/performance.md, "What every page pays, and throughput")."""
+after 7,000 net allocations (docs/performance.md, "Garbage collection in the workers,
+and date cells")."""
 
 import gc
 import runpy
