@@ -30,10 +30,10 @@ from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import striptags
 from django.templatetags.l10n import localize, unlocalize
+from django.utils import timezone
 from django.utils.formats import localize as formats_localize
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
 from django_tables2.columns.datecolumn import DateColumn
 from django_tables2.columns.datetimecolumn import DateTimeColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
@@ -128,15 +128,25 @@ _DATE_PARTS = {
 def date_text(fmt: str, context=None):
     """`{{ value|date:fmt }}` for a date or datetime (in the current time zone, as the
     filter sees it in a template): a str.format pattern for the numeric formats the lists
-    use ("Y-m-d H:i"), Django's date filter for any other."""
+    use ("Y-m-d H:i"), Django's date filter for any other. The time zone is looked up once
+    per writer (a page), not per cell: `template_localtime`'s conversion, the same test."""
     use_tz = getattr(context, "use_tz", None)
+    zone = (
+        timezone.get_current_timezone() if (settings.USE_TZ if use_tz is None else use_tz) else None
+    )
     pattern = None
     if all(c in _DATE_PARTS or c in "-: /." for c in fmt):
         pattern = "".join(_DATE_PARTS.get(c, c) for c in fmt)
         hours = any(c in "His" for c in fmt)
 
     def write(value) -> str:
-        value = template_localtime(value, use_tz=use_tz)
+        if (
+            zone is not None
+            and isinstance(value, dt.datetime)
+            and value.utcoffset() is not None
+            and getattr(value, "convert_to_local_time", True)
+        ):
+            value = value.astimezone(zone)
         if pattern is not None and (
             isinstance(value, dt.datetime) or (isinstance(value, dt.date) and not hours)
         ):
