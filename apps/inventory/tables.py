@@ -1,6 +1,7 @@
 from urllib.parse import quote
 
 import django_tables2 as tables
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -10,6 +11,7 @@ from apps.core.links import pk_url
 from apps.core.table_rows import cell_text, date_text
 from apps.finance.money import format_money
 
+from .level_order import RunOrder
 from .models import MovementType, StockLevel, StockMovement, Store
 from .selectors import StockStatus
 
@@ -19,15 +21,42 @@ class StockLevelTable(tables.Table):
     the header, the sorting and the CSV export. Its records are the dicts of
     `selectors.level_rows` (the column accessors are their keys)."""
 
-    store = tables.Column(accessor="store__name", verbose_name="Store")
-    sku = tables.Column(accessor="product__sku", verbose_name="SKU")
-    product = tables.Column(accessor="product__name", verbose_name="Product")
-    category = tables.Column(accessor="product__category__name", verbose_name="Category")
-    quantity = tables.Column(attrs={"td": {"class": "text-end fw-semibold"}})
-    unit_cost = tables.Column(verbose_name="Unit cost", attrs={"td": {"class": "text-end"}})
-    value = tables.Column(verbose_name="Value", attrs={"td": {"class": "text-end"}})
-    threshold = tables.Column(verbose_name="Alert at", attrs={"td": {"class": "text-end"}})
-    status = tables.Column(verbose_name="Stock", order_by=("quantity",))
+    # Every sort ends with keys that make it total (no two levels tie), so paging never
+    # shows a level twice nor skips one; each is chosen so the statement keeps its plan:
+    # the product-side sorts order products then the product's few levels, the level-side
+    # ones end with a key of the index they are read from (docs/performance.md, "stock9").
+    store = tables.Column(
+        accessor="store__name", verbose_name="Store", order_by=("store__name", "product_id")
+    )
+    sku = tables.Column(
+        accessor="product__sku", verbose_name="SKU", order_by=("product__sku", "store__name")
+    )
+    product = tables.Column(
+        accessor="product__name",
+        verbose_name="Product",
+        order_by=("product__name", "product_id", "store__name"),
+    )
+    category = tables.Column(
+        accessor="product__category__name",
+        verbose_name="Category",
+        order_by=("product__category__name", "product_id", "store__name"),
+    )
+    quantity = tables.Column(
+        attrs={"td": {"class": "text-end fw-semibold"}},
+        order_by=("quantity", "store_id", "product_id"),
+    )
+    unit_cost = tables.Column(
+        verbose_name="Unit cost", attrs={"td": {"class": "text-end"}}, order_by=("unit_cost", "pk")
+    )
+    value = tables.Column(
+        verbose_name="Value", attrs={"td": {"class": "text-end"}}, order_by=("value", "pk")
+    )
+    threshold = tables.Column(
+        verbose_name="Alert at",
+        attrs={"td": {"class": "text-end"}},
+        order_by=("threshold", "product_id", "store__name"),
+    )
+    status = tables.Column(verbose_name="Stock", order_by=("quantity", "store_id", "product_id"))
     actions = tables.Column(verbose_name="", orderable=False, empty_values=())
 
     class Meta:
@@ -46,7 +75,7 @@ class StockLevelTable(tables.Table):
         sequence = (*fields, "actions")
         template_name = "inventory/_level_table.html"
         attrs = {"class": "table table-hover align-middle", "id": "stock-table"}
-        order_by = ("product", "store")  # the product-name index pages this without a sort
+        order_by = ("product", "store")  # the live product-name index pages this without a sort
 
     def __init__(self, *args, can_write: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,6 +88,25 @@ class StockLevelTable(tables.Table):
 
     def value_status(self, value):
         return StockStatus.LABELS.get(value, value)
+
+    def order_store(self, queryset, is_descending):
+        """Store name, then product: one run of the `(store, product)` index per store
+        (apps/inventory/level_order.py), the same rows in the same order as
+        `order_by("store__name", "product_id")`, without sorting every level. Sorted by
+        more columns (the default product, store), the columns' keys in turn."""
+        if [key.bare for key in self.order_by] != ["store"]:
+            return queryset, False
+        stores = list(Store.all_objects.order_by("name").values_list("pk", flat=True))
+        if is_descending:
+            stores.reverse()
+        order = ("-store__name", "-product_id") if is_descending else ("store__name", "product_id")
+        rows = RunOrder(
+            queryset,
+            runs=[Q(store_id=pk) for pk in stores],
+            within=order[1],
+            order=order,
+        )
+        return rows, True
 
     def rows_html(self) -> SafeString:
         """The page's rows as one string (inventory/_level_table.html used to write them
