@@ -18,19 +18,33 @@ from django.db.models.expressions import RawSQL
 
 
 class RunOrder:
-    """`queryset` ordered by `order` (its whole ORDER BY, e.g. store name then product),
-    where `runs` are the filters of the leading key's values in that order (one store
-    each) and `within` orders the rows of one run by an index (the product).
+    """`queryset` ordered by `keys` (its whole ORDER BY, e.g. store name then product),
+    read in `parts`: filters that split the rows into runs, each run read in the order
+    `within` that an index gives it (a store's levels by product), which must agree with
+    `keys` inside the run. A part's number leads the page's order: parts numbered alike
+    are merged by `keys` (the levels whose threshold is the default, set or not).
 
     What django-tables2 needs of its data: slicing (its paginator), `count()` and
     `model`; iteration (the CSV export) reads the plain ordered queryset."""
 
-    def __init__(self, queryset: QuerySet, *, runs: list[Q], within: str, order: tuple[str, ...]):
+    def __init__(
+        self,
+        queryset: QuerySet,
+        *,
+        parts: list[tuple[int, Q]],
+        within: tuple[str, ...],
+        keys: tuple[str, ...],
+        descending: bool,
+        order: tuple[str, ...] | None = None,
+    ):
         self.queryset = queryset
         self.model = queryset.model
-        self.runs = runs
-        self.within = within
-        self.ordered = queryset.order_by(*order)
+        self.parts = parts
+        self.descending = descending
+        sign = "-" if descending else ""
+        self.within = tuple(sign + name for name in within)
+        self.keys = keys
+        self.ordered = queryset.order_by(*(sign + name for name in (order or keys)))
 
     def count(self) -> int:
         return self.queryset.count()
@@ -52,23 +66,20 @@ class RunOrder:
         if key.step is not None or (key.start or 0) < 0 or (key.stop or 0) < 0:
             raise ValueError("Only forward slices without a step are supported.")
         start = key.start or 0
-        if key.stop is None or not self.runs:
+        if key.stop is None or not self.parts:
             return list(self.ordered[key])
         if key.stop <= start:
             return []
         return self._page(start, key.stop)
 
     def _page(self, start: int, stop: int) -> list:
-        descending = self.within.startswith("-")
-        column = self.within.lstrip("-")
+        keys = {f"run_key{i}": F(name) for i, name in enumerate(self.keys)}
         parts = [
             self.queryset.filter(run)
-            .annotate(
-                run_pk=F("pk"), run_no=Value(i, output_field=IntegerField()), run_by=F(column)
-            )
-            .order_by(self.within)
-            .values_list("run_pk", "run_no", "run_by")
-            for i, run in enumerate(self.runs)
+            .annotate(run_pk=F("pk"), run_no=Value(number, output_field=IntegerField()), **keys)
+            .order_by(*self.within)
+            .values_list("run_pk", "run_no", *keys)
+            for number, run in self.parts
         ]
         try:
             compiled = [part.query.sql_with_params() for part in parts]
@@ -77,10 +88,8 @@ class RunOrder:
         union = " UNION ALL ".join(
             f"SELECT * FROM ({sql} LIMIT %s) run_{i}" for i, (sql, _) in enumerate(compiled)
         )
-        direction = "DESC" if descending else "ASC"
-        sql = (
-            f"SELECT run_pk FROM ({union}) page ORDER BY run_no ASC, run_by {direction}"
-            " LIMIT %s OFFSET %s"
-        )
+        direction = "DESC" if self.descending else "ASC"
+        order = ", ".join(f"{name} {direction}" for name in keys)
+        sql = f"SELECT run_pk FROM ({union}) page ORDER BY run_no ASC, {order} LIMIT %s OFFSET %s"
         params = [*(p for _, part in compiled for p in (*part, stop)), stop - start, start]
         return list(self.ordered.filter(pk__in=RawSQL(sql, params)))

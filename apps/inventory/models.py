@@ -104,9 +104,7 @@ class StockLevel(models.Model):
             # threshold), and the stock list's sort by quantity pages it in its order:
             # ending with the product makes each key unique, so that sort is total
             # without a sort of its ties (apps/inventory/tables.py).
-            models.Index(
-                fields=["quantity", "store", "product"], name="stock_level_quantity_idx"
-            ),
+            models.Index(fields=["quantity", "store", "product"], name="stock_level_quantity_idx"),
         ]
 
     def __str__(self) -> str:

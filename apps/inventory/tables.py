@@ -1,11 +1,13 @@
 from urllib.parse import quote
 
 import django_tables2 as tables
+from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.catalog.models import Category
 from apps.catalog.tables import BADGE_OK, BADGES
 from apps.core.links import pk_url
 from apps.core.table_rows import cell_text, date_text
@@ -13,7 +15,7 @@ from apps.finance.money import format_money
 
 from .level_order import RunOrder
 from .models import MovementType, StockLevel, StockMovement, Store
-from .selectors import StockStatus
+from .selectors import StockStatus, default_threshold
 
 
 class StockLevelTable(tables.Table):
@@ -39,7 +41,7 @@ class StockLevelTable(tables.Table):
     category = tables.Column(
         accessor="product__category__name",
         verbose_name="Category",
-        order_by=("product__category__name", "product_id", "store__name"),
+        order_by=("product__category__name", "product__name", "product_id", "store__name"),
     )
     quantity = tables.Column(
         attrs={"td": {"class": "text-end fw-semibold"}},
@@ -54,7 +56,7 @@ class StockLevelTable(tables.Table):
     threshold = tables.Column(
         verbose_name="Alert at",
         attrs={"td": {"class": "text-end"}},
-        order_by=("threshold", "product_id", "store__name"),
+        order_by=("threshold", "product__name", "product_id", "store__name"),
     )
     status = tables.Column(verbose_name="Stock", order_by=("quantity", "store_id", "product_id"))
     actions = tables.Column(verbose_name="", orderable=False, empty_values=())
@@ -89,22 +91,74 @@ class StockLevelTable(tables.Table):
     def value_status(self, value):
         return StockStatus.LABELS.get(value, value)
 
+    # The sorts below read a page from indexes in runs (apps/inventory/level_order.py):
+    # the same rows in the same order as the column's `order_by`, without sorting every
+    # level (store) or every product (category, alert level). Sorted by more columns (the
+    # default: product, store), the columns' keys are used in turn.
+
+    def _sorted_alone(self, name: str) -> bool:
+        return [key.bare for key in self.order_by] == [name]
+
     def order_store(self, queryset, is_descending):
-        """Store name, then product: one run of the `(store, product)` index per store
-        (apps/inventory/level_order.py), the same rows in the same order as
-        `order_by("store__name", "product_id")`, without sorting every level. Sorted by
-        more columns (the default product, store), the columns' keys in turn."""
-        if [key.bare for key in self.order_by] != ["store"]:
+        """Store name, then product: a run of the `(store, product)` index per store."""
+        if not self._sorted_alone("store"):
             return queryset, False
         stores = list(Store.all_objects.order_by("name").values_list("pk", flat=True))
         if is_descending:
             stores.reverse()
-        order = ("-store__name", "-product_id") if is_descending else ("store__name", "product_id")
         rows = RunOrder(
             queryset,
-            runs=[Q(store_id=pk) for pk in stores],
-            within=order[1],
-            order=order,
+            parts=[(i, Q(store_id=pk)) for i, pk in enumerate(stores)],
+            within=("product_id",),
+            keys=("product_id",),
+            order=("store__name", "product_id"),
+            descending=is_descending,
+        )
+        return rows, True
+
+    def order_category(self, queryset, is_descending):
+        """Category name, then product name, product and store: a run of the products'
+        `(category, name)` index per category (and one of the products without)."""
+        if not self._sorted_alone("category"):
+            return queryset, False
+        runs = [
+            Q(product__category_id=pk)
+            for pk in Category.all_objects.order_by("name").values_list("pk", flat=True)
+        ]
+        none = Q(product__category__isnull=True)
+        runs = [*runs, none] if connection.features.nulls_order_largest else [none, *runs]
+        if is_descending:
+            runs.reverse()
+        within = ("product__name", "product_id", "store__name")
+        rows = RunOrder(
+            queryset,
+            parts=list(enumerate(runs)),
+            within=within,
+            keys=within,
+            order=("product__category__name", *within),
+            descending=is_descending,
+        )
+        return rows, True
+
+    def order_threshold(self, queryset, is_descending):
+        """Alert level (the product's, or the company default), then product name,
+        product and store: four ranges of the products' `(low_stock_threshold, name)`
+        index (below the default, unset, at it, above it), merged."""
+        if not self._sorted_alone("threshold"):
+            return queryset, False
+        default = default_threshold()
+        parts = [
+            Q(product__low_stock_threshold__lt=default),
+            Q(product__low_stock_threshold__isnull=True),
+            Q(product__low_stock_threshold=default),
+            Q(product__low_stock_threshold__gt=default),
+        ]
+        rows = RunOrder(
+            queryset,
+            parts=[(0, part) for part in parts],
+            within=("product__low_stock_threshold", "product__name", "product_id", "store__name"),
+            keys=("threshold", "product__name", "product_id", "store__name"),
+            descending=is_descending,
         )
         return rows, True
 

@@ -1,12 +1,14 @@
-"""The stock lists' sorts are total: paging through rows that tie lists each level once."""
-
-import itertools
+"""The stock lists' sorts are total: paging through rows that tie lists each level once, in
+the order of the column's `order_by` (which the store, category and alert-level sorts read
+in runs from indexes, apps/inventory/level_order.py)."""
 
 import pytest
 from django.urls import reverse
 
+from apps.inventory import selectors
 from apps.inventory.models import StockLevel
 from apps.inventory.services import stock_receive
+from apps.inventory.tables import StockLevelTable
 from tests.catalog.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,15 +28,18 @@ SORTS = [
 
 @pytest.fixture
 def ties(stores):
-    """24 levels that tie on every column but SKU: two product names, one category (and
-    none), two thresholds, one cost, two quantities, three stores."""
-    tools = CategoryFactory(name="Tools")
+    """24 levels that tie on every column but SKU: two product names, two categories (and
+    none), three thresholds (below, at and above the default 10, or unset), one cost, two
+    quantities, three stores; store and category names are not in the order of their ids."""
+    stores[0].name, stores[2].name = "Z store", "A store"
+    stores[0].save(), stores[2].save()
+    tools, garden = CategoryFactory(name="Tools"), CategoryFactory(name="Garden")
     for i in range(8):
         product = ProductFactory(
             sku=f"T-{i:02d}",
             name="Hammer" if i % 2 else "Saw",
-            category=tools if i % 3 else None,
-            low_stock_threshold=5 if i % 4 else None,
+            category=[tools, garden, None][i % 3],
+            low_stock_threshold=[5, None, 10, 12][i % 4],
         )
         for store in stores:
             stock_receive(store=store, product=product, quantity=3 + i % 2, unit_cost="2.00")
@@ -54,29 +59,28 @@ def _paged(client, url: str, sort: str, **params) -> list[tuple[int, int]]:
         page += 1
 
 
-def test_every_sort_of_the_stock_lists_pages_each_level_once(client_for, ties):
+def _one_sort(rows, sort: str) -> list[tuple[int, int]]:
+    """The rows in the column's whole order, as one ORDER BY."""
+    keys = StockLevelTable.base_columns[sort.lstrip("-")].order_by
+    sign = "-" if sort.startswith("-") else ""
+    return list(rows.order_by(*(sign + key for key in keys)).values_list("store_id", "product_id"))
+
+
+def test_every_sort_of_the_stock_lists_pages_each_level_once(client_for, ties, stores):
     viewer = client_for("Viewer")
     every = (*SORTS, *(f"-{s}" for s in SORTS))
     some = ("store", "-category", "threshold", "-unit_cost")
-    for url, sorts in ((reverse("stock-list"), every), (reverse("stock-low"), some)):
-        for sort in sorts:  # every level is low too: the default threshold is 10
+    lists = (
+        (reverse("stock-list"), every, selectors.level_rows()),
+        (reverse("stock-low"), some, selectors.low_level_rows()),  # all low: at most 12
+    )
+    for url, sorts, rows in lists:
+        for sort in sorts:
             seen = _paged(viewer, url, sort)
             assert len(seen) == len(ties) == 24, (url, sort)
             assert set(seen) == ties, (url, sort)
-
-
-def test_the_store_sort_reads_runs_in_the_order_of_one_sort(client_for, ties, stores):
-    """The store sort's page-by-page runs (apps/inventory/level_order.py) give the rows
-    of `ORDER BY store name, product` in that order, on every page and filter."""
-    viewer = client_for("Viewer")
-    stores[0].name, stores[2].name = "Z store", "A store"  # name order is not id order
-    stores[0].save(), stores[2].save()
-    for sign, params in itertools.product(("", "-"), ({}, {"store": stores[1].pk})):
-        levels = StockLevel.objects.filter(store_id__in=params.values() or [s.pk for s in stores])
-        expected = list(
-            levels.order_by(f"{sign}store__name", f"{sign}product_id").values_list(
-                "store_id", "product_id"
-            )
-        )
-        assert len(expected) == 8 * (1 if params else 3)
-        assert _paged(viewer, reverse("stock-list"), f"{sign}store", **params) == expected
+            assert seen == _one_sort(rows, sort), (url, sort)
+    for sort in ("store", "-store", "category", "-threshold"):  # a filter in every run
+        seen = _paged(viewer, reverse("stock-list"), sort, store=stores[1].pk)
+        assert seen == _one_sort(selectors.level_rows().filter(store=stores[1]), sort)
+        assert len(seen) == 8
