@@ -23,6 +23,9 @@ class RunOrder:
     `within` that an index gives it (a store's levels by product), which must agree with
     `keys` inside the run. A part's number leads the page's order: parts numbered alike
     are merged by `keys` (the levels whose threshold is the default, set or not).
+    A page that would read more than `most` rows from the runs together is read with the
+    one ORDER BY instead: deep in the list, one sort of the table costs less than every
+    run read up to the page.
 
     What django-tables2 needs of its data: slicing (its paginator), `count()` and
     `model`; iteration (the CSV export) reads the plain ordered queryset."""
@@ -36,6 +39,7 @@ class RunOrder:
         keys: tuple[str, ...],
         descending: bool,
         order: tuple[str, ...] | None = None,
+        most: int | None = None,
     ):
         self.queryset = queryset
         self.model = queryset.model
@@ -44,6 +48,7 @@ class RunOrder:
         sign = "-" if descending else ""
         self.within = tuple(sign + name for name in within)
         self.keys = keys
+        self.most = most
         self.ordered = queryset.order_by(*(sign + name for name in (order or keys)))
 
     def count(self) -> int:
@@ -67,6 +72,8 @@ class RunOrder:
             raise ValueError("Only forward slices without a step are supported.")
         start = key.start or 0
         if key.stop is None or not self.parts:
+            return list(self.ordered[key])
+        if self.most is not None and key.stop * len(self.parts) > self.most:
             return list(self.ordered[key])
         if key.stop <= start:
             return []
