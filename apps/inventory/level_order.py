@@ -4,15 +4,16 @@ Sorted by store name and then the product, a page of the stock list was one ORDE
 the join of every level with its store: PostgreSQL read and sorted all 300,000 levels for
 each page (~400 ms). The order splits into one run per store, in the stores' name order,
 and each run is a range of the levels' `(store, product)` unique index, already in product
-order. A page at offset O of n rows needs at most O + n rows of each run: each run is read
-from its index up to that many rows, and the page is the n rows after O of their union in
-(run, product) order. One statement picks the page's keys; the rows are then read with
+order. A page at offset O of n rows needs the first O + n rows of the runs in turn: each
+run is read from its index up to what the runs before it left of that many rows, and the
+page is the n rows after O of their union in (run, product) order. One statement picks the page's keys; the rows are then read with
 every column and annotation of the list's queryset, sorted (n rows) in the same order.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
@@ -73,11 +74,16 @@ class RunOrder:
         start = key.start or 0
         if key.stop is None or not self.parts:
             return list(self.ordered[key])
-        if self.most is not None and key.stop * len(self.parts) > self.most:
+        if self.most is not None and key.stop * self._widest() > self.most:
             return list(self.ordered[key])
         if key.stop <= start:
             return []
         return self._page(start, key.stop)
+
+    def _widest(self) -> int:
+        """The most parts that share a number (are read side by side)."""
+        numbers = [number for number, _ in self.parts]
+        return max(numbers.count(n) for n in set(numbers))
 
     def _page(self, start: int, stop: int) -> list:
         keys = {f"run_key{i}": F(name) for i, name in enumerate(self.keys)}
@@ -92,11 +98,23 @@ class RunOrder:
             compiled = [part.query.sql_with_params() for part in parts]
         except EmptyResultSet:  # a filter that matches nothing
             return list(self.ordered[start:stop])
-        union = " UNION ALL ".join(
-            f"SELECT * FROM ({sql} LIMIT %s) run_{i}" for i, (sql, _) in enumerate(compiled)
-        )
+        # A run takes what the runs before it leave of the first `stop` rows: the page's
+        # run is read up to the page, the runs after it not at all (LIMIT 0).
+        greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+        runs, params = [], []
+        for i, ((number, _), (sql, part_params)) in enumerate(
+            zip(self.parts, compiled, strict=True)
+        ):
+            before = [j for j, (n, _) in enumerate(self.parts[:i]) if n < number]
+            left = "".join(f" - (SELECT COUNT(*) FROM run_{j})" for j in before)
+            runs.append(f"run_{i} AS (SELECT * FROM ({sql} LIMIT {greatest}(%s{left}, 0)) r)")
+            params += [*part_params, stop]
+        union = " UNION ALL ".join(f"SELECT * FROM run_{i}" for i in range(len(runs)))
         direction = "DESC" if self.descending else "ASC"
         order = ", ".join(f"{name} {direction}" for name in keys)
-        sql = f"SELECT run_pk FROM ({union}) page ORDER BY run_no ASC, {order} LIMIT %s OFFSET %s"
-        params = [*(p for _, part in compiled for p in (*part, stop)), stop - start, start]
+        sql = (
+            f"WITH {', '.join(runs)} SELECT run_pk FROM ({union}) page"
+            f" ORDER BY run_no ASC, {order} LIMIT %s OFFSET %s"
+        )
+        params += [stop - start, start]
         return list(self.ordered.filter(pk__in=RawSQL(sql, params)))

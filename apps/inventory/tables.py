@@ -17,10 +17,9 @@ from .level_order import RunOrder
 from .models import MovementType, StockLevel, StockMovement, Store
 from .selectors import StockStatus, default_threshold
 
-# Past this many rows read from the runs of a page (runs x the page's end), the category
-# and alert-level sorts sort the products once instead: at 100,000 products that costs
-# what ~25,000 rows of runs do (~page 60 by category, ~page 100 by alert level).
-DEEP_RUNS = 20_000
+# Past this many rows read from the runs of a page (the page's end, for each run that
+# shares a number), the category and alert-level sorts sort the products once instead.
+DEEP_RUNS = 40_000
 
 
 class StockLevelTable(tables.Table):
@@ -148,20 +147,22 @@ class StockLevelTable(tables.Table):
 
     def order_threshold(self, queryset, is_descending):
         """Alert level (the product's, or the company default), then product name,
-        product and store: four ranges of the products' `(low_stock_threshold, name)`
-        index (below the default, unset, at it, above it), merged."""
+        product and store: three runs from the products' `(low_stock_threshold, name)`
+        index: below the default, at it (unset or set to it, two ranges merged), above."""
         if not self._sorted_alone("threshold"):
             return queryset, False
         default = default_threshold()
         parts = [
-            Q(product__low_stock_threshold__lt=default),
-            Q(product__low_stock_threshold__isnull=True),
-            Q(product__low_stock_threshold=default),
-            Q(product__low_stock_threshold__gt=default),
+            (0, Q(product__low_stock_threshold__lt=default)),
+            (1, Q(product__low_stock_threshold__isnull=True)),
+            (1, Q(product__low_stock_threshold=default)),
+            (2, Q(product__low_stock_threshold__gt=default)),
         ]
+        if is_descending:
+            parts = [(2 - number, part) for number, part in reversed(parts)]
         rows = RunOrder(
             queryset,
-            parts=[(0, part) for part in parts],
+            parts=parts,
             within=("product__low_stock_threshold", "product__name", "product_id", "store__name"),
             keys=("threshold", "product__name", "product_id", "store__name"),
             descending=is_descending,

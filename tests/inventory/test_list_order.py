@@ -85,8 +85,9 @@ def test_every_sort_of_the_stock_lists_pages_each_level_once(client_for, ties, s
         assert seen == _one_sort(selectors.level_rows().filter(store=stores[1]), sort)
         assert len(seen) == 8
     # Deep pages of the category and alert-level sorts sort once instead of reading runs:
-    # here from page 2 on (the first page's end, 8 rows, times 3 or 4 runs is within 40).
-    monkeypatch.setattr("apps.inventory.tables.DEEP_RUNS", 40)
+    # here past 16 rows: by category from page 3 (its runs are read one after another), by
+    # alert level from page 2 (two of its runs, at the default, are read side by side).
+    monkeypatch.setattr("apps.inventory.tables.DEEP_RUNS", 16)
     for sort in ("category", "-category", "threshold", "-threshold"):
         assert _paged(viewer, reverse("stock-list"), sort) == _one_sort(
             selectors.level_rows(), sort
