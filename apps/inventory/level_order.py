@@ -1,13 +1,15 @@
-"""A list ordered by a key with few values (the stock list by store), a page at a time.
+"""A list ordered by a key with few values (the stock list by store, category or alert
+level), a page at a time.
 
 Sorted by store name and then the product, a page of the stock list was one ORDER BY over
 the join of every level with its store: PostgreSQL read and sorted all 300,000 levels for
 each page (~400 ms). The order splits into one run per store, in the stores' name order,
 and each run is a range of the levels' `(store, product)` unique index, already in product
-order. A page at offset O of n rows needs the first O + n rows of the runs in turn: each
-run is read from its index up to what the runs before it left of that many rows, and the
-page is the n rows after O of their union in (run, product) order. One statement picks the page's keys; the rows are then read with
-every column and annotation of the list's queryset, sorted (n rows) in the same order.
+order (a category's run: its products' `(category, name)` index). A page at offset O of n
+rows needs the first O + n rows of the runs in turn: each run is read from its index up to
+what the runs before it left of that many rows, and the page is the n rows after O of
+their union in (run, keys) order. One statement picks the page's keys; the rows are then
+read with every column and annotation of the list's queryset, sorted (n rows) the same way.
 """
 
 from __future__ import annotations
