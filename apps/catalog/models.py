@@ -160,8 +160,9 @@ class Product(BaseModel):
                 condition=Q(deleted_at__isnull=True),
                 name="product_live_name_idx",
             ),
-            # The highest threshold in use bounds the low-stock counts (inventory selectors).
-            models.Index(fields=["low_stock_threshold"], name="product_threshold_idx"),
+            # The highest threshold in use bounds the low-stock counts (inventory selectors);
+            # the stock list sorted by alert level reads its ranges in name order.
+            models.Index(fields=["low_stock_threshold", "name"], name="product_threshold_idx"),
         ]
 
     def __str__(self) -> str:

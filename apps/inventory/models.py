@@ -100,9 +100,11 @@ class StockLevel(models.Model):
             ),
         ]
         indexes = [
-            # Low and out-of-stock counts read only the levels at or below the highest
-            # threshold (apps/inventory/selectors.py alert_counts), not all of them.
-            models.Index(fields=["quantity", "store"], name="stock_level_quantity_idx"),
+            # Low and out-of-stock levels are read as a range of it (at or below a
+            # threshold), and the stock list's sort by quantity pages it in its order:
+            # ending with the product makes each key unique, so that sort is total
+            # without a sort of its ties (apps/inventory/tables.py).
+            models.Index(fields=["quantity", "store", "product"], name="stock_level_quantity_idx"),
         ]
 
     def __str__(self) -> str:

@@ -74,8 +74,9 @@ def levels_with_status(queryset: QuerySet | None = None):
 
 
 def low_stock_levels():
-    """Low or out levels of active products in active stores, by product and store (the
-    product-name index serves the first page without sorting every low level)."""
+    """Low or out levels of active products in active stores, by product name, product
+    and store (the live product-name index, which ends with the id, serves the first
+    page without sorting every low level; the id keeps products of one name apart)."""
     return (
         levels_with_status()
         .filter(
@@ -85,7 +86,7 @@ def low_stock_levels():
             quantity__lte=F("threshold"),
         )
         .select_related("store", "product", "product__category")
-        .order_by("product__name", "store__name")
+        .order_by("product__name", "product_id", "store__name")
     )
 
 

@@ -1,17 +1,25 @@
 from urllib.parse import quote
 
 import django_tables2 as tables
+from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.catalog.models import Category
 from apps.catalog.tables import BADGE_OK, BADGES
 from apps.core.links import pk_url
 from apps.core.table_rows import cell_text, date_text
 from apps.finance.money import format_money
 
+from .level_order import RunOrder
 from .models import MovementType, StockLevel, StockMovement, Store
-from .selectors import StockStatus
+from .selectors import StockStatus, default_threshold
+
+# Past this many rows read from the runs of a page (the page's end, for each run that
+# shares a number), the category and alert-level sorts sort the products once instead.
+DEEP_RUNS = 40_000
 
 
 class StockLevelTable(tables.Table):
@@ -19,15 +27,42 @@ class StockLevelTable(tables.Table):
     the header, the sorting and the CSV export. Its records are the dicts of
     `selectors.level_rows` (the column accessors are their keys)."""
 
-    store = tables.Column(accessor="store__name", verbose_name="Store")
-    sku = tables.Column(accessor="product__sku", verbose_name="SKU")
-    product = tables.Column(accessor="product__name", verbose_name="Product")
-    category = tables.Column(accessor="product__category__name", verbose_name="Category")
-    quantity = tables.Column(attrs={"td": {"class": "text-end fw-semibold"}})
-    unit_cost = tables.Column(verbose_name="Unit cost", attrs={"td": {"class": "text-end"}})
-    value = tables.Column(verbose_name="Value", attrs={"td": {"class": "text-end"}})
-    threshold = tables.Column(verbose_name="Alert at", attrs={"td": {"class": "text-end"}})
-    status = tables.Column(verbose_name="Stock", order_by=("quantity",))
+    # Every sort ends with keys that make it total (no two levels tie), so paging never
+    # shows a level twice nor skips one; each is chosen so the statement keeps its plan:
+    # the product-side sorts order products then the product's few levels, the level-side
+    # ones end with a key of the index they are read from (docs/performance.md, "stock9").
+    store = tables.Column(
+        accessor="store__name", verbose_name="Store", order_by=("store__name", "product_id")
+    )
+    sku = tables.Column(
+        accessor="product__sku", verbose_name="SKU", order_by=("product__sku", "store__name")
+    )
+    product = tables.Column(
+        accessor="product__name",
+        verbose_name="Product",
+        order_by=("product__name", "product_id", "store__name"),
+    )
+    category = tables.Column(
+        accessor="product__category__name",
+        verbose_name="Category",
+        order_by=("product__category__name", "product__name", "product_id", "store__name"),
+    )
+    quantity = tables.Column(
+        attrs={"td": {"class": "text-end fw-semibold"}},
+        order_by=("quantity", "store_id", "product_id"),
+    )
+    unit_cost = tables.Column(
+        verbose_name="Unit cost", attrs={"td": {"class": "text-end"}}, order_by=("unit_cost", "pk")
+    )
+    value = tables.Column(
+        verbose_name="Value", attrs={"td": {"class": "text-end"}}, order_by=("value", "pk")
+    )
+    threshold = tables.Column(
+        verbose_name="Alert at",
+        attrs={"td": {"class": "text-end"}},
+        order_by=("threshold", "product__name", "product_id", "store__name"),
+    )
+    status = tables.Column(verbose_name="Stock", order_by=("quantity", "store_id", "product_id"))
     actions = tables.Column(verbose_name="", orderable=False, empty_values=())
 
     class Meta:
@@ -46,7 +81,7 @@ class StockLevelTable(tables.Table):
         sequence = (*fields, "actions")
         template_name = "inventory/_level_table.html"
         attrs = {"class": "table table-hover align-middle", "id": "stock-table"}
-        order_by = ("product", "store")  # the product-name index pages this without a sort
+        order_by = ("product", "store")  # the live product-name index pages this without a sort
 
     def __init__(self, *args, can_write: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,6 +94,81 @@ class StockLevelTable(tables.Table):
 
     def value_status(self, value):
         return StockStatus.LABELS.get(value, value)
+
+    # The sorts below read a page from indexes in runs (apps/inventory/level_order.py):
+    # the same rows in the same order as the column's `order_by`, without sorting every
+    # level (store) or every product (category, alert level). Sorted by more columns (the
+    # default: product, store), the columns' keys are used in turn.
+
+    def _sorted_alone(self, name: str) -> bool:
+        return [key.bare for key in self.order_by] == [name]
+
+    def order_store(self, queryset, is_descending):
+        """Store name, then product: a run of the `(store, product)` index per store."""
+        if not self._sorted_alone("store"):
+            return queryset, False
+        stores = list(Store.all_objects.order_by("name").values_list("pk", flat=True))
+        if is_descending:
+            stores.reverse()
+        rows = RunOrder(
+            queryset,
+            parts=[(i, Q(store_id=pk)) for i, pk in enumerate(stores)],
+            within=("product_id",),
+            keys=("product_id",),
+            order=("store__name", "product_id"),
+            descending=is_descending,
+        )
+        return rows, True
+
+    def order_category(self, queryset, is_descending):
+        """Category name, then product name, product and store: a run of the products'
+        `(category, name)` index per category (and one of the products without)."""
+        if not self._sorted_alone("category"):
+            return queryset, False
+        runs = [
+            Q(product__category_id=pk)
+            for pk in Category.all_objects.order_by("name").values_list("pk", flat=True)
+        ]
+        none = Q(product__category__isnull=True)
+        runs = [*runs, none] if connection.features.nulls_order_largest else [none, *runs]
+        if is_descending:
+            runs.reverse()
+        within = ("product__name", "product_id", "store__name")
+        rows = RunOrder(
+            queryset,
+            parts=list(enumerate(runs)),
+            within=within,
+            keys=within,
+            order=("product__category__name", *within),
+            descending=is_descending,
+            most=DEEP_RUNS,
+        )
+        return rows, True
+
+    def order_threshold(self, queryset, is_descending):
+        """Alert level (the product's, or the company default), then product name,
+        product and store: three runs from the products' `(low_stock_threshold, name)`
+        index: below the default, at it (unset or set to it, two ranges merged), above."""
+        if not self._sorted_alone("threshold"):
+            return queryset, False
+        default = default_threshold()
+        parts = [
+            (0, Q(product__low_stock_threshold__lt=default)),
+            (1, Q(product__low_stock_threshold__isnull=True)),
+            (1, Q(product__low_stock_threshold=default)),
+            (2, Q(product__low_stock_threshold__gt=default)),
+        ]
+        if is_descending:
+            parts = [(2 - number, part) for number, part in reversed(parts)]
+        rows = RunOrder(
+            queryset,
+            parts=parts,
+            within=("product__low_stock_threshold", "product__name", "product_id", "store__name"),
+            keys=("threshold", "product__name", "product_id", "store__name"),
+            descending=is_descending,
+            most=DEEP_RUNS,
+        )
+        return rows, True
 
     def rows_html(self) -> SafeString:
         """The page's rows as one string (inventory/_level_table.html used to write them
