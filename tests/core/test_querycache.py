@@ -1,4 +1,5 @@
-"""apps.core.querycache.built_once: a base queryset built once per key, cloned per use."""
+"""apps.core.querycache: a base queryset built once per key, cloned per use (`built_once`),
+and any value built once per key (`kept`)."""
 
 import datetime as dt
 
@@ -82,3 +83,22 @@ def test_the_oldest_entry_goes_first(monkeypatch):
     assert len(calls) == 3
     built_once(("test.categories", 2), counting_builder(calls))
     assert len(calls) == 4
+
+
+def test_kept_builds_a_value_once_per_key_and_shares_it():
+    """`kept`: any value (here the compiled SQL of a page's parts), without the settings
+    and date in its key and without a clone."""
+    calls = []
+
+    def build():
+        calls.append(1)
+        return ("SELECT 1", (2,))
+
+    first = querycache.kept(("test.sql", 7), build)
+    assert querycache.kept(("test.sql", 7), build) is first
+    assert len(calls) == 1
+    assert querycache.kept(("test.sql", 8), build) == ("SELECT 1", (2,))
+    assert len(calls) == 2
+    none = querycache.kept(("test.none",), lambda: None)  # None is a value like any other
+    assert none is None and querycache.kept(("test.none",), build) is None
+    assert len(calls) == 2

@@ -97,11 +97,17 @@ def filter_sets() -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize("few", [1000, 0, 40])
-def test_every_slice_and_page_equals_the_single_order_by(demo_shop, client_for, few, monkeypatch):
+@pytest.mark.parametrize(("few", "walk"), [(1000, 40), (0, 0), (40, 1)])
+def test_every_slice_and_page_equals_the_single_order_by(
+    demo_shop, client_for, few, walk, monkeypatch
+):
     """`few`: the products without a level read from their MissingLevel pairs in every
-    store (1000), walked by name in every store (0), or each way in some (40)."""
+    store (1000), walked by name in every store (0), or each way in some (40). `walk`:
+    ascending, the products at the store's lowest positive quantity found by sorting
+    them (40: the demo's stores hold too few at one quantity), by walking the name index
+    (0: always), or each way depending on the page and store (1)."""
     monkeypatch.setattr(store_order, "FEW_MISSING", few)
+    monkeypatch.setattr(store_order, "WALK", walk)
     stores = demo_shop
     assert Product.objects.count() > 40
     missing = {
