@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import to_python as phone_to_python
 
@@ -42,6 +41,7 @@ from .common import (
     _seller_balance_add,
     credit_amount,
 )
+from .insert_select import DEFAULT, Table, insert_params, insert_select
 
 
 @dataclass(frozen=True)
@@ -223,87 +223,6 @@ def _charge_in_steps(
     return ChargeOutcome(transaction=rows.log, replayed=False)
 
 
-class _Table:
-    """A model's quoted table and column names for SQL text: `t = _Table(Seller)`, then
-    f"UPDATE {t} SET {t.balance} = ..."; names come from _meta, never from input."""
-
-    def __init__(self, model: type[models.Model]):
-        self.model = model
-
-    def __str__(self) -> str:
-        return connection.ops.quote_name(self.model._meta.db_table)
-
-    def __getattr__(self, name: str) -> str:
-        return connection.ops.quote_name(self.model._meta.get_field(name).column)
-
-
-@functools.cache
-def _insert_fields(model: type[models.Model]) -> list[models.Field]:
-    """The columns an INSERT of `model` writes, as the ORM's: all but an auto primary key."""
-    return [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
-
-
-def _base_type(field: models.Field) -> str:
-    """The column's type without length or scale: varchar(64) -> varchar, numeric(18, 2) ->
-    numeric (an explicit cast to varchar(64) would silently cut a longer value)."""
-    return re.sub(r"\(.*\)", "", field.db_type(connection))
-
-
-# In a `computed` mapping (below): the column keeps the field's default, which the
-# statement carries as a literal instead of a parameter.
-DEFAULT = object()
-
-
-def _sql_literal(field: models.Field) -> str:
-    """The field's (static) default as SQL: NULL, a number or a quoted string."""
-    value = field.get_default()
-    if value is None:
-        return "NULL"
-    if isinstance(value, int | Decimal):
-        return str(value)
-    return "'{}'".format(str(value).replace("'", "''"))
-
-
-def _insert_select(model, prefix: str, source: str | None, computed: dict) -> str:
-    """`INSERT INTO <model> (<columns>) SELECT <values> [FROM <source>]`: one row per row
-    of `source` (one row without it). Each value is the parameter
-    %(<prefix>_<attname>)s cast to the column's base type (no length or scale: a value too
-    long fails as through the ORM instead of being cut), or SQL from `computed` (DEFAULT:
-    the field's default as a literal)."""
-    fields = _insert_fields(model)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    values = ", ".join(
-        f"{_sql_literal(f)}::{_base_type(f)}"
-        if computed.get(f.attname) is DEFAULT
-        else computed.get(f.attname) or f"%({prefix}_{f.attname})s::{_base_type(f)}"
-        for f in fields
-    )
-    source = f" FROM {source}" if source else ""
-    return f"INSERT INTO {_Table(model)} ({columns}) SELECT {values}{source}"
-
-
-@functools.cache
-def _param_fields(model, prefix: str, computed_keys: frozenset) -> tuple:
-    """(parameter name, attname, field, JSON field or None) of each column that
-    `_insert_select` sends as a parameter."""
-    return tuple(
-        (f"{prefix}_{f.attname}", f.attname, f, f if isinstance(f, models.JSONField) else None)
-        for f in _insert_fields(model)
-        if f.attname not in computed_keys
-    )
-
-
-def _insert_params(model, values: dict, prefix: str, computed: dict, db) -> dict:
-    """The parameters of `_insert_select` from a row's column values (attname -> value; a
-    column not given takes the field's default, as a model instance would), sent as they
-    are (str, Decimal, UUID, date, None: psycopg adapts them), JSON through its field."""
-    params = {}
-    for name, attname, field, json_field in _param_fields(model, prefix, frozenset(computed)):
-        value = values[attname] if attname in values else field.get_default()
-        params[name] = value if json_field is None else json_field.get_db_prep_save(value, db)
-    return params
-
-
 # Columns each INSERT of the statement fills itself, from the rows before it or from
 # parameters that already carry the same value (equal by construction in _charge_rows,
 # and pinned field by field on every path by tests/credit/test_charge_rows.py): each value
@@ -367,10 +286,10 @@ def _charge_statement() -> str:
     sellers never wait for each other.
     """
     seller, log, account, line = (
-        _Table(Seller),
-        _Table(TransactionLog),
-        _Table(Account),
-        _Table(JournalLine),
+        Table(Seller),
+        Table(TransactionLog),
+        Table(Account),
+        Table(JournalLine),
     )
     takes_postings = (
         f"a.{account.active} AND NOT a.{account.is_group} AND a.{account.deleted_at} IS NULL"
@@ -398,16 +317,16 @@ def _charge_statement() -> str:
     )
     statement = f"""
 WITH entry AS (
-    {_insert_select(JournalEntry, "entry", None, _ENTRY_COMPUTED)}
-    RETURNING {_Table(JournalEntry).id} AS id
+    {insert_select(JournalEntry, "entry", None, _ENTRY_COMPUTED)}
+    RETURNING {Table(JournalEntry).id} AS id
 ), line_dr AS (
-    {_insert_select(JournalLine, "dr", "entry", _DEBIT_LINE_COMPUTED)}
+    {insert_select(JournalLine, "dr", "entry", _DEBIT_LINE_COMPUTED)}
     {line_returning}
 ), line_cr AS (
-    {_insert_select(JournalLine, "cr", "line_dr", _REVENUE_LINE_COMPUTED)}
+    {insert_select(JournalLine, "cr", "line_dr", _REVENUE_LINE_COMPUTED)}
     {line_returning}
 ), audited AS (
-    {_insert_select(AuditEvent, "event", "line_cr", _EVENT_COMPUTED)}
+    {insert_select(AuditEvent, "event", "line_cr", _EVENT_COMPUTED)}
     RETURNING 1
 ), debit AS (
     UPDATE {seller} SET {seller.balance} = {seller.balance} - %(amount)s
@@ -426,7 +345,7 @@ WITH entry AS (
     {move} = (SELECT max(account_id) FROM moved) AND moved.account_id
         > (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM first) RETURNING 1
 ), logged AS (
-    {_insert_select(TransactionLog, "log", applied, _LOG_COMPUTED)}
+    {insert_select(TransactionLog, "log", applied, _LOG_COMPUTED)}
     RETURNING {log.balance_after}, {log.created_at}
 )
 SELECT * FROM logged
@@ -487,10 +406,10 @@ def _charge_in_one_statement(
         "key": key,
         "account_id": seller.account_id,
         "debit_normal": _DEBIT_NORMAL,
-        **_insert_params(JournalEntry, rows.entry, "entry", _ENTRY_COMPUTED, db),
-        **_insert_params(JournalLine, rows.lines[0], "dr", _DEBIT_LINE_COMPUTED, db),
-        **_insert_params(TransactionLog, vars(log), "log", _LOG_COMPUTED, db),  # attname -> value
-        **_insert_params(AuditEvent, rows.event, "event", _EVENT_COMPUTED, db),
+        **insert_params(JournalEntry, rows.entry, "entry", _ENTRY_COMPUTED, db),
+        **insert_params(JournalLine, rows.lines[0], "dr", _DEBIT_LINE_COMPUTED, db),
+        **insert_params(TransactionLog, vars(log), "log", _LOG_COMPUTED, db),  # attname -> value
+        **insert_params(AuditEvent, rows.event, "event", _EVENT_COMPUTED, db),
     }
     savepoint = transaction.atomic(using=db.alias) if db.in_atomic_block else nullcontext()
     try:
