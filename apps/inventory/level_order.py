@@ -19,8 +19,10 @@ from django.db import connection
 from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
+from .paged import PagedOrder
 
-class RunOrder:
+
+class RunOrder(PagedOrder):
     """`queryset` ordered by `keys` (its whole ORDER BY, e.g. store name then product),
     read in `parts`: filters that split the rows into runs, each run read in the order
     `within` that an index gives it (a store's levels by product), which must agree with
@@ -28,10 +30,7 @@ class RunOrder:
     are merged by `keys` (the levels whose threshold is the default, set or not).
     A page that would read more than `most` rows from the runs together is read with the
     one ORDER BY instead: deep in the list, one sort of the table costs less than every
-    run read up to the page.
-
-    What django-tables2 needs of its data: slicing (its paginator), `count()` and
-    `model`; iteration (the CSV export) reads the plain ordered queryset."""
+    run read up to the page."""
 
     def __init__(
         self,
@@ -45,7 +44,6 @@ class RunOrder:
         most: int | None = None,
     ):
         self.queryset = queryset
-        self.model = queryset.model
         self.parts = parts
         self.descending = descending
         sign = "-" if descending else ""
@@ -54,33 +52,8 @@ class RunOrder:
         self.most = most
         self.ordered = queryset.order_by(*(sign + name for name in (order or keys)))
 
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self):
-        return iter(self.ordered)
-
-    def __getitem__(self, key):
-        if isinstance(key, int):
-            if key < 0:
-                raise ValueError("Negative indexing is not supported.")
-            rows = self[key : key + 1]
-            if not rows:
-                raise IndexError(key)
-            return rows[0]
-        if key.step is not None or (key.start or 0) < 0 or (key.stop or 0) < 0:
-            raise ValueError("Only forward slices without a step are supported.")
-        start = key.start or 0
-        if key.stop is None or not self.parts:
-            return list(self.ordered[key])
-        if self.most is not None and key.stop * self._widest() > self.most:
-            return list(self.ordered[key])
-        if key.stop <= start:
-            return []
-        return self._page(start, key.stop)
+    def _paged(self, stop: int) -> bool:
+        return bool(self.parts) and (self.most is None or stop * self._widest() <= self.most)
 
     def _widest(self) -> int:
         """The most parts that share a number (are read side by side)."""

@@ -46,6 +46,7 @@ from django.utils.hashable import make_hashable
 from apps.core.querycache import kept
 
 from .models import MissingLevel, StockLevel
+from .paged import PagedOrder
 
 _PAGE_SQL = (
     "WITH {ctes} SELECT stock_id FROM (SELECT * FROM {runs} UNION ALL {trail})"
@@ -60,48 +61,18 @@ def _left(runs: list[str]) -> str:
     return f"(CASE WHEN %s > {taken} THEN %s - ({taken}) ELSE 0 END)"
 
 
-class StoreStockOrder:
+class StoreStockOrder(PagedOrder):
     """`queryset` (a product list annotated by `annotate_products` for `store_id`, with
     its filters) ordered by the store's on-hand, then name, then pk: the same rows in the
-    same order as `queryset.order_by(on_hand, "name", "pk")`, sliced page by page.
-
-    What django-tables2 needs of its data: slicing (its paginator), `count()` and
-    `model`."""
+    same order as `queryset.order_by(on_hand, "name", "pk")`, sliced page by page."""
 
     def __init__(self, queryset: QuerySet, *, store_id: int, descending: bool):
         self.queryset = queryset
-        self.model = queryset.model
         self.store_id = store_id
         self.descending = descending
         on_hand = F("on_hand").desc() if descending else F("on_hand").asc()
         # The order it stands for, whole: counts, iteration and empty querysets use it.
         self.ordered = queryset.order_by(on_hand, "name", "pk")
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self):
-        return iter(self.ordered)
-
-    def __getitem__(self, key):
-        if isinstance(key, int):
-            if key < 0:
-                raise ValueError("Negative indexing is not supported.")
-            rows = self[key : key + 1]
-            if not rows:
-                raise IndexError(key)
-            return rows[0]
-        if key.step is not None or (key.start or 0) < 0 or (key.stop or 0) < 0:
-            raise ValueError("Only forward slices without a step are supported.")
-        if key.stop is None:
-            return list(self.ordered[key])
-        start = key.start or 0
-        if key.stop <= start:
-            return []
-        return self._page(start, key.stop)
 
     def _runs(self) -> tuple[list[QuerySet], QuerySet | None, list[QuerySet]]:
         """(zeros, low, held): the parts of the products at 0 in the store, the walk for
