@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.db.models import F, OrderBy, QuerySet
 
+from apps.core.paged import PagedOrder
+
 # From this offset on, a page reads its keys first (page 21 at 25 rows a page). Shallower
 # pages skip too few rows for the second ORDER BY to pay for itself.
 DEEP = 500
@@ -32,35 +34,19 @@ def _ends_with_key(queryset: QuerySet) -> bool:
     return False
 
 
-class KeysFirst:
+class KeysFirst(PagedOrder):
     """`queryset` (ordered, the order ending with its primary key) sliced a page at a
-    time, deep pages by their keys first. What django-tables2 needs of its data: slicing
-    (its paginator), `count()` and `model` (as apps/inventory/store_order.py's
-    StoreStockOrder)."""
+    time, deep pages by their keys first."""
 
     def __init__(self, queryset: QuerySet):
-        self.queryset = queryset
-        self.model = queryset.model
+        self.queryset = self.ordered = queryset
 
-    def count(self) -> int:
-        return self.queryset.count()
+    def _paged(self, start: int, stop: int) -> bool:
+        return start >= DEEP
 
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self):
-        return iter(self.queryset)
-
-    def __getitem__(self, key):
-        if (
-            isinstance(key, slice)
-            and key.step is None
-            and key.stop is not None
-            and (key.start or 0) >= DEEP
-        ):
-            keys = self.queryset.values("pk")[key]
-            return list(self.queryset.filter(pk__in=keys))
-        return self.queryset[key]
+    def _page(self, start: int, stop: int) -> list:
+        keys = self.queryset.values("pk")[start:stop]
+        return list(self.queryset.filter(pk__in=keys))
 
 
 def keys_first(data):

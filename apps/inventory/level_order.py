@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from .paged import PagedOrder
+from apps.core.paged import PagedOrder
 
 
 class RunOrder(PagedOrder):
@@ -52,7 +52,7 @@ class RunOrder(PagedOrder):
         self.most = most
         self.ordered = queryset.order_by(*(sign + name for name in (order or keys)))
 
-    def _paged(self, stop: int) -> bool:
+    def _paged(self, start: int, stop: int) -> bool:
         return bool(self.parts) and (self.most is None or stop * self._widest() <= self.most)
 
     def _widest(self) -> int:

@@ -43,10 +43,10 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils.hashable import make_hashable
 
+from apps.core.paged import PagedOrder
 from apps.core.querycache import kept
 
 from .models import MissingLevel, StockLevel
-from .paged import PagedOrder
 
 _PAGE_SQL = (
     "WITH {ctes} SELECT stock_id FROM (SELECT * FROM {runs} UNION ALL {trail})"

@@ -13,17 +13,7 @@ from tests.catalog.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-SORTS = [
-    "store",
-    "sku",
-    "product",
-    "category",
-    "quantity",
-    "unit_cost",
-    "value",
-    "threshold",
-    "status",
-]
+SORTS = StockLevelTable.Meta.fields  # every sortable column
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""What a list read a page at a time in its own way (StoreStockOrder, RunOrder) shows
+"""What a list read a page at a time in its own way (inventory's StoreStockOrder and
+RunOrder, catalog's KeysFirst) shows
 django-tables2: slicing (its paginator), `count()`, `len()` and `model`; iteration (the
 CSV export) reads the plain ordered queryset."""
 
@@ -9,8 +10,8 @@ from django.db.models import QuerySet
 
 class PagedOrder:
     """Subclasses set `queryset` (the filtered rows), `ordered` (the same rows in the whole
-    order the pages stand for) and write `_page(start, stop)`; `_paged(stop)` may send a
-    slice to `ordered` instead (e.g. deep pages, where one sort costs less)."""
+    order the pages stand for) and write `_page(start, stop)`; `_paged(start, stop)` may send
+    a slice to `ordered` instead (e.g. deep pages, where one sort costs less)."""
 
     queryset: QuerySet
     ordered: QuerySet
@@ -38,14 +39,14 @@ class PagedOrder:
             return rows[0]
         if key.step is not None or (key.start or 0) < 0 or (key.stop or 0) < 0:
             raise ValueError("Only forward slices without a step are supported.")
-        if key.stop is None or not self._paged(key.stop):
-            return list(self.ordered[key])
         start = key.start or 0
+        if key.stop is None or not self._paged(start, key.stop):
+            return list(self.ordered[key])
         if key.stop <= start:
             return []
         return self._page(start, key.stop)
 
-    def _paged(self, stop: int) -> bool:
+    def _paged(self, start: int, stop: int) -> bool:
         return True
 
     def _page(self, start: int, stop: int) -> list:
