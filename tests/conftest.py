@@ -34,6 +34,16 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_lists():
+    """Each test starts with no reference list kept (apps.core.reference): a rolled-back test
+    leaves the stamp as it found it, so a list kept by an earlier test would answer the next
+    test's first page without its statement, and query counts would depend on test order."""
+    from apps.core import reference
+
+    reference.forget()
+
+
 @pytest.fixture
 def make_user(db):
     def make(*roles: str, **kwargs):

@@ -32,7 +32,10 @@ class ProductFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": "name, SKU or barcode", "type": "search"}),
     )
     category = FewChoicesFilter(
-        label="Category", queryset=Category.objects.only("pk", "name"), empty_label="All categories"
+        label="Category",
+        queryset=Category.objects.only("pk", "name"),
+        empty_label="All categories",
+        reference="catalog.categories",
     )
     status = django_filters.ChoiceFilter(
         label="Stock", choices=_status_choices, method="by_status", empty_label="Any stock"

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from . import reference
 from .models import AuditAction, AuditEvent
 
 # The range of a database integer key (64-bit); larger ids overflow the driver (a 500).
@@ -52,18 +53,36 @@ class _OneQueryIterator(ModelChoiceIterator):
             yield ("", self.field.empty_label)
         if getattr(self.field, "null_label", None) is not None:
             yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset:
+        for obj in self._objects():
             yield self.choice(obj)
+
+    def _objects(self):
+        key = getattr(self.field, "reference", None)
+        if key is None:
+            return self.queryset
+        # Instances shared by the process's requests: the options only read them.
+        return reference.cached(self.queryset.model._meta.db_table, key, self._load)
+
+    def _load(self):
+        return tuple(self.queryset)
 
 
 class _FewChoicesField(ModelChoiceField):
     iterator = _OneQueryIterator
 
+    def __init__(self, *args, reference: str | None = None, **kwargs):
+        self.reference = reference
+        super().__init__(*args, **kwargs)
+
 
 class FewChoicesFilter(django_filters.ModelChoiceFilter):
     """A ModelChoiceFilter over a short list (stores, categories, currencies): its options
     in one plain query. A list that grows with the data (sellers, accounts, users) is a
-    TypedLookupFilter instead."""
+    TypedLookupFilter instead.
+
+    `reference="app.name"`: the options are kept per process while the reference stamp
+    stays the same (apps.core.reference), no query at all; only for a queryset over one
+    stamped table that is the same on every request (the name keys the kept list)."""
 
     field_class = _FewChoicesField
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -12,8 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 
+from . import reference
 from .request_context import current_user, request_memo
-from .sql import first_row
+from .sql import Rows, first_values
 
 
 class SoftDeleteQuerySet(models.QuerySet):
@@ -113,6 +115,21 @@ class NumberSequence(models.Model):
         return f"{self.name}: {self.last_value}"
 
 
+class ReferenceStamp(models.Model):
+    """One row whose value a trigger replaces in every transaction that changes a reference
+    table (stores, categories, currencies, company settings, content types): the processes'
+    kept copies of those lists are good while it stays the same (`apps.core.reference`)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="reference_stamp_one")]
+
+    def __str__(self) -> str:
+        return f"reference stamp {self.value}"
+
+
 def time_zone_validator(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
@@ -196,7 +213,10 @@ class CompanySettings(BaseModel):
         memo = request_memo()
         obj = memo.get(cls) if memo is not None else None
         if obj is None:
-            obj = _settings_row(cls) or cls.objects.get_or_create(pk=1)[0]
+            rows, row = reference.cached(
+                cls._meta.db_table, "core.settings", functools.partial(_settings_row, cls)
+            )
+            obj = rows.build(row) if row is not None else cls.objects.get_or_create(pk=1)[0]
             if memo is not None:
                 memo[cls] = obj
         return obj
@@ -214,9 +234,14 @@ class CompanySettings(BaseModel):
         return date.year if date.month >= self.fiscal_year_start_month else date.year - 1
 
 
-def _settings_row(model) -> CompanySettings | None:
-    """`model.objects.filter(pk=1).first()` with its SQL written out (every page reads it)."""
-    return first_row(model, "c", "c.id = 1 AND c.deleted_at IS NULL")
+_SETTINGS_WHERE = "c.id = 1 AND c.deleted_at IS NULL"
+
+
+def _settings_row(model) -> tuple[Rows, tuple | None]:
+    """`model.objects.filter(pk=1).first()` with its SQL written out (every page reads it),
+    as the database gives the row: kept across requests (apps.core.reference), it is built
+    into a new instance for each request."""
+    return first_values(model, "c", _SETTINGS_WHERE)
 
 
 class AuditAction(models.TextChoices):

@@ -142,11 +142,17 @@ def first_row(model, alias: str, where: str, params=()):
     its columns under `alias`), None when none: for a read on every request whose ORM
     compile step costs more than the statement (~1 ms of CPU against ~0.3 ms). Bound on
     the server (`server_binding`), so PostgreSQL prepares it on each connection."""
+    rows, row = first_values(model, alias, where, params)
+    return rows.build(row) if row is not None else None
+
+
+def first_values(model, alias: str, where: str, params=()) -> tuple[Rows, tuple | None]:
+    """`first_row`'s row as the database gives it (None when none), with the `Rows` that
+    builds its instance: a row kept across requests is built into a new instance each time."""
     rows, sql = _first_plan(model, alias, where)
     with server_binding(), _db().cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return rows.build(row) if row is not None else None
+        return rows, cursor.fetchone()
 
 
 def cache_related(obj, name: str, value) -> None:

@@ -56,6 +56,7 @@ class CustomerFilter(django_filters.FilterSet):
         label="Currency",
         queryset=Currency.objects.filter(active=True).only("code"),  # its str
         empty_label="Any currency",
+        reference="customers.currencies",
     )
     portal = django_filters.BooleanFilter(
         label="Portal login", field_name="portal_user", lookup_expr="isnull", exclude=True

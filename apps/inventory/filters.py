@@ -30,12 +30,16 @@ def _category_filter():
         field_name="product__category",
         queryset=Category.objects.only("pk", "name"),
         empty_label="All categories",
+        reference="catalog.categories",
     )
 
 
 class StockLevelFilter(django_filters.FilterSet):
     store = FewChoicesFilter(
-        label="Store", queryset=Store.objects.only("pk", "name"), empty_label="All stores"
+        label="Store",
+        queryset=Store.objects.only("pk", "name"),
+        empty_label="All stores",
+        reference="inventory.stores",
     )
     q = _search("name, SKU or barcode")
     category = _category_filter()
@@ -56,6 +60,7 @@ class LowStockFilter(django_filters.FilterSet):
         label="Store",
         queryset=Store.objects.filter(active=True).only("pk", "name"),
         empty_label="All stores",
+        reference="inventory.stores.active",
     )
     category = _category_filter()
     status = django_filters.ChoiceFilter(
@@ -75,7 +80,10 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 class MovementFilter(django_filters.FilterSet):
     store = FewChoicesFilter(
-        label="Store", queryset=Store.all_objects.only("pk", "name"), empty_label="All stores"
+        label="Store",
+        queryset=Store.all_objects.only("pk", "name"),
+        empty_label="All stores",
+        reference="inventory.stores.with_deleted",
     )
     product = _search("SKU, barcode or name")
     movement_type = django_filters.ChoiceFilter(

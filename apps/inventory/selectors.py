@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.catalog.models import Product
+from apps.core import reference
 from apps.core.models import CompanySettings
 from apps.finance.money import quantize
 
@@ -257,7 +258,13 @@ def filter_status(queryset: QuerySet, status: str) -> QuerySet:
 
 
 def store_choices() -> list[tuple[int, str]]:
-    return list(Store.objects.filter(active=True).values_list("pk", "name"))
+    """(id, name) of the active stores (a filter bar's options; kept per process while the
+    reference stamp stays the same: apps.core.reference). A new list each call."""
+    return list(reference.cached(Store._meta.db_table, "inventory.store_choices", _store_choices))
+
+
+def _store_choices() -> tuple[tuple[int, str], ...]:
+    return tuple(Store.objects.filter(active=True).values_list("pk", "name"))
 
 
 def product_stock(product: Product) -> list[dict]:

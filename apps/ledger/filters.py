@@ -34,6 +34,7 @@ class JournalEntryFilter(django_filters.FilterSet):
         label="Source",
         queryset=ContentType.objects.filter(app_label__in=["credit", "sales", "invoicing"]),
         empty_label="Any source",
+        reference="ledger.posting_sources",
     )
 
     class Meta:

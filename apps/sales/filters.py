@@ -31,6 +31,7 @@ class OrderFilter(CustomerLookupMixin, django_filters.FilterSet):
         label="Store",
         queryset=Store.objects.only("name"),  # an option reads its key and name
         empty_label="Any store",
+        reference="sales.stores",
     )
     start = django_filters.DateFilter(
         label="From", field_name="order_date", lookup_expr="gte", widget=DATE

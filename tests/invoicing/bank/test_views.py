@@ -203,6 +203,7 @@ def test_statement_page_queries_do_not_grow_with_lines(
             mapping=MAPPING,
             capture=django_capture_on_commit_callbacks,
         )
+        accountant.get(statement.get_absolute_url())  # reference lists kept (apps.core.reference)
         with CaptureQueriesContext(connection) as queries:
             page = accountant.get(statement.get_absolute_url()).content.decode()
         assert page.count("Confirm match") == len(named)
