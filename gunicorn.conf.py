@@ -16,7 +16,9 @@ _sqlite = not os.environ.get("DATABASE_URL", "sqlite").startswith(("postgres", "
 
 workers = int(os.environ.get("WEB_CONCURRENCY", 1 if _sqlite else multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", 8))
-worker_class = "gthread"
+# gthread, each request handed to the thread that went idle last, so one person's requests
+# meet one warm database connection (backoffice/gunicorn_worker.py).
+worker_class = "backoffice.gunicorn_worker.LifoThreadWorker"
 timeout = 60
 graceful_timeout = 5
 

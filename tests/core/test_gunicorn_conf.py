@@ -22,9 +22,12 @@ def test_post_worker_init_freezes_and_raises_the_thresholds():
         gc.set_threshold(*thresholds)
 
 
-def test_threads_and_worker_class_unchanged(monkeypatch):
+def test_threads_and_the_lifo_worker_class(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://x@127.0.0.1/x")
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.delenv("GUNICORN_THREADS", raising=False)
     conf = runpy.run_path(str(CONF))
-    assert (conf["threads"], conf["worker_class"]) == (8, "gthread")
+    assert (conf["threads"], conf["worker_class"]) == (
+        8,
+        "backoffice.gunicorn_worker.LifoThreadWorker",
+    )
