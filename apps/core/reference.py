@@ -40,6 +40,10 @@ STAMPED_TABLES = frozenset(
         "inventory_store",
         "catalog_category",
         "finance_currency",
+        # People and their roles: the movement list's "User" options.
+        "accounts_user",
+        "accounts_user_groups",
+        "auth_group",
     }
 )
 _MEMO_KEY = "reference_stamp"

@@ -97,6 +97,7 @@ class MovementFilter(django_filters.FilterSet):
         .order_by("email")
         .only("pk", "email", "full_name"),  # what the option shows (User.__str__)
         empty_label="Anyone",
+        reference="inventory.staff",
     )
     start = django_filters.DateFilter(
         label="From", method="since", widget=forms.DateInput(attrs={"type": "date"})
