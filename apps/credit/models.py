@@ -13,11 +13,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from phonenumber_field.modelfields import PhoneNumberField
 
 from apps.core.ids import uuid7
 from apps.core.links import reverse_pk
 from apps.core.models import BaseModel
+from apps.core.phones import PhoneField
 from apps.finance.fields import money_field
 from apps.ledger.models import AppendOnlyModel, AppendOnlyQuerySet
 
@@ -34,7 +34,7 @@ class Seller(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="seller"
     )
     company = models.CharField(max_length=200)
-    phone = PhoneNumberField(blank=True)
+    phone = PhoneField(blank=True)
     status = models.CharField(
         max_length=10, choices=SellerStatus.choices, default=SellerStatus.ACTIVE, db_index=True
     )

@@ -14,10 +14,10 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from phonenumber_field.modelfields import PhoneNumberField
 
 from apps.core.links import reverse_pk
 from apps.core.models import BaseModel, SoftDeleteQuerySet
+from apps.core.phones import PhoneField
 from apps.finance.fields import money_field
 from apps.finance.models import Currency
 
@@ -74,7 +74,7 @@ class Customer(BaseModel):
     )
     name = models.CharField(max_length=200, db_index=True)
     email = models.EmailField(blank=True)
-    phone = PhoneNumberField(blank=True, help_text="International format, e.g. +44 20 7946 0000.")
+    phone = PhoneField(blank=True, help_text="International format, e.g. +44 20 7946 0000.")
     tax_id = models.CharField("tax ID", max_length=50, blank=True)
     currency = models.ForeignKey(
         Currency,
@@ -129,7 +129,7 @@ class Contact(BaseModel):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
-    phone = PhoneNumberField(blank=True, help_text="International format, e.g. +1 212 555 0100.")
+    phone = PhoneField(blank=True, help_text="International format, e.g. +1 212 555 0100.")
     role = models.CharField(max_length=100, blank=True, help_text="e.g. Purchasing, Accounts.")
 
     class Meta:
