@@ -21,6 +21,9 @@ the new rows, and any process reading the new stamp has not loaded under it yet.
 - Without the row (a flushed test database) the value is NULL and nothing is kept.
 - Kept values are shared by the threads of a process: callers must not change them
   (`CompanySettings.load` builds a new instance from the kept row each time).
+- Any number of processes and machines: each checks its kept lists against the one
+  database row. A read replica would have to serve neither the stamp nor these lists (a
+  lagging copy could be kept under a newer stamp): they read the default database.
 """
 
 from __future__ import annotations
