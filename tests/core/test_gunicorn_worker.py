@@ -59,12 +59,25 @@ def test_while_every_thread_is_busy_requests_wait_in_line():
         blockers = [pool.submit(gate.wait, 5) for _ in range(2)]
         waiting = [pool.submit(order.append, n) for n in range(5)]
         time.sleep(0.05)
-        assert order == [] and len(pool._threads) == 2
+        assert order == [] and len(pool._threads) == 2  # no third thread
         gate.set()
         for f in blockers + waiting:
             f.result(timeout=5)
         assert sorted(order) == [0, 1, 2, 3, 4]
-        assert order[0] in (0, 1)  # first come, first served (two threads drain the line)
+    finally:
+        pool.shutdown()
+
+
+def test_the_line_is_first_come_first_served():
+    pool = LifoThreadPool(1)
+    gate, order = threading.Event(), []
+    try:
+        blocker = pool.submit(gate.wait, 5)
+        waiting = [pool.submit(order.append, n) for n in range(5)]
+        gate.set()
+        for f in [blocker, *waiting]:
+            f.result(timeout=5)
+        assert order == [0, 1, 2, 3, 4]
     finally:
         pool.shutdown()
 
