@@ -117,8 +117,9 @@ class NumberSequence(models.Model):
 
 class ReferenceStamp(models.Model):
     """One row whose value a trigger replaces in every transaction that changes a reference
-    table (stores, categories, currencies, company settings, content types): the processes'
-    kept copies of those lists are good while it stays the same (`apps.core.reference`)."""
+    table (`apps.core.reference.STAMPED_TABLES`: company settings, content types, stores,
+    categories, currencies, users and roles): the processes' kept copies of those lists
+    are good while it stays the same."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     value = models.BigIntegerField()
