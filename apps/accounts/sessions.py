@@ -9,34 +9,22 @@ copies while they are current, without a statement of their own."""
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib.sessions.backends import db
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from apps.core import reference
-from apps.core.sql import Rows, server_binding
-
-
-@functools.cache
-def _plan(model) -> tuple[Rows, str]:
-    rows = Rows(model, "s")
-    sql = (
-        f"SELECT {rows.select}, {reference.stamp_select()} FROM {rows.table}"
-        " WHERE s.session_key = %s AND s.expire_date > %s"
-    )
-    return rows, sql
+from apps.core.sql import first_values
 
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
-        db_ = connections[DEFAULT_DB_ALIAS]
-        now = db_.ops.adapt_datetimefield_value(timezone.now())
-        rows, sql = _plan(self.model)
-        with server_binding(), db_.cursor() as cursor:
-            cursor.execute(sql, [self.session_key, now])
-            row = cursor.fetchone()
+        ops = connections[DEFAULT_DB_ALIAS].ops  # first_values reads the default database
+        now = ops.adapt_datetimefield_value(timezone.now())
+        where = "s.session_key = %s AND s.expire_date > %s"
+        rows, row = first_values(
+            self.model, "s", where, [self.session_key, now], also=reference.stamp_select()
+        )
         if row is None:
             self._session_key = None
             return None

@@ -132,9 +132,10 @@ class Rows:
 
 
 @functools.cache
-def _first_plan(model, alias: str, where: str) -> tuple[Rows, str]:
+def _first_plan(model, alias: str, where: str, also: str) -> tuple[Rows, str]:
     rows = Rows(model, alias)
-    return rows, f"SELECT {rows.select} FROM {rows.table} WHERE {where} LIMIT 1"
+    columns = f"{rows.select}, {also}" if also else rows.select
+    return rows, f"SELECT {columns} FROM {rows.table} WHERE {where} LIMIT 1"
 
 
 def first_row(model, alias: str, where: str, params=()):
@@ -146,10 +147,13 @@ def first_row(model, alias: str, where: str, params=()):
     return rows.build(row) if row is not None else None
 
 
-def first_values(model, alias: str, where: str, params=()) -> tuple[Rows, tuple | None]:
+def first_values(
+    model, alias: str, where: str, params=(), also: str = ""
+) -> tuple[Rows, tuple | None]:
     """`first_row`'s row as the database gives it (None when none), with the `Rows` that
-    builds its instance: a row kept across requests is built into a new instance each time."""
-    rows, sql = _first_plan(model, alias, where)
+    builds its instance: a row kept across requests is built into a new instance each time.
+    `also`: more SQL columns after the model's (the row's last values; `build` ignores them)."""
+    rows, sql = _first_plan(model, alias, where, also)
     with server_binding(), _db().cursor() as cursor:
         cursor.execute(sql, params)
         return rows, cursor.fetchone()
