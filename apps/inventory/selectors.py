@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.catalog.models import Product
+from apps.catalog.models import Category, Product
 from apps.core import reference
 from apps.core.models import CompanySettings
 from apps.finance.money import quantize
@@ -265,6 +265,26 @@ def store_choices() -> list[tuple[int, str]]:
 
 def _store_choices() -> tuple[tuple[int, str], ...]:
     return tuple(Store.objects.filter(active=True).values_list("pk", "name"))
+
+
+def store_ids_by_name() -> list[int]:
+    """Every store's id (deleted ones too), in name order: the stock list's runs when it is
+    sorted by store. Kept per process while the reference stamp stays the same."""
+    return list(reference.cached(Store._meta.db_table, "inventory.store_ids", _store_ids))
+
+
+def _store_ids() -> tuple[int, ...]:
+    return tuple(Store.all_objects.order_by("name").values_list("pk", flat=True))
+
+
+def category_ids_by_name() -> list[int]:
+    """Every category's id (deleted ones too), in name order: the stock list's runs when
+    it is sorted by category. Kept like `store_ids_by_name`."""
+    return list(reference.cached(Category._meta.db_table, "catalog.category_ids", _category_ids))
+
+
+def _category_ids() -> tuple[int, ...]:
+    return tuple(Category.all_objects.order_by("name").values_list("pk", flat=True))
 
 
 def product_stock(product: Product) -> list[dict]:

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.catalog.models import Category
 from apps.catalog.tables import BADGE_OK, BADGES
 from apps.core.links import pk_url
 from apps.core.table_rows import cell_text, date_text
@@ -15,7 +14,7 @@ from apps.finance.money import format_money
 
 from .level_order import RunOrder
 from .models import MovementType, StockLevel, StockMovement, Store
-from .selectors import StockStatus, default_threshold
+from .selectors import StockStatus, category_ids_by_name, default_threshold, store_ids_by_name
 
 # Past this many rows read from the runs of a page (the page's end, for each run that
 # shares a number), the category and alert-level sorts sort the products once instead.
@@ -107,7 +106,7 @@ class StockLevelTable(tables.Table):
         """Store name, then product: a run of the `(store, product)` index per store."""
         if not self._sorted_alone("store"):
             return queryset, False
-        stores = list(Store.all_objects.order_by("name").values_list("pk", flat=True))
+        stores = store_ids_by_name()
         if is_descending:
             stores.reverse()
         rows = RunOrder(
@@ -125,10 +124,7 @@ class StockLevelTable(tables.Table):
         `(category, name)` index per category (and one of the products without)."""
         if not self._sorted_alone("category"):
             return queryset, False
-        runs = [
-            Q(product__category_id=pk)
-            for pk in Category.all_objects.order_by("name").values_list("pk", flat=True)
-        ]
+        runs = [Q(product__category_id=pk) for pk in category_ids_by_name()]
         none = Q(product__category__isnull=True)
         runs = [*runs, none] if connection.features.nulls_order_largest else [none, *runs]
         if is_descending:
