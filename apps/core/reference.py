@@ -110,19 +110,20 @@ _SQLITE_TRIGGER = (
 _EVENTS = ("insert", "update", "delete")
 
 
-def _trigger_name(table: str) -> str:
+def trigger_name(table: str) -> str:
+    """The name of `table`'s trigger (on SQLite, the prefix of its three)."""
     return f"{table}_reference_stamp"
 
 
 def _create(table: str, schema_editor) -> list[str]:
-    name = _trigger_name(table)
+    name = trigger_name(table)
     if schema_editor.connection.vendor == "postgresql":
         return [_PG_FUNCTION, _PG_TRIGGER.format(name=name, table=table)]
     return [_SQLITE_TRIGGER.format(name=name, event=e, table=table) for e in _EVENTS]
 
 
 def _drop(table: str, schema_editor) -> list[str]:
-    name = _trigger_name(table)
+    name = trigger_name(table)
     if schema_editor.connection.vendor == "postgresql":
         return [f"DROP TRIGGER IF EXISTS {name} ON {table};"]
     return [f"DROP TRIGGER IF EXISTS {name}_{e};" for e in _EVENTS]
@@ -143,21 +144,3 @@ def stamp_trigger(table: str) -> migrations.RunPython:
     return migrations.RunPython(
         _run(functools.partial(_create, table)), _run(functools.partial(_drop, table))
     )
-
-
-def installed_triggers(connection) -> set[str]:
-    """The stamped tables that have their trigger in this database (tests)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
-                ["%_reference_stamp"],
-            )
-            names = {row[0] for row in cursor.fetchall()}
-        else:
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                ["%_reference_stamp_%"],
-            )
-            names = {row[0].rsplit("_", 1)[0] for row in cursor.fetchall()}
-    return {t for t in STAMPED_TABLES if _trigger_name(t) in names}

@@ -40,8 +40,24 @@ def _tables(queries) -> list[str]:
     return found
 
 
+def _installed_triggers() -> set[str]:
+    """The stamped tables whose trigger this database has."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        names = {row[0] for row in cursor.fetchall()}
+    suffixes = ("", "_insert", "_update", "_delete")
+    return {
+        t
+        for t in reference.STAMPED_TABLES
+        if any(reference.trigger_name(t) + suffix in names for suffix in suffixes)
+    }
+
+
 def test_every_stamped_table_has_its_trigger():
-    assert reference.installed_triggers(connection) == set(reference.STAMPED_TABLES)
+    assert _installed_triggers() == set(reference.STAMPED_TABLES)
 
 
 @pytest.mark.parametrize(
