@@ -4,9 +4,11 @@ Every request of a logged-in person reads its user, and nearly every page its ro
 (the sidebar, the permission checks). Django's ModelBackend reads the user through the
 ORM, then `user_roles` the group names: two statements whose compile step costs more CPU
 than the statements themselves (~1.6 ms against ~0.25 ms written out; docs/performance.md,
-"The fixed cost of a page (`frame` branch)"). Both are still read on every request, so
-a removed role, a deactivated user or a changed password acts on the next request as
-before: nothing is cached across requests.
+"The fixed cost of a page (`frame` branch)"). On a GET the statement's rows are kept per
+process under the reference stamp (apps.core.reference): users, their role links and the
+roles are stamped tables, so a removed role, a deactivated user or a changed password
+moves the stamp, and the next request reads the user again, as before. Each request
+still gets a new user instance built from the rows.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from apps.core import reference
 from apps.core.sql import Rows, server_binding
 
 from .roles import roles_from
@@ -44,6 +47,12 @@ def _plan() -> tuple[Rows, str]:
     return users, sql
 
 
+def _read(sql: str, pk) -> tuple:
+    with server_binding(), connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, [pk])
+        return tuple(cursor.fetchall())
+
+
 class UserBackend(ModelBackend):
     """ModelBackend (email and password, permissions from the groups) whose `get_user`
     also reads the user's role names, in the same statement."""
@@ -54,9 +63,8 @@ class UserBackend(ModelBackend):
             pk = users.model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        with server_binding(), connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(sql, [pk])
-            rows = cursor.fetchall()
+        # The statement reads users, user-role links and roles: stamped tables, all three.
+        rows = reference.cached("accounts_user", f"accounts.user:{pk}", lambda: _read(sql, pk))
         if not rows:
             return None
         user = users.build(rows[0])

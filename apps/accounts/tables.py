@@ -1,9 +1,11 @@
 import django_tables2 as tables
 
+from apps.core.tables import Table
+
 from .models import User
 
 
-class UserTable(tables.Table):
+class UserTable(Table):
     email = tables.Column(linkify=lambda record: record.get_absolute_url(), verbose_name="Email")
     full_name = tables.Column(verbose_name="Name")
     roles = tables.Column(verbose_name="Roles", accessor="pk", orderable=False)

@@ -4,6 +4,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.links import reverse_pk
 from apps.core.table_rows import cell_text
+from apps.core.tables import Table
 from apps.finance.money import format_money
 
 from . import hooks
@@ -23,7 +24,7 @@ def _price(product) -> str:
     return format_money(product.selling_price, product.currency_id, product.currency.minor_units)
 
 
-class ProductTable(tables.Table):
+class ProductTable(Table):
     """Rows are written out by `rows_html` (catalog/_product_table.html); the columns give
     the header, the sorting and the column count."""
 
@@ -135,7 +136,7 @@ class ProductTable(tables.Table):
         return hooks.stock.StockStatus.LABELS.get(value, value)
 
 
-class CategoryTable(tables.Table):
+class CategoryTable(Table):
     name = tables.Column(linkify=True)
     product_count = tables.Column(verbose_name="Products", attrs={"td": {"class": "text-end"}})
     products = tables.TemplateColumn(

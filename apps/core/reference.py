@@ -43,7 +43,8 @@ STAMPED_TABLES = frozenset(
         "inventory_store",
         "catalog_category",
         "finance_currency",
-        # People and their roles: the movement list's "User" options.
+        # People and their roles: the session's user (apps.accounts.backends), the movement
+        # list's "User" options.
         "accounts_user",
         "accounts_user_groups",
         "auth_group",

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from apps.core.links import pk_url
 from apps.core.table_rows import date_or, esc, once_per, text_or
-from apps.core.tables import link_writer
+from apps.core.tables import Table, link_writer
 from apps.ledger.tables import NAVIGATE, MoneyColumn
 
 from .models import CreditRequest, RequestStatus, Seller, TransactionLog, TransactionStatus
@@ -34,7 +34,7 @@ class StatusColumn(tables.Column):
         return record.get_status_display()
 
 
-class SellerTable(tables.Table):
+class SellerTable(Table):
     company = tables.Column(linkify=True, attrs=NAVIGATE)
     email = tables.Column(accessor="user__email", verbose_name="Login")
     phone = tables.Column()
@@ -48,7 +48,7 @@ class SellerTable(tables.Table):
         attrs = {"class": "table table-hover align-middle"}
 
 
-class CreditRequestTable(tables.Table):
+class CreditRequestTable(Table):
     created_at = tables.DateTimeColumn(
         verbose_name="Requested", format="Y-m-d H:i", linkify=True, attrs=NAVIGATE
     )
@@ -67,7 +67,7 @@ class CreditRequestTable(tables.Table):
         attrs = {"class": "table table-hover align-middle"}
 
 
-class TransactionTable(tables.Table):
+class TransactionTable(Table):
     created_at = tables.DateTimeColumn(verbose_name="When", format="Y-m-d H:i:s")
     short_id = tables.Column(
         verbose_name="Transaction",

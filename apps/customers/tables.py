@@ -2,13 +2,13 @@ import django_tables2 as tables
 
 from apps.core.links import pk_url
 from apps.core.table_rows import EMPTY, esc, linked, once_per, text_or
-from apps.core.tables import link_writer
+from apps.core.tables import Table, link_writer
 from apps.finance.money import format_money
 
 from .models import Customer
 
 
-class CustomerTable(tables.Table):
+class CustomerTable(Table):
     code = tables.Column(linkify=True)
     name = tables.Column(linkify=True)
     phone = tables.Column(orderable=False)

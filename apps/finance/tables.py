@@ -1,9 +1,11 @@
 import django_tables2 as tables
 
+from apps.core.tables import Table
+
 from .models import Currency, ExchangeRate, TaxRate
 
 
-class CurrencyTable(tables.Table):
+class CurrencyTable(Table):
     code = tables.Column(linkify=True, verbose_name="Code")
 
     class Meta:
@@ -12,7 +14,7 @@ class CurrencyTable(tables.Table):
         attrs = {"class": "table table-hover align-middle"}
 
 
-class ExchangeRateTable(tables.Table):
+class ExchangeRateTable(Table):
     date = tables.DateColumn(linkify=True, format="Y-m-d")
 
     class Meta:
@@ -21,7 +23,7 @@ class ExchangeRateTable(tables.Table):
         attrs = {"class": "table table-hover align-middle"}
 
 
-class TaxRateTable(tables.Table):
+class TaxRateTable(Table):
     name = tables.Column(linkify=True)
 
     class Meta:

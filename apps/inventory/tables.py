@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from apps.catalog.tables import BADGE_OK, BADGES
 from apps.core.links import pk_url
 from apps.core.table_rows import cell_text, date_text
+from apps.core.tables import Table
 from apps.finance.money import format_money
 
 from .level_order import RunOrder
@@ -21,7 +22,7 @@ from .selectors import StockStatus, category_ids_by_name, default_threshold, sto
 DEEP_RUNS = 40_000
 
 
-class StockLevelTable(tables.Table):
+class StockLevelTable(Table):
     """Rows are written out by `rows_html` (inventory/_level_table.html); the columns give
     the header, the sorting and the CSV export. Its records are the dicts of
     `selectors.level_rows` (the column accessors are their keys)."""
@@ -288,7 +289,7 @@ def movement_rows_html(movements, hidden="", empty_text: str = "") -> SafeString
     return mark_safe("".join(rows))  # every value above is escaped
 
 
-class MovementTable(tables.Table):
+class MovementTable(Table):
     """A page of the ledger. Rendered by a plain row loop (inventory/_movement_rows.html,
     shared with the product page), not cell by cell: at 50 rows x 11 columns, tables2's
     per-cell machinery cost more than the rest of the request."""
@@ -306,7 +307,7 @@ class MovementTable(tables.Table):
         self.hidden_columns = hidden  # the column chooser's choice (apps.core.columns)
 
 
-class StoreTable(tables.Table):
+class StoreTable(Table):
     name = tables.Column(
         linkify=lambda record: f"{reverse('stock-list')}?store={record.pk}", verbose_name="Store"
     )

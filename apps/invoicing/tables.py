@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from apps.core.models import CompanySettings
+from apps.core.tables import Table
 from apps.finance.money import format_money, quantize
 
 from .models import CreditNote, Invoice
@@ -39,7 +40,7 @@ def status_badge(status: str) -> str:
     )
 
 
-class InvoiceTable(tables.Table):
+class InvoiceTable(Table):
     number = tables.Column(
         linkify=True, order_by=("number", "id"), empty_values=(), verbose_name="Number"
     )
@@ -98,7 +99,7 @@ class InvoiceTable(tables.Table):
         return quantize(record.open_amount) if record.status == "issued" else ""
 
 
-class CreditNoteTable(tables.Table):
+class CreditNoteTable(Table):
     number = tables.Column(linkify=True, empty_values=(), order_by=("number", "id"))
     issue_date = tables.DateColumn(verbose_name="Date", format="Y-m-d")
     customer = tables.Column(accessor="customer__name", verbose_name="Customer")
@@ -131,7 +132,7 @@ class CreditNoteTable(tables.Table):
         return format_money(value)
 
 
-class ReminderTable(tables.Table):
+class ReminderTable(Table):
     sent_on = tables.DateColumn(verbose_name="Sent", format="Y-m-d", order_by=("sent_on", "id"))
     invoice = tables.Column(
         accessor="invoice__number",
@@ -171,7 +172,7 @@ class ReminderTable(tables.Table):
         return record.to
 
 
-class RecurringTable(tables.Table):
+class RecurringTable(Table):
     name = tables.Column(linkify=True, order_by=("name", "id"))
     customer = tables.Column(accessor="customer__name", verbose_name="Customer")
     interval = tables.Column()

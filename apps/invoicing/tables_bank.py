@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from apps.core.tables import Table
+
 from .models import BankAccount, BankStatement
 
 RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
@@ -14,7 +16,7 @@ STATEMENT_BADGES = {
 }
 
 
-class BankStatementTable(tables.Table):
+class BankStatementTable(Table):
     id = tables.Column(linkify=True, verbose_name="#")
     created_at = tables.DateTimeColumn(verbose_name="Uploaded", format="Y-m-d H:i")
     account = tables.Column(accessor="account__name", verbose_name="Account")
@@ -57,7 +59,7 @@ class BankStatementTable(tables.Table):
         return format_html('<span class="badge text-bg-warning">{}</span>', value) if value else "0"
 
 
-class BankAccountTable(tables.Table):
+class BankAccountTable(Table):
     name = tables.Column(linkify=lambda record: record.get_absolute_url())
     iban = tables.Column(verbose_name="IBAN")
     currency = tables.Column(accessor="currency_id", verbose_name="Currency")

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.html import format_html
 
+from apps.core.tables import Table
 from apps.customers.filters import customer_widget
 from apps.finance.money import format_money
 
@@ -25,7 +26,7 @@ def state_badge(status: str) -> str:
     )
 
 
-class PaymentTable(tables.Table):
+class PaymentTable(Table):
     number = tables.Column(linkify=True, order_by=("number", "id"))
     date = tables.DateColumn(format="Y-m-d", order_by=("date", "id"))
     customer = tables.Column(

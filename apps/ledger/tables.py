@@ -4,7 +4,7 @@ from django.utils.html import format_html
 
 from apps.core.links import pk_url
 from apps.core.table_rows import EMPTY, date_or, esc, once_per, text_or
-from apps.core.tables import link_writer
+from apps.core.tables import Table, link_writer
 from apps.finance.money import format_money
 
 from .models import JournalEntry, JournalLine
@@ -44,7 +44,7 @@ class MoneyColumn(tables.Column):
         return "" if value is None else str(value)
 
 
-class JournalEntryTable(tables.Table):
+class JournalEntryTable(Table):
     date = tables.DateColumn(format="Y-m-d", linkify=True, attrs=NAVIGATE)
     short_id = tables.Column(
         verbose_name="Entry",
@@ -110,7 +110,7 @@ class JournalEntryTable(tables.Table):
         return label
 
 
-class AccountLineTable(tables.Table):
+class AccountLineTable(Table):
     date = tables.DateColumn(accessor="entry__date", format="Y-m-d", verbose_name="Date")
     entry = tables.Column(
         accessor="entry__short_id",

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from apps.core.tables import Table
 from apps.ledger.tables import NAVIGATE
 
 from .models import ReportRun, RunStatus
@@ -13,7 +14,7 @@ BADGES = {
 }
 
 
-class ReportRunTable(tables.Table):
+class ReportRunTable(Table):
     created_at = tables.DateTimeColumn(
         verbose_name="Requested", format="Y-m-d H:i", linkify=True, attrs=NAVIGATE
     )

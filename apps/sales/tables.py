@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from apps.core.links import pk_url
 from apps.core.table_rows import EMPTY, date_or, esc, linked, once_per, text_or
-from apps.core.tables import link_writer
+from apps.core.tables import Table, link_writer
 from apps.finance.money import format_money
 
 from .models import Coupon, Order, Return
@@ -29,7 +29,7 @@ def status_badge(status: str, label: str) -> str:
     )
 
 
-class OrderTable(tables.Table):
+class OrderTable(Table):
     number = tables.Column(linkify=True, order_by=("-id",))
     order_date = tables.DateColumn(
         verbose_name="Date", format="Y-m-d", order_by=("order_date", "id")
@@ -105,7 +105,7 @@ def money(value) -> str:
     return esc(format_money(value))
 
 
-class ReturnTable(tables.Table):
+class ReturnTable(Table):
     number = tables.Column(linkify=True, order_by=("-id",))
     return_date = tables.DateColumn(verbose_name="Date", format="Y-m-d")
     order = tables.Column(
@@ -137,7 +137,7 @@ class ReturnTable(tables.Table):
         return format_money(value)
 
 
-class CouponTable(tables.Table):
+class CouponTable(Table):
     code = tables.Column(linkify=True)
     value = tables.Column(attrs=RIGHT)
     uses = tables.Column(accessor="times_used", verbose_name="Used", attrs=RIGHT)

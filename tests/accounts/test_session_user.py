@@ -1,7 +1,8 @@
 """The session's row, its user and the user's roles read in two statements written out
 (apps.accounts.sessions, apps.accounts.backends.UserBackend), and the top bar's user menu
-rendered once per user and what it shows ({% user_menu %}): nothing is kept across
-requests that a change of roles, name, active flag or password would have to reach."""
+rendered once per user and what it shows ({% user_menu %}): what a GET keeps across
+requests (the user's rows, under the reference stamp) is read again after any change of
+roles, name, active flag or password."""
 
 import re
 
@@ -66,6 +67,28 @@ def test_a_refused_page_reads_session_user_with_roles_and_settings(
         ["accounts_user"],
         ["core_companysettings"],
     ]
+
+
+def test_the_next_page_builds_the_user_from_the_kept_rows(client_for, django_assert_num_queries):
+    CompanySettings.load()
+    client = client_for(Role.WAREHOUSE)
+    assert client.get(reverse("user-list")).status_code == 403  # reads and keeps the user
+    with django_assert_num_queries(1) as queries:
+        assert client.get(reverse("user-list")).status_code == 403
+    tables = [re.findall(r'FROM "?(\w+)', q["sql"]) for q in queries.captured_queries]
+    assert tables == [["core_referencestamp", "django_session"]]
+
+
+def test_a_change_made_without_the_orm_acts_on_the_next_request(make_user):
+    user = make_user(Role.ADMIN)
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("user-list")).status_code == 200
+    assert client.get(reverse("user-list")).status_code == 200  # from the kept rows
+    Group.objects.filter(name="Admin").update(name="Former admin")  # the role is renamed away
+    assert client.get(reverse("user-list")).status_code == 403
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get(reverse("stock-list")).status_code == 302
 
 
 def _menu(client) -> str:
