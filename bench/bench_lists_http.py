@@ -33,9 +33,27 @@ def _first(pattern: str, page: str, what: str) -> str:
     return match.group(1)
 
 
+# Lists that show 50 rows a page by default (paginate_by or page_size 50): each is measured as it
+# opens (held to the p95 goal) and again at 25 rows (`per_page=25`, as a user may choose),
+# which is the page issue 14's "a 25-row list page <= 5x /healthz" is about.
+FIFTY_ROWS = (
+    "stock, first page",
+    "stock, search name",
+    "stock, sorted by quantity",
+    "low stock page",
+    "movements, first page",
+    "movements, by reference",
+    "credit transactions",
+    "journal",
+)
+TWENTY_FIVE = ", 25 rows"
 # Variants that are not a 25-row list page (the report holds the others to "p50 <= 5x
 # /healthz"; the dashboard has its own goal).
-NOT_LIST_PAGES = frozenset({"/healthz", "stock summaries (htmx)", "dashboard"})
+NOT_LIST_PAGES = frozenset({"/healthz", "stock summaries (htmx)", "dashboard", *FIFTY_ROWS})
+
+
+def _twenty_five(path: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}per_page=25"
 
 
 def variants(browser: Browser) -> list[tuple[str, str, bool]]:
@@ -46,7 +64,7 @@ def variants(browser: Browser) -> list[tuple[str, str, bool]]:
     _, products = browser.request("/catalog/products/?sort=-name")
     row = r'<td><a href="/catalog/products/\d+/">[^<]*</a></td>\s*<td><a href="[^"]*">([^<]+)</a>'
     word = _first(row, products, "a product name").split()[-1]
-    return [
+    plan = [
         ("/healthz", "/healthz", False),
         ("products, first page", "/catalog/products/", False),
         ("products, sorted by stock", "/catalog/products/?sort=on_hand", False),
@@ -68,6 +86,12 @@ def variants(browser: Browser) -> list[tuple[str, str, bool]]:
         ("orders", "/sales/orders/", False),
         ("dashboard", "/", False),
     ]
+    twins = [
+        (name + TWENTY_FIVE, _twenty_five(path), htmx)
+        for name, path, htmx in plan
+        if name in FIFTY_ROWS
+    ]
+    return plan[:-1] + twins + plan[-1:]
 
 
 def measure(

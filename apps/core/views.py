@@ -72,6 +72,19 @@ def human_empty_choice(field) -> None:
             field.choices = [("", text), *choices[1:]]
 
 
+def rows_per_page(query, default: int, maximum: int = 200) -> int:
+    """The page size `?per_page=` asks for, within 1..maximum; `default` without one or
+    for a value that is no number (?per_page=-1 or 10**9 must neither crash nor dump the
+    table)."""
+    raw = query.get("per_page")
+    if raw is None:
+        return default
+    try:
+        return min(max(int(raw), 1), maximum)
+    except ValueError:
+        return default
+
+
 class PageContextMixin:
     title: str = ""
     create_url_name: str | None = None
@@ -152,13 +165,8 @@ class BackofficeListView(
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         query = request.GET.copy()
-        raw = query.get("per_page")
-        if raw is not None:  # ?per_page=-1 or 10**9 must neither crash nor dump the table
-            try:
-                per_page = min(max(int(raw), 1), self.max_per_page)
-            except ValueError:
-                per_page = self.paginate_by
-            query["per_page"] = str(per_page)
+        if query.get("per_page") is not None:
+            query["per_page"] = str(rows_per_page(query, self.paginate_by, self.max_per_page))
         page = query.get("page", "")
         if page.isdigit() and int(page) > self.max_page:
             query["page"] = str(self.max_page)  # EmptyPage -> the last page

@@ -25,6 +25,7 @@ from apps.core.views import (
     PageContextMixin,
     ServerBoundMixin,
     csv_response,
+    rows_per_page,
 )
 
 from . import selectors, services
@@ -261,7 +262,7 @@ class MovementListView(
             fields=selectors.MOVEMENT_ROW_FIELDS,
             before=_cursor(self.request.GET.get("before")),
             after=_cursor(self.request.GET.get("after")),
-            size=self.page_size,
+            size=rows_per_page(self.request.GET, self.page_size),
         )
         params = self.request.GET.copy()
         for key in ("before", "after", "_partial"):

@@ -80,3 +80,43 @@ def test_rows_at_another_scale_are_counted_apart():
         Row("dashboard: p95", 80.0, "ms", "<=", 50.0, applies=False),
     ]
     assert table(rows)[-1] == "goals met: 0 of 0 (at another scale than the goals': 1 of 2)"
+
+
+class _Pages:
+    """What bench_lists_http.variants reads from the pages to build its paths."""
+
+    def request(self, path):
+        pages = {
+            "/inventory/stock/": '<select name="store" id="s"><option value="7">',
+            "/inventory/movements/": '<td data-label="Reference">R-1</td>',
+            "/catalog/products/?sort=-name": (
+                '<td><a href="/catalog/products/3/">P-3</a></td>\n<td><a href="/p/">Blue Cup</a>'
+            ),
+        }
+        return 200, pages[path]
+
+
+def test_the_ratio_is_taken_on_25_row_pages():
+    from django.urls import resolve
+
+    from bench.bench_lists_http import FIFTY_ROWS, NOT_LIST_PAGES, TWENTY_FIVE, variants
+
+    plan = variants(_Pages())
+    rows = {}
+    for name, path, _htmx in plan:
+        view = getattr(resolve(path.split("?")[0]).func, "view_class", None)
+        default = getattr(view, "paginate_by", None) or getattr(view, "page_size", None)
+        per_page = 25 if "per_page=25" in path else default
+        rows[name] = per_page
+    # each list held to "p50 <= 5x /healthz" shows 25 rows; each 50-row list has its twin
+    assert {name: n for name, n in rows.items() if name not in NOT_LIST_PAGES} == {
+        name: 25 for name in rows if name not in NOT_LIST_PAGES
+    }
+    others = NOT_LIST_PAGES - set(FIFTY_ROWS)  # /healthz, the summaries, the dashboard
+    assert sorted(name for name, n in rows.items() if n == 50 and name not in others) == sorted(
+        FIFTY_ROWS
+    )
+    assert [name + TWENTY_FIVE for name in FIFTY_ROWS if name + TWENTY_FIVE in rows] == [
+        name + TWENTY_FIVE for name in FIFTY_ROWS
+    ]
+    assert plan[-1][0] == "dashboard" and len(plan) == 28

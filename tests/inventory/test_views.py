@@ -252,6 +252,22 @@ def test_movement_list_pages_by_keyset(client_for, stores):
     assert [m.pk for m in back["page"].rows] == ids[50:100]
 
 
+def test_movement_list_takes_a_page_size_within_bounds(client_for, stores):
+    viewer = client_for("Viewer")
+    product = ProductFactory()
+    for _ in range(30):
+        stock_receive(store=stores[0], product=product, quantity=1)
+    ids = list(StockMovement.objects.order_by("-id").values_list("id", flat=True))
+    url = reverse("movement-list")
+    page = viewer.get(url + "?per_page=25").context
+    assert [m.pk for m in page["page"].rows] == ids[:25]
+    older = page["table"].keyset_links["older"]
+    assert older == f"?per_page=25&before={ids[24]}"  # the next page keeps the size
+    assert [m.pk for m in viewer.get(url + older).context["page"].rows] == ids[25:]
+    for asked, shown in (("0", 1), ("-5", 1), ("abc", 30), ("1000000000000", 30)):
+        assert len(viewer.get(url + f"?per_page={asked}").context["page"].rows) == shown
+
+
 def test_movement_list_htmx_partial_and_csv(client_for, stores):
     viewer = client_for("Viewer")
     product = ProductFactory(sku="TEA-1", name="Tea")
