@@ -163,9 +163,9 @@ def test_query_count_is_fixed_whatever_the_data(
 ):
     client = client_for("Admin")
     dashboard_refresh()
-    client.get(reverse("dashboard"))  # warm the session; the company settings are kept
-    # (apps.core.reference): the session (with the stamp), the user with its roles, ...
-    with django_assert_num_queries(6):
+    client.get(reverse("dashboard"))  # warm the session; the company settings and the user
+    # with its roles are kept (apps.core.reference): the session (with the stamp), ...
+    with django_assert_num_queries(5):
         client.get(reverse("dashboard"))
     store = StoreFactory(name="Other Store", code="OTH")
     product = stocked(store, make_product("3.00", sku="X-1", name="Extra"), 100)
@@ -178,7 +178,7 @@ def test_query_count_is_fixed_whatever_the_data(
         )
     dashboard_refresh()
     client.get(reverse("dashboard"))  # the new store moved the stamp: settings read again
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(reverse("dashboard"))
 
 
