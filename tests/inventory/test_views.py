@@ -232,12 +232,17 @@ def test_movement_list_filters(client_for, stores, make_user):
     assert skus(start="not-a-date") == []  # a bad filter shows the error, not everything
 
 
+def _received(store, times: int) -> list[int]:
+    """`times` receipts of one product: the movement ids, newest first."""
+    product = ProductFactory()
+    for _ in range(times):
+        stock_receive(store=store, product=product, quantity=1)
+    return list(StockMovement.objects.order_by("-id").values_list("id", flat=True))
+
+
 def test_movement_list_pages_by_keyset(client_for, stores):
     viewer = client_for("Viewer")
-    product = ProductFactory()
-    for _ in range(120):
-        stock_receive(store=stores[0], product=product, quantity=1)
-    ids = list(StockMovement.objects.order_by("-id").values_list("id", flat=True))
+    ids = _received(stores[0], 120)
     first = viewer.get(reverse("movement-list")).context
     assert [m.pk for m in first["page"].rows] == ids[:50]
     assert first["table"].keyset_links["newer"] is None
@@ -254,10 +259,7 @@ def test_movement_list_pages_by_keyset(client_for, stores):
 
 def test_movement_list_takes_a_page_size_within_bounds(client_for, stores):
     viewer = client_for("Viewer")
-    product = ProductFactory()
-    for _ in range(30):
-        stock_receive(store=stores[0], product=product, quantity=1)
-    ids = list(StockMovement.objects.order_by("-id").values_list("id", flat=True))
+    ids = _received(stores[0], 30)
     url = reverse("movement-list")
     page = viewer.get(url + "?per_page=25").context
     assert [m.pk for m in page["page"].rows] == ids[:25]
