@@ -21,8 +21,8 @@ class _DeclaredColumns(dict):
     `accessor`), which a copy of each column object keeps to that table; what a column
     holds (its `attrs` dicts, its link, its lazy verbose name) is read, never changed in
     place, by tables2 and by this project's writers. Walking all of it object by object
-    was ~6 % of a list page's time (docs/performance.md, "Declared columns copied one
-    object each")."""
+    was ~6 % of a list page's time (docs/performance.md, "A slow machine: table columns
+    copied one object each")."""
 
     def __deepcopy__(self, memo):
         return {name: copy.copy(column) for name, column in self.items()}
