@@ -72,7 +72,10 @@ def human_empty_choice(field) -> None:
             field.choices = [("", text), *choices[1:]]
 
 
-def rows_per_page(query, default: int, maximum: int = 200) -> int:
+MAX_PER_PAGE = 200  # the most rows `?per_page=` may ask a list for
+
+
+def rows_per_page(query, default: int, maximum: int = MAX_PER_PAGE) -> int:
     """The page size `?per_page=` asks for, within 1..maximum; `default` without one or
     for a value that is no number (?per_page=-1 or 10**9 must neither crash nor dump the
     table)."""
@@ -157,7 +160,7 @@ class BackofficeListView(
     export_exclude: tuple[str, ...] = ("actions",)
     empty_text = "Nothing here yet."
 
-    max_per_page = 200
+    max_per_page = MAX_PER_PAGE
     # Past this page number a request is treated as "the last page": an OFFSET beyond the
     # database's integer range is a 500 (SQLite "datatype mismatch"), and a huge one a scan.
     max_page = 100_000

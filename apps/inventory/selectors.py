@@ -269,22 +269,25 @@ def _store_choices() -> tuple[tuple[int, str], ...]:
 
 def store_ids_by_name() -> list[int]:
     """Every store's id (deleted ones too), in name order: the stock list's runs when it is
-    sorted by store. Kept per process while the reference stamp stays the same."""
-    return list(reference.cached(Store._meta.db_table, "inventory.store_ids", _store_ids))
-
-
-def _store_ids() -> tuple[int, ...]:
-    return tuple(Store.all_objects.order_by("name").values_list("pk", flat=True))
+    sorted by store."""
+    return _ids_by_name(Store)
 
 
 def category_ids_by_name() -> list[int]:
     """Every category's id (deleted ones too), in name order: the stock list's runs when
-    it is sorted by category. Kept like `store_ids_by_name`."""
-    return list(reference.cached(Category._meta.db_table, "catalog.category_ids", _category_ids))
+    it is sorted by category."""
+    return _ids_by_name(Category)
 
 
-def _category_ids() -> tuple[int, ...]:
-    return tuple(Category.all_objects.order_by("name").values_list("pk", flat=True))
+def _ids_by_name(model) -> list[int]:
+    """`model`'s ids in name order, kept per process while the reference stamp stays the
+    same (its table is a stamped one). A new list each call."""
+    table = model._meta.db_table
+
+    def load() -> tuple[int, ...]:
+        return tuple(model.all_objects.order_by("name").values_list("pk", flat=True))
+
+    return list(reference.cached(table, f"{table}.ids_by_name", load))
 
 
 def product_stock(product: Product) -> list[dict]:

@@ -48,7 +48,7 @@ def _installed_triggers() -> set[str]:
         else:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         names = {row[0] for row in cursor.fetchall()}
-    suffixes = ("", "_insert", "_update", "_delete")
+    suffixes = ("", *(f"_{event}" for event in reference._EVENTS))  # SQLite: one per event
     return {
         t
         for t in reference.STAMPED_TABLES
