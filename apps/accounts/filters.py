@@ -3,12 +3,12 @@ from django import forms
 from django.contrib.auth.models import Group
 from django.db.models import Q
 
-from apps.core.filters import FewChoicesFilter
+from apps.core.filters import FewChoicesFilter, FilterSet
 
 from .models import User
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",

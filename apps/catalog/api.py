@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers
 
 from apps.accounts.roles import Area
 from apps.core.api.viewsets import AreaViewSet, ReadOnlyAreaViewSet, RecordViewSet
+from apps.core.filters import FilterSet
 
 from . import hooks, services
 from .models import Category, Product, ProductPriceRecord
@@ -64,7 +65,7 @@ class ProductSerializer(serializers.ModelSerializer):
         extra_kwargs = {"sku": {"validators": []}, "barcode": {"validators": []}}
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(FilterSet):
     sku = django_filters.CharFilter(field_name="sku", lookup_expr="iexact")
     stock_status = django_filters.CharFilter(method="by_status", help_text="ok, low_stock, out")
     min_price = django_filters.NumberFilter(field_name="selling_price", lookup_expr="gte")

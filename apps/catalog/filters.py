@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from apps.core.filters import FewChoicesFilter
+from apps.core.filters import FewChoicesFilter, FilterSet
 
 from . import hooks
 from .models import Category, Product
@@ -25,7 +25,7 @@ def _status_choices():
     return hooks.stock.StockStatus.CHOICES if hooks.stock else []
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -74,7 +74,7 @@ class ProductFilter(django_filters.FilterSet):
         return queryset
 
 
-class CategoryFilter(django_filters.FilterSet):
+class CategoryFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         field_name="name",

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse_lazy
 
-from apps.core.filters import TypedLookupFilter
+from apps.core.filters import FilterSet, TypedLookupFilter
 
 from .models import (
     CreditRequest,
@@ -33,7 +33,7 @@ def _seller_lookup(**kwargs):
     )
 
 
-class SellerFilter(django_filters.FilterSet):
+class SellerFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -53,7 +53,7 @@ class SellerFilter(django_filters.FilterSet):
         )
 
 
-class CreatedBetween(django_filters.FilterSet):
+class CreatedBetween(FilterSet):
     """From/To on the creation date, shared by the credit lists."""
 
     start = django_filters.DateFilter(

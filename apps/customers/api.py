@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers
 
 from apps.accounts.roles import Area
 from apps.core.api.viewsets import AreaViewSet
+from apps.core.filters import FilterSet
 
 from . import services
 from .models import Address, Contact, Customer
@@ -87,7 +88,7 @@ def _rows(customer: Customer | None, model, rows: list[dict] | None) -> list[dic
     return [*rows, *gone]
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     customer_code = django_filters.CharFilter(field_name="code", lookup_expr="iexact")
     search = django_filters.CharFilter(method="by_text", help_text="Code, name, email or phone.")
 

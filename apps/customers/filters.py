@@ -3,7 +3,7 @@ from django import forms
 from django.urls import reverse_lazy
 
 from apps.accounts.roles import Area
-from apps.core.filters import FewChoicesFilter
+from apps.core.filters import FewChoicesFilter, FilterSet
 from apps.core.permissions import has_access
 from apps.finance.models import Currency
 
@@ -41,7 +41,7 @@ class CustomerLookupMixin:
         return filter_by_customer(queryset, value)
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",

@@ -2,12 +2,12 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from apps.core.filters import FewChoicesFilter
+from apps.core.filters import FewChoicesFilter, FilterSet
 
 from .models import Currency, ExchangeRate, TaxRate
 
 
-class CurrencyFilter(django_filters.FilterSet):
+class CurrencyFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -23,7 +23,7 @@ class CurrencyFilter(django_filters.FilterSet):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
 
 
-class ExchangeRateFilter(django_filters.FilterSet):
+class ExchangeRateFilter(FilterSet):
     currency = FewChoicesFilter(label="Currency", queryset=Currency.objects.filter(active=True))
     start = django_filters.DateFilter(
         label="From",
@@ -43,7 +43,7 @@ class ExchangeRateFilter(django_filters.FilterSet):
         fields = ["currency", "start", "end"]
 
 
-class TaxRateFilter(django_filters.FilterSet):
+class TaxRateFilter(FilterSet):
     active = django_filters.BooleanFilter(label="Active")
 
     class Meta:

@@ -18,6 +18,7 @@ from apps.catalog.models import Product
 from apps.core.api.idempotency import idempotent
 from apps.core.api.pagination import CursorPages
 from apps.core.api.viewsets import ReadOnlyAreaViewSet, RecordViewSet
+from apps.core.filters import FilterSet
 
 from . import selectors, services
 from .models import MovementReason, MovementType, StockLevel, StockMovement, Store
@@ -86,7 +87,7 @@ class StoreSummarySerializer(serializers.Serializer):
     low = serializers.IntegerField(help_text="Levels at or under their threshold.")
 
 
-class LevelFilter(django_filters.FilterSet):
+class LevelFilter(FilterSet):
     stock_status = django_filters.ChoiceFilter(
         field_name="status", choices=selectors.StockStatus.CHOICES
     )

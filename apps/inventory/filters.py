@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.accounts.roles import STAFF_ROLES
 from apps.catalog.filters import active_filter
 from apps.catalog.models import Category, Product
-from apps.core.filters import FewChoicesFilter
+from apps.core.filters import FewChoicesFilter, FilterSet
 
 from .models import MovementType, StockLevel, StockMovement, Store
 from .selectors import StockStatus
@@ -34,7 +34,7 @@ def _category_filter():
     )
 
 
-class StockLevelFilter(django_filters.FilterSet):
+class StockLevelFilter(FilterSet):
     store = FewChoicesFilter(
         label="Store",
         queryset=Store.objects.only("pk", "name"),
@@ -55,7 +55,7 @@ class StockLevelFilter(django_filters.FilterSet):
         return queryset.filter(product__in=Product.all_objects.search(value).values("pk"))
 
 
-class LowStockFilter(django_filters.FilterSet):
+class LowStockFilter(FilterSet):
     store = FewChoicesFilter(
         label="Store",
         queryset=Store.objects.filter(active=True).only("pk", "name"),
@@ -78,7 +78,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-class MovementFilter(django_filters.FilterSet):
+class MovementFilter(FilterSet):
     store = FewChoicesFilter(
         label="Store",
         queryset=Store.all_objects.only("pk", "name"),
@@ -134,7 +134,7 @@ class MovementFilter(django_filters.FilterSet):
         return queryset.filter(created_at__lt=_day_start(value + dt.timedelta(days=1)))
 
 
-class StoreFilter(django_filters.FilterSet):
+class StoreFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from apps.core.filters import FewChoicesFilter
+from apps.core.filters import FewChoicesFilter, FilterSet
 from apps.core.models import CompanySettings
 from apps.customers import filters as customer_filters
 
@@ -44,7 +44,7 @@ class CustomerLookupMixin(customer_filters.CustomerLookupMixin):
         )
 
 
-class InvoiceFilter(CustomerLookupMixin, django_filters.FilterSet):
+class InvoiceFilter(CustomerLookupMixin, FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -97,7 +97,7 @@ class InvoiceFilter(CustomerLookupMixin, django_filters.FilterSet):
         return open_.filter(allocated__lte=0)
 
 
-class CreditNoteFilter(CustomerLookupMixin, django_filters.FilterSet):
+class CreditNoteFilter(CustomerLookupMixin, FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -125,7 +125,7 @@ class CreditNoteFilter(CustomerLookupMixin, django_filters.FilterSet):
         self.add_customer_lookup()
 
 
-class ReminderFilter(django_filters.FilterSet):
+class ReminderFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -159,7 +159,7 @@ class ReminderFilter(django_filters.FilterSet):
         )
 
 
-class RecurringFilter(django_filters.FilterSet):
+class RecurringFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",

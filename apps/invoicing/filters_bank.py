@@ -1,11 +1,11 @@
 import django_filters
 
-from apps.core.filters import FewChoicesFilter
+from apps.core.filters import FewChoicesFilter, FilterSet
 
 from .models import BankAccount, BankStatement, StatementFormat, StatementStatus
 
 
-class BankStatementFilter(django_filters.FilterSet):
+class BankStatementFilter(FilterSet):
     account = FewChoicesFilter(
         queryset=BankAccount.objects.all(), label="Account", empty_label="Any account"
     )
@@ -18,7 +18,7 @@ class BankStatementFilter(django_filters.FilterSet):
         fields = ["account", "status", "format", "file_name"]
 
 
-class BankAccountFilter(django_filters.FilterSet):
+class BankAccountFilter(FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label="Name")
 
     class Meta:

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.html import format_html
 
+from apps.core.filters import FilterSet
 from apps.core.tables import Table
 from apps.customers.filters import customer_widget
 from apps.finance.money import format_money
@@ -76,7 +77,7 @@ class PaymentTable(Table):
         return record.status
 
 
-class PaymentFilter(CustomerLookupMixin, django_filters.FilterSet):
+class PaymentFilter(CustomerLookupMixin, FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",

@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse_lazy
 
-from apps.core.filters import FewChoicesFilter, TypedLookupFilter
+from apps.core.filters import FewChoicesFilter, FilterSet, TypedLookupFilter
 
 from .models import AccountType, JournalEntry, JournalLine
 from .selectors import account_label_for, accounts_matching
@@ -12,7 +12,7 @@ from .selectors import account_label_for, accounts_matching
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
-class JournalEntryFilter(django_filters.FilterSet):
+class JournalEntryFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -52,7 +52,7 @@ class JournalEntryFilter(django_filters.FilterSet):
         return queryset.filter(Exists(lines))
 
 
-class AccountLineFilter(django_filters.FilterSet):
+class AccountLineFilter(FilterSet):
     start = django_filters.DateFilter(
         label="From", field_name="entry__date", lookup_expr="gte", **DATE
     )

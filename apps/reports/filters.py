@@ -1,13 +1,15 @@
 import django_filters
 from django import forms
 
+from apps.core.filters import FilterSet
+
 from .models import ReportRun, RunStatus
 from .registry import REPORTS
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
-class ReportRunFilter(django_filters.FilterSet):
+class ReportRunFilter(FilterSet):
     type = django_filters.ChoiceFilter(
         label="Report", choices=[(code, spec.title) for code, spec in REPORTS.items()]
     )

@@ -18,6 +18,7 @@ from apps.accounts.roles import Area
 from apps.catalog.models import Product
 from apps.core.api.idempotency import idempotent
 from apps.core.api.viewsets import ReadOnlyAreaViewSet, RecordViewSet
+from apps.core.filters import FilterSet
 from apps.customers.models import Customer
 from apps.finance.models import Currency
 from apps.inventory.models import Store
@@ -150,7 +151,7 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, max_length=500)
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(FilterSet):
     min_total = django_filters.NumberFilter(field_name="total", lookup_expr="gte")
     max_total = django_filters.NumberFilter(field_name="total", lookup_expr="lte")
     order_date_after = django_filters.DateFilter(field_name="order_date", lookup_expr="gte")

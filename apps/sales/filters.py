@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from apps.core.filters import FewChoicesFilter
+from apps.core.filters import FewChoicesFilter, FilterSet
 from apps.customers.filters import CustomerLookupMixin, customer_widget
 from apps.inventory.models import Store
 
@@ -11,7 +11,7 @@ from .models import Coupon, CouponKind, Order, OrderStatus, Return, ReturnDispos
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class OrderFilter(CustomerLookupMixin, django_filters.FilterSet):
+class OrderFilter(CustomerLookupMixin, FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -64,7 +64,7 @@ class OrderFilter(CustomerLookupMixin, django_filters.FilterSet):
         )
 
 
-class ReturnFilter(django_filters.FilterSet):
+class ReturnFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -93,7 +93,7 @@ class ReturnFilter(django_filters.FilterSet):
         )
 
 
-class CouponFilter(django_filters.FilterSet):
+class CouponFilter(FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",

@@ -22,6 +22,7 @@ from apps.core.api.idempotency import idempotent
 from apps.core.api.problems import problem_response
 from apps.core.api.serializers import detail_meta
 from apps.core.api.viewsets import ReadOnlyAreaViewSet, RecordViewSet
+from apps.core.filters import FilterSet
 from apps.customers.models import Customer
 
 from ..forms_bank import FORMAT_CHOICES
@@ -139,7 +140,7 @@ class MappingSerializer(serializers.Serializer):
     )
 
 
-class StatementFilter(django_filters.FilterSet):
+class StatementFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=StatementStatus.choices)
 
     class Meta:
@@ -288,7 +289,7 @@ class UndoSerializer(serializers.Serializer):
     )
 
 
-class LineFilter(django_filters.FilterSet):
+class LineFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=LineStatus.choices)
     review = django_filters.BooleanFilter(
         method="to_review", help_text="true: suggested, or money in left unmatched."

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 
 from apps.core.api.idempotency import idempotent
 from apps.core.api.serializers import detail_meta
+from apps.core.filters import FilterSet
 
 from .. import services
 from ..filters import CustomerLookupMixin
@@ -85,7 +86,7 @@ class CreditNoteCreateSerializer(serializers.Serializer):
     )
 
 
-class CreditNoteFilter(django_filters.FilterSet):
+class CreditNoteFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=CreditNoteStatus.choices)
     issue_date_after = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
     issue_date_before = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")

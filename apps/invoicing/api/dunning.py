@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from apps.accounts.roles import Area
 from apps.core.api.idempotency import idempotent
 from apps.core.api.viewsets import AreaViewSet, ReadOnlyAreaViewSet
+from apps.core.filters import FilterSet
 
 from .. import services
 from ..models import DunningLevel, Invoice, Reminder, ReminderTrigger
@@ -108,7 +109,7 @@ class ReminderSendSerializer(serializers.Serializer):
     invoice = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.all())
 
 
-class ReminderFilter(django_filters.FilterSet):
+class ReminderFilter(FilterSet):
     trigger = django_filters.ChoiceFilter(choices=ReminderTrigger.choices)
     sent_after = django_filters.DateFilter(field_name="sent_on", lookup_expr="gte")
     sent_before = django_filters.DateFilter(field_name="sent_on", lookup_expr="lte")

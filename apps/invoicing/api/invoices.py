@@ -15,6 +15,7 @@ from rest_framework.generics import get_object_or_404
 from apps.catalog.models import Product
 from apps.core.api.idempotency import idempotent
 from apps.core.api.serializers import detail_meta
+from apps.core.filters import FilterSet
 from apps.customers.models import Customer
 from apps.finance.models import Currency, TaxRate
 from apps.sales.models import Order
@@ -192,7 +193,7 @@ class VoidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
-class InvoiceAPIFilter(django_filters.FilterSet):
+class InvoiceAPIFilter(FilterSet):
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES,
         method="by_status",

@@ -14,6 +14,7 @@ from apps.accounts.roles import Area
 from apps.core.api.idempotency import idempotent
 from apps.core.api.serializers import detail_meta
 from apps.core.api.viewsets import ReadOnlyAreaViewSet
+from apps.core.filters import FilterSet
 from apps.customers.models import Customer
 from apps.finance.models import Currency
 
@@ -122,7 +123,7 @@ class PaymentReverseSerializer(serializers.Serializer):
     date = serializers.DateField(required=False, help_text="Default: today.")
 
 
-class PaymentFilter(django_filters.FilterSet):
+class PaymentFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=PaymentState.choices)
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
