@@ -223,6 +223,25 @@ def test_the_list_filters_are_served_by_their_indexes(stores):
             assert index in queryset.explain(), index
 
 
+def test_the_trigram_indexes_hold_their_pending_lists_short(stores):
+    """Every stock change updates its product row, which adds to both trigram indexes'
+    pending lists; a search reads the whole list, so it is merged at 64 kB, not 4 MB.
+    SQLite has no trigram indexes (its searches scan)."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%trgm%'")
+            assert cursor.fetchall() == []
+            return
+        cursor.execute(
+            "SELECT c.relname, c.reloptions FROM pg_class c"
+            " WHERE c.relname IN ('product_name_trgm', 'product_sku_trgm') ORDER BY 1"
+        )
+        assert cursor.fetchall() == [
+            ("product_name_trgm", ["gin_pending_list_limit=64"]),
+            ("product_sku_trgm", ["gin_pending_list_limit=64"]),
+        ]
+
+
 def test_the_product_list_stock_filter_reads_the_stored_total(stores, client, make_user):
     for sku, quantity in (("LOW-1", 3), ("OK-1", 50), ("OUT-1", 2)):
         product = ProductFactory(sku=sku, low_stock_threshold=5)
