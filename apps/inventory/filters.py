@@ -52,7 +52,7 @@ class StockLevelFilter(FilterSet):
         fields = ["store", "q", "category", "status"]
 
     def by_product(self, queryset, name, value):
-        return queryset.filter(product__in=Product.all_objects.search(value).values("pk"))
+        return queryset.filter(product__in=Product.all_objects.search_keys(value))
 
 
 class LowStockFilter(FilterSet):
@@ -116,7 +116,7 @@ class MovementFilter(FilterSet):
         exact = Product.all_objects.by_code(value)
         if exact is not None:
             return queryset.filter(product_id=exact.pk)
-        return queryset.filter(product__in=Product.all_objects.search(value).values("pk"))
+        return queryset.filter(product__in=Product.all_objects.search_keys(value))
 
     def by_reference(self, queryset, name, value):
         """The reference in any case, through the UPPER(reference), -id index (`iexact`
