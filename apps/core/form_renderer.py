@@ -9,6 +9,8 @@ both ways and compares); any other template goes through the templates as before
 
 from __future__ import annotations
 
+import html as html_lib
+
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.forms.widgets import Select, Widget
 from django.template import Context
@@ -42,13 +44,19 @@ _CONTEXT = Context(autoescape=True)  # read only: autoescape, use_l10n, use_tz
 
 
 def _var(value) -> str:
-    """{{ value }} in an autoescaping template (localized, escaped unless safe)."""
+    """{{ value }} in an autoescaping template (localized, escaped unless safe). Plain text
+    (names, ids, attribute values) is escaped directly: what the template does to it, without
+    the lazy-string checks `escape` makes of its arguments on every call."""
+    if type(value) is str:
+        return html_lib.escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
 def _fmt(value) -> str:
     """{{ value|stringformat:'s' }} (the filter keeps safe input safe)."""
-    return value if isinstance(value, SafeData) else escape(value)  # escape() takes str()
+    if isinstance(value, SafeData):
+        return value
+    return html_lib.escape(value if type(value) is str else str(value))  # as escape() does
 
 
 def _attrs(attrs: dict) -> str:
