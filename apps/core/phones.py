@@ -12,7 +12,9 @@ from __future__ import annotations
 import copy
 import functools
 
+import phonenumbers
 from phonenumber_field.modelfields import PhoneNumberField
+from phonenumbers import PhoneNumber
 from phonenumber_field.phonenumber import to_python
 
 _LONGEST_KEPT = 64  # a stored number is E.164 (at most 16 characters) or what was typed
@@ -28,6 +30,28 @@ def stored_phone(value):
     if not isinstance(value, str) or not value or len(value) > _LONGEST_KEPT:
         return to_python(value)
     return copy.copy(_parsed(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _international(country_code, national_number, extension, leading_zeros) -> str:
+    number = PhoneNumber(
+        country_code=country_code,
+        national_number=national_number,
+        extension=extension,
+        italian_leading_zero=leading_zeros > 0 or None,
+        number_of_leading_zeros=leading_zeros if leading_zeros > 1 else None,
+    )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def international(phone) -> str:
+    """`phone.as_international` (~7 µs of `phonenumbers.format_number` each, 25 a customer
+    page), written once per process for each number: the format reads only the country
+    code, the national number, its leading zeros and the extension."""
+    if getattr(phone, "national_number", None) is None:  # a text that never parsed
+        return phone.as_international
+    zeros = (phone.number_of_leading_zeros or 1) if phone.italian_leading_zero else 0
+    return _international(phone.country_code, phone.national_number, phone.extension, zeros)
 
 
 class PhoneField(PhoneNumberField):

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 
 from apps.core.links import pk_url
+from apps.core.phones import international
 from apps.core.table_rows import EMPTY, esc, linked, once_per, text_or
 from apps.core.tables import Table, link_writer
 from apps.finance.money import format_money
@@ -24,7 +25,7 @@ class CustomerTable(Table):
 
     def render_phone(self, value):
         # `in EMPTY`, not truthiness: a PhoneNumber's bool() formats and validates it (~20 µs)
-        return "—" if value in EMPTY else value.as_international
+        return "—" if value in EMPTY else international(value)
 
     def value_phone(self, value):
         return value.as_e164 if value else ""
