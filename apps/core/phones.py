@@ -14,8 +14,8 @@ import functools
 
 import phonenumbers
 from phonenumber_field.modelfields import PhoneNumberField
-from phonenumbers import PhoneNumber
 from phonenumber_field.phonenumber import to_python
+from phonenumbers import PhoneNumber
 
 _LONGEST_KEPT = 64  # a stored number is E.164 (at most 16 characters) or what was typed
 
