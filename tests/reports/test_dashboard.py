@@ -7,14 +7,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.credit.models import TransactionLog
 from apps.credit.services import credit_charge
 from apps.reports.models import DailyFigure, Gauge
-from apps.reports.summary import charges_by_day, dashboard_refresh
+from apps.reports.summary import (
+    CLOCK_MARGIN,
+    LOGGED_MARGIN,
+    charges_by_day,
+    dashboard_refresh,
+    refresh_cut,
+)
 from apps.sales.services import order_confirm
 from tests.inventory.factories import StoreFactory
 from tests.sales.factories import make_customer, make_order, make_product, stocked, tax
@@ -129,7 +135,7 @@ def test_summary_rows_are_kept_by_the_refresh(recent):
 def test_todays_charges_are_the_refreshs_part_plus_the_rows_logged_since(
     client_for, recent, make_seller
 ):
-    """The refresh keeps today's charges logged before its cut (an hour before it ran);
+    """The refresh keeps today's charges logged before its cut (`refresh_cut`);
     the dashboard adds the rows logged since: 6.00 made today, moved back to an hour
     before midnight (the earliest a charge dated today is read), is in the part; 2.50
     after the refresh and 1.50 dated yesterday are read live (only 2.50 is today's)."""
@@ -206,3 +212,38 @@ def test_receivables_by_age_chart(client_for, recent):
     assert ages["data"]["datasets"][0]["data"] == [12.0, 36.0, 0.0, 0.0, 0.0, 0.0]
     assert ages["url"] == "/invoices/?status=overdue"
     assert ages["links"] == [("Aging by customer", "/reports/new/?type=ar_aging")]
+
+
+def test_the_refresh_cut_waits_for_the_oldest_open_transaction(db):
+    """Every charge logged before the cut is committed when the refresh reads: on
+    PostgreSQL the cut is the start of the oldest transaction open on the database (or
+    now) less CLOCK_MARGIN for the app servers' clocks; on SQLite an hour before now."""
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        assert refresh_cut(now) == now - LOGGED_MARGIN
+        return
+    import psycopg
+
+    assert refresh_cut(now) == now - CLOCK_MARGIN  # nothing else open
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+    )
+    try:
+        other.execute("SELECT 1")  # a transaction begins, and stays open
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # this test's transaction read it
+            cursor.execute(
+                "SELECT xact_start FROM pg_stat_activity WHERE pid = %s", [other.info.backend_pid]
+            )
+            (began,) = cursor.fetchone()
+        later = began + dt.timedelta(minutes=30)  # a refresh while it is still open
+        assert refresh_cut(later) == began - CLOCK_MARGIN
+        other.rollback()  # the backend reports itself idle before it answers
+        assert refresh_cut(later) == later - CLOCK_MARGIN
+    finally:
+        other.close()
