@@ -67,9 +67,10 @@ def refresh_cut(now: dt.datetime) -> dt.datetime:
     """Where the refresh's part of today's charges ends (`charges_today`): every charge
     logged before the cut is committed, so the refresh counts it; the dashboard reads the
     rest live. A charge the refresh cannot see yet belongs to a transaction still open, and
-    was logged (`created_at`, under the seller's lock) after that transaction began. So on
-    PostgreSQL the cut is the start of the oldest transaction open on the database (or now),
-    less CLOCK_MARGIN: the dashboard reads minutes of charges live, not an hour of them
+    was logged after that transaction began (`created_at` is the debit's `clock_timestamp()`
+    on PostgreSQL). So there the cut is the start of the oldest transaction open on the
+    database (or now), less CLOCK_MARGIN for rows stamped by an app server's clock: the
+    dashboard reads minutes of charges live, not an hour of them
     (an hour of a busy day's charges, ~40,000 at the bench's rate, is a 100 ms read). Where
     that cannot be read (SQLite; sessions of another role hidden from this one): an hour."""
     if connection.vendor != "postgresql":
