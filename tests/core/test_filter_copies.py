@@ -2,36 +2,23 @@
 the fields built for it without deep-copying them again (apps.core.filters.FilterSet): what
 one request changes stays its own."""
 
-import importlib
-import pkgutil
-
 import django_filters
 import pytest
 from django.test import RequestFactory
 
-import apps
 from apps.accounts.roles import Role
 from apps.catalog.filters import ProductFilter
 from apps.catalog.models import Product
 from apps.core.filters import FilterSet
 from apps.sales.filters import OrderFilter
 from apps.sales.models import Order
+from tests.project_classes import project_subclasses
 
 pytestmark = pytest.mark.django_db
 
 
 def _project_filtersets() -> list[type]:
-    for info in pkgutil.walk_packages(apps.__path__, "apps."):
-        last = info.name.rsplit(".", 1)[-1]
-        if last.startswith(("filters", "api", "tables")):
-            importlib.import_module(info.name)
-    found, todo = [], [django_filters.FilterSet]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            todo.append(sub)
-            if sub.__module__.startswith("apps.") and sub is not FilterSet:
-                found.append(sub)
-    return found
+    return project_subclasses(django_filters.FilterSet, ("filters", "api", "tables"), FilterSet)
 
 
 def _request(user, query=""):

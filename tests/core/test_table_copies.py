@@ -1,29 +1,17 @@
 """Each table's declared columns are copied one column object each (apps.core.tables.Table),
 not deep-copied: a table's changes to its columns stay its own."""
 
-import importlib
-import pkgutil
-
 import django_tables2
 import pytest
 
-import apps
 from apps.catalog.models import Product
 from apps.catalog.tables import ProductTable
 from apps.core.tables import Table
+from tests.project_classes import project_subclasses
 
 
 def _project_tables() -> list[type]:
-    for info in pkgutil.walk_packages(apps.__path__, "apps."):
-        if info.name.rsplit(".", 1)[-1].startswith("tables"):
-            importlib.import_module(info.name)
-    found, todo = [], [django_tables2.Table]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            todo.append(sub)
-            if sub.__module__.startswith("apps.") and sub is not Table:
-                found.append(sub)
-    return found
+    return project_subclasses(django_tables2.Table, ("tables",), Table)
 
 
 def test_every_table_of_the_project_derives_from_the_core_table():
