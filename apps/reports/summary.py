@@ -78,10 +78,14 @@ def refresh_cut(now: dt.datetime) -> dt.datetime:
     with connection.cursor() as cursor:
         # A transaction reads pg_stat_activity once and keeps what it read: read it anew.
         cursor.execute("SELECT pg_stat_clear_snapshot()")
+        # Another role's session shows NULL state, backend type and start to a role without
+        # pg_read_all_stats, and every session shows state 'disabled' (and no start) with
+        # track_activities off: either is a transaction whose start cannot be read.
         cursor.execute(
-            "SELECT min(xact_start), count(*) FILTER (WHERE state IS NULL)"
+            "SELECT min(xact_start), count(*) FILTER (WHERE state IS NULL OR state = 'disabled')"
             " FROM pg_stat_activity WHERE datname = current_database()"
-            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            " AND (backend_type = 'client backend' OR backend_type IS NULL)"
+            " AND pid <> pg_backend_pid()"
         )
         oldest, hidden = cursor.fetchone()
     if hidden:
