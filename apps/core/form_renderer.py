@@ -43,20 +43,18 @@ _OPTION = _WIDGETS + "select_option.html"
 _CONTEXT = Context(autoescape=True)  # read only: autoescape, use_l10n, use_tz
 
 
-def _var(value) -> str:
-    """{{ value }} in an autoescaping template (localized, escaped unless safe). Plain text
-    (names, ids, attribute values) is escaped directly: what the template does to it, without
-    the lazy-string checks `escape` makes of its arguments on every call."""
-    if type(value) is str:
+def var_text(value, context=_CONTEXT) -> str:
+    """{{ value }} in `context` (an autoescaping one unless given: localized, escaped unless
+    safe). Plain text (names, ids, labels, attribute values) is escaped directly: what the
+    template does to it, without the lazy-string checks `escape` makes on every call."""
+    if type(value) is str and context.autoescape:
         return html_lib.escape(value)
-    return render_value_in_context(value, _CONTEXT)
+    return render_value_in_context(value, context)
 
 
 def _fmt(value) -> str:
-    """{{ value|stringformat:'s' }} (the filter keeps safe input safe)."""
-    if isinstance(value, SafeData):
-        return value
-    return html_lib.escape(value if type(value) is str else str(value))  # as escape() does
+    """{{ value|stringformat:'s' }} (the filter keeps safe input safe; escape() takes str())."""
+    return value if isinstance(value, SafeData) else html_lib.escape(str(value))
 
 
 def _attrs(attrs: dict) -> str:
@@ -65,7 +63,7 @@ def _attrs(attrs: dict) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        out.append(" " + _var(name))
+        out.append(" " + var_text(name))
         if value is not True:
             out.append('="' + _fmt(value) + '"')
     return "".join(out)
@@ -76,7 +74,7 @@ def _input(widget: dict) -> str:
     value = widget["value"]
     shown = "" if value is None else ' value="' + _fmt(value) + '"'
     return (
-        f'<input type="{_var(widget["type"])}" name="{_var(widget["name"])}"{shown}'
+        f'<input type="{var_text(widget["type"])}" name="{var_text(widget["name"])}"{shown}'
         f"{_attrs(widget['attrs'])}>"
     )
 
@@ -85,16 +83,16 @@ def _option(option: dict) -> str:
     """django/forms/widgets/select_option.html."""
     return (
         f'<option value="{_fmt(option["value"])}"{_attrs(option["attrs"])}>'
-        f"{_var(option['label'])}</option>\n"
+        f"{var_text(option['label'])}</option>\n"
     )
 
 
 def _select(widget: dict) -> str | None:
     """django/forms/widgets/select.html, or None when an option has its own template."""
-    out = [f'<select name="{_var(widget["name"])}"{_attrs(widget["attrs"])}>']
+    out = [f'<select name="{var_text(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            out.append(f'\n  <optgroup label="{_var(group_name)}">')
+            out.append(f'\n  <optgroup label="{var_text(group_name)}">')
         for option in group_choices:
             if option["template_name"] != _OPTION:
                 return None
@@ -176,7 +174,7 @@ def quick_select(widget, name, value, attrs, renderer) -> str | None:
         return None
     context = Widget.get_context(widget, name, value, attrs)["widget"]
     selected = context["value"]  # ChoiceWidget.format_value: a list of str
-    out = [f'<select name="{_var(context["name"])}"{_attrs(context["attrs"])}>']
+    out = [f'<select name="{var_text(context["name"])}"{_attrs(context["attrs"])}>']
     chosen = False
     for text, plain, marked in options:  # Django's optgroups: the first match only
         if not chosen and text in selected:

@@ -2,13 +2,12 @@
 
 Money is formatted by `{% load money_tags %}` (apps.finance), the one money formatter."""
 
-import html as html_lib
-
 from django import forms, template
 from django.template.base import render_value_in_context
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
+from apps.core.form_renderer import var_text
 from apps.core.permissions import has_access
 from apps.core.permissions import may_open as _may_open
 
@@ -92,13 +91,6 @@ def table_html(context, table):
     return write(table, context)
 
 
-def _text(value, context) -> str:
-    """{{ value }}: plain text escaped directly (what the template does to a str)."""
-    if type(value) is str and context.autoescape:
-        return html_lib.escape(value)
-    return render_value_in_context(value, context)
-
-
 @register.simple_tag(takes_context=True)
 def filter_fields(context, form):
     """A filter bar's fields (core/list.html), as its former `{% for field in filter.form %}`
@@ -113,8 +105,8 @@ def filter_fields(context, form):
         out.append(
             f'\n      <div class="col-sm-6 col-md-4 col-xl-2{extra}">\n'
             '        <label class="form-label small mb-1" '
-            f'for="{_text(field.id_for_label, context)}">'
-            f"{_text(field.label, context)}</label>\n"
+            f'for="{var_text(field.id_for_label, context)}">'
+            f"{var_text(field.label, context)}</label>\n"
             f"        {bs_widget(field)}\n        {errors}\n      </div>\n    "
         )
     return mark_safe("".join(out))
