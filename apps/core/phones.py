@@ -32,26 +32,28 @@ def stored_phone(value):
     return copy.copy(_parsed(value))
 
 
+# The fields `format_number` reads for the international form.
+_FORMAT_FIELDS = (
+    "country_code",
+    "national_number",
+    "extension",
+    "italian_leading_zero",
+    "number_of_leading_zeros",
+)
+
+
 @functools.lru_cache(maxsize=4096)
-def _international(country_code, national_number, extension, leading_zeros) -> str:
-    number = PhoneNumber(
-        country_code=country_code,
-        national_number=national_number,
-        extension=extension,
-        italian_leading_zero=leading_zeros > 0 or None,
-        number_of_leading_zeros=leading_zeros if leading_zeros > 1 else None,
-    )
+def _international(fields: tuple) -> str:
+    number = PhoneNumber(**dict(zip(_FORMAT_FIELDS, fields, strict=True)))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def international(phone) -> str:
     """`phone.as_international` (~7 µs of `phonenumbers.format_number` each, 25 a customer
-    page), written once per process for each number: the format reads only the country
-    code, the national number, its leading zeros and the extension."""
+    page), written once per process for each number: keyed by the fields the format reads."""
     if getattr(phone, "national_number", None) is None:  # a text that never parsed
         return phone.as_international
-    zeros = (phone.number_of_leading_zeros or 1) if phone.italian_leading_zero else 0
-    return _international(phone.country_code, phone.national_number, phone.extension, zeros)
+    return _international(tuple(getattr(phone, name) for name in _FORMAT_FIELDS))
 
 
 class PhoneField(PhoneNumberField):
