@@ -7,7 +7,7 @@ from django.template.base import render_value_in_context
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from apps.core.form_renderer import var_text
+from apps.core.form_renderer import quick_widget, var_text
 from apps.core.permissions import has_access
 from apps.core.permissions import may_open as _may_open
 
@@ -17,8 +17,6 @@ register = template.Library()
 @register.filter
 def bs_widget(field):
     """Render a bound field's widget with the Bootstrap class its type needs."""
-    from apps.core.form_renderer import quick_widget
-
     widget = field.field.widget
     quick_widget(widget)  # a plain <select>: options written once per list of choices
     # live-filter / change-filter: what a filter bar reacts to (core/list.html): typing in
