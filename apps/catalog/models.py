@@ -54,16 +54,15 @@ class ProductQuerySet(SoftDeleteQuerySet):
             return self
         return self.filter(Q(name__icontains=text) | Q(sku__icontains=text) | Q(barcode=text))
 
-    def search_keys(self, text: str, at_most: int | None = None):
+    def search_keys(self, text: str):
         """The keys of the products `search(text)` finds, for another table's filter
-        (`product__in=`): a list of at most `at_most` read now, else the search as a
-        subquery. PostgreSQL plans a statement with the list in ~0.5 ms, the same with the
+        (`product__in=`): a list of at most SEARCH_KEYS_AT_MOST read now, else the search as
+        a subquery. PostgreSQL plans a statement with the list in ~0.5 ms, the same with the
         subquery in ~1.6 ms (the stock list's search, docs/performance.md); a search that
         finds more (a word most names share) stays one statement."""
-        at_most = SEARCH_KEYS_AT_MOST if at_most is None else at_most
         found = self.search(text).order_by().values_list("pk", flat=True)
-        keys = list(found[: at_most + 1])
-        return keys if len(keys) <= at_most else found
+        keys = list(found[: SEARCH_KEYS_AT_MOST + 1])
+        return keys if len(keys) <= SEARCH_KEYS_AT_MOST else found
 
     def sku_is(self, sku: str):
         """SKU equal in any case, through the LOWER(sku) unique index (`iexact` would

@@ -522,7 +522,7 @@ def test_stock_rows_are_written_escaped_with_their_links(warehouse, client_for, 
 def test_a_stock_search_names_its_few_products_by_key_and_many_by_subquery(
     client_for, stores, monkeypatch
 ):
-    """`search_keys`: up to `at_most` products found are read first and the levels are
+    """`search_keys`: up to SEARCH_KEYS_AT_MOST products found are read first and the levels are
     filtered by their keys (a statement PostgreSQL plans in a third of the time); more than
     that stays a subquery. The rows are the same either way."""
     from django.db.models import QuerySet
@@ -535,11 +535,16 @@ def test_a_stock_search_names_its_few_products_by_key_and_many_by_subquery(
         stock_receive(store=stores[n % 2], product=product, quantity=n + 1)
     stock_receive(store=stores[0], product=ProductFactory(sku="MUG-1", name="Mug"), quantity=9)
     teas = set(Product.objects.filter(sku__startswith="TEA-").values_list("pk", flat=True))
-    few = Product.all_objects.search_keys("green", at_most=3)
+
+    def keys(at_most, text="green"):
+        monkeypatch.setattr("apps.catalog.models.SEARCH_KEYS_AT_MOST", at_most)
+        return Product.all_objects.search_keys(text)
+
+    few = keys(3)
     assert isinstance(few, list) and set(few) == teas
-    many = Product.all_objects.search_keys("green", at_most=2)
+    many = keys(2)
     assert isinstance(many, QuerySet) and set(many) == teas
-    assert Product.all_objects.search_keys("nothing like it") == []
+    assert keys(500, "nothing like it") == []
 
     def rows(at_most):
         monkeypatch.setattr("apps.catalog.models.SEARCH_KEYS_AT_MOST", at_most)
