@@ -7,6 +7,7 @@ partial (DESIGN.md §8); `?_export=csv` streams the filtered rows as CSV.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -63,7 +64,14 @@ def human_empty_choice(field) -> None:
     dashes = "---------"
     label = str(field.label or "")
     text = "Anyone" if label.lower() == "who" else f"Any {label.lower()}"
-    if getattr(field, "empty_label", None) == dashes:
+    widget = getattr(field, "widget", None)
+    if isinstance(widget, forms.NullBooleanSelect):
+        # A yes/no filter: "Active: any / yes / no", not "Unknown / Yes / No", which reads
+        # as rows whose value is unknown and, once chosen, no longer says what is filtered.
+        said = {"unknown": "any", "true": "yes", "false": "no"}
+        if [value for value, _ in widget.choices] == list(said):
+            widget.choices = [(value, f"{label}: {word}") for value, word in said.items()]
+    elif getattr(field, "empty_label", None) == dashes:
         field.empty_label = text  # (Model)ChoiceField: its choices read this lazily...
         field.widget.choices = field.choices  # ...but the widget holds the class's copy
     elif hasattr(field, "choices") and not hasattr(field, "queryset"):

@@ -37,6 +37,26 @@ def test_filter_empty_choices_say_any_and_types_are_named(client_for):
     assert 'list="seller-options"' in _input(html, "id_seller")  # typed: 1,000+ sellers at scale
 
 
+def test_yes_no_filters_offer_any_not_unknown(client_for):
+    """A yes/no filter's choices say what they filter ("Portal login: any"), not Django's
+    "Unknown / Yes / No" (which reads as customers whose portal login is unknown); "any"
+    filters nothing."""
+    customer = make_customer("Lumen", credit_limit=Decimal("500.00"))
+    client = client_for(Role.SALES)
+    html = client.get(reverse("customer-list")).content.decode()
+    assert _options(html, "id_portal") == [
+        "Portal login: any",
+        "Portal login: yes",
+        "Portal login: no",
+    ]
+    assert _options(html, "id_active") == ["Active: any", "Active: yes", "Active: no"]
+    assert "Unknown" not in html
+    html = client.get(reverse("customer-list"), {"active": "unknown"}).content.decode()
+    assert "Lumen" in html and customer.pk
+    html = client.get(reverse("customer-list"), {"active": "false"}).content.decode()
+    assert "Lumen" not in html
+
+
 def test_timeline_shows_labelled_values_and_hides_ids(client_for):
     customer = make_customer("Lumen", credit_limit=Decimal("500.00"))
     html = client_for(Role.SALES).get(customer.get_absolute_url()).content.decode()
