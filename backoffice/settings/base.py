@@ -124,6 +124,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with a health check that asks the socket instead of sending SELECT 1
+        # while the connection is idle (apps/core/backends/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "apps.core.backends.postgresql"
     # Back-office queries are short: PostgreSQL's JIT spent 600 ms compiling a list's plan
     # that runs in far less (docs/performance.md, "Lists at scale"). PG_JIT=on restores
     # the server's setting.
