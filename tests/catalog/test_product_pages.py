@@ -74,22 +74,46 @@ def test_keys_first_pages_equal_the_offset_pages(client_for, catalog, monkeypatc
     assert [len(page) for page in plain] == [4, 4, 4, 2]
 
 
-def test_deep_page_reads_keys_first_in_the_same_number_of_statements(
-    client_for, catalog, monkeypatch
-):
+def test_deep_page_reads_its_keys_then_its_rows(client_for, catalog, monkeypatch):
+    """A deep page sends one statement more than a shallow one: its keys alone (the sort's
+    index, LIMIT/OFFSET), then its rows by those keys, unsorted (put in the keys' order in
+    Python), instead of the whole rows through OFFSET."""
     client = client_for("Admin")
     params = {"sort": "name", "page": 3, "per_page": PER_PAGE}
     page_ids(client, params)
-    counts = {}
+    counts, statements = {}, {}
     for deep in (10**9, 0):
         monkeypatch.setattr(pages, "DEEP", deep)
         with client_binding(), CaptureQueriesContext(connection) as queries:
             page_ids(client, params)  # client-side binding: the statements' text
         counts[deep] = len(queries)
-        rows = [q["sql"] for q in queries if 'FROM "catalog_product"' in q["sql"]]
-        assert len(rows) == 1
-        assert ('"id" IN (SELECT' in rows[0]) == (deep == 0)
-    assert counts[0] == counts[10**9]
+        statements[deep] = [q["sql"] for q in queries if 'FROM "catalog_product"' in q["sql"]]
+    assert counts[0] == counts[10**9] + 1
+    (plain,) = statements[10**9]
+    assert "OFFSET 8" in plain and "ORDER BY" in plain
+    keys, rows = statements[0]
+    assert keys.startswith('SELECT "catalog_product"."id" AS "pk" FROM "catalog_product"')
+    assert keys.endswith("LIMIT 5 OFFSET 8")  # a page and one row more: is there a next?
+    assert '"catalog_product"."id" IN (' in rows
+    assert "ORDER BY" not in rows and "OFFSET" not in rows
+
+
+def test_a_row_gone_between_the_keys_and_the_rows_is_left_out(catalog, monkeypatch):
+    """The rows are read by the keys in a second statement: a product deleted in between
+    is not on the page, and the others keep the keys' order."""
+    monkeypatch.setattr(pages, "DEEP", 0)
+    ordered = Product.objects.order_by("name", "pk")
+    keys = list(ordered.values_list("pk", flat=True)[2:6])
+    paged = pages.keys_first(ordered)
+    real = paged.queryset.values_list
+
+    def then_delete(*args, **kwargs):
+        found = list(real(*args, **kwargs))  # the keys, read before the delete
+        Product.objects.filter(pk=keys[1]).update(deleted_at="2026-01-01T00:00:00Z")
+        return found
+
+    monkeypatch.setattr(paged.queryset, "values_list", then_delete)
+    assert [row.pk for row in paged[2:6]] == [keys[0], keys[2], keys[3]]
 
 
 def test_ties_on_name_follow_pk(client_for, catalog):
