@@ -25,6 +25,7 @@ FORMATS = {
     "x": "{:.1f}x",
     "req/s": "{:.0f} req/s",
     "s": "{:.0f} s",
+    "count": "{:.0f}",
 }
 
 

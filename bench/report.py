@@ -15,15 +15,19 @@
    BENCH_HTTP_ROUNDS rounds (a variant over BENCH_SLOW_MS = 5 s, or failing, at warm-up
    is not repeated: that one time stands), then the product list under BENCH_CLIENTS
    concurrent clients for BENCH_HTTP_SECONDS.
-3. Service vs raw SQL, in this process, with the bench scripts' own functions:
+3. Every list variant of the admin's menu in this process (bench/sweep_lists.py: every
+   sort both ways, page 2 and the last page, filter choices, searches; ~600 variants, best
+   of BENCH_SWEEP_TRIES = 2, 0 skips it): how many take longer than the p95 goal, how many
+   do not answer 200, and the slowest (printed with the 15 slowest before the table).
+4. Service vs raw SQL, in this process, with the bench scripts' own functions:
    order_confirm (bench_sales.py, BENCH_ORDERS drafts per run), credit_charge hot and
    spread (bench_credit.py, BENCH_ROUNDS x BENCH_SECONDS), stock_remove (bench_inventory.py).
    These write to the bench database (a few thousand orders, charges and movements per
    run, next to the scale data), which is why the lists are measured first.
-4. One table (Markdown) of metric | measured | goal | met?, with the load average at the
+5. One table (Markdown) of metric | measured | goal | met?, with the load average at the
    start and the end.
-5. check_books on the data afterwards (BENCH_CHECK_BOOKS=0 skips it; ~1-2 minutes at scale
-   100,000): the services' writes of step 3 must leave every invariant true, and the raw
+6. check_books on the data afterwards (BENCH_CHECK_BOOKS=0 skips it; ~1-2 minutes at scale
+   100,000): the services' writes of step 4 must leave every invariant true, and the raw
    loops write only their own twin tables.
 Exits 0 whether or not the goals are met; non-zero on an error or a violation of the books.
 """
@@ -54,6 +58,7 @@ HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "10"))
 # a list variant slower than this (or failing) at warm-up is measured by that one request
 SLOW_MS = float(os.environ.get("BENCH_SLOW_MS", "5000"))
 CHECK_BOOKS = os.environ.get("BENCH_CHECK_BOOKS", "1") != "0"
+SWEEP_TRIES = int(os.environ.get("BENCH_SWEEP_TRIES", "2"))  # 0: no sweep of every variant
 THREADS = 8
 # what the data set is built from: a change here means a new build
 BUILD_INPUTS = (
@@ -228,6 +233,39 @@ def _threads(n: int) -> str:
     return f"{n} thread{'s' if n > 1 else ''}"
 
 
+def measure_sweep() -> list[tuple[float, int, str]]:
+    """Every list variant of the admin's menu, best of SWEEP_TRIES, in this process
+    (bench/sweep_lists.py), slowest first."""
+    import django
+
+    os.environ.update(SERVER_ENV)
+    import sweep_lists
+
+    django.setup()
+    from django.db import connection
+
+    try:
+        return sweep_lists.sweep(tries=SWEEP_TRIES)
+    finally:
+        connection.close()
+
+
+def sweep_rows(swept, *, at: bool) -> list:
+    from bench.goals import LIST_P95_MS, Row
+
+    if not swept:
+        return []
+    slowest, _, url = swept[0]
+    over = sum(1 for took, _, _ in swept if took > LIST_P95_MS)
+    failed = sum(1 for _, status, _ in swept if status != 200)
+    label = f"{len(swept)} list variants swept in-process, best of {SWEEP_TRIES}"
+    return [
+        Row(f"{label}: over {LIST_P95_MS:.0f} ms", over, "count", "<=", 0, at),
+        Row(f"{label}: not answering 200", failed, "count", "<=", 0, at),
+        Row(f"slowest swept variant: {url}", slowest, "ms"),
+    ]
+
+
 def measure_services():
     """[(metric, service/s, raw/s)] for order_confirm, credit_charge and stock_remove."""
     import django
@@ -285,6 +323,10 @@ def report() -> list[str]:
     print(f"dashboard summaries refreshed ({refreshed:.0f} s)", flush=True)
     times, once, rate = measure_http()
     print(f"lists measured (load {load()})", flush=True)
+    swept = measure_sweep() if SWEEP_TRIES else []
+    if swept:
+        print(f"{len(swept)} list variants swept (load {load()}); the slowest:")
+        print("\n".join(f"  {took:8.1f} ms  {status}  {url}" for took, status, url in swept[:15]))
     services = measure_services()
     rows = [
         Row(
@@ -302,6 +344,7 @@ def report() -> list[str]:
             for row in list_rows(times, bench_lists_http.NOT_LIST_PAGES, scale=SCALE)
         ),
         Row(f"product list, {CLIENTS} clients", rate, "req/s", ">=", PRODUCT_LIST_RPS, at),
+        *sweep_rows(swept, at=at),
     ]
     for metric, service, raw in services:
         goal = {"order_confirm": ORDER_CONFIRM_RATIO, "credit_charge": CREDIT_CHARGE_RATIO}.get(
