@@ -135,6 +135,13 @@ class JournalEntry(AppendOnlyModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     posted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The sum of the lines' base debits (= base credits), written with the entry by every
+    # writer (journal_prepare, journal_reverse, the charge statement, the scale builders);
+    # the journal sorts by it through ledger_entry_total_idx, and check_books's
+    # ledger.entry_totals holds it to the lines.
+    total = models.DecimalField(
+        "amount (base)", max_digits=18, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
 
     objects = JournalEntryQuerySet.as_manager()
 
@@ -150,6 +157,9 @@ class JournalEntry(AppendOnlyModel):
             models.Index(fields=["-date", "-posted_at"], name="ledger_entry_date_idx"),
             models.Index(fields=["reference"], name="ledger_entry_reference_idx"),
             models.Index(fields=["currency"], name="ledger_entry_currency_idx"),
+            # the journal's sorts by amount and memo: walked in order, stopped after a page
+            models.Index(fields=["total", "id"], name="ledger_entry_total_idx"),
+            models.Index(fields=["memo", "id"], name="ledger_entry_memo_idx"),
         ]
         constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="entry_rate_positive")]
 

@@ -52,13 +52,14 @@ class JournalEntryTable(Table):
         order_by=("id",),
         attrs=NAVIGATE,
     )
-    memo = tables.Column()
+    # each sort ends with the pk, as its index (ledger_entry_memo_idx, _total_idx) does
+    memo = tables.Column(order_by=("memo", "id"))
     reference = tables.Column()
     # The type from Django's content-type cache (get_for_id), not a join per list
     source = tables.Column(
         verbose_name="Source", accessor="source_type_id", default="manual", orderable=False
     )
-    total = MoneyColumn(verbose_name="Amount (base)", accessor="total")
+    total = MoneyColumn(verbose_name="Amount (base)", accessor="total", order_by=("total", "id"))
     posted_by = tables.Column(verbose_name="Posted by", default="system")
     posted_at = tables.DateTimeColumn(verbose_name="Posted at", format="Y-m-d H:i")
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from apps.ledger import chart
 from apps.ledger.models import Account, JournalEntry
-from apps.ledger.selectors import accounts_tree
+from apps.ledger.selectors import accounts_tree, line_totals, trial_balance
 from apps.ledger.services import Cr, Dr, journal_post
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +206,59 @@ def test_viewer_cannot_write(client_for, books):
         == 403
     )
     assert JournalEntry.objects.count() == 1
+
+
+def test_trial_balance_from_stored_balances_equals_the_lines_on_every_date(postings):
+    """On a recent date the trial balance is each stored balance less the lines dated
+    after it, on an early date the lines up to it: both the sums of the lines."""
+    post(dt.date(2026, 12, 31), "7.00", debit=chart.CASH, credit=chart.BANK)  # ahead of today
+    day = dt.date(2026, 1, 1)
+    while day <= dt.date(2027, 1, 2):
+        totals = line_totals(day)
+        expected = [
+            (code, debit - credit)
+            for code, pk in Account.all_objects.filter(is_group=False)
+            .order_by("code")
+            .values_list("code", "pk")
+            for debit, credit in [totals.get(pk, (Decimal(0), Decimal(0)))]
+            if debit != credit
+        ]
+        rows = trial_balance(day).rows
+        assert [(r.account.code, r.debit - r.credit) for r in rows] == expected, day
+        day += dt.timedelta(days=3)
+
+
+def test_trial_balance_on_a_recent_date_reads_the_stored_balances(postings):
+    """A stored balance off from its lines (check_books reports it) shows on a recent
+    date, not on an early one: the page reads 3 accounts' balances, not 3.5M lines."""
+    Account.objects.filter(code=chart.COGS).update(balance=Decimal("41.00"))
+    recent = {r.account.code: r.debit for r in trial_balance(dt.date(2026, 3, 31)).rows}
+    assert recent[chart.COGS] == Decimal("41.00")
+    early = {r.account.code: r.debit for r in trial_balance(dt.date(2026, 1, 31)).rows}
+    assert chart.COGS not in early and early[chart.BANK] == Decimal("1000.00")
+
+
+@pytest.mark.parametrize("key", ["total", "-total", "memo", "-memo"])
+def test_journal_sorts_walk_an_index_and_end_with_the_pk(books, key):
+    """The journal sorted by amount or memo reads its page from an index in the sort's
+    order, the pk last (ledger_entry_total_idx, ledger_entry_memo_idx)."""
+    from django.db import connection
+
+    from apps.ledger.tables import JournalEntryTable
+    from apps.ledger.views import JournalEntryListView
+
+    name = key.lstrip("-")
+    order = list(JournalEntryTable.base_columns[name].order_by)
+    assert order == [name, "id"]
+    if key.startswith("-"):
+        order = [f"-{o}" for o in order]
+    queryset = JournalEntryListView.base_queryset().order_by(*order)[:51]
+    index = f"ledger_entry_{name}_idx"
+    if connection.vendor != "postgresql":
+        assert index in queryset.explain()
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = queryset.explain()
+    assert index in plan and "Sort" not in plan, plan
