@@ -64,6 +64,13 @@ def account_by_code(code: str) -> Account:
     return account
 
 
+# What the chart's and the trial balance's rows, CSV and API read of an account: loading
+# its other columns (two timestamps, notes, who created it) was a third of the cost of
+# 2,000 rows.
+ROW_FIELDS = ("code", "name", "type", "balance", "is_group", "active", "parent")
+ROW_COLUMNS = ("id", "code", "name", "type", "balance", "is_group", "active", "parent_id")
+
+
 @dataclass
 class TreeRow:
     account: Account
@@ -170,14 +177,17 @@ def _nets_on(as_of: dt.date) -> list[tuple[Account, Decimal]]:
     took ~2.7 s at scale 100,000."""
     dates = JournalEntry.objects.aggregate(first=Min("date"), last=Max("date"))
     first, last = dates["first"], dates["last"]
-    accounts = Account.all_objects.filter(is_group=False).order_by("code")
+    accounts = Account.all_objects.filter(is_group=False).only(*ROW_FIELDS).order_by("code")
     if first is not None and as_of < first + (last - first) / 2:
         totals = line_totals(as_of)
         return [(a, _net(*totals.get(a.pk, (ZERO, ZERO)))) for a in accounts]
     out = []
     for account in Account.all_objects.raw(*_later_lines_sql(as_of)):
         stored = account.balance * normal_sign(account.type)
-        out.append((account, stored - _net(account.later_debit, account.later_credit)))
+        if account.later_debit is None:  # no line after the date (the usual case)
+            out.append((account, stored))
+        else:
+            out.append((account, stored - _net(account.later_debit, account.later_credit)))
     return out
 
 
@@ -189,7 +199,7 @@ def _later_lines_sql(as_of: dt.date) -> tuple[str, list]:
     account, entry = qn(Account._meta.db_table), qn(JournalEntry._meta.db_table)
     line = qn(JournalLine._meta.db_table)
     sql = (
-        "SELECT a.*, l.debit AS later_debit, l.credit AS later_credit"
+        f"SELECT {', '.join(f'a.{qn(c)}' for c in ROW_COLUMNS)}, l.debit AS later_debit, l.credit AS later_credit"
         f" FROM {account} a LEFT JOIN ("
         "SELECT jl.account_id, SUM(jl.base_debit) AS debit, SUM(jl.base_credit) AS credit"
         f" FROM {line} jl INNER JOIN {entry} e ON e.id = jl.entry_id"

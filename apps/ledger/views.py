@@ -29,7 +29,12 @@ from .filters import AccountLineFilter, AccountTreeFilter, JournalEntryFilter
 from .forms import AccountForm, ReverseEntryForm, TrialBalanceForm
 from .models import Account, JournalEntry, JournalLine
 from .services import journal_reverse_manual
-from .tables import AccountLineTable, JournalEntryTable
+from .tables import (
+    AccountLineTable,
+    JournalEntryTable,
+    account_tree_rows,
+    trial_balance_rows,
+)
 
 
 class LedgerArea:
@@ -47,7 +52,7 @@ class AccountListView(
     create_label = "New account"
 
     def rows(self, form):
-        rows = selectors.accounts_tree()
+        rows = selectors.accounts_tree(Account.objects.only(*selectors.ROW_FIELDS))
         if form.is_valid():
             q = form.cleaned_data["q"].strip().lower()
             if q:
@@ -79,7 +84,9 @@ class AccountListView(
                     for r in rows
                 ],
             )
-        context = self.get_context_data(filter_form=form, rows=rows)
+        context = self.get_context_data(
+            filter_form=form, rows=rows, tree_rows=account_tree_rows(rows)
+        )
         return self.render_to_response(context)
 
 
@@ -266,7 +273,13 @@ class TrialBalanceView(
                     ]
                     + [("", "Total", "", balance.total_debit, balance.total_credit)],
                 )
-        return self.render_to_response(self.get_context_data(form=form, balance=balance))
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                balance=balance,
+                trial_rows=trial_balance_rows(balance) if balance is not None else "",
+            )
+        )
 
     def get_partial_name(self):
         return "trial"

@@ -262,3 +262,51 @@ def test_journal_sorts_walk_an_index_and_end_with_the_pk(books, key):
         cursor.execute("SET LOCAL enable_sort = off")
         plan = queryset.explain()
     assert index in plan and "Sort" not in plan, plan
+
+
+# The loops the two templates had before their rows were written in Python (tables.py)
+OLD_TREE_LOOP = """{% load money_tags %}{% for row in rows %}
+      <tr{% if row.account.is_group %} class="fw-semibold"{% endif %}>
+        <td class="font-monospace">{{ row.account.code }}</td>
+        <td><span class="indent indent-{{ row.depth }}"></span>{% if row.depth %}<span class="text-muted me-1" aria-hidden="true">└</span>{% endif %}<a href="{{ row.account.get_absolute_url }}">{{ row.account.name }}</a>{% if not row.account.active %} <span class="badge text-bg-secondary">inactive</span>{% endif %}</td>
+        <td>{{ row.account.get_type_display }}</td>
+        <td class="text-end font-monospace">{% if not row.account.is_group %}{{ row.account.balance|money }}{% endif %}</td>
+        <td class="text-end font-monospace">{{ row.total|money }}</td>
+      </tr>
+    {% empty %}
+      <tr><td colspan="5" class="text-muted">No accounts match these filters.</td></tr>
+    {% endfor %}"""  # noqa: E501
+OLD_TRIAL_LOOP = """{% load money_tags %}{% for row in balance.rows %}
+      <tr><td class="font-monospace">{{ row.account.code }}</td><td><a href="{{ row.account.get_absolute_url }}?end={{ balance.as_of|date:'Y-m-d' }}">{{ row.account.name }}</a></td><td>{{ row.account.get_type_display }}</td>
+        <td class="text-end font-monospace">{% if row.debit %}{{ row.debit|money }}{% endif %}</td><td class="text-end font-monospace">{% if row.credit %}{{ row.credit|money }}{% endif %}</td></tr>
+    {% empty %}
+      <tr><td colspan="5" class="text-muted">Nothing was posted on or before this date.</td></tr>
+    {% endfor %}"""  # noqa: E501
+
+
+def test_the_chart_and_trial_balance_rows_are_what_the_template_loops_wrote(postings):
+    from django.template import Context, Template
+
+    from apps.ledger.selectors import ROW_FIELDS
+    from apps.ledger.tables import account_tree_rows, trial_balance_rows
+
+    Account.objects.create(  # inactive, a name to escape, under a group
+        code="1999",
+        name="R&D <\"quoted\"> 'petty' cash",
+        type="asset",
+        currency_id="USD",
+        parent=Account.objects.get(code=chart.ASSETS),
+        active=False,
+    )
+    Account.objects.filter(code=chart.CASH).update(balance=Decimal("-0.50"))
+    rows = accounts_tree(Account.objects.only(*ROW_FIELDS))
+    assert any(r.account.is_group for r in rows) and any(r.depth for r in rows)
+    assert str(account_tree_rows(rows)) == Template(OLD_TREE_LOOP).render(Context({"rows": rows}))
+    assert str(account_tree_rows([])) == Template(OLD_TREE_LOOP).render(Context({"rows": []}))
+    for day in (dt.date(2026, 3, 31), dt.date(2025, 1, 1)):
+        balance = trial_balance(day, include_zero=True)
+        old = Template(OLD_TRIAL_LOOP).render(Context({"balance": balance}))
+        assert str(trial_balance_rows(balance)) == old
+        assert str(trial_balance_rows(trial_balance(day))) == Template(OLD_TRIAL_LOOP).render(
+            Context({"balance": trial_balance(day)})
+        )
