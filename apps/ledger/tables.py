@@ -72,6 +72,9 @@ class JournalEntryTable(Table):
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("-date",)
 
+    def order_posted_by(self, queryset, is_descending):
+        return queryset.by_poster(descending=is_descending), True
+
     def value_source(self, value, record):
         if not record.source_type_id:
             return "manual"

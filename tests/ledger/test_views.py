@@ -310,3 +310,38 @@ def test_the_chart_and_trial_balance_rows_are_what_the_template_loops_wrote(post
         assert str(trial_balance_rows(trial_balance(day))) == Template(OLD_TRIAL_LOOP).render(
             Context({"balance": trial_balance(day)})
         )
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_journal_by_poster_is_the_user_ordering_then_the_pk(books, make_user, descending):
+    """The sort by poster keeps the order ("posted_by", the User's e-mail) with the
+    database's own place for entries no one posted, the pk breaking ties; on PostgreSQL
+    it walks ledger_entry_poster_idx and sorts only what people posted."""
+    from django.db import connection
+
+    from apps.ledger.views import JournalEntryListView
+
+    zed, amy = make_user("Accountant", email="zed@x.test"), make_user("Viewer", email="amy@x.test")
+    for n, user in enumerate([zed, None, amy, zed, None, amy, None]):
+        post(dt.date(2026, 1, 1 + n), f"{n + 1}.00", posted_by=user)
+    queryset = JournalEntryListView.base_queryset()
+    rows = list(queryset.by_poster(descending=descending))
+    email_first = "-" if descending else ""
+    expected = sorted(
+        queryset, key=lambda e: (e.posted_by.email if e.posted_by else "", e.pk), reverse=descending
+    )
+    nulls_first = descending == (connection.vendor == "postgresql")
+    people = [e for e in expected if e.posted_by_id]
+    system = [e for e in expected if not e.posted_by_id]
+    assert [e.pk for e in rows] == [
+        e.pk for e in (system + people if nulls_first else people + system)
+    ]
+    # the same posters in the same places as the plain ordering (its ties aside)
+    plain = queryset.order_by(f"{email_first}posted_by", f"{email_first}id")
+    assert [e.posted_by_id for e in rows] == [e.posted_by_id for e in plain]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            plan = queryset.by_poster(descending=descending)[:51].explain()
+        assert "ledger_entry_poster_idx" in plan, plan
