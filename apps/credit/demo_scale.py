@@ -55,7 +55,7 @@ ONE = Decimal("1")
 
 ENTRY = [
     "id", "date", "memo", "reference", "rate", "source_id", "posted_at", "currency_id",
-    "posted_by_id", "reverses_id", "source_type_id",
+    "posted_by_id", "reverses_id", "source_type_id", "total",
 ]  # fmt: skip
 LINE = ["debit", "credit", "base_debit", "base_credit", "memo", "account_id", "entry_id"]
 LOG = [
@@ -249,7 +249,7 @@ def _write(plan, ctx, seller, credit, income, requests, entries, lines, logs, as
             bank_in[0] += amount
             entries.append(
                 (entry, day, f"Credit top-up for {company}", f"CR-{request}", ONE,
-                 str(request), at, ctx.base, None, None, ctx.request_type)
+                 str(request), at, ctx.base, None, None, ctx.request_type, amount)
             )  # fmt: skip
             lines.append((amount, ZERO, amount, ZERO, "", ctx.bank, entry))
             lines.append((ZERO, amount, ZERO, amount, "", credit, entry))
@@ -262,7 +262,7 @@ def _write(plan, ctx, seller, credit, income, requests, entries, lines, logs, as
             earned -= amount
             entries.append(
                 (entry, day, f"Charge {phone}", "", ONE, str(log), at, ctx.base, None, None,
-                 ctx.log_type)
+                 ctx.log_type, -amount)
             )  # fmt: skip
             lines.append((-amount, ZERO, -amount, ZERO, "", credit, entry))
             lines.append((ZERO, -amount, ZERO, -amount, "", income, entry))
@@ -273,7 +273,7 @@ def _write(plan, ctx, seller, credit, income, requests, entries, lines, logs, as
             phone = plan.rows[target][2]
             entries.append(
                 (entry, day, "Reversal: wrong number (scale data)", "", ONE, str(original), at,
-                 ctx.base, None, entry_ids[target], ctx.log_type)
+                 ctx.base, None, entry_ids[target], ctx.log_type, amount)
             )  # fmt: skip
             lines.append((ZERO, amount, ZERO, amount, "", credit, entry))
             lines.append((amount, ZERO, amount, ZERO, "", income, entry))

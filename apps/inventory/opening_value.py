@@ -61,6 +61,8 @@ def stock_value_open(get_model, *, today: dt.date | None = None) -> Decimal:
             "code", "pk"
         )
     )
+    # the entry's stored amount (ledger 0007 adds it; a state before that has no field)
+    stored = {"total": total} if any(f.name == "total" for f in JournalEntry._meta.fields) else {}
     entry = JournalEntry.objects.create(
         date=today,
         memo="Opening stock value (existing stock at product cost)",
@@ -68,6 +70,7 @@ def stock_value_open(get_model, *, today: dt.date | None = None) -> Decimal:
         currency_id=base,
         rate=Decimal(1),
         posted_at=timezone.now(),
+        **stored,
     )
     JournalLine = get_model("ledger", "JournalLine")  # noqa: N806
     JournalLine.objects.bulk_create(

@@ -34,7 +34,7 @@ ONE = Decimal("1")
 METHODS = [PaymentMethod.BANK_TRANSFER] * 5 + [PaymentMethod.CARD, PaymentMethod.CASH]
 ENTRY = [
     "id", "date", "memo", "reference", "rate", "source_id", "posted_at", "currency_id",
-    "posted_by_id", "reverses_id", "source_type_id",
+    "posted_by_id", "reverses_id", "source_type_id", "total",
 ]  # fmt: skip
 LINE = ["debit", "credit", "base_debit", "base_credit", "memo", "account_id", "entry_id"]
 PAYMENT = [
@@ -90,7 +90,7 @@ class Books:
         source_type, source_id = source
         self.entries.append(
             (entry.id, date, memo[:255], reference[:100], rate, str(source_id), at, currency,
-             None, None, source_type)
+             None, None, source_type, sum((line.base_debit for line in lines), ZERO))
         )  # fmt: skip
         for line in lines:
             self.lines.append(

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import Round
 
 from apps.core.books import CheckResult, register
@@ -43,6 +43,38 @@ def entries_balanced() -> CheckResult:
     violations += [
         f"entry {pk} has no lines"
         for pk in JournalEntry.objects.filter(lines__isnull=True).values_list("pk", flat=True)[:50]
+    ]
+    return CheckResult(counted=JournalEntry.objects.count(), violations=violations)
+
+
+@register(
+    "ledger.entry_totals",
+    "Every journal entry's stored amount equals the sum of its lines' base debits.",
+)
+def entry_totals() -> CheckResult:
+    bad = (
+        JournalLine.objects.values("entry")
+        .annotate(
+            lines=Sum("base_debit"),
+            stored=Max("entry__total"),
+            # ROUND: SQLite sums decimals as floats; compare at the column's scale
+            diff=Round(Sum("base_debit") - Max("entry__total"), 2),
+        )
+        .filter(~Q(diff=0))
+        .order_by("entry")
+    )
+    violations = [
+        f"entry {row['entry']}: stored amount {cents(row['stored'])}, "
+        f"lines say {cents(row['lines'])}"
+        for row in bad[:200]
+    ]
+    # an entry without lines (ledger.entries_balanced reports it) sums to nothing
+    violations += [
+        f"entry {pk}: stored amount {cents(total)}, it has no lines"
+        for pk, total in JournalEntry.objects.filter(lines__isnull=True)
+        .exclude(total=0)
+        .order_by("pk")
+        .values_list("pk", "total")[:50]
     ]
     return CheckResult(counted=JournalEntry.objects.count(), violations=violations)
 

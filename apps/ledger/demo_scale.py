@@ -42,7 +42,7 @@ ENTRIES = [
 ]
 ENTRY = [
     "id", "date", "memo", "reference", "rate", "source_id", "posted_at", "currency_id",
-    "posted_by_id", "reverses_id", "source_type_id",
+    "posted_by_id", "reverses_id", "source_type_id", "total",
 ]  # fmt: skip
 LINE = ["debit", "credit", "base_debit", "base_credit", "memo", "account_id", "entry_id"]
 
@@ -106,15 +106,15 @@ def _part(shared: _Shared, bounds: tuple[int, int]):
         memo, debits, credits = ENTRIES[n % len(ENTRIES)]
         at = shared.now - dt.timedelta(days=365) + n * step
         entry = make()
-        entries.append(
-            (entry, at.date(), memo, REFERENCE, ONE, "", at, shared.base, None, None, None)
-        )
         parts = [Decimal(v) / 100 for v in shared.draws[draw : draw + len(debits)]]
         draw += len(debits)
+        total = sum(parts, ZERO)
+        entries.append(
+            (entry, at.date(), memo, REFERENCE, ONE, "", at, shared.base, None, None, None, total)
+        )
         for code, amount in zip(debits, parts, strict=True):
             lines.append((amount, ZERO, amount, ZERO, "", accounts[code], entry))
             deltas[accounts[code]] += amount
-        total = sum(parts, ZERO)
         for code in credits:  # one credit line per entry
             lines.append((ZERO, total, ZERO, total, "", accounts[code], entry))
             deltas[accounts[code]] -= total

@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import Case, F, Q, When
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from apps.core.ids import uuid7
@@ -91,10 +92,33 @@ class AppendOnlyModel(models.Model):
         raise TypeError(f"A posted {self._meta.verbose_name} cannot be deleted.")
 
 
+# The entries no one posted (the system's: nearly all) and their ids: the first two keys
+# of the journal's sort by poster, which ledger_entry_poster_idx holds (see by_poster).
+POSTED_BY_SYSTEM = IsNull(F("posted_by"), True)
+SYSTEM_ID = Case(When(POSTED_BY_SYSTEM, then=F("id")))
+
+
 class JournalEntryQuerySet(AppendOnlyQuerySet):
     def for_source(self, obj: models.Model):
         ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         return self.filter(source_type=ct, source_id=str(obj.pk))
+
+    def by_poster(self, *, descending: bool = False, nulls_first: bool | None = None):
+        """Ordered by the poster's e-mail (the User ordering), then pk; the entries no one
+        posted where the database puts NULLs (last ascending on PostgreSQL, first on
+        SQLite), the order `order_by("posted_by", "id")` gives. Written so that
+        PostgreSQL walks ledger_entry_poster_idx and sorts only the entries people posted:
+        sorting 1.6M entries by a joined e-mail took ~0.9 s."""
+        if nulls_first is None:
+            nulls_first = descending == (connection.vendor == "postgresql")
+        way = "desc" if descending else "asc"
+        system = POSTED_BY_SYSTEM.desc() if nulls_first else POSTED_BY_SYSTEM.asc()
+        return self.order_by(
+            system,
+            getattr(SYSTEM_ID, way)(),
+            getattr(F("posted_by__email"), way)(),
+            getattr(F("id"), way)(),
+        )
 
 
 class JournalEntry(AppendOnlyModel):
@@ -135,6 +159,13 @@ class JournalEntry(AppendOnlyModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     posted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The sum of the lines' base debits (= base credits), written with the entry by every
+    # writer (journal_prepare, journal_reverse, the charge statement, the scale builders);
+    # the journal sorts by it through ledger_entry_total_idx, and check_books's
+    # ledger.entry_totals holds it to the lines.
+    total = models.DecimalField(
+        "amount (base)", max_digits=18, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
 
     objects = JournalEntryQuerySet.as_manager()
 
@@ -150,6 +181,10 @@ class JournalEntry(AppendOnlyModel):
             models.Index(fields=["-date", "-posted_at"], name="ledger_entry_date_idx"),
             models.Index(fields=["reference"], name="ledger_entry_reference_idx"),
             models.Index(fields=["currency"], name="ledger_entry_currency_idx"),
+            # the journal's sorts by amount and memo: walked in order, stopped after a page
+            models.Index(fields=["total", "id"], name="ledger_entry_total_idx"),
+            models.Index(fields=["memo", "id"], name="ledger_entry_memo_idx"),
+            models.Index(POSTED_BY_SYSTEM, SYSTEM_ID, name="ledger_entry_poster_idx"),
         ]
         constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="entry_rate_positive")]
 

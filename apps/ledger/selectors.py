@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db import connection
+from django.db.models import Max, Min, Q, Sum
 
 from apps.finance.money import format_money, quantize
 
-from .models import DEBIT_NORMAL, Account, JournalLine, normal_sign
+from .models import DEBIT_NORMAL, Account, JournalEntry, JournalLine, normal_sign
 
 ZERO = Decimal("0.00")
 
@@ -61,6 +62,13 @@ def account_by_code(code: str) -> Account:
             "(ledger 0002) and by apps.ledger.chart.chart_ensure()."
         )
     return account
+
+
+# What the chart's and the trial balance's rows, CSV and API read of an account: loading
+# its other columns (two timestamps, notes, who created it) was a third of the cost of
+# 2,000 rows.
+ROW_FIELDS = ("code", "name", "type", "balance", "is_group", "active", "parent")
+ROW_COLUMNS = ("id", "code", "name", "type", "balance", "is_group", "active", "parent_id")
 
 
 @dataclass
@@ -140,11 +148,8 @@ def line_totals(as_of: dt.date | None = None) -> dict[int, tuple[Decimal, Decima
 
 def trial_balance(as_of: dt.date, *, include_zero: bool = False) -> TrialBalance:
     """Each account's net balance on `as_of`, in the debit or credit column (base currency)."""
-    totals = line_totals(as_of)
     rows = []
-    for account in Account.all_objects.filter(is_group=False).order_by("code"):
-        debit, credit = totals.get(account.pk, (ZERO, ZERO))
-        net = debit - credit
+    for account, net in _nets_on(as_of):
         if not net and not include_zero:
             continue
         rows.append(
@@ -158,6 +163,54 @@ def trial_balance(as_of: dt.date, *, include_zero: bool = False) -> TrialBalance
         total_debit=sum((r.debit for r in rows), ZERO),
         total_credit=sum((r.credit for r in rows), ZERO),
     )
+
+
+def _nets_on(as_of: dt.date) -> list[tuple[Account, Decimal]]:
+    """(account, base debits minus credits of its lines dated up to `as_of`) for every
+    posting account (not groups), by code.
+
+    From whichever side has fewer lines to read: on a recent date (the page's default is
+    today), each account's stored balance less the lines dated after it, one statement so
+    the balances and the lines are read at the same instant; on an early date, the lines
+    up to it. The stored balance equals the sum of the account's lines (check_books,
+    ledger.account_balances), so both give the same figures; summing 3.5M lines for today
+    took ~2.7 s at scale 100,000."""
+    dates = JournalEntry.objects.aggregate(first=Min("date"), last=Max("date"))
+    first, last = dates["first"], dates["last"]
+    accounts = Account.all_objects.filter(is_group=False).only(*ROW_FIELDS).order_by("code")
+    if first is not None and as_of < first + (last - first) / 2:
+        totals = line_totals(as_of)
+        return [(a, _net(*totals.get(a.pk, (ZERO, ZERO)))) for a in accounts]
+    out = []
+    for account in Account.all_objects.raw(*_later_lines_sql(as_of)):
+        stored = account.balance * normal_sign(account.type)
+        if account.later_debit is None:  # no line after the date (the usual case)
+            out.append((account, stored))
+        else:
+            out.append((account, stored - _net(account.later_debit, account.later_credit)))
+    return out
+
+
+def _later_lines_sql(as_of: dt.date) -> tuple[str, list]:
+    """The posting accounts by code, each with the base debits and credits of its lines
+    dated after `as_of` (found through the entries' date index; none for today's date
+    unless something was posted ahead)."""
+    qn = connection.ops.quote_name
+    account, entry = qn(Account._meta.db_table), qn(JournalEntry._meta.db_table)
+    line = qn(JournalLine._meta.db_table)
+    sql = (
+        f"SELECT {', '.join(f'a.{qn(c)}' for c in ROW_COLUMNS)}, l.debit AS later_debit, l.credit AS later_credit"
+        f" FROM {account} a LEFT JOIN ("
+        "SELECT jl.account_id, SUM(jl.base_debit) AS debit, SUM(jl.base_credit) AS credit"
+        f" FROM {line} jl INNER JOIN {entry} e ON e.id = jl.entry_id"
+        " WHERE e.date > %s GROUP BY jl.account_id"
+        ") l ON l.account_id = a.id WHERE NOT a.is_group ORDER BY a.code"
+    )
+    return sql, [connection.ops.adapt_datefield_value(as_of)]
+
+
+def _net(debit, credit) -> Decimal:
+    return cents(debit) - cents(credit)
 
 
 def balance_from_lines(account: Account, as_of: dt.date | None = None) -> Decimal:
@@ -187,8 +240,6 @@ def dashboard_figures() -> list[tuple[str, str]]:
     from django.utils import timezone
 
     from apps.core.models import BooksCheckRun
-
-    from .models import JournalEntry
 
     today = timezone.localdate()
     net = stored_balances_net()

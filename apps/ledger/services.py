@@ -276,6 +276,12 @@ def balance_base(lines: list[JournalLine]) -> None:
         target.base_debit -= diff
 
 
+def entry_total(lines: Iterable[JournalLine]) -> Decimal:
+    """The entry's stored amount (JournalEntry.total): its base debits, which equal its
+    base credits once balance_base has run."""
+    return sum((line.base_debit for line in lines), ZERO)
+
+
 def journal_prepare(
     *,
     date: dt.date,
@@ -361,6 +367,7 @@ def journal_prepare(
             f"The entry does not balance: debits {debits} ≠ credits {credits} {currency.pk}."
         )
     balance_base(rows)
+    entry.total = entry_total(rows)
     return PreparedEntry(entry=entry, lines=rows, accounts={a.pk: a for a in accounts.values()})
 
 
@@ -458,6 +465,7 @@ def journal_reverse(
             )
             for line in lines
         ]
+        reversal.total = entry_total(rows)
         prepared = PreparedEntry(
             entry=reversal, lines=rows, accounts={line.account_id: line.account for line in lines}
         )

@@ -1,13 +1,16 @@
+from decimal import Decimal
+
 import django_tables2 as tables
 from django.contrib.contenttypes.models import ContentType
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from apps.core.links import pk_url
 from apps.core.table_rows import EMPTY, date_or, esc, once_per, text_or
 from apps.core.tables import Table, link_writer
 from apps.finance.money import format_money
 
-from .models import JournalEntry, JournalLine
+from .models import AccountType, JournalEntry, JournalLine
 
 # Links inside the boosted #table region (core/list.html) would swap the next page into
 # the table; real navigations opt out of the boost.
@@ -52,13 +55,14 @@ class JournalEntryTable(Table):
         order_by=("id",),
         attrs=NAVIGATE,
     )
-    memo = tables.Column()
+    # each sort ends with the pk, as its index (ledger_entry_memo_idx, _total_idx) does
+    memo = tables.Column(order_by=("memo", "id"))
     reference = tables.Column()
     # The type from Django's content-type cache (get_for_id), not a join per list
     source = tables.Column(
         verbose_name="Source", accessor="source_type_id", default="manual", orderable=False
     )
-    total = MoneyColumn(verbose_name="Amount (base)", accessor="total")
+    total = MoneyColumn(verbose_name="Amount (base)", accessor="total", order_by=("total", "id"))
     posted_by = tables.Column(verbose_name="Posted by", default="system")
     posted_at = tables.DateTimeColumn(verbose_name="Posted at", format="Y-m-d H:i")
 
@@ -67,6 +71,9 @@ class JournalEntryTable(Table):
         fields = ("date", "short_id", "memo", "reference", "source", "total", "posted_by")
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("-date",)
+
+    def order_posted_by(self, queryset, is_descending):
+        return queryset.by_poster(descending=is_descending), True
 
     def value_source(self, value, record):
         if not record.source_type_id:
@@ -128,3 +135,71 @@ class AccountLineTable(Table):
         fields = ("date", "entry", "memo", "base_debit", "base_credit")
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("-date",)
+
+
+# The chart and the trial balance show every account (~2,000 at scale 100,000, most of
+# them sellers' credit and revenue accounts): their rows are written here, the same HTML
+# the templates' loops wrote (~0.7 ms a row through the template engine, ~1.4 s a page).
+TYPE_LABELS = dict(AccountType.choices)
+NO_TRIAL_ROWS = (
+    '\n      <tr><td colspan="5" class="text-muted">Nothing was posted on or before this date.'
+    "</td></tr>\n    "
+)
+NO_TREE_ROWS = '\n      <tr><td colspan="5" class="text-muted">No accounts match these filters.</td></tr>\n    '
+ARROW = '<span class="text-muted me-1" aria-hidden="true">└</span>'
+GROUP = ' class="fw-semibold"'
+INACTIVE = ' <span class="badge text-bg-secondary">inactive</span>'
+
+
+def _money(value) -> str:
+    """format_money's text; a figure already at 2 places (every stored or summed balance)
+    is written without its quantize step."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
+        return f"{value:,.2f}"
+    return esc(format_money(value))
+
+
+def trial_balance_rows(balance) -> str:
+    """The trial balance's <tbody> rows (templates/ledger/trial_balance.html)."""
+    if not balance.rows:
+        return mark_safe(NO_TRIAL_ROWS)
+    url = pk_url("account-detail")
+    end = f"?end={balance.as_of:%Y-%m-%d}"
+    out = []
+    for row in balance.rows:
+        account = row.account
+        out.append(
+            f'\n      <tr><td class="font-monospace">{esc(account.code)}</td>'
+            f'<td><a href="{esc(url(account.pk) + end)}">{esc(account.name)}</a></td>'
+            f"<td>{esc(TYPE_LABELS.get(account.type, account.type))}</td>\n"
+            f'        <td class="text-end font-monospace">{_money(row.debit) if row.debit else ""}'
+            f'</td><td class="text-end font-monospace">{_money(row.credit) if row.credit else ""}'
+            "</td></tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
+
+
+def account_tree_rows(rows) -> str:
+    """The chart of accounts' <tbody> rows (templates/ledger/account_list.html)."""
+    if not rows:
+        return mark_safe(NO_TREE_ROWS)
+    url = pk_url("account-detail")
+    out = []
+    for row in rows:
+        account = row.account
+        group = account.is_group
+        out.append(
+            f"\n      <tr{GROUP if group else ''}>\n"
+            f'        <td class="font-monospace">{esc(account.code)}</td>\n'
+            f'        <td><span class="indent indent-{row.depth}"></span>'
+            f'{ARROW if row.depth else ""}<a href="{esc(url(account.pk))}">{esc(account.name)}</a>'
+            f"{'' if account.active else INACTIVE}</td>\n"
+            f"        <td>{esc(TYPE_LABELS.get(account.type, account.type))}</td>\n"
+            f'        <td class="text-end font-monospace">{"" if group else _money(account.balance)}'
+            "</td>\n"
+            f'        <td class="text-end font-monospace">{_money(row.total)}</td>\n'
+            "      </tr>\n    "
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.functional import cached_property
@@ -30,7 +29,12 @@ from .filters import AccountLineFilter, AccountTreeFilter, JournalEntryFilter
 from .forms import AccountForm, ReverseEntryForm, TrialBalanceForm
 from .models import Account, JournalEntry, JournalLine
 from .services import journal_reverse_manual
-from .tables import AccountLineTable, JournalEntryTable
+from .tables import (
+    AccountLineTable,
+    JournalEntryTable,
+    account_tree_rows,
+    trial_balance_rows,
+)
 
 
 class LedgerArea:
@@ -48,7 +52,7 @@ class AccountListView(
     create_label = "New account"
 
     def rows(self, form):
-        rows = selectors.accounts_tree()
+        rows = selectors.accounts_tree(Account.objects.only(*selectors.ROW_FIELDS))
         if form.is_valid():
             q = form.cleaned_data["q"].strip().lower()
             if q:
@@ -80,7 +84,9 @@ class AccountListView(
                     for r in rows
                 ],
             )
-        context = self.get_context_data(filter_form=form, rows=rows)
+        context = self.get_context_data(
+            filter_form=form, rows=rows, tree_rows=account_tree_rows(rows)
+        )
         return self.render_to_response(context)
 
 
@@ -166,31 +172,21 @@ class JournalEntryListView(LedgerArea, BackofficeListView):
 
     @staticmethod
     def base_queryset():
-        """The entries with their amount and what the table's rows and CSV read
-        (ledger.tables.JournalEntryTable), built once per process (apps.core.querycache):
-        the amount's subquery cost ~0.6 ms to build on every request."""
-        # A subquery per shown entry, not a GROUP BY over every entry's lines before the
-        # page is cut: 13.9 s at 587,000 entries (docs/performance.md, issue 14).
-        lines = (
-            JournalLine.objects.filter(entry=OuterRef("pk"))
-            .order_by()
-            .values("entry")
-            .annotate(s=Sum("base_debit"))
-            .values("s")
-        )
-        return (
-            JournalEntry.objects.select_related("posted_by")
-            .only(
-                "date",
-                "memo",
-                "reference",
-                "source_type",  # its name from the content-type cache (JournalEntryTable)
-                "reverses",
-                "posted_by__full_name",
-                "posted_by__email",
-                "posted_at",
-            )
-            .annotate(total=Subquery(lines, output_field=JournalLine._meta.get_field("base_debit")))
+        """The entries with what the table's rows and CSV read
+        (ledger.tables.JournalEntryTable), built once per process (apps.core.querycache).
+        The amount is the entry's stored total (JournalEntry.total), which the sort by
+        amount reads from ledger_entry_total_idx; summing each entry's lines in a subquery
+        made that sort read every entry's lines (7.8 s at 1.6M entries)."""
+        return JournalEntry.objects.select_related("posted_by").only(
+            "date",
+            "memo",
+            "reference",
+            "source_type",  # its name from the content-type cache (JournalEntryTable)
+            "reverses",
+            "total",
+            "posted_by__full_name",
+            "posted_by__email",
+            "posted_at",
         )
 
     paginate_by = 50
@@ -277,7 +273,13 @@ class TrialBalanceView(
                     ]
                     + [("", "Total", "", balance.total_debit, balance.total_credit)],
                 )
-        return self.render_to_response(self.get_context_data(form=form, balance=balance))
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                balance=balance,
+                trial_rows=trial_balance_rows(balance) if balance is not None else "",
+            )
+        )
 
     def get_partial_name(self):
         return "trial"

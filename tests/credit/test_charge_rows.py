@@ -107,6 +107,7 @@ def test_a_charge_writes_exactly_these_rows(path, make_seller):
         "source_id": str(log.pk),
         "reverses_id": None,
         "posted_by_id": user.pk,
+        "total": Decimal("7.25"),
     }
     lines = list(JournalLine.objects.filter(entry_id=log.entry_id).order_by("id").values())
     assert [{k: v for k, v in line.items() if k != "id"} for line in lines] == [

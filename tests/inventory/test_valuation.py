@@ -347,6 +347,7 @@ def test_existing_stock_is_valued_once_at_product_cost(stores, tea):
         (chart.INVENTORY, D("11.26"), D("0")),
         (chart.OPENING_BALANCE_EQUITY, D("0"), D("11.26")),
     ]
+    assert entry.total == D("11.26")  # the entry's stored amount (ledger.entry_totals)
     assert stock_value_open(apps.get_model) == D("0")  # twice posts once
     assert JournalEntry.objects.filter(reference=REFERENCE).count() == 1
     assert balance(chart.INVENTORY) == D("11.26")

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models.query import QuerySet
 
 from apps.core.books import registered_checks
 from apps.ledger import chart
@@ -34,12 +35,14 @@ def test_real_postings_pass_every_ledger_check(entry):
     assert set(results) == {
         "ledger.account_balances",
         "ledger.entries_balanced",
+        "ledger.entry_totals",
         "ledger.references",
         "ledger.reversals",
         "ledger.trial_balance_zero",
     }
     assert all(r.ok for r in results.values()), {n: r.violations for n, r in results.items()}
     assert results["ledger.entries_balanced"].counted == 3
+    assert results["ledger.entry_totals"].counted == 3
     assert results["ledger.reversals"].counted == 1
 
 
@@ -51,6 +54,17 @@ def test_a_tampered_balance_is_reported(entry):
     ]
     assert results["ledger.trial_balance_zero"].violations == [
         "stored balances do not net to zero: off by 0.01"
+    ]
+
+
+def test_a_tampered_entry_amount_is_reported(entry):
+    # past the append-only queryset, as a hand edit in the database would be
+    QuerySet.update(JournalEntry.objects.filter(pk=entry.pk), total=Decimal("49.99"))
+    lineless = JournalEntry(date=DAY, memo="forged", currency_id="USD", rate=1, total=5)
+    JournalEntry.objects.bulk_create([lineless])
+    assert ledger_results()["ledger.entry_totals"].violations == [
+        f"entry {entry.pk}: stored amount 49.99, lines say 50.00",
+        f"entry {lineless.pk}: stored amount 5.00, it has no lines",
     ]
 
 

@@ -187,3 +187,30 @@ def test_post_query_count(books, django_assert_num_queries):
     # PostgreSQL the inserts and the balances are one statement
     with django_assert_num_queries(4 if connection.vendor == "postgresql" else 6):
         journal_post(date=DAY, memo="x", lines=[Dr(ar, "5.00"), Cr(revenue, "5.00")])
+
+
+def test_every_posting_stores_its_amount_on_the_entry(books):
+    """JournalEntry.total (the journal's amount and its sort) is written with the entry by
+    journal_post and journal_reverse: the sum of its base debits, after the cent a
+    conversion leaves is absorbed."""
+    ExchangeRate.objects.create(currency_id="EUR", date=DAY, rate=Decimal("1.5"))
+    sale = post_sale()
+    eur = journal_post(
+        date=DAY,
+        memo="EUR sale",
+        currency="EUR",
+        lines=[
+            Dr(chart.AR, "0.02"),
+            Cr(chart.SALES_REVENUE, "0.01"),
+            Cr(chart.TAX_PAYABLE, "0.01"),
+        ],
+    )
+    reversal = journal_reverse(entry=eur)
+    stored = dict(JournalEntry.objects.values_list("pk", "total"))
+    assert stored == {
+        sale.pk: Decimal("120.00"),
+        eur.pk: Decimal("0.04"),
+        reversal.pk: Decimal("0.04"),
+    }
+    for entry in (sale, eur, reversal):
+        assert stored[entry.pk] == sum(entry.lines.values_list("base_debit", flat=True))

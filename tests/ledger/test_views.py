@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from apps.ledger import chart
 from apps.ledger.models import Account, JournalEntry
-from apps.ledger.selectors import accounts_tree
+from apps.ledger.selectors import accounts_tree, line_totals, trial_balance
 from apps.ledger.services import Cr, Dr, journal_post
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +206,142 @@ def test_viewer_cannot_write(client_for, books):
         == 403
     )
     assert JournalEntry.objects.count() == 1
+
+
+def test_trial_balance_from_stored_balances_equals_the_lines_on_every_date(postings):
+    """On a recent date the trial balance is each stored balance less the lines dated
+    after it, on an early date the lines up to it: both the sums of the lines."""
+    post(dt.date(2026, 12, 31), "7.00", debit=chart.CASH, credit=chart.BANK)  # ahead of today
+    day = dt.date(2026, 1, 1)
+    while day <= dt.date(2027, 1, 2):
+        totals = line_totals(day)
+        expected = [
+            (code, debit - credit)
+            for code, pk in Account.all_objects.filter(is_group=False)
+            .order_by("code")
+            .values_list("code", "pk")
+            for debit, credit in [totals.get(pk, (Decimal(0), Decimal(0)))]
+            if debit != credit
+        ]
+        rows = trial_balance(day).rows
+        assert [(r.account.code, r.debit - r.credit) for r in rows] == expected, day
+        day += dt.timedelta(days=3)
+
+
+def test_trial_balance_on_a_recent_date_reads_the_stored_balances(postings):
+    """A stored balance off from its lines (check_books reports it) shows on a recent
+    date, not on an early one: the page reads 3 accounts' balances, not 3.5M lines."""
+    Account.objects.filter(code=chart.COGS).update(balance=Decimal("41.00"))
+    recent = {r.account.code: r.debit for r in trial_balance(dt.date(2026, 3, 31)).rows}
+    assert recent[chart.COGS] == Decimal("41.00")
+    early = {r.account.code: r.debit for r in trial_balance(dt.date(2026, 1, 31)).rows}
+    assert chart.COGS not in early and early[chart.BANK] == Decimal("1000.00")
+
+
+@pytest.mark.parametrize("key", ["total", "-total", "memo", "-memo"])
+def test_journal_sorts_walk_an_index_and_end_with_the_pk(books, key):
+    """The journal sorted by amount or memo reads its page from an index in the sort's
+    order, the pk last (ledger_entry_total_idx, ledger_entry_memo_idx)."""
+    from django.db import connection
+
+    from apps.ledger.tables import JournalEntryTable
+    from apps.ledger.views import JournalEntryListView
+
+    name = key.lstrip("-")
+    order = list(JournalEntryTable.base_columns[name].order_by)
+    assert order == [name, "id"]
+    if key.startswith("-"):
+        order = [f"-{o}" for o in order]
+    queryset = JournalEntryListView.base_queryset().order_by(*order)[:51]
+    index = f"ledger_entry_{name}_idx"
+    if connection.vendor != "postgresql":
+        assert index in queryset.explain()
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = queryset.explain()
+    assert index in plan and "Sort" not in plan, plan
+
+
+# The loops the two templates had before their rows were written in Python (tables.py)
+OLD_TREE_LOOP = """{% load money_tags %}{% for row in rows %}
+      <tr{% if row.account.is_group %} class="fw-semibold"{% endif %}>
+        <td class="font-monospace">{{ row.account.code }}</td>
+        <td><span class="indent indent-{{ row.depth }}"></span>{% if row.depth %}<span class="text-muted me-1" aria-hidden="true">└</span>{% endif %}<a href="{{ row.account.get_absolute_url }}">{{ row.account.name }}</a>{% if not row.account.active %} <span class="badge text-bg-secondary">inactive</span>{% endif %}</td>
+        <td>{{ row.account.get_type_display }}</td>
+        <td class="text-end font-monospace">{% if not row.account.is_group %}{{ row.account.balance|money }}{% endif %}</td>
+        <td class="text-end font-monospace">{{ row.total|money }}</td>
+      </tr>
+    {% empty %}
+      <tr><td colspan="5" class="text-muted">No accounts match these filters.</td></tr>
+    {% endfor %}"""  # noqa: E501
+OLD_TRIAL_LOOP = """{% load money_tags %}{% for row in balance.rows %}
+      <tr><td class="font-monospace">{{ row.account.code }}</td><td><a href="{{ row.account.get_absolute_url }}?end={{ balance.as_of|date:'Y-m-d' }}">{{ row.account.name }}</a></td><td>{{ row.account.get_type_display }}</td>
+        <td class="text-end font-monospace">{% if row.debit %}{{ row.debit|money }}{% endif %}</td><td class="text-end font-monospace">{% if row.credit %}{{ row.credit|money }}{% endif %}</td></tr>
+    {% empty %}
+      <tr><td colspan="5" class="text-muted">Nothing was posted on or before this date.</td></tr>
+    {% endfor %}"""  # noqa: E501
+
+
+def test_the_chart_and_trial_balance_rows_are_what_the_template_loops_wrote(postings):
+    from django.template import Context, Template
+
+    from apps.ledger.selectors import ROW_FIELDS
+    from apps.ledger.tables import account_tree_rows, trial_balance_rows
+
+    Account.objects.create(  # inactive, a name to escape, under a group
+        code="1999",
+        name="R&D <\"quoted\"> 'petty' cash",
+        type="asset",
+        currency_id="USD",
+        parent=Account.objects.get(code=chart.ASSETS),
+        active=False,
+    )
+    Account.objects.filter(code=chart.CASH).update(balance=Decimal("-0.50"))
+    rows = accounts_tree(Account.objects.only(*ROW_FIELDS))
+    assert any(r.account.is_group for r in rows) and any(r.depth for r in rows)
+    assert str(account_tree_rows(rows)) == Template(OLD_TREE_LOOP).render(Context({"rows": rows}))
+    assert str(account_tree_rows([])) == Template(OLD_TREE_LOOP).render(Context({"rows": []}))
+    for day in (dt.date(2026, 3, 31), dt.date(2025, 1, 1)):
+        balance = trial_balance(day, include_zero=True)
+        old = Template(OLD_TRIAL_LOOP).render(Context({"balance": balance}))
+        assert str(trial_balance_rows(balance)) == old
+        assert str(trial_balance_rows(trial_balance(day))) == Template(OLD_TRIAL_LOOP).render(
+            Context({"balance": trial_balance(day)})
+        )
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_journal_by_poster_is_the_user_ordering_then_the_pk(books, make_user, descending):
+    """The sort by poster keeps the order ("posted_by", the User's e-mail) with the
+    database's own place for entries no one posted, the pk breaking ties; on PostgreSQL
+    it walks ledger_entry_poster_idx and sorts only what people posted."""
+    from django.db import connection
+
+    from apps.ledger.views import JournalEntryListView
+
+    zed, amy = make_user("Accountant", email="zed@x.test"), make_user("Viewer", email="amy@x.test")
+    for n, user in enumerate([zed, None, amy, zed, None, amy, None]):
+        post(dt.date(2026, 1, 1 + n), f"{n + 1}.00", posted_by=user)
+    queryset = JournalEntryListView.base_queryset()
+    rows = list(queryset.by_poster(descending=descending))
+    email_first = "-" if descending else ""
+    expected = sorted(
+        queryset, key=lambda e: (e.posted_by.email if e.posted_by else "", e.pk), reverse=descending
+    )
+    nulls_first = descending == (connection.vendor == "postgresql")
+    people = [e for e in expected if e.posted_by_id]
+    system = [e for e in expected if not e.posted_by_id]
+    assert [e.pk for e in rows] == [
+        e.pk for e in (system + people if nulls_first else people + system)
+    ]
+    # the same posters in the same places as the plain ordering (its ties aside)
+    plain = queryset.order_by(f"{email_first}posted_by", f"{email_first}id")
+    assert [e.posted_by_id for e in rows] == [e.posted_by_id for e in plain]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            plan = queryset.by_poster(descending=descending)[:51].explain()
+        assert "ledger_entry_poster_idx" in plan, plan

@@ -174,6 +174,7 @@ def _charge_rows(*, seller: Seller, amount: Decimal, phone: str, key: str, by, d
         "posted_at": now,
     }
     base = money.to_base(amount, ONE, BASE_PLACES)
+    entry["total"] = base  # JournalEntry.total: the one debit line's base amount
     lines = (
         {"entry_id": entry_id, "account_id": seller.account_id, "debit": amount, "base_debit": base},
         {"entry_id": entry_id, "account_id": seller.revenue_account_id, "credit": amount,
@@ -264,7 +265,11 @@ def _charge_in_steps(
 # travels once, and every parameter less is less for psycopg to adapt per charge.
 # DEFAULT: a column the charge leaves at the field's default (_charge_rows sets none of
 # these; the tests pin every column's value on every path).
-_ENTRY_COMPUTED = {"reference": DEFAULT, "reverses_id": DEFAULT}
+_ENTRY_COMPUTED = {
+    "reference": DEFAULT,
+    "reverses_id": DEFAULT,
+    "total": "%(dr_base_debit)s::numeric",  # the entry's amount: its one debit line's
+}
 _DEBIT_LINE_COMPUTED = {
     "entry_id": "entry.id",
     "account_id": "%(account_id)s",
