@@ -1,11 +1,14 @@
 import django_tables2 as tables
+from django.db.models import Q
 from django.utils.html import format_html
 
 from apps.core.links import pk_url
 from apps.core.table_rows import date_or, esc, once_per, text_or
 from apps.core.tables import Table, link_writer
+from apps.inventory.level_order import RunOrder
 from apps.ledger.tables import NAVIGATE, MoneyColumn
 
+from .log_order import SELLER_ORDER, SellerOrder
 from .models import CreditRequest, RequestStatus, Seller, TransactionLog, TransactionStatus
 
 BADGES = {
@@ -67,19 +70,26 @@ class CreditRequestTable(Table):
         attrs = {"class": "table table-hover align-middle"}
 
 
+# Every sort ends with the time and the key, so pages never show a row twice or skip one;
+# each walks an index of the log (TransactionLog.Meta.indexes) and stops after the page.
+THEN = ("created_at", "id")
+
+
 class TransactionTable(Table):
-    created_at = tables.DateTimeColumn(verbose_name="When", format="Y-m-d H:i:s")
+    created_at = tables.DateTimeColumn(verbose_name="When", format="Y-m-d H:i:s", order_by=THEN)
     short_id = tables.Column(
         verbose_name="Transaction",
         linkify=lambda record: record.get_absolute_url(),
         order_by=("id",),
     )
-    seller = tables.Column(linkify=lambda record: record.seller.get_absolute_url())
-    type = tables.Column()
-    phone = tables.Column()
-    amount = MoneyColumn()
-    balance_after = MoneyColumn(verbose_name="Balance after")
-    status = StatusColumn()
+    seller = tables.Column(
+        linkify=lambda record: record.seller.get_absolute_url(), order_by=SELLER_ORDER
+    )
+    type = tables.Column(order_by=("type", *THEN))
+    phone = tables.Column(order_by=("phone", *THEN))
+    amount = MoneyColumn(order_by=("amount", *THEN))
+    balance_after = MoneyColumn(verbose_name="Balance after", order_by=("balance_after", *THEN))
+    status = StatusColumn(order_by=("status", *THEN))
     idempotency_key = tables.Column(verbose_name="Key", visible=False)
 
     class Meta:
@@ -97,6 +107,42 @@ class TransactionTable(Table):
         )
         attrs = {"class": "table table-sm table-hover align-middle"}
         order_by = ("-created_at",)
+
+    def __init__(self, *args, seller_walk: bool = True, **kwargs):
+        # Set before super().__init__, which orders the data (order_seller).
+        self.seller_walk = seller_walk
+        super().__init__(*args, **kwargs)
+
+    def _sorted_alone(self, name: str) -> bool:
+        return [key.bare for key in self.order_by] == [name]
+
+    def order_seller(self, queryset, is_descending):
+        """Seller name, seller, time: the sellers walked in name order, each one's rows
+        from the log's seller index (apps/credit/log_order.py). `seller_walk` is False for
+        a list searched or narrowed to some sellers (most sellers would be probed for few
+        rows): the plain ORDER BY, the same rows in the same order."""
+        if not self._sorted_alone("seller"):
+            return queryset, False
+        return SellerOrder(queryset, descending=is_descending, walk=self.seller_walk), True
+
+    def order_status(self, queryset, is_descending):
+        """Status, time: two runs, the reversed rows from their partial index and the
+        completed ones from the time index (apps/inventory/level_order.RunOrder), instead
+        of sorting every row by a column with two values."""
+        if not self._sorted_alone("status"):
+            return queryset, False
+        runs = [Q(status=TransactionStatus.COMPLETED), Q(status=TransactionStatus.REVERSED)]
+        if is_descending:
+            runs.reverse()
+        rows = RunOrder(
+            queryset,
+            parts=list(enumerate(runs)),
+            within=THEN,
+            keys=THEN,
+            order=("status", *THEN),
+            descending=is_descending,
+        )
+        return rows, True
 
     def cell_writer(self, bound_column, context):
         """The log's cells in one pass (apps.core.table_rows): what the columns above
