@@ -8,7 +8,7 @@ from apps.core.tables import Table, link_writer
 from apps.inventory.level_order import RunOrder
 from apps.ledger.tables import NAVIGATE, MoneyColumn
 
-from .log_order import SELLER_ORDER, SellerOrder
+from .log_order import SELLER_ORDER, SellerOrder, keys_first
 from .models import CreditRequest, RequestStatus, Seller, TransactionLog, TransactionStatus
 
 BADGES = {
@@ -51,15 +51,28 @@ class SellerTable(Table):
         attrs = {"class": "table table-hover align-middle"}
 
 
+# Every sort ends with the time and the key, so pages never show a row twice or skip one.
+THEN = ("created_at", "id")
+
+
 class CreditRequestTable(Table):
     created_at = tables.DateTimeColumn(
-        verbose_name="Requested", format="Y-m-d H:i", linkify=True, attrs=NAVIGATE
+        verbose_name="Requested", format="Y-m-d H:i", linkify=True, attrs=NAVIGATE, order_by=THEN
     )
-    seller = tables.Column(linkify=lambda record: record.seller.get_absolute_url(), attrs=NAVIGATE)
-    amount = MoneyColumn()
-    note = tables.Column()
-    status = StatusColumn()
-    decided = tables.Column(accessor="decided_by", verbose_name="Decided by", default="—")
+    seller = tables.Column(
+        linkify=lambda record: record.seller.get_absolute_url(),
+        attrs=NAVIGATE,
+        order_by=("seller__company", "seller_id", *THEN),
+    )
+    amount = MoneyColumn(order_by=("amount", *THEN))
+    note = tables.Column(order_by=("note", *THEN))
+    status = StatusColumn(order_by=("status", *THEN))
+    decided = tables.Column(
+        accessor="decided_by",
+        verbose_name="Decided by",
+        default="—",
+        order_by=("decided_by__email", *THEN),
+    )
     actions = tables.TemplateColumn(
         template_name="credit/_request_actions.html", verbose_name="", orderable=False
     )
@@ -69,12 +82,16 @@ class CreditRequestTable(Table):
         fields = ("created_at", "seller", "amount", "note", "status", "decided", "actions")
         attrs = {"class": "table table-hover align-middle"}
 
+    def paginate(self, *args, **kwargs):
+        """Every page reads its keys first (apps/credit/log_order.KeysFirst): the sort
+        reads the key and the sorted columns only, not every column of the request, its
+        seller and its decider for each of the requests. The data is ordered by now."""
+        self.data.data = keys_first(self.data.data)
+        return super().paginate(*args, **kwargs)
 
-# Every sort ends with the time and the key, so pages never show a row twice or skip one;
-# each walks an index of the log (TransactionLog.Meta.indexes) and stops after the page.
-THEN = ("created_at", "id")
 
-
+# The log's sorts (THEN last) each walk an index of the log (TransactionLog.Meta.indexes)
+# and stop after the page.
 class TransactionTable(Table):
     created_at = tables.DateTimeColumn(verbose_name="When", format="Y-m-d H:i:s", order_by=THEN)
     short_id = tables.Column(

@@ -144,7 +144,7 @@ class CreditRequestListView(CreditArea, BackofficeListView):
         return (
             CreditRequest.objects.select_related("seller", "decided_by")
             .annotate(queue=pending_first)
-            .order_by("queue", "-created_at")
+            .order_by("queue", "-created_at", "-id")
         )
 
     def get_table_kwargs(self):

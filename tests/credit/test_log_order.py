@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from apps.core.paged import PagedOrder
 from apps.credit import services
-from apps.credit.models import TransactionLog
-from apps.credit.tables import TransactionTable
+from apps.credit.models import CreditRequest, TransactionLog
+from apps.credit.tables import CreditRequestTable, TransactionTable
+from apps.credit.views import CreditRequestListView
 from tests.binding import client_binding
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,56 @@ def test_each_sort_reads_the_page_from_an_index_of_the_log(log, client_for, sort
         assert INDEXES[sort] in plan, (key, plan)
         if sort == "seller":
             assert "Nested Loop" in plan and "LATERAL" in page
+
+
+QUEUE_SORTS = ("created_at", "seller", "amount", "note", "status", "decided")
+
+
+@pytest.fixture
+def queue(make_seller, approver):
+    """Requests of three sellers: pending, approved and rejected, equal amounts and notes."""
+    sellers = [make_seller(company=name) for name in ("Beta Mobile", "Alpha Phones", "Gamma")]
+    for n in range(9):
+        request = services.creditrequest_create(
+            seller=sellers[n % 3], amount=("20.00", "50.00")[n % 2], note=("", "wire")[n % 2]
+        )
+        if n % 3 == 1:
+            services.creditrequest_approve(credit_request=request, by=approver)
+        elif n % 3 == 2:
+            services.creditrequest_reject(credit_request=request, reason="no transfer", by=approver)
+    return sellers
+
+
+def _queue_pages(client, per_page: int = 2, **query) -> list:
+    rows, page = [], 1
+    while True:
+        response = client.get(
+            reverse("creditrequest-list"), {"per_page": per_page, "page": page, **query}
+        )
+        table = response.context["table"]
+        rows += [row.record.pk for row in table.page.object_list]
+        if not table.page.has_next():
+            return rows
+        page += 1
+
+
+@pytest.mark.parametrize("sort", ("", *QUEUE_SORTS))
+def test_every_queue_sort_is_total_and_its_pages_read_their_keys_first(queue, client_for, sort):
+    """Pending first, newest first is the queue's own order; each column's sort ends with
+    time and key; a page is its keys by one statement, its rows by a second."""
+    client = client_for("Accountant")
+    if sort:
+        order = CreditRequestTable.base_columns[sort].order_by
+        assert [key.bare for key in order][-2:] == ["created_at", "id"]
+    for key in (sort, f"-{sort}") if sort else ("",):
+        view = CreditRequestListView()
+        table = CreditRequestTable(view.get_queryset(), order_by=key or None)
+        expected = list(table.data.data.values_list("pk", flat=True))
+        assert len(expected) == CreditRequest.objects.count()
+        query = {"sort": key} if key else {}
+        assert _queue_pages(client, **query) == expected, key
+        with client_binding(), CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("creditrequest-list"), {"per_page": 2, **query})
+        assert isinstance(response.context["table"].data.data, PagedOrder)
+        keys = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+        assert any('"credit_creditrequest"."id" AS "pk" FROM' in sql for sql in keys), key
