@@ -99,7 +99,13 @@ class CreditRequest(BaseModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "-created_at"], name="credit_request_queue_idx")]
+        # The queue's filter and the list's sorts (CreditRequestTable: a column, then
+        # created_at and id) walk these; top-ups are rare writes, so indexes cost little.
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="credit_request_queue_idx"),
+            models.Index(fields=["amount", "created_at"], name="credit_request_amount_idx"),
+            models.Index(fields=["note", "created_at"], name="credit_request_note_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="credit_request_amount_positive")
         ]

@@ -164,3 +164,32 @@ def test_every_queue_sort_is_total_and_its_pages_read_their_keys_first(queue, cl
         assert isinstance(response.context["table"].data.data, PagedOrder)
         keys = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
         assert any('"credit_creditrequest"."id" AS "pk" FROM' in sql for sql in keys), key
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        ("status", "credit_request_queue_idx"),
+        ("amount", "credit_request_amount_idx"),
+        ("note", "credit_request_note_idx"),
+    ],
+)
+def test_queue_sorts_read_their_keys_from_an_index_from_either_end(queue, client_for, sort, index):
+    """The first page and the last (read from the other end) pick their keys by walking
+    the column's index, not by sorting every request."""
+    client = client_for("Accountant")
+    for key in (sort, f"-{sort}"):
+        for page in (1, 5):  # 9 requests, 2 a page: the last page reads the reversed order
+            with client_binding(), CaptureQueriesContext(connection) as queries:
+                client.get(
+                    reverse("creditrequest-list"), {"sort": key, "page": page, "per_page": 2}
+                )
+            (keys,) = [q["sql"] for q in queries.captured_queries if 'AS "pk" FROM' in q["sql"]]
+            assert "OFFSET" not in keys, keys  # the last page skips nothing either
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("SET LOCAL enable_sort = off")
+                cursor.execute("EXPLAIN " + keys)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert index in plan, (key, page, plan)
