@@ -99,7 +99,13 @@ class CreditRequest(BaseModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "-created_at"], name="credit_request_queue_idx")]
+        # The queue's filter and the list's sorts (CreditRequestTable: a column, then
+        # created_at and id) walk these; top-ups are rare writes, so indexes cost little.
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="credit_request_queue_idx"),
+            models.Index(fields=["amount", "created_at"], name="credit_request_amount_idx"),
+            models.Index(fields=["note", "created_at"], name="credit_request_note_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="credit_request_amount_positive")
         ]
@@ -197,11 +203,24 @@ class TransactionLog(AppendOnlyModel):
         ordering = ["-created_at"]
         verbose_name = "transaction"
         # Every charge writes one row: no index a composite one's leading column covers, no
-        # varchar_pattern_ops twin (LIKE 'prefix%' only) for type and currency.
+        # varchar_pattern_ops twin (LIKE 'prefix%' only) for type and currency. The list's
+        # sorts (TransactionTable: a column, then created_at and id) each walk an index and
+        # stop after the page: by seller the seller index per seller (credit.log_order), by
+        # status the partial index of the few reversed rows and created_at for the rest;
+        # phone, amount and balance cost one index entry each per charge
+        # (docs/performance.md, "The transaction log's sorts").
         indexes = [
             models.Index(fields=["seller", "-created_at"], name="credit_log_seller_idx"),
-            models.Index(fields=["type"], name="credit_log_type_idx"),
+            models.Index(fields=["type", "created_at"], name="credit_log_type_idx"),
             models.Index(fields=["currency"], name="credit_log_currency_idx"),
+            models.Index(fields=["phone", "created_at"], name="credit_log_phone_idx"),
+            models.Index(fields=["amount", "created_at"], name="credit_log_amount_idx"),
+            models.Index(fields=["balance_after", "created_at"], name="credit_log_balance_idx"),
+            models.Index(
+                fields=["created_at"],
+                name="credit_log_reversed_idx",
+                condition=Q(status=TransactionStatus.REVERSED),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -144,7 +144,7 @@ class CreditRequestListView(CreditArea, BackofficeListView):
         return (
             CreditRequest.objects.select_related("seller", "decided_by")
             .annotate(queue=pending_first)
-            .order_by("queue", "-created_at")
+            .order_by("queue", "-created_at", "-id")
         )
 
     def get_table_kwargs(self):
@@ -226,6 +226,12 @@ class TransactionListView(CreditArea, BackofficeListView):
 
     paginate_by = 50
     lazy_pages = True
+
+    def get_table_kwargs(self):
+        # sorted by seller, the sellers are walked in name order unless a search or the
+        # seller filter leaves few rows to find (apps/credit/log_order.py)
+        narrowed = self.searched(self.request) or self.request.GET.get("seller", "").strip()
+        return {**super().get_table_kwargs(), "seller_walk": not narrowed}
 
 
 class TransactionDetailView(CreditArea, BackofficeDetailView):
