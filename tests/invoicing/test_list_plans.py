@@ -94,3 +94,19 @@ def test_payment_list_pages_walk_an_index(books, admin_client, query, index):
             assert index in shown, shown
         return
     served_by(admin_client, "/payments/" + query, "invoicing_payment", index)
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("", "credit_note_date_idx"),
+        ("?page=2", "credit_note_date_idx"),
+        ("?sort=issue_date", "credit_note_date_idx"),
+        ("?sort=total", "credit_note_total_idx"),
+        ("?sort=-total&page=2", "credit_note_total_idx"),
+        ("?sort=status", "credit_note_status_idx"),
+        ("?sort=-status", "credit_note_status_idx"),
+    ],
+)
+def test_credit_note_list_pages_walk_an_index(books, admin_client, query, index):
+    served_by(admin_client, "/invoices/credit-notes/" + query, "invoicing_creditnote", index)
