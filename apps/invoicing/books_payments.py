@@ -39,7 +39,9 @@ def _ledger_by_payment(code_in: tuple[str, ...]) -> dict[int, Decimal]:
     "Every payment equals its allocations + refunds + the credit it leaves, in its currency "
     "and in base currency, never less; allocations stay within the customer and never "
     "exceed an invoice; a paid invoice is settled to zero in base currency too; the AR, Bank "
-    "and Cash lines each payment posted agree with it; a reversed payment keeps nothing.",
+    "and Cash lines each payment posted agree with it; a reversed payment keeps nothing; "
+    "each payment's stored credit left (unapplied) equals its amount less its allocations "
+    "and refunds.",
 )
 def payments() -> CheckResult:
     violations: list[str] = []
@@ -57,12 +59,20 @@ def payments() -> CheckResult:
     ):
         refunded_base[pk] += base
     rows = with_credit(Payment.objects.all()).values_list(
-        "pk", "number", "status", "amount", "credit_left", "credit_left_base", "allocated"
+        "pk",
+        "number",
+        "status",
+        "unapplied",
+        "credit_left",
+        "credit_left_base",
+        "allocated",
     )
     counted = 0
-    for pk, number, status, _amount, left, left_base, allocated in rows:
+    for pk, number, status, unapplied, left, left_base, allocated in rows:
         counted += 1
         left, left_base = cents(left), cents(left_base)
+        if cents(unapplied) != left:
+            violations.append(f"payment {number}: stored credit left {unapplied}, computed {left}")
         if status == PaymentState.REVERSED:
             if allocated:
                 violations.append(f"payment {number}: reversed but still allocates {allocated}")

@@ -40,7 +40,7 @@ LINE = ["debit", "credit", "base_debit", "base_credit", "memo", "account_id", "e
 PAYMENT = [
     "id", "number", "customer_id", "date", "method", "amount", "currency_id", "exchange_rate",
     "amount_base", "reference", "notes", "status", "reversal_reason", "journal_entry_id",
-    "idempotency_key", "created_at",
+    "idempotency_key", "created_at", "unapplied",
 ]  # fmt: skip
 ALLOCATION = [
     "kind", "invoice_id", "payment_id", "date", "amount", "amount_base", "source_amount",
@@ -185,7 +185,7 @@ def payments_make(invoices, books: Books, reserved) -> tuple[list[tuple], list[t
         payments.append(
             (pk, number, invoice.customer_id, day, method, amount, invoice.currency_id, rate,
              amount_base, f"Invoice {invoice.number}", "", PaymentState.POSTED, "", entry.id, "",
-             at)
+             at, ZERO)  # allocated in full: no credit left
         )  # fmt: skip
         allocations.append(
             (AllocationKind.PAYMENT, invoice.pk, pk, day, amount, settled_base, amount,

@@ -101,16 +101,18 @@ class InvoiceTable(Table):
 
 class CreditNoteTable(Table):
     number = tables.Column(linkify=True, empty_values=(), order_by=("number", "id"))
-    issue_date = tables.DateColumn(verbose_name="Date", format="Y-m-d")
+    issue_date = tables.DateColumn(
+        verbose_name="Date", format="Y-m-d", order_by=("issue_date", "id")
+    )
     customer = tables.Column(accessor="customer__name", verbose_name="Customer")
     invoice = tables.Column(
         accessor="invoice__number",
         verbose_name="Invoice",
         linkify=lambda record: record.invoice.get_absolute_url(),
     )
-    status = tables.Column()
+    status = tables.Column(order_by=("status", "id"))
     reason = tables.Column(orderable=False)
-    total = tables.Column(attrs=RIGHT)
+    total = tables.Column(attrs=RIGHT, order_by=("total", "id"))
     currency = tables.Column(accessor="currency_id", verbose_name="Currency")
 
     class Meta:

@@ -33,13 +33,13 @@ class PaymentTable(Table):
     customer = tables.Column(
         accessor="customer__name", verbose_name="Customer", order_by=("customer__name", "id")
     )
-    method = tables.Column()
+    method = tables.Column(order_by=("method", "id"))
     reference = tables.Column(orderable=False)
     amount = tables.Column(attrs=RIGHT, order_by=("amount", "id"))
     currency = tables.Column(accessor="currency_id", verbose_name="Currency")
     allocated = tables.Column(attrs=RIGHT, orderable=False)
     credit_left = tables.Column(verbose_name="Credit left", attrs=RIGHT, orderable=False)
-    status = tables.Column()
+    status = tables.Column(order_by=("status", "id"))
 
     class Meta:
         model = Payment
@@ -122,6 +122,8 @@ class PaymentFilter(CustomerLookupMixin, FilterSet):
         )
 
     def by_credit(self, queryset, name, value):
+        """The stored credit left (equal to the annotated one, check_books): the few such
+        payments are found by payment_credit_left_idx, whose condition this is."""
         if value:
-            return queryset.filter(status=PaymentState.POSTED, credit_left__gt=0)
+            return queryset.filter(status=PaymentState.POSTED, unapplied__gt=0)
         return queryset

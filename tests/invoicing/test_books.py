@@ -94,3 +94,17 @@ def test_tax_payable_that_differs_from_output_tax_is_reported(issued):
     assert invoicing_violations()["invoicing.tax_payable"] == [
         "Tax Payable 21.00 ≠ output tax 20.00 - credit notes 0.00 = 20.00"
     ]
+
+
+def test_a_stored_credit_left_that_differs_from_the_allocations_is_reported(issued, customer):
+    from apps.invoicing.models import Payment
+
+    first, _ = issued
+    payment = services.payment_record(
+        customer=customer, amount="150.00", date=DAY, allocations={first: "110.00"}
+    )
+    assert invoicing_violations()["invoicing.payments"] == []
+    Payment.objects.filter(pk=payment.pk).update(unapplied=Decimal("0.00"))
+    assert invoicing_violations()["invoicing.payments"] == [
+        f"payment {payment.number}: stored credit left 0.00, computed 40.00"
+    ]

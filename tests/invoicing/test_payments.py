@@ -142,3 +142,30 @@ def test_idempotency_key_records_once(customer):
     assert again.pk == first.pk and again.replayed
     assert Payment.objects.count() == 1
     assert balance(chart.BANK) == D("50.00")
+
+
+def test_the_stored_credit_left_follows_every_payment_service(customer):
+    """`Payment.unapplied` (what the list's "With credit left" filter and its index read)
+    equals the credit left computed from allocations and refunds after each service."""
+
+    def stored_and_computed(payment):
+        payment.refresh_from_db()
+        return payment.unapplied, payment_use(payment).credit_left
+
+    a = issued(customer, "80.00")
+    b = issued(customer, "30.00")
+    payment = services.payment_record(
+        customer=customer, amount="100.00", date=DAY, allocations={a: "80.00"}
+    )
+    assert stored_and_computed(payment) == (D("20.00"), D("20.00"))
+    services.credit_apply(payment=payment, invoice=b, amount="15.00", date=DAY)
+    assert stored_and_computed(payment) == (D("5.00"), D("5.00"))
+    services.credit_refund(payment=payment, amount="5.00", date=DAY)
+    assert stored_and_computed(payment) == (D("0.00"), D("0.00"))
+    full = services.payment_record(
+        customer=customer, amount="15.00", date=DAY, allocations={b: "15.00"}
+    )
+    assert stored_and_computed(full) == (D("0.00"), D("0.00"))
+    services.payment_reverse(payment=full, reason="Wrong customer", date=DAY)
+    assert stored_and_computed(full) == (D("15.00"), D("15.00"))
+    assert_books_ok()

@@ -253,6 +253,10 @@ class Invoice(IssuedDocument):
             models.Index(fields=["status", "-issue_date"], name="invoice_status_idx"),
             models.Index(fields=["customer", "-issue_date"], name="invoice_customer_idx"),
             models.Index(fields=["due_date"], name="invoice_due_idx"),
+            # The list's sorts with their tiebreak, walked (either way) and stopped after
+            # the page: the default order (date, newest first) and the total.
+            models.Index(fields=["-issue_date", "-id"], name="invoice_date_idx"),
+            models.Index(fields=["total", "id"], name="invoice_total_idx"),
         ]
         constraints = [
             *_document_constraints("invoice"),
@@ -364,7 +368,12 @@ class CreditNote(IssuedDocument):
     class Meta:
         ordering = ["-issue_date", "-id"]
         indexes = [
-            models.Index(fields=["customer", "-issue_date"], name="credit_note_customer_idx")
+            models.Index(fields=["customer", "-issue_date"], name="credit_note_customer_idx"),
+            # The list's sorts with their tiebreak (else every note is joined to its
+            # invoice and sorted): the default order (date, newest first), total, status.
+            models.Index(fields=["-issue_date", "-id"], name="credit_note_date_idx"),
+            models.Index(fields=["total", "id"], name="credit_note_total_idx"),
+            models.Index(fields=["status", "id"], name="credit_note_status_idx"),
         ]
         constraints = [
             *_document_constraints("credit_note"),

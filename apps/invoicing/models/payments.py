@@ -54,6 +54,11 @@ class Payment(models.Model):
     currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="+")
     exchange_rate = rate_field()
     amount_base = money_field(help_text="The amount in base currency at the rate snapshot.")
+    # amount - allocations' source amounts - refunds, kept by the payment services (and
+    # checked by check_books) so the list finds the payments with credit left by an index.
+    unapplied = money_field(
+        default=0, editable=False, help_text="Credit left, in the payment's currency."
+    )
     reference = models.CharField(
         max_length=140, blank=True, help_text="Bank reference, cheque number, card slip…"
     )
@@ -91,6 +96,16 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["customer", "-date"], name="payment_customer_idx"),
             models.Index(fields=["-date", "-id"], name="payment_date_idx"),
+            # "With credit left": the few posted payments that still have some.
+            models.Index(
+                fields=["-date", "-id"],
+                name="payment_credit_left_idx",
+                condition=Q(status="posted", unapplied__gt=0),
+            ),
+            # The list's other sorts, each with its tiebreak.
+            models.Index(fields=["amount", "id"], name="payment_amount_idx"),
+            models.Index(fields=["method", "id"], name="payment_method_idx"),
+            models.Index(fields=["status", "id"], name="payment_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),

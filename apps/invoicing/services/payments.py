@@ -309,6 +309,7 @@ def payment_record(
         currency=currency,
         exchange_rate=rate,
         amount_base=money.to_base(amount, rate),
+        unapplied=amount,
         reference=(reference or "").strip()[:140],
         notes=(notes or "").strip(),
         idempotency_key=key,
@@ -338,7 +339,8 @@ def payment_record(
         posted_by=user,
         audit=False,
     )
-    payment.save(update_fields=["journal_entry"])
+    payment.unapplied = allocator.left
+    payment.save(update_fields=["journal_entry", "unapplied"])
     _post_fx(
         payment=payment,
         difference=allocator.fx_difference,
@@ -391,6 +393,12 @@ def _lock_payment(payment: Payment) -> Payment:
     )
 
 
+def _unapplied_set(payment: Payment, left: Decimal) -> None:
+    """Store the credit left on the (locked) payment after an allocation or a refund."""
+    payment.unapplied = left
+    Payment.objects.filter(pk=payment.pk).update(unapplied=left)
+
+
 def _require_posted(payment: Payment) -> None:
     if payment.status != PaymentState.POSTED:
         raise InvoicingError(f"Payment {payment.number} is reversed; it has no credit to use.")
@@ -415,6 +423,7 @@ def credit_apply(
         raise InvoicingError({"amount": f"Payment {payment.number} has no credit left."})
     allocator = _Allocator(payment, date=date, left=use.credit_left, left_base=use.credit_left_base)
     row = allocator.add(invoice, amount, field="amount", user=user)
+    _unapplied_set(payment, allocator.left)
     entry = _post_fx(
         payment=payment,
         difference=allocator.fx_difference,
@@ -496,6 +505,7 @@ def credit_refund(
         audit=False,
     )
     refund.save()
+    _unapplied_set(payment, use.credit_left - amount)
     # The AR line above is at the refund's rate; the credit used is at the payment's.
     _post_fx(
         payment=payment,
@@ -550,12 +560,20 @@ def payment_reverse(
     snapshot = _describe(allocations)
     Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
     payment.status = PaymentState.REVERSED
+    payment.unapplied = payment.amount  # its allocations are gone and it refunded nothing
     payment.reversal_reason = reason
     payment.reversal_date = date
     payment.reversed_at = timezone.now()
     payment.reversed_by = user if getattr(user, "is_authenticated", False) else None
     payment.save(
-        update_fields=["status", "reversal_reason", "reversal_date", "reversed_at", "reversed_by"]
+        update_fields=[
+            "status",
+            "unapplied",
+            "reversal_reason",
+            "reversal_date",
+            "reversed_at",
+            "reversed_by",
+        ]
     )
     audit_record(
         subject=payment,

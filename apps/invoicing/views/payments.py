@@ -51,6 +51,10 @@ class PaymentListView(InvoicesArea, BackofficeListView):
     export_filename = "payments"
     empty_text = "No payments yet. Record one from an invoice, from a customer or here."
     empty_filtered_text = "No payments match these filters."
+    # "With credit left" is planned for its values (bound on the client): only then can
+    # PostgreSQL prove the filter matches payment_credit_left_idx's condition (a generic
+    # plan of `unapplied > $2` cannot, and would walk every payment by date).
+    search_params = ("with_credit",)
 
     def get_queryset(self):  # the credit's four subqueries built once per process
         return built_once(
