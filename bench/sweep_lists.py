@@ -5,10 +5,10 @@ list variant (first page, filtered, searched, sorted, deep page, htmx) p95 <= 10
 or a filter that no index serves shows up. For each list of the menu (one URL per view):
 the list, page 2 and its last page, every sort its header links to in both directions
 (with the last page of each descending one), the first two choices of each select of its
-filter bar, and searches for a word the page shows, for "zz" and for "a". Each variant is
-requested `tries` times through Django's test client (no HTTP, no other client) and its
-best time kept: the first request of a variant also plans its statements and fills the
-process's caches.
+filter bar, and searches (its `type="search"` boxes and any box named `q`) for a word the
+page shows, for "zz" and for "a". Each variant is requested `tries` times through Django's
+test client (no HTTP, no other client) and its best time kept: the first request of a
+variant also plans its statements and fills the process's caches.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_report \\
         .venv/bin/python bench/sweep_lists.py [--only /ledger/,/credit/] [--show 40]
@@ -30,12 +30,24 @@ from urllib.parse import urlencode, urlsplit
 SORT = re.compile(r'href="\?(?:[^"]*&amp;)?sort=(-?[\w.]+)')
 SELECT = re.compile(r'<select name="(\w+)"[^>]*>(.*?)</select>', re.S)
 OPTION = re.compile(r'<option value="([^"]+)"')
-SEARCH = re.compile(r'<input type="search" name="(\w+)"')
+INPUT = re.compile(r"<input\b[^>]*>")
+NAME = re.compile(r'\bname="(\w+)"')
 PAGE = re.compile(r"[?&;]page=(\d+)")
 LIST = re.compile(r'<table[^>]*class="[^"]*\btable\b')
 SKIP = re.compile(r"^/(static|media|admin)/|_export=|/logout/|lookup")
 WORD = re.compile(r"<td[^>]*>(?:<a [^>]*>)?([A-Za-z]{4,})")
 NOT_FILTERS = ("per_page", "cols")
+
+
+def _searches(html: str) -> list[str]:
+    """The names of the page's search boxes: `type="search"` inputs, and `q` whatever its
+    type (some filter bars write their search box as a text input)."""
+    found = []
+    for tag in INPUT.findall(html):
+        name = NAME.search(tag)
+        if name and ('type="search"' in tag or name.group(1) == "q"):
+            found.append(name.group(1))
+    return list(dict.fromkeys(found))
 
 
 def variants(url: str, html: str) -> list[str]:
@@ -55,7 +67,7 @@ def variants(url: str, html: str) -> list[str]:
         if name not in NOT_FILTERS:
             found += [f"{base}?{urlencode({name: v})}" for v in OPTION.findall(options)[:2]]
     words = WORD.findall(html)[:1]
-    for name in SEARCH.findall(html):
+    for name in _searches(html):
         found += [f"{base}?{urlencode({name: w.lower()})}" for w in [*words, "zz", "a"]]
     return list(dict.fromkeys(found))
 

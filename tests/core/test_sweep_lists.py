@@ -14,6 +14,7 @@ PAGE = """
 <option value="paid">Paid</option></select>
 <select name="per_page"><option value="25">25</option></select>
 <input type="search" name="q" value="">
+<input type="text" name="reference" id="id_reference"><input type="text" name="q" class="x">
 <table class="table"><thead><tr>
 <th><a href="?sort=number">Number</a></th><th><a href="?q=&amp;sort=-total">Total</a></th>
 </tr></thead><tbody><tr><td><a href="/x/1/">Lumen</a></td><td>12.00</td></tr></tbody></table>
@@ -36,6 +37,14 @@ def test_a_list_gives_its_pages_sorts_filters_and_searches():
         "/invoices/?q=lumen",
         "/invoices/?q=zz",
         "/invoices/?q=a",
+    ]
+
+
+def test_a_search_box_written_as_a_text_input_is_searched_too():
+    page = '<table class="table"></table><input type="text" name="q" id="id_q">'
+    assert variants("/ledger/journal/", page) == [
+        "/ledger/journal/?q=zz",
+        "/ledger/journal/?q=a",
     ]
 
 
