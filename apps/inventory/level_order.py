@@ -30,7 +30,10 @@ class RunOrder(PagedOrder):
     are merged by `keys` (the levels whose threshold is the default, set or not).
     A page that would read more than `most` rows from the runs together is read with the
     one ORDER BY instead: deep in the list, one sort of the table costs less than every
-    run read up to the page."""
+    run read up to the page. `chained=False` limits every run to the page's end instead
+    of to what the runs before it left: when every run is short or cheap to read that
+    far, a constant LIMIT lets PostgreSQL plan each run for a page of rows (the chained
+    LIMIT's subquery is unknown when planning: it started parallel workers for 51 rows)."""
 
     def __init__(
         self,
@@ -42,6 +45,7 @@ class RunOrder(PagedOrder):
         descending: bool,
         order: tuple[str, ...] | None = None,
         most: int | None = None,
+        chained: bool = True,
     ):
         self.queryset = queryset
         self.parts = parts
@@ -50,6 +54,7 @@ class RunOrder(PagedOrder):
         self.within = tuple(sign + name for name in within)
         self.keys = keys
         self.most = most
+        self.chained = chained
         self.ordered = queryset.order_by(*(sign + name for name in (order or keys)))
 
     def _paged(self, start: int, stop: int) -> bool:
@@ -80,7 +85,8 @@ class RunOrder(PagedOrder):
         for i, ((number, _), (sql, part_params)) in enumerate(
             zip(self.parts, compiled, strict=True)
         ):
-            before = [j for j, (n, _) in enumerate(self.parts[:i]) if n < number]
+            chain = self.parts[:i] if self.chained else []
+            before = [j for j, (n, _) in enumerate(chain) if n < number]
             left = "".join(f" - (SELECT COUNT(*) FROM run_{j})" for j in before)
             runs.append(f"run_{i} AS (SELECT * FROM ({sql} LIMIT {greatest}(%s{left}, 0)) r)")
             params += [*part_params, stop]

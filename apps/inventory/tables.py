@@ -213,6 +213,34 @@ class LowStockTable(StockLevelTable):
         attrs = {"class": "table table-hover align-middle", "id": "low-stock-table"}
         order_by = ()  # the selector's order (product, store)
 
+    def order_quantity(self, queryset, is_descending):
+        return self._by_quantity(queryset, is_descending, "quantity")
+
+    def order_status(self, queryset, is_descending):
+        return self._by_quantity(queryset, is_descending, "status")
+
+    def _by_quantity(self, queryset, is_descending, name):
+        """Quantity, store, product (the `(quantity, store, product)` index's order) in two
+        runs: the levels at or below the company default threshold, a range of that index,
+        and those above it, which only products whose own threshold is above the default
+        can have (their levels, found from the product threshold index, sorted). Read as
+        one range from the top, the index gave ~67,000 levels at quantities that a handful
+        of products' high thresholds allow, ~99.9 % of them not low, for 51 rows."""
+        if not self._sorted_alone(name):
+            return queryset, False
+        default = default_threshold()
+        parts = [
+            (0, Q(quantity__lte=default)),
+            (1, Q(quantity__gt=default, product__low_stock_threshold__gt=default)),
+        ]
+        if is_descending:
+            parts = [(1 - number, part) for number, part in reversed(parts)]
+        keys = ("quantity", "store_id", "product_id")
+        rows = RunOrder(
+            queryset, parts=parts, within=keys, keys=keys, descending=is_descending, chained=False
+        )
+        return rows, True
+
 
 MOVEMENT_BADGES = {
     MovementType.RECEIPT: "text-bg-success",
