@@ -2,7 +2,7 @@ from urllib.parse import quote
 
 import django_tables2 as tables
 from django.db import connection
-from django.db.models import Q
+from django.db.models import DecimalField, ExpressionWrapper, F, Q
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -212,6 +212,16 @@ class LowStockTable(StockLevelTable):
     class Meta(StockLevelTable.Meta):
         attrs = {"class": "table table-hover align-middle", "id": "low-stock-table"}
         order_by = ()  # the selector's order (product, store)
+
+    def order_value(self, queryset, is_descending):
+        """Descending, not through the `(value, id)` index: low levels hold the lowest
+        values, so a walk from the top read nearly every level (~1 s) before the first
+        low one; the low levels are sorted instead (as before that index). Ascending, the
+        index finds them first."""
+        if not is_descending:
+            return queryset, False
+        unindexed = ExpressionWrapper(F("value") + 0, output_field=DecimalField())
+        return queryset.order_by(unindexed.desc(), "-pk"), True
 
     def order_quantity(self, queryset, is_descending):
         return self._by_quantity(queryset, is_descending, "quantity")

@@ -3,10 +3,10 @@ from django.db.models import Q
 from django.utils.html import format_html
 
 from apps.core.links import pk_url
+from apps.core.run_order import RunOrder
 from apps.core.table_rows import EMPTY, date_or, esc, linked, once_per, text_or
 from apps.core.tables import Table, link_writer
 from apps.finance.money import format_money
-from apps.inventory.level_order import RunOrder
 from apps.inventory.selectors import store_ids_by_name
 
 from .models import Coupon, Order, Return

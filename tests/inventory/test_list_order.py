@@ -62,7 +62,7 @@ def _one_sort(rows, sort: str) -> list[tuple[int, int]]:
 def test_every_sort_of_the_stock_lists_pages_each_level_once(client_for, ties, stores, monkeypatch):
     viewer = client_for("Viewer")
     every = (*SORTS, *(f"-{s}" for s in SORTS))
-    some = ("store", "-category", "threshold", "-unit_cost")
+    some = ("store", "-category", "threshold", "-unit_cost", "-value", "value")
     lists = (
         (reverse("stock-list"), every, selectors.level_rows()),
         (reverse("stock-low"), some, selectors.low_level_rows()),  # all low: at most 12
