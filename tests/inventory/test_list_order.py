@@ -110,3 +110,27 @@ def test_low_stock_by_quantity_reads_two_runs_in_the_whole_order(client_for, sto
         assert viewer.get(reverse("stock-low"), {"sort": "-quantity"}).status_code == 200
     page = [q["sql"] for q in queries.captured_queries if "run_1" in q["sql"]]
     assert len(page) == 1 and 'FROM "inventory_stocklevel"' in page[0]
+
+
+def test_low_stock_out_filter_bounds_the_quantity(client_for, stores):
+    """Out of stock: the same levels as the status says, read as `quantity <= 0` too
+    (the quantity index's range, not a walk of the product names)."""
+    from apps.inventory.services import stock_remove
+
+    for i in range(4):
+        product = ProductFactory(sku=f"O-{i}")
+        stock_receive(store=stores[0], product=product, quantity=2, unit_cost="1.00")
+        if i % 2:
+            stock_remove(store=stores[0], product=product, quantity=2, reason="damaged")
+    viewer = client_for("Viewer")
+    with client_binding(), CaptureQueriesContext(connection) as queries:
+        response = viewer.get(reverse("stock-low"), {"status": "out"})
+    shown = [(r.record["store_id"], r.record["product_id"]) for r in response.context["table"].page]
+    out = selectors.low_level_rows().filter(status="out")
+    assert len(shown) == 2 and set(shown) == set(out.values_list("store_id", "product_id"))
+    (page,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "LIMIT" in q["sql"] and "stocklevel" in q["sql"]
+    ]
+    assert '"inventory_stocklevel"."quantity" <= 0' in page
