@@ -164,7 +164,9 @@ class Product(BaseModel):
         indexes = [
             models.Index(fields=["name"], name="product_name_idx"),
             models.Index(fields=["currency"], name="product_currency_idx"),
-            models.Index(fields=["selling_price"], name="product_price_idx"),
+            # Ends with the id: the list sorted by price reads its base-currency run in
+            # this order, ties included (apps/catalog/tables.py).
+            models.Index(fields=["selling_price", "id"], name="product_price_idx"),
             models.Index(fields=["category", "name"], name="product_category_name_idx"),
             models.Index(fields=["on_hand_total", "id"], name="product_on_hand_idx"),
             # The product list's order (name, pk) over the live products: a page, and a

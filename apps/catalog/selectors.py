@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
 from .models import Category, Product
 
 
@@ -19,3 +22,20 @@ def product_suggestions(text: str, limit: int = 20):
     if not text:
         return Product.objects.none()
     return Product.objects.filter(active=True).search(text).only("sku", "name")[:limit]
+
+
+def _products_in_category(products) -> Subquery:
+    counted = products.filter(category=OuterRef("pk")).order_by().values("category")
+    return Subquery(counted.annotate(n=Count("*")).values("n"), output_field=IntegerField())
+
+
+def categories_with_counts():
+    """Categories with `product_count`, their products not in the trash: every product of
+    the category (an index-only count of the `(category, name)` index) minus those in the
+    trash (the few the `deleted_at` index finds). Counted as one join of every product
+    with a filter on `deleted_at`, each page read all 100,000 product rows (~100-200 ms),
+    and so did the paginator's count of the grouped join; a subquery per category also
+    leaves the count of categories alone."""
+    every = _products_in_category(Product.all_objects.all())
+    trashed = _products_in_category(Product.all_objects.filter(deleted_at__isnull=False))
+    return Category.objects.annotate(product_count=Coalesce(every, 0) - Coalesce(trashed, 0))

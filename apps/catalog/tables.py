@@ -1,8 +1,9 @@
 import django_tables2 as tables
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.links import reverse_pk
+from apps.core.run_order import RunOrder
 from apps.core.table_rows import cell_text
 from apps.core.tables import Table
 from apps.finance.money import format_money
@@ -130,6 +131,31 @@ class ProductTable(Table):
         return queryset.order_by(on_hand, "name", "pk"), True
 
     order_stock_status = order_on_hand
+
+    def order_selling_price(self, queryset, is_descending):
+        """Base-currency value, then pk: two runs merged by those keys. The products priced
+        in the base currency are worth their price, so their run is read in the order of
+        the `(selling_price, id)` index; the others (their value is price x today's rate,
+        or none) are sorted by the whole order, as the one ORDER BY sorted every product
+        (~550-750 ms at 100,000 products)."""
+        if [key.bare for key in self.order_by] != ["selling_price"]:
+            return queryset, False
+        from apps.finance.selectors import base_currency_code
+
+        base = base_currency_code()
+        keys = ("price_base_unrated", "price_base", "pk")
+        rows = RunOrder(
+            queryset,
+            parts=[
+                (0, Q(currency_id=base), ("selling_price", "pk")),
+                # Not `~Q(currency_id=base)`: two ranges of the currency index, not a scan.
+                (0, Q(currency_id__lt=base) | Q(currency_id__gt=base)),
+            ],
+            within=keys,
+            keys=keys,
+            descending=is_descending,
+        )
+        return rows, True
 
     def value_stock_status(self, value):
         # The column exists only with inventory installed (with_stock).

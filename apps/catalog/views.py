@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +29,7 @@ from .filters import CategoryFilter, ProductFilter
 from .forms import CategoryForm, ImportForm, ProductForm
 from .imports import ProductImporter, import_preview, import_start, importer_for
 from .models import Category, ImportBatch, ImportStatus, Product
-from .selectors import product_suggestions
+from .selectors import categories_with_counts, product_suggestions
 from .tables import CategoryTable, ProductTable
 
 
@@ -229,9 +228,7 @@ class CategoryListView(CatalogArea, BackofficeListView):
     empty_text = "No categories yet."
 
     def get_queryset(self):
-        return Category.objects.annotate(
-            product_count=Count("products", filter=Q(products__deleted_at__isnull=True))
-        )
+        return categories_with_counts()
 
 
 class CategoryCreateView(CatalogArea, BackofficeCreateView):

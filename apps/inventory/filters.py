@@ -67,11 +67,22 @@ class LowStockFilter(FilterSet):
         label="Stock",
         choices=[c for c in StockStatus.CHOICES if c[0] != StockStatus.IN_STOCK],
         empty_label="Low or out",
+        method="by_status",
     )
 
     class Meta:
         model = StockLevel
         fields = ["store", "category", "status"]
+
+    def by_status(self, queryset, name, value):
+        """Out: also `quantity <= 0`, what the status means, which the levels' quantity
+        index reads: compared through the status CASE alone, the out levels (38 of
+        300,000) were looked for along the product name index. (Low is most low levels:
+        the name index finds them soon, and `quantity > 0` made PostgreSQL sort them.)"""
+        queryset = queryset.filter(status=value)
+        if value == StockStatus.OUT:
+            return queryset.filter(quantity__lte=0)
+        return queryset
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -105,6 +105,10 @@ class StockLevel(models.Model):
             # ending with the product makes each key unique, so that sort is total
             # without a sort of its ties (apps/inventory/tables.py).
             models.Index(fields=["quantity", "store", "product"], name="stock_level_quantity_idx"),
+            # The stock list sorted by unit cost or value (then the level) pages these in
+            # their order instead of sorting every level (~0.7-1 s at 300,000 levels).
+            models.Index(fields=["unit_cost", "id"], name="stock_level_unit_cost_idx"),
+            models.Index(fields=["value", "id"], name="stock_level_value_idx"),
         ]
 
     def __str__(self) -> str:

@@ -200,7 +200,11 @@ class Order(BaseModel):
             models.Index(fields=["status", "-order_date", "-id"], name="order_status_idx"),
             models.Index(fields=["customer", "-order_date"], name="order_customer_idx"),
             models.Index(fields=["store", "-order_date"], name="order_store_idx"),
-            models.Index(fields=["total"], name="order_total_idx"),
+            # The list's sorts by total, total in base currency (then the order) and
+            # source page these in their order instead of sorting every order.
+            models.Index(fields=["total", "id"], name="order_total_idx"),
+            models.Index(fields=["total_base", "id"], name="order_total_base_idx"),
+            models.Index(fields=["source", "id"], name="order_source_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(exchange_rate__gt=0), name="order_rate_positive"),

@@ -1,10 +1,13 @@
 import django_tables2 as tables
+from django.db.models import Q
 from django.utils.html import format_html
 
 from apps.core.links import pk_url
+from apps.core.run_order import RunOrder
 from apps.core.table_rows import EMPTY, date_or, esc, linked, once_per, text_or
 from apps.core.tables import Table, link_writer
 from apps.finance.money import format_money
+from apps.inventory.selectors import store_ids_by_name
 
 from .models import Coupon, Order, Return
 
@@ -63,6 +66,25 @@ class OrderTable(Table):
         )
         attrs = {"class": "table table-hover align-middle"}
         order_by = ("-order_date",)
+
+    def order_store(self, queryset, is_descending):
+        """Store name, then the order: one run per store in name order, each read in id
+        order (the primary key, or the store's few orders sorted) instead of joining and
+        sorting every order by its store's name (~130-430 ms at 100,000 orders)."""
+        if [key.bare for key in self.order_by] != ["store"]:
+            return queryset, False
+        stores = store_ids_by_name()
+        if is_descending:
+            stores.reverse()
+        rows = RunOrder(
+            queryset,
+            parts=[(i, Q(store_id=pk)) for i, pk in enumerate(stores)],
+            within=("id",),
+            keys=("id",),
+            order=("store__name", "id"),
+            descending=is_descending,
+        )
+        return rows, True
 
     def render_status(self, record):
         return status_badge(record.status, record.get_status_display())

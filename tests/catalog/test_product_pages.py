@@ -124,3 +124,47 @@ def test_ties_on_name_follow_pk(client_for, catalog):
     ids = page_ids(client, {"sort": "-name", "per_page": 50})
     same = [pk for pk in ids if Product.objects.get(pk=pk).name == "Same"]
     assert same == sorted(same, reverse=True)
+
+
+@pytest.mark.parametrize("sort", ["selling_price", "-selling_price"])
+def test_price_sort_pages_the_base_values_order_across_currencies(client_for, sort):
+    """Sorted by price, the base-currency run (read in its price index's order) and the
+    other currencies' run (sorted) are merged by base value and pk: the pages show the
+    order of one sort by (no rate last, base value, pk), ties and currencies mixed."""
+    from tests.sales.factories import currency, rate
+
+    rate("EUR", "2.0")
+    currency("GBP")  # no rate: its prices have no base value
+    priced = [
+        ("USD", "10.00"), ("EUR", "5.00"), ("USD", "7.50"), ("GBP", "1.00"), ("EUR", "3.75"),
+        ("USD", "10.00"), ("GBP", "9.00"), ("EUR", "6.00"), ("USD", "12.00"), ("EUR", "5.00"),
+    ]  # fmt: skip
+    value = {"USD": Decimal(1), "EUR": Decimal(2), "GBP": None}
+    keys = {}
+    for i, (code, price) in enumerate(priced):
+        product = ProductFactory(sku=f"P-{i}", currency=currency(code), selling_price=price)
+        worth = None if value[code] is None else Decimal(price) * value[code]
+        keys[product.pk] = (worth is None, worth or 0, product.pk)
+    expected = sorted(keys, key=keys.get, reverse=sort.startswith("-"))
+    viewer = client_for("Viewer")
+    shown = [pk for page in every_page(viewer, sort) for pk in page]
+    assert shown == expected
+    with client_binding(), CaptureQueriesContext(connection) as queries:
+        page_ids(viewer, {"sort": sort})
+    assert [q for q in queries if "run_1" in q["sql"]]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+def test_price_sort_reads_the_base_currency_run_from_the_price_index(client_for):
+    for i in range(3):
+        ProductFactory(sku=f"P-{i}", selling_price=Decimal(f"{i + 1}.00"))
+    with client_binding(), CaptureQueriesContext(connection) as queries:
+        page_ids(client_for("Viewer"), {"sort": "-selling_price"})
+    (page,) = [q["sql"] for q in queries if "run_0" in q["sql"]]
+    base_run = page.split("run_0 AS (")[1].split("run_1 AS (")[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + base_run.rsplit(")", 1)[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "product_price_idx" in plan and "Sort" not in plan, plan

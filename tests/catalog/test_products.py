@@ -17,6 +17,7 @@ from apps.catalog.services import category_delete, product_create, product_delet
 from apps.finance.models import Currency, TaxRate
 from apps.inventory.models import StockMovement
 from apps.inventory.services import stock_receive, stock_remove
+from tests.binding import client_binding
 from tests.inventory.factories import StoreFactory
 
 from .factories import CategoryFactory, ProductFactory
@@ -366,6 +367,32 @@ def test_category_screens(client_for):
     ] == [("Tea", 1)]
     response = admin.post(reverse("category-delete", args=[category.pk]), follow=True)
     assert "1 product still use Tea" in response.content.decode()
+
+
+def test_category_list_counts_live_products_without_reading_every_product(client_for):
+    """Each category's count leaves the trash out; the list reads the counts one category
+    at a time from subqueries, and the paginator counts categories alone (not their join
+    with every product)."""
+    tea, coffee, empty = (CategoryFactory(name=n) for n in ("Tea", "Coffee", "Empty"))
+    for n in range(3):
+        ProductFactory(sku=f"T-{n}", category=tea)
+    ProductFactory(sku="C-1", category=coffee)
+    trashed = ProductFactory(sku="T-9", category=tea)
+    product_delete(product=trashed)
+    assert Product.all_objects.filter(category=tea).count() == 4
+    viewer = client_for("Viewer")
+    for sort in ("-product_count", "product_count", "name"):
+        with client_binding(), CaptureQueriesContext(connection) as queries:
+            listing = viewer.get(reverse("category-list"), {"sort": sort})
+        rows = [(r.record.name, r.record.product_count) for r in listing.context["table"].page]
+        expected = {"Tea": 3, "Coffee": 1, "Empty": 0}
+        assert dict(rows) == expected and len(rows) == 3
+        if sort != "name":
+            counts = [count for _, count in rows]
+            assert counts == sorted(counts, reverse=sort.startswith("-"))
+        counted = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+        assert [sql for sql in counted if "catalog_category" in sql.split("WHERE")[0]]
+        assert not [sql for sql in counted if "JOIN" in sql], counted
 
 
 GIF = (

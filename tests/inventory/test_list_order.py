@@ -3,12 +3,15 @@ the order of the column's `order_by` (which the store, category and alert-level 
 in runs from indexes, apps/inventory/level_order.py)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.inventory import selectors
 from apps.inventory.models import StockLevel
 from apps.inventory.services import stock_receive
 from apps.inventory.tables import StockLevelTable
+from tests.binding import client_binding
 from tests.catalog.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +62,7 @@ def _one_sort(rows, sort: str) -> list[tuple[int, int]]:
 def test_every_sort_of_the_stock_lists_pages_each_level_once(client_for, ties, stores, monkeypatch):
     viewer = client_for("Viewer")
     every = (*SORTS, *(f"-{s}" for s in SORTS))
-    some = ("store", "-category", "threshold", "-unit_cost")
+    some = ("store", "-category", "threshold", "-unit_cost", "-value", "value")
     lists = (
         (reverse("stock-list"), every, selectors.level_rows()),
         (reverse("stock-low"), some, selectors.low_level_rows()),  # all low: at most 12
@@ -82,3 +85,52 @@ def test_every_sort_of_the_stock_lists_pages_each_level_once(client_for, ties, s
         assert _paged(viewer, reverse("stock-list"), sort) == _one_sort(
             selectors.level_rows(), sort
         )
+
+
+def test_low_stock_by_quantity_reads_two_runs_in_the_whole_order(client_for, stores):
+    """Sorted by quantity or stock, the low-stock page reads the levels at or below the
+    default threshold (10) and those above it (only products with a higher threshold of
+    their own) as two runs: the same levels in the order of one ORDER BY, both ways, with
+    ties across stores and products, levels that are not low left out."""
+    thresholds = [None, 5, 12, 20, 12, None]
+    quantities = [[3, 3, 0], [4, 5, 9], [11, 12, 13], [20, 11, 11], [12, 3, 11], [10, 11, 2]]
+    for i, (threshold, by_store) in enumerate(zip(thresholds, quantities, strict=True)):
+        product = ProductFactory(sku=f"Q-{i}", low_stock_threshold=threshold)
+        for store, quantity in zip(stores, by_store, strict=True):
+            if quantity:
+                stock_receive(store=store, product=product, quantity=quantity, unit_cost="1.00")
+    rows = selectors.low_level_rows()
+    assert rows.filter(quantity__gt=10).count() == 7  # the second run is not empty
+    assert rows.count() == 14  # not low: 9 units at 5, 13 at 12, 11 at the default
+    viewer = client_for("Viewer")
+    for sort in ("quantity", "-quantity", "status", "-status"):
+        seen = _paged(viewer, reverse("stock-low"), sort)
+        assert seen == _one_sort(rows, sort), sort
+    with client_binding(), CaptureQueriesContext(connection) as queries:
+        assert viewer.get(reverse("stock-low"), {"sort": "-quantity"}).status_code == 200
+    page = [q["sql"] for q in queries.captured_queries if "run_1" in q["sql"]]
+    assert len(page) == 1 and 'FROM "inventory_stocklevel"' in page[0]
+
+
+def test_low_stock_out_filter_bounds_the_quantity(client_for, stores):
+    """Out of stock: the same levels as the status says, read as `quantity <= 0` too
+    (the quantity index's range, not a walk of the product names)."""
+    from apps.inventory.services import stock_remove
+
+    for i in range(4):
+        product = ProductFactory(sku=f"O-{i}")
+        stock_receive(store=stores[0], product=product, quantity=2, unit_cost="1.00")
+        if i % 2:
+            stock_remove(store=stores[0], product=product, quantity=2, reason="damaged")
+    viewer = client_for("Viewer")
+    with client_binding(), CaptureQueriesContext(connection) as queries:
+        response = viewer.get(reverse("stock-low"), {"status": "out"})
+    shown = [(r.record["store_id"], r.record["product_id"]) for r in response.context["table"].page]
+    out = selectors.low_level_rows().filter(status="out")
+    assert len(shown) == 2 and set(shown) == set(out.values_list("store_id", "product_id"))
+    (page,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "LIMIT" in q["sql"] and "stocklevel" in q["sql"]
+    ]
+    assert '"inventory_stocklevel"."quantity" <= 0' in page

@@ -3,9 +3,11 @@ planned each time)."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.inventory.services import stock_receive
+from tests.binding import client_binding
 from tests.catalog.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +34,29 @@ def test_searched_stock_and_movement_pages_are_planned_each_time(client_for, sto
     assert (
         "<td>Green tea</td>" in viewer.get(reverse("stock-list"), {"q": "green"}).content.decode()
     )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+@pytest.mark.parametrize("sort", ["unit_cost", "-unit_cost", "value", "-value"])
+def test_stock_list_by_unit_cost_or_value_pages_an_index_without_sorting(client_for, stores, sort):
+    """The sort's whole order (the column, then the level) is an index's: PostgreSQL can
+    page it without sorting every level (forbidden sorts and table scans here, so a plan
+    without such an index would still sort)."""
+    for n in range(3):
+        product = ProductFactory(sku=f"C-{n}")
+        stock_receive(store=stores[0], product=product, quantity=2 + n, unit_cost=f"{n + 1}.50")
+    viewer = client_for("Viewer")
+    with client_binding(), CaptureQueriesContext(connection) as queries:
+        assert viewer.get(reverse("stock-list"), {"sort": sort}).status_code == 200
+    (page,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "inventory_stocklevel"')
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + page)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    index = "stock_level_unit_cost_idx" if "unit_cost" in sort else "stock_level_value_idx"
+    assert index in plan and "Sort" not in plan, plan

@@ -376,7 +376,9 @@ def test_stock_list_filters_status_and_csv(client_for, stores):
 
 def test_low_stock_page_lists_low_and_out_in_active_stores(client_for, stores):
     viewer = client_for("Viewer")
-    a, b = ProductFactory(sku="A-1", low_stock_threshold=3), ProductFactory(sku="B-1")
+    # Named: the factory's "Product <n>" names sort "Product 100" before "Product 99".
+    a = ProductFactory(sku="A-1", name="Alpha", low_stock_threshold=3)
+    b = ProductFactory(sku="B-1", name="Beta")
     stock_receive(store=stores[0], product=a, quantity=3)  # low (<= 3)
     stock_receive(store=stores[1], product=a, quantity=4)  # fine
     stock_receive(store=stores[2], product=b, quantity=10)  # low (default 10)
