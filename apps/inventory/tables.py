@@ -13,9 +13,9 @@ from apps.core.table_rows import cell_text, date_text
 from apps.core.tables import Table
 from apps.finance.money import format_money
 
-from .level_order import RunOrder
+from .level_order import RunOrder, by_store
 from .models import MovementType, StockLevel, StockMovement, Store
-from .selectors import StockStatus, category_ids_by_name, default_threshold, store_ids_by_name
+from .selectors import StockStatus, category_ids_by_name, default_threshold
 
 # Past this many rows read from the runs of a page (the page's end, for each run that
 # shares a number), the category and alert-level sorts sort the products once instead.
@@ -107,17 +107,7 @@ class StockLevelTable(Table):
         """Store name, then product: a run of the `(store, product)` index per store."""
         if not self._sorted_alone("store"):
             return queryset, False
-        stores = store_ids_by_name()
-        if is_descending:
-            stores.reverse()
-        rows = RunOrder(
-            queryset,
-            parts=[(i, Q(store_id=pk)) for i, pk in enumerate(stores)],
-            within=("product_id",),
-            keys=("product_id",),
-            order=("store__name", "product_id"),
-            descending=is_descending,
-        )
+        rows = by_store(queryset, then="product_id", descending=is_descending)
         return rows, True
 
     def order_category(self, queryset, is_descending):

@@ -1,13 +1,11 @@
 import django_tables2 as tables
-from django.db.models import Q
 from django.utils.html import format_html
 
 from apps.core.links import pk_url
-from apps.core.run_order import RunOrder
 from apps.core.table_rows import EMPTY, date_or, esc, linked, once_per, text_or
 from apps.core.tables import Table, link_writer
 from apps.finance.money import format_money
-from apps.inventory.selectors import store_ids_by_name
+from apps.inventory.level_order import by_store
 
 from .models import Coupon, Order, Return
 
@@ -73,17 +71,7 @@ class OrderTable(Table):
         sorting every order by its store's name (~130-430 ms at 100,000 orders)."""
         if [key.bare for key in self.order_by] != ["store"]:
             return queryset, False
-        stores = store_ids_by_name()
-        if is_descending:
-            stores.reverse()
-        rows = RunOrder(
-            queryset,
-            parts=[(i, Q(store_id=pk)) for i, pk in enumerate(stores)],
-            within=("id",),
-            keys=("id",),
-            order=("store__name", "id"),
-            descending=is_descending,
-        )
+        rows = by_store(queryset, then="id", descending=is_descending)
         return rows, True
 
     def render_status(self, record):

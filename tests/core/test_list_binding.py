@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from apps.accounts.roles import Role
+from bench.sweep_lists import LIST, OPTION, SELECT, SKIP, SORT
 from tests.binding import client_binding
 from tests.core.menu_pages import demo_client, menu_urls, url_pattern
 
@@ -21,12 +22,7 @@ pytestmark = pytest.mark.django_db
 FRESH = re.compile(
     r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|nonce="|idempotency_key" value=")[^"]+'
 )
-SORT = re.compile(r'href="\?(?:[^"]*&amp;)?sort=(-?[\w.]+)')
-SELECT = re.compile(r'<select name="(\w+)"[^>]*>(.*?)</select>', re.S)
-OPTION = re.compile(r'<option value="([^"]+)"')
 SEARCH = re.compile(r'<input type="search" name="(\w+)"')
-LIST = re.compile(r'<table[^>]*class="[^"]*\btable\b')
-SKIP = re.compile(r"^/(static|media|admin)/|_export=|/logout/|lookup")
 
 
 def _page(client: Client, url: str) -> tuple[int, str]:
