@@ -23,9 +23,9 @@ def test_search_sort_and_row_links(demo_users, login, live_server):
     page.get_by_label("Search").fill("dinar")  # typing, no submit
     expect(page.locator("#table tbody tr")).to_have_count(3)
     expect(page).to_have_url(re.compile(r"q=dinar"))
-    page.get_by_label("Active").select_option(label="No")  # a second filter, a select
+    page.get_by_label("Active").select_option(label="Active: no")  # a second filter, a select
     expect(page.locator("#table tbody")).to_contain_text("Nothing matches these filters.")
-    page.get_by_label("Active").select_option(label="Unknown")
+    page.get_by_label("Active").select_option(label="Active: any")
     expect(page.locator("#table tbody tr")).to_have_count(3)
     assert heading.evaluate("el => el.dataset.marker") == "original"
 
