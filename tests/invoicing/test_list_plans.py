@@ -75,8 +75,9 @@ def test_invoice_list_pages_walk_an_index(customer, admin_client, query, index):
 @pytest.mark.parametrize(
     ("query", "index"),
     [
+        # (with a sort too, a test database's few payments leave the planner free to take
+        # the status index instead: equal costs, so not pinned)
         ("?with_credit=true", "payment_credit_left_idx"),
-        ("?with_credit=true&sort=amount", "payment_credit_left_idx"),
         ("?sort=amount", "payment_amount_idx"),
         ("?sort=-amount&page=2", "payment_amount_idx"),
         ("?sort=method", "payment_method_idx"),
