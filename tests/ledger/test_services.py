@@ -108,9 +108,9 @@ def test_inactive_account_and_missing_rate_are_refused(books):
     assert not JournalEntry.objects.exists()
 
 
-def test_foreign_currency_rounds_per_line_and_still_balances_in_base(books):
-    ExchangeRate.objects.create(currency_id="EUR", date=DAY, rate=Decimal("1.5"))
-    entry = journal_post(
+def _post_eur_cents():
+    """A EUR sale of two cents whose lines each round to a base cent (rate 1.5 on DAY)."""
+    return journal_post(
         date=DAY,
         memo="EUR sale",
         currency="EUR",
@@ -120,6 +120,11 @@ def test_foreign_currency_rounds_per_line_and_still_balances_in_base(books):
             Cr(chart.TAX_PAYABLE, "0.01"),
         ],
     )
+
+
+def test_foreign_currency_rounds_per_line_and_still_balances_in_base(books):
+    ExchangeRate.objects.create(currency_id="EUR", date=DAY, rate=Decimal("1.5"))
+    entry = _post_eur_cents()
     lines = list(entry.lines.order_by("id").values_list("base_debit", "base_credit"))
     # 0.01 x 1.5 = 0.015 -> 0.02 per credit line; the debit (0.03) absorbs the cent.
     assert lines == [
@@ -195,16 +200,7 @@ def test_every_posting_stores_its_amount_on_the_entry(books):
     conversion leaves is absorbed."""
     ExchangeRate.objects.create(currency_id="EUR", date=DAY, rate=Decimal("1.5"))
     sale = post_sale()
-    eur = journal_post(
-        date=DAY,
-        memo="EUR sale",
-        currency="EUR",
-        lines=[
-            Dr(chart.AR, "0.02"),
-            Cr(chart.SALES_REVENUE, "0.01"),
-            Cr(chart.TAX_PAYABLE, "0.01"),
-        ],
-    )
+    eur = _post_eur_cents()
     reversal = journal_reverse(entry=eur)
     stored = dict(JournalEntry.objects.values_list("pk", "total"))
     assert stored == {
