@@ -82,6 +82,9 @@ class FilterSet(django_filters.FilterSet):
     """The project's filter sets derive from this: the same filtering, copied for each
     request one object at a time (`_Filters`), the form's fields not copied again."""
 
+    # What the list shows above its rows about how a search was read (apps/core/search.py).
+    search_note = ""
+
     @classmethod
     def get_filters(cls):
         return _Filters(super().get_filters())

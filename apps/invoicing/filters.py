@@ -5,6 +5,7 @@ from django.db.models import Q
 from apps.core.filters import FewChoicesFilter, FilterSet
 from apps.core.models import CompanySettings
 from apps.customers import filters as customer_filters
+from apps.customers.selectors import documents_matching
 
 from .models import (
     CreditNote,
@@ -37,11 +38,7 @@ class CustomerLookupMixin(customer_filters.CustomerLookupMixin):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(customer__code__iexact=value)
-        )
+        return queryset.filter(documents_matching(value, "number"))
 
 
 class InvoiceFilter(CustomerLookupMixin, FilterSet):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.db.models import Q
 from django.utils.html import format_html
 
 from apps.core.filters import FilterSet
+from apps.core.search import latest_only
 from apps.core.tables import Table
 from apps.customers.filters import customer_widget
+from apps.customers.selectors import documents_matching
 from apps.finance.money import format_money
 
 from .filters import CustomerLookupMixin
@@ -114,12 +115,8 @@ class PaymentFilter(CustomerLookupMixin, FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(reference__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(customer__code__iexact=value)
-        )
+        queryset = queryset.filter(documents_matching(value, "number", "reference"))
+        return latest_only(self, queryset, value, "date", "payments")
 
     def by_credit(self, queryset, name, value):
         """The stored credit left (equal to the annotated one, check_books): the few such

@@ -1,13 +1,14 @@
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse_lazy
 
 from apps.core.filters import FewChoicesFilter, FilterSet, TypedLookupFilter
+from apps.core.search import latest_only
 
 from .models import AccountType, JournalEntry, JournalLine
-from .selectors import account_label_for, accounts_matching
+from .selectors import account_label_for, accounts_matching, entries_matching
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
@@ -43,9 +44,10 @@ class JournalEntryFilter(FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(
-            Q(memo__icontains=value) | Q(reference__icontains=value) | Q(source_id=value)
-        )
+        if not value:
+            return queryset
+        queryset = queryset.filter(entries_matching(value))
+        return latest_only(self, queryset, value, "date", "entries")
 
     def with_account(self, queryset, name, value):
         lines = JournalLine.objects.filter(entry=OuterRef("pk"), account__in=value.values("pk"))

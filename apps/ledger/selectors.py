@@ -6,9 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Max, Min, Q, Sum
 
+from apps.core import reference
+from apps.core.search import contains
 from apps.finance.money import format_money, quantize
 
 from .models import DEBIT_NORMAL, Account, JournalEntry, JournalLine, normal_sign
@@ -47,6 +50,24 @@ def accounts_matching(text: str):
         if by_id.values("pk")[:1]:
             return by_id
     return accounts.filter(Q(code__istartswith=text) | Q(name__icontains=text))
+
+
+def entries_matching(text: str) -> Q:
+    """The journal's search: the memo or reference containing `text` (trigram indexes on
+    PostgreSQL; the reference's holds only entries that have one, so its part says
+    `reference <> ''`), or a source document's key equal to it. The key is looked up for
+    each content type, through ledger_entry_source_idx, which leads with the type: entries
+    without a source type carry no key (the posting services write both or neither)."""
+    types = reference.cached(
+        ContentType._meta.db_table,
+        "ledger.source_types",
+        lambda: tuple(ContentType.objects.order_by("pk").values_list("pk", flat=True)),
+    )
+    return (
+        contains(text, "memo")
+        | (contains(text, "reference") & ~Q(reference=""))
+        | Q(source_type__in=types, source_id=text)
+    )
 
 
 class AccountNotFound(LookupError):

@@ -3,7 +3,9 @@ from django import forms
 from django.db.models import Q
 
 from apps.core.filters import FewChoicesFilter, FilterSet
+from apps.core.search import latest_only
 from apps.customers.filters import CustomerLookupMixin, customer_widget
+from apps.customers.selectors import documents_matching
 from apps.inventory.models import Store
 
 from .models import Coupon, CouponKind, Order, OrderStatus, Return, ReturnDisposition
@@ -56,12 +58,8 @@ class OrderFilter(CustomerLookupMixin, FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(reference__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(customer__code__iexact=value)
-        )
+        queryset = queryset.filter(documents_matching(value, "number", "reference"))
+        return latest_only(self, queryset, value, "order_date", "orders")
 
 
 class ReturnFilter(FilterSet):
