@@ -15,11 +15,14 @@ from django.db import migrations
 
 
 class Trigram:
-    def __init__(self, name: str, table: str, column: str, where: str = ""):
+    """`upper=False` for a case-sensitive `contains` (`column::text`, digits say)."""
+
+    def __init__(self, name: str, table: str, column: str, where: str = "", upper: bool = True):
         self.name, self.table, self.column, self.where = name, table, column, where
+        self.upper = upper
 
     def create(self) -> list[str]:
-        expression = f"UPPER({self.column}::text)"
+        expression = f"UPPER({self.column}::text)" if self.upper else f"({self.column}::text)"
         sql = [
             f"CREATE INDEX IF NOT EXISTS {self.name} ON {self.table} USING gin"
             f" ({expression} gin_trgm_ops) WITH (gin_pending_list_limit = 64)"

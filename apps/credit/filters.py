@@ -14,7 +14,7 @@ from .models import (
     TransactionStatus,
     TransactionType,
 )
-from .selectors import seller_label_for, sellers_matching
+from .selectors import seller_label_for, sellers_matching, transactions_matching
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
@@ -89,15 +89,7 @@ class SellerTransactionFilter(CreatedBetween):
         fields = ["q", "type", "status", "start", "end"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        digits = "".join(ch for ch in value if ch.isdigit() or ch == "+")
-        query = Q(idempotency_key=value)
-        if digits:
-            query |= Q(phone__contains=digits)
-        if len(value) >= 4 and all(ch in "0123456789abcdef-" for ch in value.lower()):
-            # the full id from its start, or the short id shown in lists (its last 8 digits)
-            query |= Q(id__startswith=value.lower()) | Q(id__endswith=value.lower())
-        return queryset.filter(query)
+        return queryset.filter(transactions_matching(value))
 
 
 class TransactionFilter(SellerTransactionFilter):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
+import uuid
+
+from django.db.models import CharField, Count, Q, Sum
+from django.db.models.functions import Cast, Right
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from apps.core.filters import MAX_DB_INT
@@ -57,3 +61,45 @@ def sellers_matching(text: str):
     if len(digits) >= 3 and all(ch.isdigit() or ch in "+ -/()" for ch in text):
         query |= Q(phone__contains=digits)
     return Seller.objects.filter(query)
+
+
+# Up to this many sellers, an idempotency key is looked up seller by seller (below).
+SELLERS_LISTED = 5_000
+HEX = frozenset("0123456789abcdef")
+UUID_DASHES = (8, 13, 18, 23)  # where the dashes of a written UUID are
+SHORT_ID = 8  # the digits of TransactionLog.short_id
+
+
+def transactions_matching(text: str) -> Q:
+    """The credit log's search ("phone or transaction id"), each part through an index:
+    - the idempotency key, within each seller (the unique key on seller and idempotency
+      key leads with the seller; one look-up per seller, a few ms for a thousand);
+    - the phone containing the digits typed (a trigram index on PostgreSQL);
+    - the transaction's id, whole or its start (4 digits or more: a range of the primary
+      key), or the 8-digit short id the lists show (`credit_log_short_id_idx`)."""
+    text = text.strip()
+    query = Q(idempotency_key=text)
+    sellers = list(Seller._base_manager.values_list("pk", flat=True)[: SELLERS_LISTED + 1])
+    if len(sellers) <= SELLERS_LISTED:
+        query &= Q(seller__in=sellers)
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    if digits:
+        query |= Q(phone__contains=digits)
+    typed = text.lower()
+    if len(typed) >= 4:
+        query |= _id_starting(typed)
+        if len(typed) == SHORT_ID and set(typed) <= HEX:
+            query |= Q(Exact(Right(Cast("id", CharField()), SHORT_ID), typed))
+    return query
+
+
+def _id_starting(typed: str) -> Q:
+    """Ids whose written form starts with `typed` (dashes where a UUID has them), as the
+    range of the primary key they fill; nothing when `typed` cannot start a UUID."""
+    if len(typed) > 36 or any(
+        (ch != "-") if i in UUID_DASHES else (ch not in HEX) for i, ch in enumerate(typed)
+    ):
+        return Q(pk__in=[])
+    digits = typed.replace("-", "")
+    low, high = digits.ljust(32, "0"), digits.ljust(32, "f")
+    return Q(pk__gte=uuid.UUID(low), pk__lte=uuid.UUID(high))

@@ -1,8 +1,10 @@
 """Staff screens: sellers, the top-up queue, the transaction log (Area.CREDIT)."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from apps.credit import services
@@ -252,3 +254,59 @@ def test_the_log_search_finds_a_transaction_by_the_short_id_its_list_shows(make_
         for text in (log.short_id, str(log.pk)[:23], str(log.pk)):
             found = SellerTransactionFilter(data={"q": text}, queryset=everything).qs
             assert list(found) == [log], text
+
+
+def test_the_log_search_by_idempotency_key_phone_and_id_start(make_seller, monkeypatch):
+    """Every part of the search (credit.selectors.transactions_matching), also with more
+    sellers than are listed for the idempotency key's look-up."""
+    from apps.credit import selectors
+    from apps.credit.filters import SellerTransactionFilter
+
+    seller = make_seller("20.00")
+    first, second = (
+        services.credit_charge(
+            seller=seller, amount="1.00", phone=phone, idempotency_key=key
+        ).transaction
+        for phone, key in ((PHONE, "order-a"), ("+4915112345678", "order-b"))
+    )
+    everything = TransactionLog.objects.all()
+
+    def found(text):
+        return set(SellerTransactionFilter(data={"q": text}, queryset=everything).qs)
+
+    def by_phone(text):  # what the digits in `text` find in the phones alone
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return {log for log in everything if digits and digits in log.phone}
+
+    for listed in (selectors.SELLERS_LISTED, 0):
+        monkeypatch.setattr(selectors, "SELLERS_LISTED", listed)
+        assert found("order-a") == {first}
+        assert found("order-") == set()  # the key is matched whole
+    assert found("1511234") == {second}  # digits anywhere in the phone
+    start = str(second.pk)[:8].upper()
+    assert second in found(start)
+    assert found(start) == {log for log in everything if str(log.pk)[:8] == start.lower()}
+    for text in (str(second.pk)[:9].replace("-", "x"), str(second.pk)[:7] + "-"):
+        assert found(text) == by_phone(text), text  # cannot start an id: its digits only
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+def test_each_part_of_the_log_search_is_read_from_its_own_index(make_seller):
+    """No scan of the log: the idempotency key seller by seller, the phone's trigrams, the
+    id's range and the short id's index, ORed (sequential and plain index scans forbidden,
+    so a part without its index could only fail)."""
+    from apps.credit.selectors import transactions_matching
+
+    make_seller("20.00")
+    sql, params = TransactionLog.objects.filter(
+        transactions_matching("0123abcd")
+    ).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("credit_log_phone_trgm", "credit_transactionlog_pkey", "credit_log_short_id_idx"):
+        assert f"Bitmap Index Scan on {index}" in plan, plan
+    # the key seller by seller, or (few sellers' rows) all their rows through the seller's
+    assert re.search(r"Bitmap Index Scan on credit_log_(idempotency_key|seller_idx)", plan)
