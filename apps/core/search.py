@@ -17,6 +17,7 @@ import datetime as dt
 from django.db.models import Q, Value
 from django.db.models.functions import StrIndex, Upper
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 
 # Characters a search needs before the trigram indexes serve it (pg_trgm's trigrams).
 TRIGRAM = 3
@@ -57,8 +58,13 @@ def latest_only(filterset, queryset, text: str, date_field: str, noun: str):
     since = since_date(queryset.model, date_field)
     if since is None:
         return queryset
+    if isinstance(since, dt.datetime):  # a moment: from the start of its minute, local time
+        since = timezone.localtime(since).replace(second=0, microsecond=0)
+        shown = f"{since:%d %b %Y %H:%M}"
+    else:
+        shown = f"{since:%d %b %Y}"
     filterset.search_note = (
-        f"A search of one or two characters looks at the {noun} dated {since:%d %b %Y} or"
-        f" later. Type three or more characters to search all {noun}."
+        f"A search of one or two characters looks at the {noun} dated {shown} or later."
+        f" Type three or more characters to search all {noun}."
     )
     return queryset.filter(**{f"{date_field}__gte": since})

@@ -9,8 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.core import search
+from apps.core.models import AuditAction, AuditEvent
 from apps.customers import selectors as customer_selectors
 from apps.finance.models import Currency
 from apps.ledger import chart
@@ -189,3 +191,26 @@ def test_each_part_of_a_journal_search_is_read_from_its_own_index(books):
     text = plan(JournalEntry.objects.filter(entries_matching("bank")))
     for index in ("memo_trgm", "reference_trgm", "source_idx"):
         assert f"Bitmap Index Scan on ledger_entry_{index}" in text, text
+
+
+def test_a_short_audit_search_reads_the_latest_events_from_the_minute_of_the_cut(
+    client_for, monkeypatch
+):
+    admin = client_for("Admin")  # logging in writes events of its own: before the three
+    AuditEvent.objects.all().delete()
+    moments = [dt.datetime(2026, 3, day, 10, 15, 42, tzinfo=dt.UTC) for day in (1, 2, 3)]
+    for moment, subject in zip(moments, ("Box A", "Box B", "Box C"), strict=True):
+        AuditEvent.objects.create(created_at=moment, action=AuditAction.UPDATE, object_repr=subject)
+
+    def found(text):
+        html = admin.get(reverse("audit-list"), {"q": text}).content.decode()
+        return sorted(set(re.findall(r"Box [ABC]", html))), html
+
+    assert found("bo")[0] == ["Box A", "Box B", "Box C"]
+    AuditEvent.objects.exclude(object_repr__startswith="Box").delete()  # the login's, say
+    monkeypatch.setattr(search, "SHORT_SEARCH_ROWS", 1)  # the 2nd latest event's minute on
+    shown, html = found("bo")
+    local = timezone.localtime(moments[1])
+    assert shown == ["Box B", "Box C"]
+    assert f"looks at the events dated {local:%d %b %Y %H:%M} or later" in html
+    assert found("box")[0] == ["Box A", "Box B", "Box C"]  # three characters: all of them
