@@ -6,7 +6,7 @@ ORs bitmap scans of them and sorts the few rows found. One or two characters mak
 trigram, so only reading the rows can show that a rare pair ("zz") is absent, and an index
 scan that cannot filter is the slowest way to read them (1.3 s over the journal's 1.7
 million entries). `contains` writes such a search as `STRPOS`, which no index serves: the
-planner walks the list's order, and `latest_only` ends that walk at the dates of the latest
+planner walks the list's order, and `latest_only` ends that walk after the latest
 SHORT_SEARCH_ROWS rows, with a note on the list saying so.
 """
 
@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, Value
+from django.db import connections, router
+from django.db.models import BooleanField, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex, Upper
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -40,31 +42,52 @@ def contains(text: str, *fields: str) -> Q:
     return match
 
 
-def since_date(model, date_field: str, rows: int | None = None) -> dt.date | None:
-    """The date of the `rows`-th latest row of `model` by `date_field` (its index walked
-    from the newest end), or None when the table has no more rows than that."""
+def cut(model, fields: tuple[str, ...], rows: int | None = None) -> tuple | None:
+    """The values of `fields` at the `rows`-th latest row of `model` in that order (an
+    index of the same order walked from its newest end), or None when the table has no
+    more rows than that."""
     rows = SHORT_SEARCH_ROWS if rows is None else rows
-    dates = model._base_manager.order_by(f"-{date_field}").values_list(date_field, flat=True)
-    found = list(dates[rows : rows + 1])
+    latest = model._base_manager.order_by(*(f"-{name}" for name in fields))
+    found = list(latest.values_list(*fields)[rows : rows + 1])
     return found[0] if found else None
 
 
-def latest_only(filterset, queryset, text: str, date_field: str, noun: str):
-    """For a short `text`, `queryset` limited to the dates of the latest SHORT_SEARCH_ROWS
-    rows, and the filter set's `search_note` saying so; else, or when the table is not that
-    big, `queryset` unchanged."""
+def latest_only(filterset, queryset, text: str, fields: tuple[str, ...], noun: str):
+    """For a short `text`, `queryset` limited to its latest SHORT_SEARCH_ROWS rows in the
+    order of `fields` (the list's default order, which an index serves: the condition is
+    that index's range, so a walk of it ends there), and the filter set's `search_note`
+    saying so; else, or when the table is not that big, `queryset` unchanged."""
     if not is_short(text):
         return queryset
-    since = since_date(queryset.model, date_field)
-    if since is None:
+    values = cut(queryset.model, fields)
+    if values is None:
         return queryset
-    if isinstance(since, dt.datetime):  # a moment: from the start of its minute, local time
-        since = timezone.localtime(since).replace(second=0, microsecond=0)
-        shown = f"{since:%d %b %Y %H:%M}"
-    else:
-        shown = f"{since:%d %b %Y}"
+    day = values[0]
+    if isinstance(day, dt.datetime):
+        day = timezone.localtime(day)
     filterset.search_note = (
-        f"A search of one or two characters looks at the {noun} dated {shown} or later."
-        f" Type three or more characters to search all {noun}."
+        f"A search of one or two characters looks at the latest {SHORT_SEARCH_ROWS:,} {noun}"
+        f" only (dated {day:%d %b %Y} or later). Type three or more characters to search"
+        f" all {noun}."
     )
-    return queryset.filter(**{f"{date_field}__gte": since})
+    return queryset.filter(_at_or_after(queryset.model, fields, values))
+
+
+def _at_or_after(model, fields: tuple[str, ...], values: tuple) -> Q:
+    """`(fields) >= (values)` as one row comparison: PostgreSQL reads it as a range of a
+    multi-column index in that order (SQLite compares row values the same way)."""
+    if len(fields) == 1:
+        return Q(**{f"{fields[0]}__gte": values[0]})
+    connection = connections[router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(name).column)}"
+        for name in fields
+    )
+    placeholders = ", ".join(["%s"] * len(fields))
+    params = tuple(
+        model._meta.get_field(name).get_db_prep_value(value, connection)
+        for name, value in zip(fields, values, strict=True)
+    )
+    condition = RawSQL(f"({columns}) >= ({placeholders})", params, output_field=BooleanField())
+    return Q(condition)

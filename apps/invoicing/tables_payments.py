@@ -116,7 +116,7 @@ class PaymentFilter(CustomerLookupMixin, FilterSet):
         if not value:
             return queryset
         queryset = queryset.filter(documents_matching(value, "number", "reference"))
-        return latest_only(self, queryset, value, "date", "payments")
+        return latest_only(self, queryset, value, ("date", "id"), "payments")
 
     def by_credit(self, queryset, name, value):
         """The stored credit left (equal to the annotated one, check_books): the few such

@@ -47,7 +47,7 @@ class JournalEntryFilter(FilterSet):
         if not value:
             return queryset
         queryset = queryset.filter(entries_matching(value))
-        return latest_only(self, queryset, value, "date", "entries")
+        return latest_only(self, queryset, value, ("date", "posted_at"), "entries")
 
     def with_account(self, queryset, name, value):
         lines = JournalLine.objects.filter(entry=OuterRef("pk"), account__in=value.values("pk"))

@@ -59,7 +59,7 @@ class OrderFilter(CustomerLookupMixin, FilterSet):
         if not value:
             return queryset
         queryset = queryset.filter(documents_matching(value, "number", "reference"))
-        return latest_only(self, queryset, value, "order_date", "orders")
+        return latest_only(self, queryset, value, ("order_date", "id"), "orders")
 
 
 class ReturnFilter(FilterSet):

@@ -108,14 +108,14 @@ def test_many_customers_found_are_read_as_a_subquery(client_for, orders, monkeyp
     assert sorted(set(shown)) == numbers(*orders.values())
 
 
-def test_a_short_search_reads_the_latest_dates_and_says_so(client_for, orders, monkeypatch):
+def test_a_short_search_reads_the_latest_rows_and_says_so(client_for, orders, monkeypatch):
     monkeypatch.setattr(search, "SHORT_SEARCH_ROWS", 1)  # the 2nd latest order's date on
     sales = client_for("Sales")
     html, shown = listed(sales, "order-list", q="e")
     assert sorted(set(shown)) == numbers(orders["acme_new"], orders["zeta"])
     assert (
-        "A search of one or two characters looks at the orders dated 06 Mar 2026 or later."
-        " Type three or more characters to search all orders." in html
+        "A search of one or two characters looks at the latest 1 orders only (dated 06 Mar"
+        " 2026 or later). Type three or more characters to search all orders." in html
     )
     html, shown = listed(sales, "order-list", q="Ret")  # three: every order
     assert sorted(set(shown)) == numbers(orders["acme_old"], orders["acme_new"])
@@ -129,9 +129,7 @@ def test_the_short_search_note_comes_with_the_typed_table(client_for, orders, mo
     monkeypatch.setattr(search, "SHORT_SEARCH_ROWS", 1)
     response = client_for("Sales").get(reverse("order-list"), {"q": "zz"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert (
-        html.lstrip().startswith('<div id="table"') and "looks at the orders dated 06 Mar" in html
-    )
+    assert html.lstrip().startswith('<div id="table"') and "(dated 06 Mar 2026 or later)" in html
 
 
 def test_journal_search_memo_reference_and_source_key(client_for, books, monkeypatch):
@@ -154,7 +152,7 @@ def test_journal_search_memo_reference_and_source_key(client_for, books, monkeyp
     monkeypatch.setattr(search, "SHORT_SEARCH_ROWS", 1)  # the 2nd latest entry's date on
     matched, html = found("o")
     assert matched == {"Till float", "Sourced"}  # not "Opening cash" of 1 March
-    assert "looks at the entries dated 04 Mar 2026 or later" in html
+    assert "looks at the latest 1 entries only (dated 04 Mar 2026 or later)" in html
 
 
 def plan(queryset) -> str:
@@ -193,9 +191,7 @@ def test_each_part_of_a_journal_search_is_read_from_its_own_index(books):
         assert f"Bitmap Index Scan on ledger_entry_{index}" in text, text
 
 
-def test_a_short_audit_search_reads_the_latest_events_from_the_minute_of_the_cut(
-    client_for, monkeypatch
-):
+def test_a_short_audit_search_reads_the_latest_events(client_for, monkeypatch):
     admin = client_for("Admin")  # logging in writes events of its own: before the three
     AuditEvent.objects.all().delete()
     moments = [dt.datetime(2026, 3, day, 10, 15, 42, tzinfo=dt.UTC) for day in (1, 2, 3)]
@@ -208,9 +204,44 @@ def test_a_short_audit_search_reads_the_latest_events_from_the_minute_of_the_cut
 
     assert found("bo")[0] == ["Box A", "Box B", "Box C"]
     AuditEvent.objects.exclude(object_repr__startswith="Box").delete()  # the login's, say
-    monkeypatch.setattr(search, "SHORT_SEARCH_ROWS", 1)  # the 2nd latest event's minute on
+    monkeypatch.setattr(search, "SHORT_SEARCH_ROWS", 1)  # from the 2nd latest event on
     shown, html = found("bo")
     local = timezone.localtime(moments[1])
     assert shown == ["Box B", "Box C"]
-    assert f"looks at the events dated {local:%d %b %Y %H:%M} or later" in html
+    assert f"looks at the latest 1 events only (dated {local:%d %b %Y} or later)" in html
     assert found("box")[0] == ["Box A", "Box B", "Box C"]  # three characters: all of them
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+def test_a_short_journal_search_ends_its_walk_at_the_cut(client_for, books, monkeypatch):
+    """The cut is a range of the journal's (date, posted_at) index, not a filter: a walk of
+    the index stops there (a day's filter alone would read every entry of that day)."""
+    for day in (1, 2, 3):
+        post(DAY + dt.timedelta(days=day), "Till float")
+    monkeypatch.setattr(search, "SHORT_SEARCH_ROWS", 1)
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for("Accountant").get(reverse("journalentry-list"), {"q": "zz"})
+    assert "looks at the latest 1 entries only" in response.content.decode()
+    (page,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "ledger_journalentry"."id"')
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + page)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using ledger_entry_date_idx" in text, text
+    assert "Index Cond: (ROW(date, posted_at) >= ROW(" in text, text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
+def test_each_part_of_an_audit_search_is_read_from_its_own_index():
+    from apps.core.filters import AuditEventFilter
+
+    AuditEvent.objects.create(action=AuditAction.UPDATE, object_repr="Box A", message="moved")
+    found = AuditEventFilter(data={"q": "box"}, queryset=AuditEvent.objects.all()).qs
+    text = plan(found.order_by())
+    for index in ("object", "event", "message"):
+        assert f"Bitmap Index Scan on audit_{index}_trgm" in text, text
