@@ -28,3 +28,16 @@ def client_binding():
         yield
     finally:
         raw.cursor_factory = saved
+
+
+def plan(query, params=(), forbid=("seqscan", "indexscan")) -> str:
+    """PostgreSQL's plan of a queryset or SQL text with some scan kinds forbidden
+    (`enable_<kind> = off`, for this transaction): a statement whose parts had no index of
+    their own could then only be planned with another index, and the test reads which."""
+    if not isinstance(query, str):
+        query, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        for kind in forbid:
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
+        cursor.execute("EXPLAIN " + query, params)
+        return "\n".join(row[0] for row in cursor.fetchall())

@@ -21,7 +21,7 @@ from apps.ledger.models import JournalEntry
 from apps.ledger.selectors import entries_matching
 from apps.ledger.services import Cr, Dr, journal_post
 from apps.sales.models import Order
-from tests.binding import client_binding
+from tests.binding import client_binding, plan
 from tests.sales.factories import make_customer, make_order
 
 pytestmark = pytest.mark.django_db
@@ -155,17 +155,6 @@ def test_journal_search_memo_reference_and_source_key(client_for, books, monkeyp
     assert "looks at the latest 1 entries only (dated 04 Mar 2026 or later)" in html
 
 
-def plan(queryset) -> str:
-    """EXPLAIN with sequential and plain index scans forbidden: a search whose parts had no
-    index of their own could only be planned as a bitmap scan of some other index."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans")
 def test_each_part_of_an_order_search_is_read_from_its_own_index(client_for, orders):
     """Number and reference from their trigram indexes, the customers' orders from the
@@ -227,11 +216,7 @@ def test_a_short_journal_search_ends_its_walk_at_the_cut(client_for, books, monk
         for q in queries.captured_queries
         if q["sql"].startswith('SELECT "ledger_journalentry"."id"')
     ]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN " + page)
-        text = "\n".join(row[0] for row in cursor.fetchall())
+    text = plan(page, forbid=("seqscan", "bitmapscan"))
     assert "Index Scan using ledger_entry_date_idx" in text, text
     assert "Index Cond: (ROW(date, posted_at) >= ROW(" in text, text
 
