@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import django_filters
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -14,6 +15,7 @@ from apps.accounts.roles import Area
 from apps.core.api.idempotency import idempotent
 from apps.core.api.pagination import CursorPages
 from apps.core.api.viewsets import AreaViewSet, ReadOnlyAreaViewSet
+from apps.core.filters import FilterSet
 
 from . import selectors, services
 from .models import Account, JournalEntry, JournalLine
@@ -93,6 +95,22 @@ class ReverseSerializer(serializers.Serializer):
     memo = serializers.CharField(max_length=200, allow_blank=True)
 
 
+class EntryFilter(FilterSet):
+    search = django_filters.CharFilter(
+        method="by_text",
+        help_text="Memo or reference containing it, or a source document's key.",
+    )
+
+    class Meta:
+        model = JournalEntry
+        fields = {"date": ["exact", "gte", "lte"], "reference": ["exact"], "currency": ["exact"]}
+
+    def by_text(self, queryset, name, value):
+        """The journal screen's search, every entry (no short-search cut)."""
+        value = value.strip()
+        return queryset.filter(selectors.entries_matching(value)) if value else queryset
+
+
 class JournalEntryViewSet(ReadOnlyAreaViewSet):
     """Posted journal entries (immutable). `reverse/` posts the mirror entry; entries with a
     source document are reversed at the source (same rule as the ledger screen)."""
@@ -100,12 +118,8 @@ class JournalEntryViewSet(ReadOnlyAreaViewSet):
     area = Area.LEDGER
     queryset = JournalEntry.objects.select_related("source_type").prefetch_related("lines__account")
     serializer_class = EntrySerializer
-    filterset_fields = {
-        "date": ["exact", "gte", "lte"],
-        "reference": ["exact"],
-        "currency": ["exact"],
-    }
-    search_fields = ["memo", "reference"]
+    filterset_class = EntryFilter
+    search_fields: list = []  # `search` is the journal screen's search (EntryFilter.by_text)
     ordering_fields = ["date", "posted_at"]
     ordering = ["-posted_at"]
 
