@@ -9,6 +9,7 @@ from apps.core import search
 from apps.ledger import chart
 from apps.ledger.chart import chart_ensure
 from apps.ledger.services import Cr, Dr, journal_post
+from tests.invoicing.conftest import books, customer  # noqa: F401  (fixtures)
 from tests.sales.factories import make_customer, make_order
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,19 @@ def test_journal_entries_by_memo_reference_and_source_key(api_for):
     assert found(accountant, url, "opening") == [str(cash.pk)]
     assert found(accountant, url, "bank-7") == [str(cash.pk)]
     assert found(accountant, url, str(order.pk)) == [str(sourced.pk)]
+
+
+def test_payments_by_number_reference_and_customer(api, books, customer):  # noqa: F811
+    def record(payer, reference):
+        body = {"customer": payer.pk, "amount": "5.00", "date": "2026-03-10"}
+        answer = api.post("/api/v1/payments/", {**body, "reference": reference}, format="json")
+        assert answer.status_code == 201, answer.content
+        return answer.json()
+
+    other = make_customer("Zeta Wholesale")
+    first, second = record(customer, "BANK-TX-5501"), record(other, "")
+    url = "/api/v1/payments/"
+    assert found(api, url, "tx-55") == [first["id"]]
+    assert found(api, url, "zeta whole") == [second["id"]]
+    assert found(api, url, second["number"]) == [second["id"]]
+    assert found(api, url, "nothing-like-it") == []
