@@ -17,8 +17,8 @@ import datetime as dt
 from django.db import connections, router
 from django.db.models import BooleanField, Q, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import StrIndex, Upper
-from django.db.models.lookups import GreaterThan
+from django.db.models.functions import Sign, StrIndex, Upper
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 # Characters a search needs before the trigram indexes serve it (pg_trgm's trigrams).
@@ -32,11 +32,15 @@ def is_short(text: str) -> bool:
 
 
 def contains(text: str, *fields: str) -> Q:
-    """Rows with `text` in one of `fields`, in any case (as `icontains`)."""
+    """Rows with `text` in one of `fields`, in any case (as `icontains`). A short text is
+    written `SIGN(STRPOS(...)) = 1`: the planner, which has no statistics for it, takes an
+    equality to hold for 0.5 % of rows (`STRPOS(...) > 0`: a third), so with another sort it
+    reads the cut's range and sorts it rather than walking that sort's index through every
+    row in the hope of finding a page early (journal `q=zz&sort=total`: 2,676 -> 8 ms)."""
     match = Q()
     for field in fields:
         if is_short(text):
-            match |= Q(GreaterThan(StrIndex(Upper(field), Upper(Value(text))), 0))
+            match |= Q(Exact(Sign(StrIndex(Upper(field), Upper(Value(text)))), 1))
         else:
             match |= Q(**{f"{field}__icontains": text})
     return match
