@@ -14,7 +14,7 @@ from django.urls import reverse
 from apps.catalog import pages
 from apps.catalog.models import Product
 from apps.inventory.services import stock_receive
-from tests.binding import client_binding
+from tests.binding import client_binding, plan
 from tests.inventory.factories import StoreFactory
 
 from .factories import CategoryFactory, ProductFactory
@@ -162,9 +162,5 @@ def test_price_sort_reads_the_base_currency_run_from_the_price_index(client_for)
         page_ids(client_for("Viewer"), {"sort": "-selling_price"})
     (page,) = [q["sql"] for q in queries if "run_0" in q["sql"]]
     base_run = page.split("run_0 AS (")[1].split("run_1 AS (")[0]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + base_run.rsplit(")", 1)[0])
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "product_price_idx" in plan and "Sort" not in plan, plan
+    text = plan(base_run.rsplit(")", 1)[0], forbid=("sort", "seqscan"))
+    assert "product_price_idx" in text and "Sort" not in text, text

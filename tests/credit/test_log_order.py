@@ -12,7 +12,7 @@ from apps.credit import services
 from apps.credit.models import CreditRequest, TransactionLog
 from apps.credit.tables import CreditRequestTable, TransactionTable
 from apps.credit.views import CreditRequestListView
-from tests.binding import client_binding
+from tests.binding import client_binding, plan
 
 pytestmark = pytest.mark.django_db
 
@@ -103,14 +103,10 @@ def test_each_sort_reads_the_page_from_an_index_of_the_log(log, client_for, sort
         (page,) = [
             q["sql"] for q in queries.captured_queries if "credit_transactionlog" in q["sql"]
         ]
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("EXPLAIN " + page)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        assert INDEXES[sort] in plan, (key, plan)
+        text = plan(page, forbid=("seqscan", "sort"))
+        assert INDEXES[sort] in text, (key, text)
         if sort == "seller":
-            assert "Nested Loop" in plan and "LATERAL" in page
+            assert "Nested Loop" in text and "LATERAL" in page
 
 
 QUEUE_SORTS = ("created_at", "seller", "amount", "note", "status", "decided")
@@ -187,9 +183,5 @@ def test_queue_sorts_read_their_keys_from_an_index_from_either_end(queue, client
                 )
             (keys,) = [q["sql"] for q in queries.captured_queries if 'AS "pk" FROM' in q["sql"]]
             assert "OFFSET" not in keys, keys  # the last page skips nothing either
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off")
-                cursor.execute("SET LOCAL enable_sort = off")
-                cursor.execute("EXPLAIN " + keys)
-                plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert index in plan, (key, page, plan)
+            text = plan(keys, forbid=("seqscan", "sort"))
+            assert index in text, (key, page, text)

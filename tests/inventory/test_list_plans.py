@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.inventory.services import stock_receive
-from tests.binding import client_binding
+from tests.binding import client_binding, plan
 from tests.catalog.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,10 +53,6 @@ def test_stock_list_by_unit_cost_or_value_pages_an_index_without_sorting(client_
         for q in queries.captured_queries
         if q["sql"].startswith('SELECT "inventory_stocklevel"')
     ]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + page)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    text = plan(page, forbid=("sort", "seqscan"))
     index = "stock_level_unit_cost_idx" if "unit_cost" in sort else "stock_level_value_idx"
-    assert index in plan and "Sort" not in plan, plan
+    assert index in text and "Sort" not in text, text

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests import binding
 from tests.binding import client_binding
 from tests.invoicing.conftest import free_invoice
 
@@ -30,11 +31,7 @@ def plan(sql: str, *, sort: bool = False) -> str:
     """The PostgreSQL plan of `sql` with sequential scans (and sorts, unless `sort`) priced
     out, so an empty test table plans as a big one would: an index that serves the order
     is taken."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"SET LOCAL enable_sort = {'on' if sort else 'off'}")
-        cursor.execute("EXPLAIN " + sql)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    return binding.plan(sql, forbid=("seqscan",) if sort else ("seqscan", "sort"))
 
 
 def has_index(table: str, name: str) -> bool:

@@ -8,6 +8,7 @@ from apps.ledger import chart
 from apps.ledger.models import Account, JournalEntry
 from apps.ledger.selectors import accounts_tree, line_totals, trial_balance
 from apps.ledger.services import Cr, Dr, journal_post
+from tests.binding import plan
 
 pytestmark = pytest.mark.django_db
 
@@ -257,11 +258,8 @@ def test_journal_sorts_walk_an_index_and_end_with_the_pk(books, key):
     if connection.vendor != "postgresql":
         assert index in queryset.explain()
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        plan = queryset.explain()
-    assert index in plan and "Sort" not in plan, plan
+    text = plan(queryset, forbid=("seqscan", "sort"))
+    assert index in text and "Sort" not in text, text
 
 
 # The loops the two templates had before their rows were written in Python (tables.py)
@@ -340,8 +338,5 @@ def test_journal_by_poster_is_the_user_ordering_then_the_pk(books, make_user, de
     plain = queryset.order_by(f"{email_first}posted_by", f"{email_first}id")
     assert [e.posted_by_id for e in rows] == [e.posted_by_id for e in plain]
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            plan = queryset.by_poster(descending=descending)[:51].explain()
-        assert "ledger_entry_poster_idx" in plan, plan
+        text = plan(queryset.by_poster(descending=descending)[:51], forbid=("seqscan", "sort"))
+        assert "ledger_entry_poster_idx" in text, text

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from apps.sales.models import Order
 from apps.sales.tables import OrderTable
-from tests.binding import client_binding
+from tests.binding import client_binding, plan
 from tests.inventory.factories import StoreFactory
 
 from .factories import make_customer, make_order, make_product
@@ -81,9 +81,5 @@ def test_order_sorts_page_an_index_without_sorting(client_for, orders, sort, ind
         for q in queries.captured_queries
         if 'FROM "sales_order"' in q["sql"] and "LIMIT" in q["sql"]
     ]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + page)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert index in plan and "Sort" not in plan, plan
+    text = plan(page, forbid=("sort", "seqscan"))
+    assert index in text and "Sort" not in text, text
