@@ -62,6 +62,15 @@ class ProductFilter(FilterSet):
         self.filters["store"].extra["choices"] = _store_choices()
 
     def search(self, queryset, name, value):
+        """A search that finds at most a few hundred products, as their keys read first
+        (`search_keys`), so every sort and part of the page probes them by key: one
+        store's stock order (apps/inventory/store_order.py) walked each of its runs
+        through the whole catalog for a search that finds little (`q=zz`: 141-344 ms).
+        One that finds more stays a condition, which a page's walk meets early (as a
+        subquery of keys, each run of that order read all of them: `q=bolt` 28 -> 80 ms)."""
+        keys = Product.all_objects.search_keys(value)
+        if isinstance(keys, list):
+            return queryset.filter(pk__in=keys)
         return queryset.search(value)
 
     def by_status(self, queryset, name, value):

@@ -18,7 +18,9 @@ ms at 100,000 products). The order splits into runs that each come from an index
   they are found by walking the product name index and probing each product's level
   (see WALK), instead of reading all of them and their products to sort by name.
 
-Ascending, the zeros come first; descending, last. A page at offset O of n rows needs at
+Ascending, the zeros come first; descending, last. A page in the second half of the
+list is read from its other end, in the exact reverse order (quantity, name and pk all
+flipped, `reversed`), and turned around: the last page costs what the first one does. A page at offset O of n rows needs at
 most O + n rows of each part of the leading run and only what the leading run leaves of
 the trailing one (PostgreSQL does not start the trailing run while the leading one fills
 the page). One statement: the page's keys are picked in a subquery of the product query,
@@ -50,8 +52,12 @@ from .models import MissingLevel, StockLevel
 
 _PAGE_SQL = (
     "WITH {ctes} SELECT stock_id FROM (SELECT * FROM {runs} UNION ALL {trail})"
-    " page ORDER BY stock_key {direction}, stock_name ASC, stock_id ASC LIMIT %s OFFSET %s"
+    " page ORDER BY stock_key {direction}, stock_name {ties}, stock_id {ties} LIMIT %s OFFSET %s"
 )
+
+# A page ending past this row, in the second half of the list, is read from the list's
+# other end (`StoreStockOrder.reversed`): it then counts the rows first (the pager's count).
+FROM_THE_END = 500
 
 
 def _left(runs: list[str]) -> str:
@@ -66,13 +72,36 @@ class StoreStockOrder(PagedOrder):
     its filters) ordered by the store's on-hand, then name, then pk: the same rows in the
     same order as `queryset.order_by(on_hand, "name", "pk")`, sliced page by page."""
 
-    def __init__(self, queryset: QuerySet, *, store_id: int, descending: bool):
+    def __init__(
+        self, queryset: QuerySet, *, store_id: int, descending: bool, ties_descending=False
+    ):
         self.queryset = queryset
         self.store_id = store_id
         self.descending = descending
+        # Equal quantities by name and pk descending: the exact reverse of the other
+        # direction's order, which a page near the end is read from (see `_page`).
+        self.ties_descending = ties_descending
+        self.ties = ("-name", "-pk") if ties_descending else ("name", "pk")
         on_hand = F("on_hand").desc() if descending else F("on_hand").asc()
         # The order it stands for, whole: counts, iteration and empty querysets use it.
-        self.ordered = queryset.order_by(on_hand, "name", "pk")
+        self.ordered = queryset.order_by(on_hand, *self.ties)
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:  # the pager's count, read again by a page near the end
+            self._count = self.queryset.count()
+        return self._count
+
+    def reversed(self) -> StoreStockOrder:
+        """The same rows in the exact reverse order."""
+        other = StoreStockOrder(
+            self.queryset,
+            store_id=self.store_id,
+            descending=not self.descending,
+            ties_descending=not self.ties_descending,
+        )
+        other._count = self._count
+        return other
 
     def _runs(self) -> tuple[list[QuerySet], QuerySet | None, list[QuerySet]]:
         """(zeros, low, held): the parts of the products at 0 in the store, the walk for
@@ -104,7 +133,7 @@ class StoreStockOrder(PagedOrder):
             _written_as(lean, on_hand, quantity)
             .annotate(stock_id=F("pk"), stock_name=F("name"), stock_key=level)
             .filter(stock_key__gt=0)
-            .order_by(level.desc() if self.descending else level.asc(), "name", "pk")
+            .order_by(level.desc() if self.descending else level.asc(), *self.ties)
         )
         low = None
         if not self.descending:
@@ -117,13 +146,13 @@ class StoreStockOrder(PagedOrder):
             low = (
                 walked.filter(_walk_lowest())
                 .filter(_LevelIs(F("pk"), self.store_id, lowest))
-                .order_by("name", "pk")
+                .order_by(*self.ties)
                 .values_list(*columns)
             )
             # the rest of the held run: above the lowest quantity when the walk took it
             held = held.filter(stock_key__gt=_below_held())
         return (
-            [part.order_by("name", "pk").values_list(*columns) for part in zeros],
+            [part.order_by(*self.ties).values_list(*columns) for part in zeros],
             low,
             [held.values_list(*columns)],
         )
@@ -149,6 +178,7 @@ class StoreStockOrder(PagedOrder):
             make_hashable(where[1]),
             self.store_id,
             self.descending,
+            self.ties_descending,
             FEW_MISSING,
             WALK,
         )
@@ -167,6 +197,18 @@ class StoreStockOrder(PagedOrder):
             return None
 
     def _page(self, start: int, stop: int) -> list:
+        if stop > FROM_THE_END:
+            total = self.count()
+            if start >= total:
+                return []
+            stop = min(stop, total)
+            if total - start < start:
+                # Nearer the end: the same rows read from the other end of the list, where
+                # the runs need total - start rows rather than stop (the last page of a
+                # store's 100,000 products: 276-414 ms -> that of a first page).
+                rows = self.reversed()._page(total - stop, total - start)
+                rows.reverse()
+                return rows
         compiled = self._compiled()
         if compiled is None:
             return list(self.ordered[start:stop])
@@ -196,6 +238,7 @@ class StoreStockOrder(PagedOrder):
             runs=" UNION ALL SELECT * FROM ".join(runs),
             trail=trail_sql,
             direction="DESC" if self.descending else "ASC",
+            ties="DESC" if self.ties_descending else "ASC",
         )
         params += [stop - start, start]
         return list(self.ordered.filter(pk__in=RawSQL(sql, params)))

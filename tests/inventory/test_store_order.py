@@ -97,17 +97,20 @@ def filter_sets() -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize(("few", "walk"), [(1000, 40), (0, 0), (40, 1)])
+@pytest.mark.parametrize(("few", "walk", "from_the_end"), [(1000, 40, 500), (0, 0, 0), (40, 1, 30)])
 def test_every_slice_and_page_equals_the_single_order_by(
-    demo_shop, client_for, few, walk, monkeypatch
+    demo_shop, client_for, few, walk, from_the_end, monkeypatch
 ):
     """`few`: the products without a level read from their MissingLevel pairs in every
     store (1000), walked by name in every store (0), or each way in some (40). `walk`:
     ascending, the products at the store's lowest positive quantity found by sorting
     them (40: the demo's stores hold too few at one quantity), by walking the name index
-    (0: always), or each way depending on the page and store (1)."""
+    (0: always), or each way depending on the page and store (1). `from_the_end`: a page
+    in the second half of the list read from the other end of it (the exact reverse
+    order) never (500: the demo's lists are shorter), always (0), or past row 30."""
     monkeypatch.setattr(store_order, "FEW_MISSING", few)
     monkeypatch.setattr(store_order, "WALK", walk)
+    monkeypatch.setattr(store_order, "FROM_THE_END", from_the_end)
     stores = demo_shop
     assert Product.objects.count() > 40
     missing = {
@@ -241,3 +244,31 @@ def test_a_store_with_a_level_for_every_product_skips_none(client_for):
     ascending = rows(StoreStockOrder(queryset, store_id=full.pk, descending=False)[0:3])
     assert [sku for _, sku, _, _ in ascending] == ["LATE-1", "ALL-1", "ALL-4"]
     assert rows(today(queryset, False))[:3] == ascending
+
+
+def test_the_status_filter_bounds_keep_exactly_the_products_of_that_status(demo_shop):
+    """`filter_status` adds on-hand ranges to the status CASE (out <= 0, low in (0,
+    highest threshold], in stock above the lowest threshold) for the indexes; the products
+    are exactly those the CASE alone gives, for every store and all stores, with products
+    whose own threshold is below, at and above the company default, on-hands at 0, at a
+    threshold, one past it, and no level at all."""
+    from apps.inventory import selectors
+
+    store = demo_shop[0]
+    for n, (threshold, quantity) in enumerate(
+        [(2, 2), (2, 3), (25, 25), (25, 26), (None, 10), (None, 11), (0, 1), (3, 0)]
+    ):
+        product = ProductFactory(sku=f"EDGE-{n}", low_stock_threshold=threshold)
+        stock_receive(store=store, product=product, quantity=quantity or 1)
+        if not quantity:
+            stock_remove(store=store, product=product, quantity=1, reason="lost")
+    assert selectors.lowest_threshold() == 0 and selectors.highest_threshold() == 25
+    checked = 0
+    for store_id in (None, *(s.pk for s in demo_shop)):
+        products = selectors.annotate_products(Product.objects.all(), store_id=store_id)
+        for status in ("out", "low", "ok"):
+            bounded = set(selectors.filter_status(products, status).values_list("pk", flat=True))
+            plain = set(products.filter(stock_status=status).values_list("pk", flat=True))
+            assert bounded == plain, (store_id, status)
+            checked += len(plain)
+    assert checked == (len(demo_shop) + 1) * Product.objects.count()
