@@ -5,8 +5,10 @@ list variant (first page, filtered, searched, sorted, deep page, htmx) p95 <= 10
 or a filter that no index serves shows up. For each list of the menu (one URL per view):
 the list, page 2 and its last page, every sort its header links to in both directions
 (with the last page of each descending one), the first two choices of each select of its
-filter bar, and searches (its `type="search"` boxes and any box named `q`) for a word the
-page shows, for "zz" and for "a". Each variant is requested `tries` times through Django's
+filter bar, every sort again under the first choice of a select that changes what the
+sorts read (SCOPES: the product list's stock column becomes one store's), and searches
+(its `type="search"` boxes and any box named `q`) for a word the page shows, for "zz" and
+for "a". Each variant is requested `tries` times through Django's
 test client (no HTTP, no other client) and its best time kept: the first request of a
 variant also plans its statements and fills the process's caches.
 
@@ -37,6 +39,10 @@ LIST = re.compile(r'<table[^>]*class="[^"]*\btable\b')
 SKIP = re.compile(r"^/(static|media|admin)/|_export=|/logout/|lookup")
 WORD = re.compile(r"<td[^>]*>(?:<a [^>]*>)?([A-Za-z]{4,})")
 NOT_FILTERS = ("per_page", "cols")
+# Filters under which the list's sorts read other data (the product list's stock column is
+# one store's once a store is chosen): each sort is swept again with the filter's first
+# choice.
+SCOPES = ("store",)
 
 
 def _searches(html: str) -> list[str]:
@@ -63,9 +69,19 @@ def variants(url: str, html: str) -> list[str]:
         found += [f"{base}?sort={key}", f"{base}?sort=-{key}"]
         if last > 1:
             found.append(f"{base}?sort=-{key}&page={last}")
+    keys = list(dict.fromkeys(k.lstrip("-") for k in SORT.findall(html)))
     for name, options in SELECT.findall(html):
         if name not in NOT_FILTERS:
             found += [f"{base}?{urlencode({name: v})}" for v in OPTION.findall(options)[:2]]
+        if name in SCOPES and (first := OPTION.findall(options)[:1]):
+            # a filter that changes what a sort means (one store's stock): every sort
+            # under it, both directions, with the last page each way
+            scoped = f"{base}?{urlencode({name: first[0]})}"
+            for key in keys:
+                for sort in (key, f"-{key}"):
+                    found.append(f"{scoped}&sort={sort}")
+                    if last > 1:
+                        found.append(f"{scoped}&sort={sort}&page={last}")
     words = WORD.findall(html)[:1]
     for name in _searches(html):
         found += [f"{base}?{urlencode({name: w.lower()})}" for w in [*words, "zz", "a"]]
