@@ -83,3 +83,22 @@ def test_order_sorts_page_an_index_without_sorting(client_for, orders, sort, ind
     ]
     text = plan(page, forbid=("sort", "seqscan"))
     assert index in text and "Sort" not in text, text
+
+
+@pytest.mark.parametrize("sort", ["", "order_date", "-total", "customer", "number"])
+def test_deep_pages_read_by_their_keys_first_are_the_same_pages(
+    client_for, orders, sort, monkeypatch
+):
+    """Every page past DEEP reads its keys first (apps.catalog.pages.KeysFirst), with
+    DEEP at 0 here so every page does: the orders of the one ORDER BY, each once."""
+    from apps.catalog import pages
+
+    client = client_for("Viewer")
+    before = _paged(client, sort) if sort else None
+    monkeypatch.setattr(pages, "DEEP", 0)
+    keys = OrderTable.base_columns[(sort or "order_date").lstrip("-")].order_by
+    sign = "-" if sort.startswith("-") or not sort else ""
+    whole = list(Order.objects.order_by(*(sign + key for key in keys)).values_list("pk", flat=True))
+    assert _paged(client, sort) == whole
+    if before is not None:
+        assert before == whole
