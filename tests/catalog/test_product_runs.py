@@ -43,9 +43,7 @@ def catalog():
         )
         for i, sku in enumerate(SKUS)
     ]
-    trashed = [
-        ProductFactory(sku=sku, category=tea, active=False) for sku in ("a-1", "AA", "A-0")
-    ]
+    trashed = [ProductFactory(sku=sku, category=tea, active=False) for sku in ("a-1", "AA", "A-0")]
     Product.all_objects.filter(pk__in=[p.pk for p in trashed]).update(deleted_at=timezone.now())
     return products
 
@@ -100,9 +98,7 @@ def test_the_sku_runs_split_as_the_pattern_says(catalog):
 
 
 @pytest.mark.parametrize("sort", SORTS)
-def test_a_sorted_page_reads_its_runs_in_the_statements_of_the_name_sort(
-    client_for, catalog, sort
-):
+def test_a_sorted_page_reads_its_runs_in_the_statements_of_the_name_sort(client_for, catalog, sort):
     viewer = client_for("Viewer")
 
     def statements(params):
