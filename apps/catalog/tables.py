@@ -12,12 +12,17 @@ from apps.finance.money import format_money
 
 from . import hooks
 from .models import Category, Product, SkuLikeLower
-from .pages import keys_first
+from .pages import RunsThenKeysFirst, keys_first
 from .selectors import category_ids_by_name
 
-# Sorted by SKU, category or active, a page deeper than this many rows (page 1,600 at 25
-# rows a page) is read with the one ORDER BY: the runs would be read up to the page.
+# Sorted by SKU, category or active, a page whose runs would read more than this many rows
+# is read with the one ORDER BY (keys first, apps/catalog/pages.py): one sort of every
+# product costs less than the runs read up to the page. SKU reads 2 runs side by side, so
+# it falls back past row 20,000 (page 800), active past row 40,000. A category's run walks
+# the primary key past the other categories' products (6 a row at 6 categories): at row
+# 20,000 the runs took 98-199 ms, the one sort 180-200 ms (load 7), so past row 20,000.
 DEEP_RUNS = 40_000
+DEEP_CATEGORY_RUNS = 20_000
 
 # catalog/_stock_badge.html, by inventory's StockStatus value ("out", "low", else in stock);
 # the stock-level rows (apps/inventory/tables.py) write the same badges.
@@ -153,7 +158,7 @@ class ProductTable(Table):
         if not self._sorted_alone("sku"):
             return queryset, False
         like_lower = Q(SkuLikeLower("sku"))
-        rows = RunOrder(
+        rows = RunsThenKeysFirst(
             queryset.alias(sku_lower=Lower("sku")),
             parts=[(0, like_lower, ("sku_lower",)), (0, ~like_lower)],
             within=("sku", "pk"),
@@ -174,14 +179,14 @@ class ProductTable(Table):
         runs = [*runs, none] if connection.features.nulls_order_largest else [none, *runs]
         if is_descending:
             runs.reverse()
-        rows = RunOrder(
+        rows = RunsThenKeysFirst(
             queryset,
             parts=list(enumerate(runs)),
             within=("pk",),
             keys=("pk",),
             order=("category__name", "pk"),
             descending=is_descending,
-            most=DEEP_RUNS,
+            most=DEEP_CATEGORY_RUNS,
         )
         return rows, True
 
@@ -192,7 +197,7 @@ class ProductTable(Table):
         runs = [Q(active=False), Q(active=True)]
         if is_descending:
             runs.reverse()
-        rows = RunOrder(
+        rows = RunsThenKeysFirst(
             queryset,
             parts=list(enumerate(runs)),
             within=("pk",),

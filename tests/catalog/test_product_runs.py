@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.catalog import tables
+from apps.catalog import pages, tables
 from apps.catalog.models import SKU_LIKE_LOWER, Product
 from tests.binding import client_binding, plan
 
@@ -80,14 +80,40 @@ SORTS = ["sku", "-sku", "category", "-category", "active", "-active"]
 
 
 @pytest.mark.parametrize("sort", SORTS)
-@pytest.mark.parametrize("deep_runs", [tables.DEEP_RUNS, 12])
-def test_pages_show_the_one_order_by(client_for, catalog, monkeypatch, sort, deep_runs):
-    """Pages of 5 (a page across runs, runs read up to a page's end); with DEEP_RUNS at 12
-    the pages past row 12 are read with the one ORDER BY instead: the same rows."""
-    monkeypatch.setattr(tables, "DEEP_RUNS", deep_runs)
+@pytest.mark.parametrize("deep", [False, True])
+def test_pages_show_the_one_order_by(client_for, catalog, monkeypatch, sort, deep):
+    """Pages of 5 (a page across runs, runs read up to a page's end); `deep`: the pages
+    past row 12 are read with the one ORDER BY instead, keys first. The same rows."""
+    if deep:
+        monkeypatch.setattr(tables, "DEEP_RUNS", 12)
+        monkeypatch.setattr(tables, "DEEP_CATEGORY_RUNS", 12)
+        monkeypatch.setattr(pages, "DEEP", 0)
     expected = sorted(catalog, key=lambda p: _keys(p, sort), reverse=sort.startswith("-"))
     viewer = client_for("Viewer")
     assert every_page(viewer, sort, 5) == [p.pk for p in expected]
+
+
+@pytest.mark.parametrize("sort", ["sku", "-category", "active"])
+def test_a_page_past_the_runs_reads_its_keys_first(client_for, catalog, monkeypatch, sort):
+    """Past DEEP_RUNS a page is read as the list's other deep pages: its keys, then its
+    rows (one statement more than a page of runs)."""
+    viewer = client_for("Viewer")
+    params = {"sort": sort, "page": 4, "per_page": 5}
+    page_ids(viewer, params)
+
+    def statements():
+        with client_binding(), CaptureQueriesContext(connection) as queries:
+            page_ids(viewer, params)
+        return [q["sql"] for q in queries]
+
+    runs = statements()
+    monkeypatch.setattr(tables, "DEEP_RUNS", 12)
+    monkeypatch.setattr(tables, "DEEP_CATEGORY_RUNS", 12)
+    monkeypatch.setattr(pages, "DEEP", 0)
+    keys_first = statements()
+    assert len(keys_first) == len(runs) + 1
+    assert [s for s in runs if "run_1" in s] and not [s for s in keys_first if "run_1" in s]
+    assert [s for s in keys_first if s.endswith("LIMIT 6 OFFSET 15")]
 
 
 def test_the_sku_runs_split_as_the_pattern_says(catalog):
