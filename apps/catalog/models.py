@@ -45,6 +45,29 @@ class Category(BaseModel):
 # How many products a search may find and still filter another table by their keys.
 SEARCH_KEYS_AT_MOST = 500
 
+# SKUs that sort as their LOWER() does: printable ASCII without the small letters and the
+# six signs between Z and a: [ \ ] ^ _ `. LOWER() changes only A-Z there, to a-z, in
+# order and one to one, so in bytes (the C collation) such SKUs sort as LOWER(sku), which the
+# unique index `product_sku_unique_ci` holds in order. The others (none of 100,000 demo
+# products) are in the partial index `product_sku_odd_idx` (migration 0010): the list by SKU
+# merges the two (apps/catalog/tables.py).
+SKU_LIKE_LOWER = "^[ -Z{-~]*$"
+
+
+class SkuLikeLower(models.Func):
+    """True where `SKU_LIKE_LOWER` matches the SKU, the pattern written into the statement
+    (a literal, never a parameter: PostgreSQL must see it to use the partial index for the
+    others)."""
+
+    output_field = models.BooleanField()
+    arity = 1
+    template = f"%(expressions)s ~ '{SKU_LIKE_LOWER}'"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django registers REGEXP on SQLite (Python's re: the same pattern, the same rows).
+        template = f"%(expressions)s REGEXP '{SKU_LIKE_LOWER}'"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
 
 class ProductQuerySet(SoftDeleteQuerySet):
     def search(self, text: str):
@@ -179,6 +202,14 @@ class Product(BaseModel):
             # The highest threshold in use bounds the low-stock counts (inventory selectors);
             # the stock list sorted by alert level reads its ranges in name order.
             models.Index(fields=["low_stock_threshold", "name"], name="product_threshold_idx"),
+            # The live inactive products (few): the list sorted by active reads them as a
+            # run in pk order instead of reading every product to find none. Partial, so a
+            # product row rewrite (every stock move) adds an entry only for an inactive one.
+            models.Index(
+                fields=["id"],
+                condition=Q(active=False, deleted_at__isnull=True),
+                name="product_inactive_idx",
+            ),
         ]
 
     def __str__(self) -> str:

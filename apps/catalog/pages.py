@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.db.models import F, OrderBy, QuerySet
 
 from apps.core.paged import PagedOrder
+from apps.core.run_order import RunOrder
 
 # From this offset on, a page reads its keys first (page 21 at 25 rows a page). Shallower
 # pages skip too few rows for the second ORDER BY to pay for itself.
@@ -59,3 +60,14 @@ def keys_first(data):
     if isinstance(data, QuerySet) and _ends_with_key(data):
         return KeysFirst(data)
     return data
+
+
+class RunsThenKeysFirst(RunOrder):
+    """A RunOrder (the list sorted by SKU, category or active) whose pages past `most`,
+    read with the one ORDER BY, read their keys first as the list's other deep pages do."""
+
+    def __getitem__(self, key):
+        slice_ = isinstance(key, slice) and key.stop is not None
+        if slice_ and not self._paged(key.start or 0, key.stop):
+            return KeysFirst(self.ordered)[key]
+        return super().__getitem__(key)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from apps.core import reference
+
 from .models import Category, Product
 
 
@@ -39,3 +41,15 @@ def categories_with_counts():
     every = _products_in_category(Product.all_objects.all())
     trashed = _products_in_category(Product.all_objects.filter(deleted_at__isnull=False))
     return Category.objects.annotate(product_count=Coalesce(every, 0) - Coalesce(trashed, 0))
+
+
+def category_ids_by_name() -> list[int]:
+    """Every category's id (deleted ones too), in name order (names are unique), kept per
+    process while the categories' reference stamp stays the same: the product list's runs
+    when it is sorted by category. A new list each call."""
+    table = Category._meta.db_table
+
+    def load() -> tuple[int, ...]:
+        return tuple(Category.all_objects.order_by("name").values_list("pk", flat=True))
+
+    return list(reference.cached(table, f"{table}.ids_by_name", load))
