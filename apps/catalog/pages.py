@@ -23,6 +23,11 @@ from apps.core.run_order import RunOrder
 # pages skip too few rows for the second ORDER BY to pay for itself.
 DEEP = 500
 
+# A page ending past this row reads the rows' count (the pager's, or one COUNT where the
+# list pages lazily) and, in the list's second half, its keys from the other end. Before
+# it, walking the keys from the front costs less than a COUNT.
+FROM_THE_END = 20_000
+
 _KEYS = {"pk", "-pk", "id", "-id"}
 
 
@@ -50,7 +55,21 @@ class KeysFirst(PagedOrder):
         return start >= DEEP
 
     def _page(self, start: int, stop: int) -> list:
-        keys = list(self.queryset.values_list("pk", flat=True)[start:stop])
+        keys = None
+        if stop > FROM_THE_END:
+            total = self.count()  # the pager's if it counted, else one COUNT
+            if start >= total:
+                return []
+            stop = min(stop, total)
+            if total - start < stop:
+                # Nearer the end: the keys read from the other end of the order (its exact
+                # reverse: the order ends with the primary key), total - start of them
+                # instead of stop (the log's page 40,000 of a million rows: 2.3 s -> 0.1).
+                found = self.queryset.reverse().values_list("pk", flat=True)
+                keys = list(found[total - stop : total - start])
+                keys.reverse()
+        if keys is None:
+            keys = list(self.queryset.values_list("pk", flat=True)[start:stop])
         found = {row.pk: row for row in self.queryset.order_by().filter(pk__in=keys)}
         return [found[key] for key in keys if key in found]
 
@@ -69,5 +88,7 @@ class RunsThenKeysFirst(RunOrder):
     def __getitem__(self, key):
         slice_ = isinstance(key, slice) and key.stop is not None
         if slice_ and not self._paged(key.start or 0, key.stop):
-            return KeysFirst(self.ordered)[key]
+            deep = KeysFirst(self.ordered)
+            deep._count = self._count  # the pager's, if it counted
+            return deep[key]
         return super().__getitem__(key)

@@ -15,13 +15,18 @@ class PagedOrder:
 
     queryset: QuerySet
     ordered: QuerySet
+    _count: int | None = None
 
     @property
     def model(self):
         return self.queryset.model
 
     def count(self) -> int:
-        return self.queryset.count()
+        """The rows' count, kept: the pager counts first, and a page near the end reads it
+        again to read itself from the other end (catalog's KeysFirst, StoreStockOrder)."""
+        if self._count is None:
+            self._count = self.queryset.count()
+        return self._count
 
     def __len__(self) -> int:
         return self.count()

@@ -73,35 +73,11 @@ class EveryPageKeysFirst(KeysFirst):
     """The product list's keys-first pages (apps/catalog/pages.py) from the first page on:
     the top-up queue sorted its 18,000 requests joined to their sellers and deciders with
     every column (~300 bytes a row) for 25 of them, 90-120 ms a page; the keys alone
-    (the key and what the order reads) ~10, then 25 rows by their keys.
-
-    The second half of the list reads its keys from the other end (the order reversed,
-    exact when the order is total): the last page is then the first of the reversed
-    order, one index walk, instead of sorting every request to skip all but a few.
-    The paginator counts the rows anyway; the count is kept for this."""
-
-    _count: int | None = None
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = super().count()
-        return self._count
+    (the key and what the order reads) ~10, then 25 rows by their keys. The second half
+    of the list reads its keys from the other end (KeysFirst)."""
 
     def _paged(self, start: int, stop: int) -> bool:
         return True
-
-    def _page(self, start: int, stop: int) -> list:
-        total = self.count()
-        if start <= total - stop:
-            return super()._page(start, stop)
-        keys = list(
-            self.queryset.reverse().values_list("pk", flat=True)[
-                max(total - stop, 0) : total - start
-            ]
-        )
-        keys.reverse()
-        found = {row.pk: row for row in self.queryset.order_by().filter(pk__in=keys)}
-        return [found[key] for key in keys if key in found]
 
 
 def keys_first(data):

@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.db.models import Q
 from django.utils.html import format_html
 
+from apps.catalog.pages import keys_first as deep_keys_first
 from apps.core.links import pk_url
 from apps.core.table_rows import date_or, date_text, esc, once_per, text_or
 from apps.core.tables import Table, link_writer
@@ -154,6 +155,13 @@ class TransactionTable(Table):
 
     def _sorted_alone(self, name: str) -> bool:
         return [key.bare for key in self.order_by] == [name]
+
+    def paginate(self, *args, **kwargs):
+        """Deep pages read their keys first, those of the second half from the other end
+        (apps/catalog/pages.KeysFirst): page 40,000 of a million rows built and sorted
+        every row its OFFSET skipped (2.3 s)."""
+        self.data.data = deep_keys_first(self.data.data)
+        return super().paginate(*args, **kwargs)
 
     def order_seller(self, queryset, is_descending):
         """Seller name, seller, time: the sellers walked in name order, each one's rows

@@ -69,6 +69,8 @@ def test_keys_first_pages_equal_the_offset_pages(client_for, catalog, monkeypatc
     monkeypatch.setattr(pages, "DEEP", 0)  # always: keys first
     keys_first = every_page(client, sort)
     assert keys_first == plain
+    monkeypatch.setattr(pages, "FROM_THE_END", 0)  # counted, the second half from the end
+    assert every_page(client, sort) == plain
     shown = [pk for page in plain for pk in page]
     assert sorted(shown) == sorted(p.pk for p in catalog)  # each product once
     assert [len(page) for page in plain] == [4, 4, 4, 2]
@@ -164,3 +166,21 @@ def test_price_sort_reads_the_base_currency_run_from_the_price_index(client_for)
     base_run = page.split("run_0 AS (")[1].split("run_1 AS (")[0]
     text = plan(base_run.rsplit(")", 1)[0], forbid=("sort", "seqscan"))
     assert "product_price_idx" in text and "Sort" not in text, text
+
+
+def test_a_page_near_the_end_reads_its_keys_from_the_other_end(client_for, catalog, monkeypatch):
+    """Past FROM_THE_END, a page in the second half of the list reads its keys in the
+    exact reverse order (every key of the ORDER BY flipped), as many as it is from the
+    end; the list pages lazily, so it counts the rows first."""
+    client = client_for("Admin")
+    params = {"sort": "name", "page": 4, "per_page": PER_PAGE}  # rows 12-13 of 14
+    monkeypatch.setattr(pages, "DEEP", 0)
+    monkeypatch.setattr(pages, "FROM_THE_END", 0)
+    page_ids(client, params)
+    with client_binding(), CaptureQueriesContext(connection) as queries:
+        shown = page_ids(client, params)
+    products = [q["sql"] for q in queries if 'FROM "catalog_product"' in q["sql"]]
+    count, keys, rows = products
+    assert count.startswith("SELECT COUNT(*)")
+    assert re.search(r'ORDER BY "catalog_product"\."name" DESC, \S+ DESC LIMIT 2$', keys)
+    assert shown == list(Product.objects.order_by("name", "pk").values_list("pk", flat=True))[12:]
