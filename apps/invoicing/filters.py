@@ -2,8 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from apps.core.filters import FewChoicesFilter, FilterSet
 from apps.core import search
+from apps.core.filters import FewChoicesFilter, FilterSet
 from apps.core.models import CompanySettings
 from apps.customers import filters as customer_filters
 from apps.customers.selectors import documents_matching
