@@ -61,20 +61,38 @@ def latest_only(filterset, queryset, text: str, fields: tuple[str, ...], noun: s
     order of `fields` (the list's default order, which an index serves: the condition is
     that index's range, so a walk of it ends there), and the filter set's `search_note`
     saying so; else, or when the table is not that big, `queryset` unchanged."""
+    bound = latest_bound(queryset.model, text, fields)
+    if bound is None:
+        return queryset
+    condition, day = bound
+    filterset.search_note = short_search_note(f"the latest {SHORT_SEARCH_ROWS:,} {noun}", day, noun)
+    return queryset.filter(condition)
+
+
+def latest_bound(model, text: str, fields: tuple[str, ...]) -> tuple[Q, dt.date] | None:
+    """For a short `text`, the condition "among the latest SHORT_SEARCH_ROWS rows of `model`
+    in the order of `fields`" (`(fields) >= (the cut's values)`, a range of that order's
+    index) and the cut's first value (its day); None for a longer text, a table not that
+    big, or a cut whose first field is empty (where rows without one fall in the order
+    differs by database: first on PostgreSQL, last on SQLite). A row whose first field is
+    empty never meets the condition."""
     if not is_short(text):
-        return queryset
-    values = cut(queryset.model, fields)
-    if values is None:
-        return queryset
+        return None
+    values = cut(model, fields)
+    if values is None or values[0] is None:
+        return None
     day = values[0]
     if isinstance(day, dt.datetime):
         day = timezone.localtime(day)
-    filterset.search_note = (
-        f"A search of one or two characters looks at the latest {SHORT_SEARCH_ROWS:,} {noun}"
-        f" only (dated {day:%d %b %Y} or later). Type three or more characters to search"
-        f" all {noun}."
+    return _at_or_after(model, fields, values), day
+
+
+def short_search_note(what: str, day: dt.date, noun: str) -> str:
+    """The line above a list whose short search `latest_bound` limits to `what`."""
+    return (
+        f"A search of one or two characters looks at {what} only (dated {day:%d %b %Y} or"
+        f" later). Type three or more characters to search all {noun}."
     )
-    return queryset.filter(_at_or_after(queryset.model, fields, values))
 
 
 def _at_or_after(model, fields: tuple[str, ...], values: tuple) -> Q:

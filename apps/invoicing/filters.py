@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from apps.core import search
 from apps.core.filters import FewChoicesFilter, FilterSet
 from apps.core.models import CompanySettings
 from apps.customers import filters as customer_filters
@@ -76,6 +77,25 @@ class InvoiceFilter(CustomerLookupMixin, FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_customer_lookup()
+
+    def search(self, queryset, name, value):
+        """Number or customer, as the other document lists. A short text's number part
+        looks at the latest SHORT_SEARCH_ROWS invoices of the list's order only (as the
+        orders' and payments' whole search: apps/core/search.py), a range of the issue date
+        index: an invoice without an issue date is a draft (a database check), and a draft
+        has no number, so the range leaves out no invoice whose number could match. The
+        customer part is served by the invoices' customer index, over all invoices."""
+        value = value.strip()
+        bound = search.latest_bound(Invoice, value, ("issue_date", "id")) if value else None
+        if bound is None:
+            return super().search(queryset, name, value)
+        condition, day = bound
+        self.search_note = search.short_search_note(
+            f"the numbers of the latest {search.SHORT_SEARCH_ROWS:,} invoices",
+            day,
+            "invoice numbers",
+        )
+        return queryset.filter(documents_matching(value, "number", within=condition))
 
     def by_status(self, queryset, name, value):
         """Stored lifecycle or the derived payment status (the queryset has open_amount)."""

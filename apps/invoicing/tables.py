@@ -1,16 +1,21 @@
 import datetime as dt
 
 import django_tables2 as tables
+from django.db.models import Q
 from django.utils.html import format_html
 
 from apps.core.models import CompanySettings
+from apps.core.run_order import RunOrder
 from apps.core.tables import Table
 from apps.finance.money import format_money, quantize
 
-from .models import CreditNote, Invoice
+from .models import CreditNote, Invoice, Series
 from .selectors import payment_status
 
 RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+# Past this many rows read from the series' runs together, a page of the sort by series is
+# one ORDER BY instead (deep pages: one sort costs less than the runs read up to them).
+SERIES_RUNS_AT_MOST = 20_000
 BADGES = {
     "draft": "text-bg-secondary",
     "issued": "text-bg-primary",
@@ -50,7 +55,11 @@ class InvoiceTable(Table):
     customer = tables.Column(
         accessor="customer__name", verbose_name="Customer", order_by=("customer__name", "id")
     )
-    series = tables.Column(accessor="series__code", verbose_name="Series")
+    series = tables.Column(
+        accessor="series__code",
+        verbose_name="Series",
+        order_by=("series__code", "issue_date", "id"),
+    )
     status = tables.Column(orderable=False, empty_values=())
     due_date = tables.DateColumn(verbose_name="Due", format="Y-m-d")
     total = tables.Column(attrs=RIGHT, order_by=("total", "id"))
@@ -76,6 +85,30 @@ class InvoiceTable(Table):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = CompanySettings.load().today()
+
+    def order_series(self, queryset, is_descending):
+        """Series code, date, invoice: one run per series in code order, each read from
+        the date index (or, for a series with few invoices, its own index) up to the page
+        (apps/core/run_order.RunOrder), instead of joining every invoice to its series and
+        sorting them all (~55 ms at 100,000 invoices). Only the series' codes order the
+        runs: a handful of rows."""
+        if [key.bare for key in self.order_by] != ["series"]:
+            return queryset, False
+        series = list(Series._base_manager.order_by("code", "pk").values_list("code", "pk"))
+        if is_descending:
+            series.reverse()
+        codes = list(dict.fromkeys(code for code, _ in series))  # series of one code: one run
+        rows = RunOrder(
+            queryset,
+            parts=[(codes.index(code), Q(series_id=pk)) for code, pk in series],
+            within=("issue_date", "id"),
+            keys=("issue_date", "id"),
+            order=("series__code", "issue_date", "id"),
+            descending=is_descending,
+            most=SERIES_RUNS_AT_MOST,
+            chained=False,
+        )
+        return rows, True
 
     def render_number(self, record):
         return str(record)

@@ -52,7 +52,7 @@ class AccountListView(
     create_label = "New account"
 
     def rows(self, form):
-        rows = selectors.accounts_tree(Account.objects.only(*selectors.ROW_FIELDS))
+        rows = selectors.accounts_tree()
         if form.is_valid():
             q = form.cleaned_data["q"].strip().lower()
             if q:

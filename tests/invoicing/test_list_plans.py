@@ -58,7 +58,7 @@ def served_by(client, url: str, table: str, index: str) -> None:
         ("?page=2", "invoice_date_idx"),
         ("?sort=issue_date", "invoice_date_idx"),
         ("?sort=-issue_date", "invoice_date_idx"),
-        ("?series={series}", "invoice_date_idx"),
+        ("?series={series}", "invoice_series_date_idx"),  # its range, in date order
         ("?sort=total", "invoice_total_idx"),
         ("?sort=-total&page=2", "invoice_total_idx"),
     ],
@@ -108,3 +108,37 @@ def test_payment_list_pages_walk_an_index(books, admin_client, query, index):
 )
 def test_credit_note_list_pages_walk_an_index(books, admin_client, query, index):
     served_by(admin_client, "/invoices/credit-notes/" + query, "invoicing_creditnote", index)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_invoices_by_series_are_read_series_by_series(customer, admin_client, descending):
+    """The sort by series reads one run per series in code order (apps/core/run_order.py):
+    the same invoices in the same order as the one ORDER BY of series code, date and id,
+    on every page; on PostgreSQL each run from invoice_series_date_idx alone."""
+    import datetime as dt
+
+    from apps.invoicing import services
+    from apps.invoicing.models import DocumentKind, Invoice, Series
+    from apps.invoicing.tables import InvoiceTable
+
+    exp = Series.objects.create(code="EXP", name="Export", kind=DocumentKind.INVOICE)
+    Series.objects.create(code="AAA", name="Unused", kind=DocumentKind.INVOICE)
+    for n in range(6):
+        series = exp if n % 2 else None
+        draft = free_invoice(customer, ("Consulting", 1, "100.00", None), series=series)
+        if n < 5:  # the last one stays a draft without a date
+            services.invoice_issue(invoice=draft, issue_date=dt.date(2026, 3, 1 + n // 3))
+    queryset = Invoice.objects.select_related("customer", "series")
+    table = InvoiceTable(queryset, order_by=("-series" if descending else "series",))
+    rows = table.data.data
+    sign = "-" if descending else ""
+    expected = list(
+        queryset.order_by(*(sign + key for key in ("series__code", "issue_date", "id")))
+    )
+    assert [r.pk for r in rows[0:6]] == [r.pk for r in expected]
+    assert [r.pk for r in rows[2:4]] == [r.pk for r in expected[2:4]]
+    if connection.vendor == "postgresql":
+        with client_binding(), CaptureQueriesContext(connection) as queries:
+            list(rows[0:2])
+        (page,) = [q["sql"] for q in queries.captured_queries if "run_0" in q["sql"]]
+        assert "invoice_series_date_idx" in binding.plan(page), binding.plan(page)

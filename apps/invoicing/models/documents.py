@@ -257,6 +257,13 @@ class Invoice(IssuedDocument):
             # the page: the default order (date, newest first) and the total.
             models.Index(fields=["-issue_date", "-id"], name="invoice_date_idx"),
             models.Index(fields=["total", "id"], name="invoice_total_idx"),
+            # The sort by series: each series' run in date order (tables.order_series), read
+            # from the index alone (the list shows invoices not deleted).
+            models.Index(
+                fields=["series", "issue_date", "id"],
+                name="invoice_series_date_idx",
+                condition=models.Q(deleted_at__isnull=True),
+            ),
         ]
         constraints = [
             *_document_constraints("invoice"),
