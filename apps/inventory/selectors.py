@@ -173,6 +173,13 @@ def low_stock_count() -> int:
     return figures["n"]
 
 
+def stores_few_low(share: int) -> set[int]:
+    """The stores where fewer than one level in `share` is low or out, from the stores'
+    counters (the low-stock page's rows of a store, unfiltered, are its low + out)."""
+    counted = StoreTotal.objects.values_list("store_id", "levels", "low", "out")
+    return {pk for pk, levels, low, out in counted if (low + out) * share < levels}
+
+
 def store_summaries() -> list[StoreSummary]:
     """One row per active store: products held, units, value and low/out levels, all
     from the StoreTotal row the stock services keep. One query."""
