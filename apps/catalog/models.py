@@ -54,6 +54,27 @@ SEARCH_KEYS_AT_MOST = 500
 SKU_LIKE_LOWER = "^[ -Z{-~]*$"
 
 
+_BYTES_ORDER: dict[tuple, bool] = {}
+
+
+def sorts_in_bytes(connection) -> bool:
+    """Whether the database compares text by its bytes (SQLite; a PostgreSQL database whose
+    collation is C or POSIX), which the SKU runs' split relies on. Under a language
+    collation LOWER() and the SKU sort by other rules, so the lists sort by SKU with one
+    ORDER BY instead. Read once per database per process."""
+    key = (connection.alias, connection.settings_dict["NAME"])
+    if key not in _BYTES_ORDER:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+                )
+                _BYTES_ORDER[key] = cursor.fetchone()[0] in ("C", "POSIX")
+        else:
+            _BYTES_ORDER[key] = connection.vendor == "sqlite"
+    return _BYTES_ORDER[key]
+
+
 class SkuLikeLower(models.Func):
     """True where `SKU_LIKE_LOWER` matches the SKU, the pattern written into the statement
     (a literal, never a parameter: PostgreSQL must see it to use the partial index for the

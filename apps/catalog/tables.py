@@ -11,7 +11,7 @@ from apps.core.tables import Table
 from apps.finance.money import format_money
 
 from . import hooks
-from .models import Category, Product, SkuLikeLower
+from .models import Category, Product, SkuLikeLower, sorts_in_bytes
 from .pages import RunsThenKeysFirst, keys_first
 from .selectors import category_ids_by_name
 
@@ -155,7 +155,7 @@ class ProductTable(Table):
         """SKU, then pk (SKUs are unique, so SKU alone): the SKUs that sort as their LOWER()
         (SKU_LIKE_LOWER: every one in the demo data) read in the order of the unique
         `LOWER(sku)` index, merged with the others, read from their partial index."""
-        if not self._sorted_alone("sku"):
+        if not self._sorted_alone("sku") or not sorts_in_bytes(connection):
             return queryset, False
         like_lower = Q(SkuLikeLower("sku"))
         rows = RunsThenKeysFirst(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.catalog.models import SkuLikeLower
+from apps.catalog.models import SkuLikeLower, sorts_in_bytes
 from apps.catalog.tables import BADGE_OK, BADGES
 from apps.core.links import pk_url
 from apps.core.table_rows import cell_text, date_text
@@ -130,7 +130,7 @@ class StockLevelTable(Table):
         levels, merged with the others, read from their partial index (as the product
         list's runs, apps/catalog/models.py `SKU_LIKE_LOWER`). Sorted whole, every product
         was sorted by SKU for each page (~100 ms at 100,000)."""
-        if not self._sorted_alone("sku"):
+        if not self._sorted_alone("sku") or not sorts_in_bytes(connection):
             return queryset, False
         like_lower = Q(SkuLikeLower("product__sku"))
         keys = ("product__sku", "store__name")
