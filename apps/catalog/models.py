@@ -59,7 +59,7 @@ _BYTES_ORDER: dict[tuple, bool] = {}
 
 def sorts_in_bytes(connection) -> bool:
     """Whether the database compares text by its bytes (SQLite; a PostgreSQL database whose
-    collation is C or POSIX), which the SKU runs' split relies on. Under a language
+    collation is C, POSIX or C.UTF-8), which the SKU runs' split relies on. Under a language
     collation LOWER() and the SKU sort by other rules, so the lists sort by SKU with one
     ORDER BY instead. Read once per database per process."""
     key = (connection.alias, connection.settings_dict["NAME"])
@@ -69,7 +69,9 @@ def sorts_in_bytes(connection) -> bool:
                 cursor.execute(
                     "SELECT datcollate FROM pg_database WHERE datname = current_database()"
                 )
-                _BYTES_ORDER[key] = cursor.fetchone()[0] in ("C", "POSIX")
+                collation = cursor.fetchone()[0]
+                # C, POSIX and C.UTF-8 (code point order, which is UTF-8's bytes order)
+                _BYTES_ORDER[key] = collation in ("C", "POSIX") or collation.startswith("C.")
         else:
             _BYTES_ORDER[key] = connection.vendor == "sqlite"
     return _BYTES_ORDER[key]

@@ -54,9 +54,12 @@ class KeysFirst(PagedOrder):
     def _paged(self, start: int, stop: int) -> bool:
         return start >= DEEP
 
+    def _from_the_end(self) -> int:
+        return FROM_THE_END
+
     def _page(self, start: int, stop: int) -> list:
         keys = None
-        if stop > FROM_THE_END:
+        if stop > self._from_the_end():
             total = self.count()  # the pager's if it counted, else one COUNT
             if start >= total:
                 return []

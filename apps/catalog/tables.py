@@ -37,6 +37,23 @@ def _price(product) -> str:
     return format_money(product.selling_price, product.currency_id, product.currency.minor_units)
 
 
+def _runs_by_pk(queryset, runs: list[Q], order: tuple[str, ...], descending: bool, most: int):
+    """`queryset` in `order`: the `runs` in turn (reversed when descending), each in pk
+    order, as (RunsThenKeysFirst, True) for an `order_<column>` method."""
+    if descending:
+        runs = runs[::-1]
+    rows = RunsThenKeysFirst(
+        queryset,
+        parts=list(enumerate(runs)),
+        within=("pk",),
+        keys=("pk",),
+        order=order,
+        descending=descending,
+        most=most,
+    )
+    return rows, True
+
+
 class ProductTable(Table):
     """Rows are written out by `rows_html` (catalog/_product_table.html); the columns give
     the header, the sorting and the column count."""
@@ -177,36 +194,16 @@ class ProductTable(Table):
         runs = [Q(category_id=pk) for pk in category_ids_by_name()]
         none = Q(category__isnull=True)
         runs = [*runs, none] if connection.features.nulls_order_largest else [none, *runs]
-        if is_descending:
-            runs.reverse()
-        rows = RunsThenKeysFirst(
-            queryset,
-            parts=list(enumerate(runs)),
-            within=("pk",),
-            keys=("pk",),
-            order=("category__name", "pk"),
-            descending=is_descending,
-            most=DEEP_CATEGORY_RUNS,
+        return _runs_by_pk(
+            queryset, runs, ("category__name", "pk"), is_descending, DEEP_CATEGORY_RUNS
         )
-        return rows, True
 
     def order_active(self, queryset, is_descending):
         """Inactive, then active (descending: the other way), each in pk order."""
         if not self._sorted_alone("active"):
             return queryset, False
         runs = [Q(active=False), Q(active=True)]
-        if is_descending:
-            runs.reverse()
-        rows = RunsThenKeysFirst(
-            queryset,
-            parts=list(enumerate(runs)),
-            within=("pk",),
-            keys=("pk",),
-            order=("active", "pk"),
-            descending=is_descending,
-            most=DEEP_RUNS,
-        )
-        return rows, True
+        return _runs_by_pk(queryset, runs, ("active", "pk"), is_descending, DEEP_RUNS)
 
     def order_selling_price(self, queryset, is_descending):
         """Base-currency value, then pk: two runs merged by those keys. The products priced
