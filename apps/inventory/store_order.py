@@ -20,9 +20,9 @@ ms at 100,000 products). The order splits into runs that each come from an index
 
 Ascending, the zeros come first; descending, last. A page in the second half of the
 list is read from its other end, in the exact reverse order (quantity, name and pk all
-flipped, `reversed`), and turned around: the last page costs what the first one does. A page at offset O of n rows needs at
-most O + n rows of each part of the leading run and only what the leading run leaves of
-the trailing one (PostgreSQL does not start the trailing run while the leading one fills
+flipped, `reversed`), and turned around: the last page costs what the first one does.
+A page at offset O of n rows needs at most O + n rows of each part of the leading run and
+only what the leading run leaves of the trailing one (PostgreSQL does not start the trailing run while the leading one fills
 the page). One statement: the page's keys are picked in a subquery of the product query,
 so the rows keep every annotation and join of the list's queryset.
 """
