@@ -216,7 +216,7 @@ class Product(BaseModel):
             models.Index(fields=["category", "name"], name="product_category_name_idx"),
             models.Index(fields=["on_hand_total", "id"], name="product_on_hand_idx"),
             # The product list's order (name, pk) over the live products: a page, and a
-            # deep page's keys (apps/catalog/pages.py), read from the index alone.
+            # deep page's keys (apps/core/paged.py), read from the index alone.
             models.Index(
                 fields=["name", "id"],
                 condition=Q(deleted_at__isnull=True),

@@ -12,11 +12,11 @@ from apps.finance.money import format_money
 
 from . import hooks
 from .models import Category, Product, SkuLikeLower, sorts_in_bytes
-from .pages import RunsThenKeysFirst, keys_first
+from .pages import RunsThenKeysFirst
 from .selectors import category_ids_by_name
 
 # Sorted by SKU, category or active, a page whose runs would read more than this many rows
-# is read with the one ORDER BY (keys first, apps/catalog/pages.py): one sort of every
+# is read with the one ORDER BY (keys first, apps/core/paged.py): one sort of every
 # product costs less than the runs read up to the page. SKU reads 2 runs side by side, so
 # it falls back past row 20,000 (page 800), active past row 40,000. A category's run walks
 # the primary key past the other categories' products (6 a row at 6 categories): at row
@@ -58,6 +58,8 @@ class ProductTable(Table):
     """Rows are written out by `rows_html` (catalog/_product_table.html); the columns give
     the header, the sorting and the column count."""
 
+    deep_pages_by_key = True
+
     # What `rows_html` reads of a product, its category and currency (besides the stock
     # annotations): the list selects these only (ProductListView.get_table_data).
     ROW_FIELDS = (
@@ -70,7 +72,7 @@ class ProductTable(Table):
     )
 
     # Every sort ends with pk: a total order, so a deep page may read its keys first
-    # (apps/catalog/pages.py), and rows that tie (a category, the active flag, equal
+    # (apps/core/paged.py), and rows that tie (a category, the active flag, equal
     # names) keep one order from page to page instead of the plan's (which varied:
     # a row could show on two pages and another on none).
     sku = tables.Column(verbose_name="SKU", linkify=True, order_by=("sku", "pk"))
@@ -108,12 +110,6 @@ class ProductTable(Table):
         self.columns[
             "selling_price"
         ].column.verbose_name = f"Price (sorted by {base_currency_code()} value)"
-
-    def paginate(self, *args, **kwargs):
-        """Deep pages read their keys first (apps/catalog/pages.py); the data is ordered
-        by now (RequestConfig orders, then paginates)."""
-        self.data.data = keys_first(self.data.data)
-        return super().paginate(*args, **kwargs)
 
     def render_selling_price(self, record):
         return _price(record)

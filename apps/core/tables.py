@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django_tables2.utils import AttributeDict, signature
 
 from .models import AuditEvent
+from .paged import keys_first
 from .permissions import may_open
 from .table_rows import esc
 
@@ -32,9 +33,19 @@ class Table(tables.Table):
     """django-tables2's Table for every table of the project: its declared columns are
     copied per table by `_DeclaredColumns`."""
 
+    # Deep pages (past apps.core.paged.DEEP rows) read their keys first, those near the
+    # end from the other end, where the data is a queryset ordered down to its key.
+    deep_pages_by_key = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls.base_columns = _DeclaredColumns(cls.base_columns)
+
+    def paginate(self, *args, **kwargs):
+        """The data is ordered by now (RequestConfig orders, then paginates)."""
+        if self.deep_pages_by_key:
+            self.data.data = keys_first(self.data.data)
+        return super().paginate(*args, **kwargs)
 
 
 # A link's target differs from row to row only in its ids: /invoices/12/, /invoices/13/.

@@ -22,9 +22,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from apps.catalog.pages import KeysFirst
-from apps.catalog.pages import keys_first as catalog_keys_first
-from apps.core.paged import PagedOrder
+from apps.core.paged import KeysFirst, PagedOrder
+from apps.core.paged import keys_first as deep_keys_first
 
 from .models import Seller
 
@@ -70,7 +69,7 @@ class SellerOrder(PagedOrder):
 
 
 class EveryPageKeysFirst(KeysFirst):
-    """The product list's keys-first pages (apps/catalog/pages.py) from the first page on:
+    """The product list's keys-first pages (apps/core/paged.py) from the first page on:
     the top-up queue sorted its 18,000 requests joined to their sellers and deciders with
     every column (~300 bytes a row) for 25 of them, 90-120 ms a page; the keys alone
     (the key and what the order reads) ~10, then 25 rows by their keys. The second half
@@ -86,4 +85,4 @@ class EveryPageKeysFirst(KeysFirst):
 
 def keys_first(data):
     """`data` read a page at a time by its keys first where its order ends with the key."""
-    return EveryPageKeysFirst(data) if isinstance(catalog_keys_first(data), KeysFirst) else data
+    return EveryPageKeysFirst(data) if isinstance(deep_keys_first(data), KeysFirst) else data

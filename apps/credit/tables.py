@@ -2,7 +2,6 @@ import django_tables2 as tables
 from django.db.models import Q
 from django.utils.html import format_html
 
-from apps.catalog.pages import keys_first as deep_keys_first
 from apps.core.links import pk_url
 from apps.core.table_rows import date_or, date_text, esc, once_per, text_or
 from apps.core.tables import Table, link_writer
@@ -116,6 +115,8 @@ class CreditRequestTable(Table):
 # The log's sorts (THEN last) each walk an index of the log (TransactionLog.Meta.indexes)
 # and stop after the page.
 class TransactionTable(Table):
+    # page 40,000 of a million rows built and sorted every row its OFFSET skipped (2.3 s)
+    deep_pages_by_key = True
     created_at = tables.DateTimeColumn(verbose_name="When", format="Y-m-d H:i:s", order_by=THEN)
     short_id = tables.Column(
         verbose_name="Transaction",
@@ -155,13 +156,6 @@ class TransactionTable(Table):
 
     def _sorted_alone(self, name: str) -> bool:
         return [key.bare for key in self.order_by] == [name]
-
-    def paginate(self, *args, **kwargs):
-        """Deep pages read their keys first, those of the second half from the other end
-        (apps/catalog/pages.KeysFirst): page 40,000 of a million rows built and sorted
-        every row its OFFSET skipped (2.3 s)."""
-        self.data.data = deep_keys_first(self.data.data)
-        return super().paginate(*args, **kwargs)
 
     def order_seller(self, queryset, is_descending):
         """Seller name, seller, time: the sellers walked in name order, each one's rows

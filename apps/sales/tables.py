@@ -1,7 +1,6 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from apps.catalog.pages import keys_first
 from apps.core.links import pk_url
 from apps.core.table_rows import EMPTY, date_or, esc, linked, once_per, text_or
 from apps.core.tables import Table, link_writer
@@ -32,6 +31,8 @@ def status_badge(status: str, label: str) -> str:
 
 
 class OrderTable(Table):
+    # page 2,000 built the customer and store of the 50,000 orders its OFFSET skipped (161 ms)
+    deep_pages_by_key = True
     number = tables.Column(linkify=True, order_by=("-id",))
     order_date = tables.DateColumn(
         verbose_name="Date", format="Y-m-d", order_by=("order_date", "id")
@@ -65,12 +66,6 @@ class OrderTable(Table):
         )
         attrs = {"class": "table table-hover align-middle"}
         order_by = ("-order_date",)
-
-    def paginate(self, *args, **kwargs):
-        """Deep pages read their keys first (apps/catalog/pages.py): page 2,000 built the
-        customer and store of the 50,000 orders its OFFSET skips (161 ms)."""
-        self.data.data = keys_first(self.data.data)
-        return super().paginate(*args, **kwargs)
 
     def order_store(self, queryset, is_descending):
         """Store name, then the order: one run per store in name order, each read in id

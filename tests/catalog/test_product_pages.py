@@ -1,4 +1,4 @@
-"""Deep pages of the product list read their keys first (apps/catalog/pages.py): every
+"""Deep pages of the product list read their keys first (apps/core/paged.py): every
 page of every sort, both directions, shows the rows the plain `OFFSET` showed, and the
 pages together show every product once (every sort ends with pk, so rows that tie on a
 name, a category or the active flag keep one order from page to page)."""
@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.catalog import pages
 from apps.catalog.models import Product
+from apps.core import paged
 from apps.inventory.services import stock_receive
 from tests.binding import client_binding, plan
 from tests.inventory.factories import StoreFactory
@@ -64,12 +64,12 @@ def every_page(client, sort) -> list[list[int]]:
 @pytest.mark.parametrize("sort", SORTS + [f"-{s}" for s in SORTS])
 def test_keys_first_pages_equal_the_offset_pages(client_for, catalog, monkeypatch, sort):
     client = client_for("Admin")
-    monkeypatch.setattr(pages, "DEEP", 10**9)  # never: the plain OFFSET
+    monkeypatch.setattr(paged, "DEEP", 10**9)  # never: the plain OFFSET
     plain = every_page(client, sort)
-    monkeypatch.setattr(pages, "DEEP", 0)  # always: keys first
+    monkeypatch.setattr(paged, "DEEP", 0)  # always: keys first
     keys_first = every_page(client, sort)
     assert keys_first == plain
-    monkeypatch.setattr(pages, "FROM_THE_END", 0)  # counted, the second half from the end
+    monkeypatch.setattr(paged, "FROM_THE_END", 0)  # counted, the second half from the end
     assert every_page(client, sort) == plain
     shown = [pk for page in plain for pk in page]
     assert sorted(shown) == sorted(p.pk for p in catalog)  # each product once
@@ -85,7 +85,7 @@ def test_deep_page_reads_its_keys_then_its_rows(client_for, catalog, monkeypatch
     page_ids(client, params)
     counts, statements = {}, {}
     for deep in (10**9, 0):
-        monkeypatch.setattr(pages, "DEEP", deep)
+        monkeypatch.setattr(paged, "DEEP", deep)
         with client_binding(), CaptureQueriesContext(connection) as queries:
             page_ids(client, params)  # client-side binding: the statements' text
         counts[deep] = len(queries)
@@ -103,19 +103,19 @@ def test_deep_page_reads_its_keys_then_its_rows(client_for, catalog, monkeypatch
 def test_a_row_gone_between_the_keys_and_the_rows_is_left_out(catalog, monkeypatch):
     """The rows are read by the keys in a second statement: a product deleted in between
     is not on the page, and the others keep the keys' order."""
-    monkeypatch.setattr(pages, "DEEP", 0)
+    monkeypatch.setattr(paged, "DEEP", 0)
     ordered = Product.objects.order_by("name", "pk")
     keys = list(ordered.values_list("pk", flat=True)[2:6])
-    paged = pages.keys_first(ordered)
-    real = paged.queryset.values_list
+    page_order = paged.keys_first(ordered)
+    real = page_order.queryset.values_list
 
     def then_delete(*args, **kwargs):
         found = list(real(*args, **kwargs))  # the keys, read before the delete
         Product.objects.filter(pk=keys[1]).update(deleted_at="2026-01-01T00:00:00Z")
         return found
 
-    monkeypatch.setattr(paged.queryset, "values_list", then_delete)
-    assert [row.pk for row in paged[2:6]] == [keys[0], keys[2], keys[3]]
+    monkeypatch.setattr(page_order.queryset, "values_list", then_delete)
+    assert [row.pk for row in page_order[2:6]] == [keys[0], keys[2], keys[3]]
 
 
 def test_ties_on_name_follow_pk(client_for, catalog):
@@ -174,8 +174,8 @@ def test_a_page_near_the_end_reads_its_keys_from_the_other_end(client_for, catal
     end; the list pages lazily, so it counts the rows first."""
     client = client_for("Admin")
     params = {"sort": "name", "page": 4, "per_page": PER_PAGE}  # rows 12-13 of 14
-    monkeypatch.setattr(pages, "DEEP", 0)
-    monkeypatch.setattr(pages, "FROM_THE_END", 0)
+    monkeypatch.setattr(paged, "DEEP", 0)
+    monkeypatch.setattr(paged, "FROM_THE_END", 0)
     page_ids(client, params)
     with client_binding(), CaptureQueriesContext(connection) as queries:
         shown = page_ids(client, params)

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.catalog import pages, tables
+from apps.catalog import tables
 from apps.catalog.models import SKU_LIKE_LOWER, Product
+from apps.core import paged
 from tests.binding import client_binding, plan
 
 from .factories import CategoryFactory, ProductFactory
@@ -87,7 +88,7 @@ def test_pages_show_the_one_order_by(client_for, catalog, monkeypatch, sort, dee
     if deep:
         monkeypatch.setattr(tables, "DEEP_RUNS", 12)
         monkeypatch.setattr(tables, "DEEP_CATEGORY_RUNS", 12)
-        monkeypatch.setattr(pages, "DEEP", 0)
+        monkeypatch.setattr(paged, "DEEP", 0)
     expected = sorted(catalog, key=lambda p: _keys(p, sort), reverse=sort.startswith("-"))
     viewer = client_for("Viewer")
     assert every_page(viewer, sort, 5) == [p.pk for p in expected]
@@ -109,7 +110,7 @@ def test_a_page_past_the_runs_reads_its_keys_first(client_for, catalog, monkeypa
     runs = statements()
     monkeypatch.setattr(tables, "DEEP_RUNS", 12)
     monkeypatch.setattr(tables, "DEEP_CATEGORY_RUNS", 12)
-    monkeypatch.setattr(pages, "DEEP", 0)
+    monkeypatch.setattr(paged, "DEEP", 0)
     keys_first = statements()
     assert len(keys_first) == len(runs) + 1
     assert [s for s in runs if "run_1" in s] and not [s for s in keys_first if "run_1" in s]

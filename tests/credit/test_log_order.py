@@ -80,6 +80,22 @@ def test_every_sort_ends_with_time_and_key_and_pages_follow_it(log, client_for, 
         assert _pages(client, key, type="charge") == typed, key
 
 
+@pytest.mark.parametrize("sort", ["-created_at", "amount", "-phone"])
+def test_deep_pages_read_by_their_keys_from_either_end_are_the_same_pages(
+    log, client_for, sort, monkeypatch
+):
+    """The log's pages past DEEP read their keys first, those near the end from the other
+    end (apps.core.paged.KeysFirst; both thresholds at 0 here): the same rows, each once."""
+    from apps.core import paged
+
+    client = client_for("Accountant")
+    before = _pages(client, sort)
+    monkeypatch.setattr(paged, "DEEP", 0)
+    monkeypatch.setattr(paged, "FROM_THE_END", 0)
+    assert _pages(client, sort) == before
+    assert len(before) == TransactionLog.objects.count()
+
+
 def test_the_seller_sort_walks_the_sellers_unless_narrowed(log, client_for):
     client = client_for("Accountant")
     with client_binding(), CaptureQueriesContext(connection) as walked:

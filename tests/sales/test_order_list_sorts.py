@@ -89,13 +89,13 @@ def test_order_sorts_page_an_index_without_sorting(client_for, orders, sort, ind
 def test_deep_pages_read_by_their_keys_first_are_the_same_pages(
     client_for, orders, sort, monkeypatch
 ):
-    """Every page past DEEP reads its keys first (apps.catalog.pages.KeysFirst), with
+    """Every page past DEEP reads its keys first (apps.core.paged.KeysFirst), with
     DEEP at 0 here so every page does: the orders of the one ORDER BY, each once."""
-    from apps.catalog import pages
+    from apps.core import paged
 
     client = client_for("Viewer")
     before = _paged(client, sort) if sort else None
-    monkeypatch.setattr(pages, "DEEP", 0)
+    monkeypatch.setattr(paged, "DEEP", 0)
     keys = OrderTable.base_columns[(sort or "order_date").lstrip("-")].order_by
     sign = "-" if sort.startswith("-") or not sort else ""
     whole = list(Order.objects.order_by(*(sign + key for key in keys)).values_list("pk", flat=True))
