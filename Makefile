@@ -17,7 +17,9 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_LINK_MODE ?= hardlink
 PYTEST_ARGS ?=
 # pytest-xdist workers for `make test` (each has its own test database); 0 runs in-process.
-TEST_WORKERS ?= 2
+# Three on two cores: the browser, live-server and thread tests leave a core idle part of
+# the time (docs/performance.md "Test suite time").
+TEST_WORKERS ?= 3
 STRESS_RUNS ?= 20
 STRESS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backoffice_stress
 # make bench: the data scale and the PostgreSQL database it is built in (kept and reused)
@@ -100,9 +102,10 @@ var/staticfiles/.collected: $(VENV)/.installed $(shell find static apps/*/static
 	STATIC_COMPRESS=false $(PY) manage.py collectstatic --noinput -v0
 	@touch $@
 
-# The whole suite on TEST_WORKERS pytest-xdist workers; ends with pytest's summary.
+# The whole suite on TEST_WORKERS pytest-xdist workers, an idle worker taking queued tests
+# from a busy one (worksteal: a few tests take 20-100 s); ends with pytest's summary.
 test: install browsers
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Every concurrency test STRESS_RUNS times in a row on SQLite, then on PostgreSQL; stops at
 # the first failure. CI runs each once (make test); this is the "is it luck?" check.
