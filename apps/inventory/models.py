@@ -222,6 +222,7 @@ class StockMovement(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="stock_movements",
+        db_index=False,  # movement_user_idx, which also pages one user's movements
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # The other store of a transfer, and the id both legs share.
@@ -269,6 +270,8 @@ class StockMovement(models.Model):
             models.Index(fields=["store", "-id"], name="movement_store_idx"),
             models.Index(fields=["product", "-id"], name="movement_product_idx"),
             models.Index(fields=["movement_type", "-id"], name="movement_type_idx"),
+            # The user filter, newest first: a user's movements are far apart in id order.
+            models.Index(fields=["user", "-id"], name="movement_user_idx"),
             models.Index(fields=["store", "product", "id"], name="movement_level_idx"),
             # The reference filter (any case, newest first): MovementFilter.by_reference.
             models.Index(Upper("reference"), F("id").desc(), name="movement_reference_idx"),
