@@ -19,7 +19,7 @@ from apps.core.ids import uuid7
 from apps.core.models import AuditAction, AuditEvent
 from apps.core.request_context import current_actor, current_user
 from apps.finance import money
-from apps.ledger.models import DEBIT_NORMAL, Account, JournalEntry, JournalLine
+from apps.ledger.models import DEBIT_NORMAL, JournalEntry, JournalLine
 from apps.ledger.services import (
     BASE_PLACES,
     PreparedEntry,
@@ -316,47 +316,40 @@ def _charge_statement() -> str:
     Each step reads the one before it, so PostgreSQL runs them in this order whatever
     order it would pick for independent CTEs. First what needs no lock: the entry, its
     lines and the audit event. Then the seller's lock window, kept short: the debit
-    (which locks the seller row), the seller's two accounts (credit and Charge Revenue,
-    moved in primary-key order, each only while it takes postings) and last the log row,
-    whose balance_after is the debit's. A charge that does not apply (the seller cannot
-    pay or is not active, the key was used, an account takes no postings) leaves that
-    balance NULL, so the log row's NOT NULL constraint aborts the whole statement and
-    nothing is written (_charge_in_one_statement then says why). Every row the statement
-    locks belongs to the seller whose row the debit holds, so charges of different
-    sellers never wait for each other.
+    (which locks the seller row) and the seller's two accounts (credit and Charge Revenue,
+    moved in primary-key order, each only while it takes postings), both in the function
+    `credit_charge_apply` (migration credit 0011), and last the log row, whose
+    balance_after is the debit's. A charge that does not apply (the seller cannot pay or
+    is not active, the key was used, an account takes no postings) leaves that balance
+    NULL, so the log row's NOT NULL constraint aborts the whole statement and nothing is
+    written (_charge_in_one_statement then says why). Every row the statement locks
+    belongs to the seller whose row the debit holds, so charges of different sellers
+    never wait for each other.
+
+    Why the function: a charge that waits for its seller's row (another charge of the same
+    seller holds it) re-checks its debit when the row is free (EvalPlanQual), and in one
+    statement that re-check starts every sub-plan of the statement again (all its CTEs),
+    and again for each account update (those rows moved on too since the statement's
+    snapshot), all of it while holding the seller's row. Each statement in the VOLATILE
+    function takes its own snapshot: the debit re-checks its own small plan only, and the
+    account updates after it see the rows' latest versions (docs/performance.md).
     """
-    seller, log, account, line = (
-        Table(Seller),
-        Table(TransactionLog),
-        Table(Account),
-        Table(JournalLine),
-    )
-    takes_postings = (
-        f"a.{account.active} AND NOT a.{account.is_group} AND a.{account.deleted_at} IS NULL"
-    )
+    log, line = Table(TransactionLog), Table(JournalLine)
     # constants of the code, as literals (a list parameter cost ~13 µs of adaptation each call)
     debit_normal = ", ".join(_quoted(t) for t in sorted(DEBIT_NORMAL))
     line_returning = (
         f"RETURNING {line.entry} AS entry_id, {line.account} AS account_id,"
         f" {line.base_debit} - {line.base_credit} AS net"
     )
-    # Each of the seller's two accounts in its own UPDATE, the lower id first (`second`
-    # waits for `first`): the update locks the row, in primary-key order as everywhere,
-    # and checks that the account takes postings on the row it locks, so no step before
-    # it looks these hot rows up. Each names its row by an equality on the id, so the
-    # plan reads it by primary key (not by an index of the posting conditions).
-    move = (
-        f"UPDATE {account} AS a SET {account.balance} = a.{account.balance} + moved.net"
-        f" * CASE WHEN a.{account.type} IN ({debit_normal}) THEN 1 ELSE -1 END"
-        f" FROM moved WHERE a.{account.id} = moved.account_id AND {takes_postings}"
-        f" AND moved.account_id"
+    # Each account the lines move, once (the lower id first: primary-key lock order), by
+    # the lines' net amount in base units.
+    moves = (
+        "(SELECT array_agg(account_id ORDER BY account_id) FROM moved),"
+        " (SELECT array_agg(net ORDER BY account_id) FROM moved)"
     )
-    # One log row whatever happened: without the debit, or without both account moves,
-    # its balance_after is NULL and the insert fails (see above).
-    applied = (
-        "(SELECT) AS one LEFT JOIN debit ON (SELECT count(*) FROM moved)"
-        " = (SELECT count(*) FROM first) + (SELECT count(*) FROM second)"
-    )
+    # One log row whatever happened: without the debit and both account moves the
+    # function returns no row, balance_after is NULL and the insert fails (see above).
+    applied = "(SELECT) AS one LEFT JOIN debit ON true"
     statement = f"""
 WITH entry AS (
     {insert_select(JournalEntry, "entry", None, _ENTRY_COMPUTED)}
@@ -370,22 +363,14 @@ WITH entry AS (
 ), audited AS (
     {insert_select(AuditEvent, "event", "line_cr", _EVENT_COMPUTED)}
     RETURNING 1
-), debit AS (
-    UPDATE {seller} SET {seller.balance} = {seller.balance} - %(amount)s
-    WHERE {seller.id} = %(seller_id)s AND {seller.status} = {_quoted(SellerStatus.ACTIVE.value)}
-        AND {seller.balance} >= %(amount)s
-        AND NOT EXISTS (SELECT 1 FROM {log}
-            WHERE {log.seller} = %(seller_id)s AND {log.idempotency_key} = %(key)s)
-        AND EXISTS (SELECT 1 FROM audited)
-    RETURNING {seller.balance} AS balance, clock_timestamp() AS created_at
 ), moved AS (
     SELECT account_id, sum(net) AS net FROM (TABLE line_dr UNION ALL TABLE line_cr) AS lines
     GROUP BY account_id
-), first AS (
-    {move} = (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM debit) RETURNING 1
-), second AS (
-    {move} = (SELECT max(account_id) FROM moved) AND moved.account_id
-        > (SELECT min(account_id) FROM moved) AND EXISTS (SELECT 1 FROM first) RETURNING 1
+), debit AS MATERIALIZED (
+    SELECT new_balance AS balance, charged_at AS created_at FROM credit_charge_apply(
+        %(seller_id)s, %(amount)s, %(key)s, {_quoted(SellerStatus.ACTIVE.value)}, {moves},
+        ARRAY[{debit_normal}]::varchar[])
+    WHERE EXISTS (SELECT 1 FROM audited)
 ), logged AS (
     {insert_select(TransactionLog, "log", applied, _LOG_COMPUTED)}
     RETURNING {log.balance_after}, {log.created_at}
