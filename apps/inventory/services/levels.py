@@ -189,7 +189,23 @@ _LEVEL_COLUMNS = [f.column for f in _LEVEL_ROWS.fields]
 def _lock_sql(keys: list[tuple[int, int]]) -> tuple[str, list]:
     """The levels of `keys` (store, product) locked in primary-key order: what
     `StockLevel.objects.select_for_update().filter(Q(...) | ...).order_by("pk")` sends,
-    written out (one condition per store), without the ORM's compile step."""
+    written out (one condition per store), without the ORM's compile step.
+
+    PostgreSQL: the pairs as a VALUES list joined on the (store, product) unique index,
+    one index probe per pair whatever the statistics say. The `store_id = x AND
+    product_id IN (...)` form let the planner, misled by a store its statistics do not
+    know yet (one row estimated), read every level of the store and filter the products,
+    and re-plan the statement on every run (a custom plan each time, never the prepared
+    generic one): ~0.3-0.4 ms of server CPU a 5-line confirm on the bench store."""
+    if connection.vendor == "postgresql":
+        pairs = ", ".join("(%s::bigint, %s::bigint)" for _ in keys)
+        sql = (
+            f"SELECT {_LEVEL_ROWS.select} FROM (VALUES {pairs}) AS k(store_id, product_id)"
+            f" INNER JOIN {_LEVEL_ROWS.table}"
+            " ON sl.store_id = k.store_id AND sl.product_id = k.product_id"
+            " ORDER BY sl.id ASC FOR UPDATE OF sl"
+        )
+        return sql, [x for key in keys for x in key]
     stores: dict[int, list[int]] = defaultdict(list)
     for store_id, product_id in keys:
         stores[store_id].append(product_id)
