@@ -54,14 +54,35 @@ def test_the_same_rows_with_text_and_binary_arrays():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="arrays on PostgreSQL only")
-def test_binary_arrays_only_inside_server_binding():
+def test_binary_arrays_only_inside_server_binding(monkeypatch):
     events = _events("marks")
     sql, params = insert_sql(events)
     assert "UNNEST((%s)::" in sql and "%b" not in sql
     assert len(params) == len(insert_sql(events[:2])[1])  # one array per column
+    monkeypatch.setattr("apps.core.sql.VALUES_PARAMS", 0)
     with server_binding():
         sql, _ = insert_sql(events)
     assert "UNNEST((%b)::" in sql and "%s" not in sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="arrays on PostgreSQL only")
+def test_a_few_rows_as_values_inside_server_binding(monkeypatch):
+    """Inside server_binding a few rows go as VALUES, one parameter per value (dumped
+    by psycopg in C); more than VALUES_PARAMS values as binary arrays, and the same
+    rows are stored either way."""
+    events = _events("few")
+    width = len(insert_sql(events[:1])[1])
+    with server_binding():
+        sql, params = insert_sql(events)
+        assert "UNNEST" not in sql and sql.count("), (") == len(events) - 1
+        assert len(params) == width * len(events)
+        insert_all(events)
+        monkeypatch.setattr("apps.core.sql.VALUES_PARAMS", width * len(events) - 1)
+        sql, params = insert_sql(events)
+        assert "UNNEST((%b)::" in sql and len(params) == width
+        insert_all(_events("many"))
+    assert _stored("few") == _expected("few")
+    assert _stored("many") == _expected("many")
 
 
 def _movement(**overrides):
