@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import weakref
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models.base import ModelState
+from django.db.models.fields.files import FileDescriptor
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 
 def case_by_id(values: dict, cast: str = "") -> tuple[str, list]:
@@ -128,7 +133,40 @@ class Rows:
             for func in funcs:
                 value = func(value, column, db)
             values[index] = value
-        return self.model.from_db(db.alias, self.names, values)
+        model, through = self.model, self._through
+        if through is None or pre_init.has_listeners(model) or post_init.has_listeners(model):
+            return model.from_db(db.alias, self.names, values)
+        # what Model.__init__ (positional values) and from_db leave, without their loop
+        obj = model.__new__(model)
+        state = ModelState()
+        state.adding, state.db = False, db.alias
+        attrs = obj.__dict__
+        attrs["_state"] = state
+        attrs.update(zip(self.names, values, strict=True))
+        for index, name in through:
+            setattr(obj, name, values[index])
+        return obj
+
+    @functools.cached_property
+    def _through(self) -> list[tuple[int, str]] | None:
+        """For `build`: the fields whose value must be set through their class's
+        descriptor (one that does more than store it, e.g. a phone number's), or None
+        when the model has its own `__init__` or `from_db` (then it builds through
+        them). A fresh instance holds no related object and no file, so a foreign key's
+        or file's descriptor would only store the value."""
+        model = self.model
+        if (
+            model.__init__ is not models.Model.__init__
+            or model.from_db.__func__ is not models.Model.from_db.__func__
+        ):
+            return None
+        stores = (ForeignKeyDeferredAttribute, FileDescriptor)
+        through = []
+        for index, name in enumerate(self.names):
+            found = inspect.getattr_static(model, name, None)
+            if hasattr(type(found), "__set__") and not isinstance(found, stores):
+                through.append((index, name))
+        return through
 
 
 @functools.cache
