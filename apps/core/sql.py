@@ -427,3 +427,31 @@ def server_binding():
         yield
     finally:
         raw.cursor_factory = Cursor
+
+
+@contextlib.contextmanager
+def planned_once():
+    """PostgreSQL, inside `server_binding`: the statements sent inside the block go with
+    their parameters written into the text (quoted by psycopg's client-side cursor, as
+    Django's default cursor quotes every statement), so a prepared one has no parameters,
+    and PostgreSQL plans a statement without parameters once per connection, for the very
+    values it holds. With parameters, a statement whose generic plan PostgreSQL judges
+    worse than its custom ones is planned again on every run (the product list by one
+    store's stock: ~1.7 ms of planning a page, docs/performance.md "The one-store page
+    planned once per connection"). For statements whose texts repeat (a list's first
+    pages): each distinct text is one more statement for psycopg to count and prepare
+    (`prepared_max` of them a connection, the least recently used deallocated).
+    Nothing elsewhere (SQLite, or a cursor that quotes its parameters anyway)."""
+    db = _db()
+    if not binds_on_server(db):
+        yield
+        return
+    from psycopg import ClientCursor
+
+    def literal(execute, sql, params, many, context):
+        if params and not many:
+            sql, params = ClientCursor(db.connection).mogrify(sql, params), None
+        return execute(sql, params, many, context)
+
+    with db.execute_wrapper(literal):
+        yield

@@ -17,6 +17,7 @@ from django.urls import reverse
 from apps.accounts.models import User
 from apps.catalog.models import Category, Product
 from apps.catalog.views import ProductListView
+from apps.core.sql import server_binding
 from apps.inventory import store_order
 from apps.inventory.models import MissingLevel, StockLevel, Store
 from apps.inventory.services import stock_receive, stock_remove
@@ -97,6 +98,28 @@ def filter_sets() -> list[dict]:
     ]
 
 
+def every_slice_as_before(stores) -> int:
+    """Every store, filter set, direction, slice and page of StoreStockOrder against the
+    single ORDER BY; the number of pages compared."""
+    checked = 0
+    for store in stores:
+        for extra in filter_sets():
+            queryset = filtered({"store": store.pk, **extra})
+            for descending in (False, True):
+                expected = rows(today(queryset, descending))
+                order = StoreStockOrder(queryset, store_id=store.pk, descending=descending)
+                assert order.count() == len(expected)
+                assert rows(order[0 : len(expected) + 5]) == expected
+                for size in (7, 26):
+                    for start in range(0, len(expected) + size, size):
+                        assert rows(order[start : start + size]) == expected[start : start + size]
+                        checked += 1
+                assert rows(order[len(expected) + 100 : len(expected) + 126]) == []
+                if expected:
+                    assert rows([order[len(expected) - 1]]) == expected[-1:]
+    return checked
+
+
 @pytest.mark.parametrize(("few", "walk", "from_the_end"), [(1000, 40, 500), (0, 0, 0), (40, 1, 30)])
 def test_every_slice_and_page_equals_the_single_order_by(
     demo_shop, client_for, few, walk, from_the_end, monkeypatch
@@ -120,22 +143,7 @@ def test_every_slice_and_page_equals_the_single_order_by(
     if few == 40:
         assert sorted(missing.values())[0] <= 40 < sorted(missing.values())[-1]
     assert StockLevel.objects.filter(store=stores[-1], quantity=0).count() == 1
-    checked = 0
-    for store in stores:
-        for extra in filter_sets():
-            queryset = filtered({"store": store.pk, **extra})
-            for descending in (False, True):
-                expected = rows(today(queryset, descending))
-                order = StoreStockOrder(queryset, store_id=store.pk, descending=descending)
-                assert order.count() == len(expected)
-                assert rows(order[0 : len(expected) + 5]) == expected
-                for size in (7, 26):
-                    for start in range(0, len(expected) + size, size):
-                        assert rows(order[start : start + size]) == expected[start : start + size]
-                        checked += 1
-                assert rows(order[len(expected) + 100 : len(expected) + 126]) == []
-                if expected:
-                    assert rows([order[len(expected) - 1]]) == expected[-1:]
+    checked = every_slice_as_before(stores)
     assert checked > 400
     client = client_for("Viewer")
     for sort in ("on_hand", "-on_hand", "stock_status", "-stock_status"):
@@ -272,3 +280,29 @@ def test_the_status_filter_bounds_keep_exactly_the_products_of_that_status(demo_
             assert bounded == plain, (store_id, status)
             checked += len(plain)
     assert checked == (len(demo_shop) + 1) * Product.objects.count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server binding is PostgreSQL's")
+def test_pages_bound_on_the_server_are_planned_once_and_read_the_same_rows(demo_shop):
+    """As a list page reads it (`server_binding`), the page statement goes with its values
+    written into its text (`planned_once`): the same rows and pages as the single ORDER
+    BY, and, prepared, a statement without parameters, which PostgreSQL plans once per
+    connection (with parameters it kept planning it for every page: 0 generic plans)."""
+    store = demo_shop[0].pk
+    with server_binding():
+        assert every_slice_as_before(demo_shop) > 400
+        queryset = filtered({"store": store})
+        expected = rows(today(queryset, False)[0:26])
+        for _ in range(8):  # psycopg prepares a statement on its 5th run
+            order = StoreStockOrder(queryset, store_id=store, descending=False)
+            assert rows(order[0:26]) == expected
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT parameter_types::text, generic_plans, custom_plans"
+                " FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%stock_gate%"],
+            )
+            prepared = cursor.fetchall()
+    assert len(prepared) == 1, prepared
+    types, generic, custom = prepared[0]
+    assert (types, custom) == ("{}", 0) and generic >= 2

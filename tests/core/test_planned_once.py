@@ -1,0 +1,59 @@
+"""`apps.core.sql.planned_once`: inside `server_binding`, a statement goes with its values
+written into its text, quoted as Django's default cursor quotes them, so that prepared it
+has no parameters (PostgreSQL plans such a statement once per connection); elsewhere it
+changes nothing."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from apps.core.sql import planned_once, server_binding
+
+pytestmark = pytest.mark.django_db
+
+SQL = "SELECT %s || '%%', %s + 1, %s, %s"
+PARAMS = ["it's 50", 41, Decimal("1.50"), datetime.date(2026, 11, 30)]
+
+
+def run(sql=SQL, params=PARAMS):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def test_the_values_are_the_same_inside_and_outside():
+    expected = run()
+    assert expected[:2] == ("it's 50%", 42)
+    with planned_once():
+        assert run() == expected
+    with server_binding(), planned_once():
+        assert run() == expected
+        assert run("SELECT 7", None) == (7,)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server binding is PostgreSQL's")
+def test_prepared_without_parameters_and_planned_once():
+    sql = "SELECT count(*) FROM django_content_type WHERE id > %s AND app_label <> %s"
+    with server_binding():
+        with planned_once():
+            for _ in range(7):  # psycopg prepares a statement on its 5th run
+                run(sql, [0, "it's"])
+        for _ in range(7):  # the same statement with its parameters bound
+            run(sql, [0, "it's"])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, parameter_types::text, generic_plans, custom_plans"
+                " FROM pg_prepared_statements WHERE statement LIKE %s ORDER BY statement",
+                ["%django_content_type%"],
+            )
+            prepared = cursor.fetchall()
+    literal = "SELECT count(*) FROM django_content_type WHERE id > 0 AND app_label <> 'it''s'"
+    assert [row[0] for row in prepared] == [
+        sql.replace("%s", "$1", 1).replace("%s", "$2"),
+        literal,
+    ]
+    assert prepared[0][1] != "{}" and prepared[1][1] == "{}"
+    generic, custom = prepared[1][2:]
+    assert custom == 0 and generic >= 2  # planned once, that plan kept for each later run
