@@ -19,6 +19,7 @@ the general path. The longest lists write every cell that way (issue 14, `listco
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html as html_lib
 import re
 
@@ -33,7 +34,7 @@ from django.templatetags.l10n import localize, unlocalize
 from django.utils import timezone
 from django.utils.formats import localize as formats_localize
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django_tables2.columns.datecolumn import DateColumn
 from django_tables2.columns.datetimecolumn import DateTimeColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
@@ -190,10 +191,29 @@ def _has_callable(attrs) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=256)
+def _template(code: str) -> Template:
+    """A TemplateColumn's template, compiled once per process (a compiled template is
+    only read while it renders, as the cached template loader shares its templates)."""
+    return Template(code)
+
+
+@functools.lru_cache(maxsize=512)
+def _label(text: str, safe: bool, autoescape: bool) -> str:
+    """A cell's ` data-label="<header without tags>"`, written once per process for each
+    header text (stripping tags parses the text as HTML). A text is neither localised
+    nor converted to local time, so of the page's context only its escaping counts."""
+    header = mark_safe(text) if safe else text
+    return format_html(
+        ' data-label="{}"',
+        render_value_in_context(striptags(header), Context(autoescape=autoescape)),
+    )
+
+
 def _compiled_template_render(column):
     """TemplateColumn.render with its template compiled once, not once per cell
     (DateColumn and DateTimeColumn are TemplateColumns: `{{ value|date:... }}`)."""
-    template = Template(column.template_code)
+    template = _template(column.template_code)
 
     def render(record, table, value, bound_column, **kwargs):
         parent_context = getattr(table, "context", Context())
@@ -242,9 +262,7 @@ class _ColumnPlan:
         self.td_attrs = "" if self.dynamic_td else self._td_attrs()
         header = bound_column.header
         self.label = (
-            format_html(' data-label="{}"', render_value_in_context(striptags(header), context))
-            if header
-            else ""
+            _label(str(header), isinstance(header, SafeData), context.autoescape) if header else ""
         )
         general = self.dynamic_td or self.localize is not None
         self.write = None if general else write
