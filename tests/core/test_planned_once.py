@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from apps.core.sql import planned_once, server_binding
+from apps.core.sql import planned_once, server_binding, written_in
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,10 @@ def test_prepared_without_parameters_and_planned_once():
                 ["%django_content_type%"],
             )
             prepared = cursor.fetchall()
-    literal = "SELECT count(*) FROM django_content_type WHERE id > 0 AND app_label <> 'it''s'"
+    literal = (
+        "SELECT count(*) FROM django_content_type"
+        " WHERE id > CAST(0 AS smallint) AND app_label <> 'it''s'"
+    )
     assert [row[0] for row in prepared] == [
         sql.replace("%s", "$1", 1).replace("%s", "$2"),
         literal,
@@ -57,3 +60,34 @@ def test_prepared_without_parameters_and_planned_once():
     assert prepared[0][1] != "{}" and prepared[1][1] == "{}"
     generic, custom = prepared[1][2:]
     assert custom == 0 and generic >= 2  # planned once, that plan kept for each later run
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's literals")
+def test_written_in_with_the_types_they_are_bound_as():
+    """Each value typed as psycopg binds it on the server (an integer by its size, psycopg's
+    Int8 as bigint), a text untyped, as psycopg sends it: the statement is then planned as
+    the bound one (an untyped 0 would be an integer)."""
+    from psycopg.types.numeric import Int8
+
+    connection.ensure_connection()
+    sql = written_in(
+        "SELECT %s, %s, %s, %s, %s, %s, %s, '%%'",
+        [1, 70000, Int8(0), "it's", Decimal("1.50"), datetime.date(2026, 11, 30), None],
+        connection.connection,
+    )
+    assert sql == (
+        "SELECT CAST(1 AS smallint), CAST(70000 AS integer), CAST(0 AS bigint), 'it''s',"
+        " CAST(1.50 AS numeric), CAST('2026-11-30'::date AS date), NULL, '%'"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        assert cursor.fetchone() == (
+            1,
+            70000,
+            0,
+            "it's",
+            Decimal("1.50"),
+            datetime.date(2026, 11, 30),
+            None,
+            "%",
+        )
