@@ -41,3 +41,15 @@ def plan(query, params=(), forbid=("seqscan", "indexscan")) -> str:
             cursor.execute(f"SET LOCAL enable_{kind} = off")
         cursor.execute("EXPLAIN " + query, params)
         return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def prepared_statements(like: str, columns: str = "statement") -> list[tuple]:
+    """`columns` of this connection's prepared statements whose text is LIKE `like`
+    (PostgreSQL's `pg_prepared_statements`), in the order of their text."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM pg_prepared_statements WHERE statement LIKE %s"
+            " ORDER BY statement",
+            [like],
+        )
+        return cursor.fetchall()

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from apps.core.sql import planned_once, server_binding, written_in
+from tests.binding import prepared_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +43,9 @@ def test_prepared_without_parameters_and_planned_once():
                 run(sql, [0, "it's"])
         for _ in range(7):  # the same statement with its parameters bound
             run(sql, [0, "it's"])
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT statement, parameter_types::text, generic_plans, custom_plans"
-                " FROM pg_prepared_statements WHERE statement LIKE %s ORDER BY statement",
-                ["%django_content_type%"],
-            )
-            prepared = cursor.fetchall()
+        prepared = prepared_statements(
+            "%django_content_type%", "statement, parameter_types::text, generic_plans, custom_plans"
+        )
     literal = (
         "SELECT count(*) FROM django_content_type"
         " WHERE id > CAST(0 AS smallint) AND app_label <> 'it''s'"

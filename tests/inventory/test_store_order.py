@@ -23,7 +23,7 @@ from apps.inventory import store_order
 from apps.inventory.models import MissingLevel, StockLevel, Store
 from apps.inventory.services import stock_receive, stock_remove
 from apps.inventory.store_order import StoreStockOrder
-from tests.binding import client_binding
+from tests.binding import client_binding, prepared_statements
 from tests.catalog.factories import ProductFactory
 from tests.factories import UserFactory
 from tests.inventory.factories import StoreFactory
@@ -297,13 +297,9 @@ def test_pages_bound_on_the_server_are_planned_once_and_read_the_same_rows(demo_
         for _ in range(8):  # psycopg prepares a statement on its 5th run
             order = StoreStockOrder(queryset, store_id=store, descending=False)
             assert rows(order[0:26]) == expected
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT parameter_types::text, generic_plans, custom_plans"
-                " FROM pg_prepared_statements WHERE statement LIKE %s",
-                ["%stock_gate%"],
-            )
-            prepared = cursor.fetchall()
+        prepared = prepared_statements(
+            "%stock_gate%", "parameter_types::text, generic_plans, custom_plans"
+        )
     assert len(prepared) == 1, prepared
     types, generic, custom = prepared[0]
     assert (types, custom) == ("{}", 0) and generic >= 2
