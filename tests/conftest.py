@@ -24,6 +24,51 @@ CHROMIUM_ARGS = [
 ]
 
 
+# --- tests CI runs in one stage only -------------------------------------------------
+# CI runs the suite on SQLite, then on PostgreSQL (.ci/run). A test marked `once` checks
+# nothing that depends on the suite's database, so the PostgreSQL stage leaves it out
+# (`-m "not once"`): the browser tests (what Chromium shows of pages whose queries the
+# test-client tests run on both databases), and tests of a program started with its own
+# SQLite file (`make run`, `check_books`, the schema snapshot) or of the docs' examples.
+ONCE_MODULES = {
+    "tests/api/test_docs_examples.py",
+    "tests/hardening/test_make_run.py",
+}
+
+
+def pytest_itemcollected(item):
+    path = item.path.relative_to(item.config.rootpath).as_posix()
+    if item.get_closest_marker("e2e") or path in ONCE_MODULES:
+        item.add_marker(pytest.mark.once)
+
+
+# --- test databases -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A new SQLite test database is built from the schema snapshot, as `make run` builds
+    a fresh database (apps/core/schema_snapshot.py), instead of replaying every migration:
+    0.2 s instead of ~20 s of CPU per pytest-xdist worker. Only when the snapshot's
+    fingerprint matches the migrations (otherwise, on PostgreSQL, or with --reuse-db on a
+    database that has tables, `migrate` runs as usual). tests/core/test_schema_snapshot.py
+    checks the snapshot builds what `migrate` builds."""
+    from django.core.management.commands import migrate
+
+    from apps.core.schema_snapshot import load_if_fresh
+
+    replay = migrate.Command.handle
+
+    def handle(self, *args, **options):
+        if load_if_fresh(options["database"]):
+            return None
+        return replay(self, *args, **options)
+
+    migrate.Command.handle = handle
+    yield
+    migrate.Command.handle = replay
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache. The API throttle counts requests per user id, and a

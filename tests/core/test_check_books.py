@@ -55,6 +55,7 @@ def test_a_crashing_check_is_a_failure_not_a_crash():
         books.unregister("test.crashes")
 
 
+@pytest.mark.once  # its own SQLite file, whatever the suite's database
 def test_command_line_exit_code_on_clean_database(tmp_path):
     """The real command in a real process against a freshly migrated database."""
     db = tmp_path / "books.sqlite3"

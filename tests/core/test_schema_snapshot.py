@@ -51,6 +51,7 @@ def contents(database: Path) -> tuple[list, dict]:
         db.close()
 
 
+@pytest.mark.once  # SQLite files of its own, whatever the suite's database
 def test_the_snapshot_builds_what_migrate_builds(tmp_path):
     migrated, loaded = tmp_path / "migrated.sqlite3", tmp_path / "loaded.sqlite3"
     migrate_new(migrated)
