@@ -1,15 +1,14 @@
 """What the tests that walk every page the menu reaches share: the demo data with a user
 logged in, the menu's URLs, and a URL's pattern (one page per view is enough)."""
 
-from io import StringIO
 from urllib.parse import urlsplit
 
-from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve
 
 from apps.accounts.models import User
 from backoffice.navigation import menu_for
+from tests.demo import seed_demo_pages
 
 
 def url_pattern(url: str) -> str:
@@ -27,7 +26,7 @@ def menu_urls(user) -> list[str]:
 
 def demo_client(email: str = "admin@demo.test") -> tuple[User, Client]:
     """`seed_demo`'s data, and a client logged in as its user `email`."""
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo_pages()
     user = User.objects.get(email=email)
     client = Client()
     client.force_login(user)

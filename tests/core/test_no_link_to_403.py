@@ -5,15 +5,14 @@ and expect none to answer 403. Links are rendered through one helper over the ro
 
 import re
 from html.parser import HTMLParser
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from apps.accounts.models import User
 from apps.core.permissions import may_open
 from tests.core.menu_pages import menu_urls, url_pattern
+from tests.demo import seed_demo_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +37,7 @@ def _links(html: str) -> list[str]:
 
 
 def test_no_link_on_any_page_of_any_role_leads_to_a_403():
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo_pages()
     forbidden: list[str] = []
     checked = 0
     for user in User.objects.filter(email__endswith="@demo.test", is_active=True):

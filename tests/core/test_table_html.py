@@ -5,11 +5,9 @@ page states, as a full page and as an htmx request, and for empty tables."""
 
 import itertools
 import re
-from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.template import RequestContext, Template
 from django.test import Client
 
@@ -17,6 +15,7 @@ from apps.accounts.models import User
 from apps.core.table_html import TEMPLATES
 from backoffice.navigation import menu_for
 from tests.core.menu_pages import page_tables
+from tests.demo import seed_demo_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +60,7 @@ def _first_sort(client, url: str) -> str | None:
 
 @pytest.fixture
 def admin_client():
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo_pages()
     client = Client()
     client.force_login(User.objects.get(email="admin@demo.test"))
     return client

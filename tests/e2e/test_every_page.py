@@ -7,10 +7,9 @@ checked as soon as it is in the menu.
 - 390 x 844 (a phone): the page never scrolls sideways.
 """
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
+
+from tests.demo import seed_demo_pages
 
 from .pages import (
     CSP_LISTENER,
@@ -77,7 +76,7 @@ def settled_scroll(page) -> int:
 
 
 def test_every_page_of_every_role_in_chromium(live_server, browser):
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo_pages()
     details = detail_pages()
     problems: list[str] = []
     visited = 0

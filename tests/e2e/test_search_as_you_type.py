@@ -3,11 +3,11 @@ after a short pause, without Enter; the input keeps its focus and caret while th
 swapped; the address bar follows, so a filtered list can be bookmarked and Back undoes it."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
+
+from tests.demo import seed_demo_pages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ LISTS = [
 
 
 def test_lists_filter_while_typing_keep_the_caret_and_the_url(live_server, login):
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo_pages()
     for path, email, label, typed, shown in LISTS:
         page = login(email)
         page.goto(f"{live_server.url}{path}")
@@ -59,7 +59,7 @@ def test_typed_lookups_suggest_filter_and_name_an_unknown_text(live_server, logi
     """The seller and account filters are text boxes (not a <select> of every seller or
     account): typing fills their suggestions, picking one filters the table, and text that
     names nothing says so under the box."""
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo_pages()
     page = login("admin@demo.test")
     for path, label, datalist, typed, shown in LOOKUPS:
         page.goto(f"{live_server.url}{path}")

@@ -5,11 +5,9 @@ ORM save), trash and restore, store create (form, API), a level's first movement
 check_books `inventory.missing_levels` names what is off."""
 
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 
 from apps.catalog.imports import import_apply, import_preview, import_start
@@ -22,6 +20,7 @@ from apps.inventory.services import onhand_rebuild, stock_receive, stock_transfe
 from apps.sales import services as sales
 from tests.api.conftest import token_client
 from tests.catalog.factories import ProductFactory
+from tests.demo import seed_demo_pages
 from tests.sales.factories import make_order
 
 from .conftest import assert_stock_books_ok
@@ -183,12 +182,12 @@ def test_bulk_loaders_recount_them(stores):
 
 
 def test_seed_demo_leaves_them_exact():
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo_pages()
     assert pairs() == without_level()
     late = ProductFactory()  # the demo stocks every product in every store; this one none
     stores = set(Store.objects.values_list("pk", flat=True))
     assert pairs() == {(s, late.pk) for s in stores} and len(stores) == 3
-    call_command("seed_demo", stdout=StringIO())  # idempotent: nothing changes
+    seed_demo_pages()  # idempotent: nothing changes
     assert pairs() == without_level() == {(s, late.pk) for s in stores}
     assert missing_levels().violations == []
 

@@ -5,10 +5,8 @@ equal names, a trashed and an inactive product, a store that holds almost nothin
 both directions, every slice, every page, with the list's filters alone and combined."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import F
 from django.test import RequestFactory
@@ -25,6 +23,7 @@ from apps.inventory.services import stock_receive, stock_remove
 from apps.inventory.store_order import StoreStockOrder
 from tests.binding import client_binding, prepared_statements
 from tests.catalog.factories import ProductFactory
+from tests.demo import seed_demo_pages
 from tests.factories import UserFactory
 from tests.inventory.factories import StoreFactory
 
@@ -52,7 +51,7 @@ def awkward() -> list[Store]:
 @pytest.fixture
 def demo_shop():
     """seed_demo (three stores, their products and stock history), then the awkward cases."""
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo_pages()
     return awkward()
 
 
