@@ -2,7 +2,8 @@
 
 The bash blocks of that section are joined into one script (in order: later examples use
 the ids earlier ones made) and run by bash against a live server holding the demo data
-(`seed_demo`, as a fresh `make run` has). Every `curl` runs with `--fail-with-body` and the
+(`seed_demo`, as a fresh `make run` has; its own documents' PDF jobs left queued, as
+before `make run`'s worker takes them: tests/demo.py). Every `curl` runs with `--fail-with-body` and the
 script with `set -euo pipefail`: an HTTP error, a failed command or a missing variable
 stops it. The worker's jobs (report runs, statement imports) run inline (the test
 settings' synchronous django-q2), after the request's commit as in production.
@@ -13,10 +14,9 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from io import StringIO
 from pathlib import Path
 
-from django.core.management import call_command
+from tests.demo import seed_demo_pages
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 SECTION = "## Examples (curl)"
@@ -52,7 +52,7 @@ def test_every_curl_example_runs_against_a_live_server(live_server, transactiona
     # rather than skipping and leaving the documentation unchecked.
     missing = [tool for tool in ("curl", "jq") if shutil.which(tool) is None]
     assert not missing, f"the examples need {', '.join(missing)}: run `make browsers`"
-    call_command("seed_demo", stdout=StringIO())
+    seed_demo_pages()  # the examples' own invoice has its PDF rendered, as with a worker
     script = tmp_path / "examples.sh"
     script.write_text(example_script(DOC.read_text(), f"{live_server.url}/api/v1"))
     done = subprocess.run(
