@@ -4,9 +4,9 @@ The test settings run every background job inline (`Q_CLUSTER["sync"]`), so a pl
 `seed_demo` in a test also renders each demo invoice's, credit note's and reminder's PDF/A
 and sends its e-mails: ~35 of its ~49 s of CPU on SQLite, and these tests call it a dozen
 times a run. `seed_demo_pages()` leaves those jobs queued instead, as they are after
-`make run`'s seed until its worker takes them (the pages show such a document's PDF as
-being prepared); every other job (report runs, imports) still runs inline.
-tests/invoicing/test_demo.py and tests/api/test_docs_examples.py seed with every job run.
+`make run`'s seed until its worker takes them (an invoice page then says "PDF being
+rendered…"); every other job (report runs, imports) still runs inline, as do the jobs of
+whatever the test does afterwards. tests/invoicing/test_demo.py seeds with every job run.
 """
 
 from contextlib import contextmanager
