@@ -27,18 +27,13 @@ CHROMIUM_ARGS = [
 # --- tests CI runs in one stage only -------------------------------------------------
 # CI runs the suite on SQLite, then on PostgreSQL (.ci/run). A test marked `once` checks
 # nothing that depends on the suite's database, so the PostgreSQL stage leaves it out
-# (`-m "not once"`): the browser tests (what Chromium shows of pages whose queries the
-# test-client tests run on both databases), and tests of a program started with its own
-# SQLite file (`make run`, `check_books`, the schema snapshot) or of the docs' examples.
-ONCE_MODULES = {
-    "tests/api/test_docs_examples.py",
-    "tests/hardening/test_make_run.py",
-}
+# (`-m "not once"`): every browser test (what Chromium shows of pages whose queries the
+# test-client tests run on both databases), and the tests marked so in their modules (a
+# program started on a SQLite file of its own, the docs' examples).
 
 
 def pytest_itemcollected(item):
-    path = item.path.relative_to(item.config.rootpath).as_posix()
-    if item.get_closest_marker("e2e") or path in ONCE_MODULES:
+    if item.get_closest_marker("e2e"):
         item.add_marker(pytest.mark.once)
 
 

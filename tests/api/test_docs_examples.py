@@ -3,10 +3,11 @@
 The bash blocks of that section are joined into one script (in order: later examples use
 the ids earlier ones made) and run by bash against a live server holding the demo data
 (`seed_demo`, as a fresh `make run` has; its own documents' PDF jobs left queued, as
-before `make run`'s worker takes them: tests/demo.py). Every `curl` runs with `--fail-with-body` and the
-script with `set -euo pipefail`: an HTTP error, a failed command or a missing variable
-stops it. The worker's jobs (report runs, statement imports) run inline (the test
-settings' synchronous django-q2), after the request's commit as in production.
+before `make run`'s worker takes them: tests/demo.py). Every `curl` runs with
+`--fail-with-body` and the script with `set -euo pipefail`: an HTTP error, a failed
+command or a missing variable stops it. The jobs the examples start (report runs,
+statement imports, their invoice's PDF) run inline (the test settings' synchronous
+django-q2), after the request's commit as in production.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.demo import seed_demo_pages
+
+pytestmark = pytest.mark.once  # the docs' examples: CI runs them in its SQLite stage
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 SECTION = "## Examples (curl)"

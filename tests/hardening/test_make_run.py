@@ -15,6 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+pytestmark = pytest.mark.once  # `make run` on a SQLite file of its own, whatever the suite's DB
+
 
 def free_port() -> int:
     with socket.socket() as s:
