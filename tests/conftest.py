@@ -37,6 +37,62 @@ def pytest_itemcollected(item):
         item.add_marker(pytest.mark.once)
 
 
+# --- the longest tests first, spread over the workers ----------------------------------
+# pytest-xdist's worksteal first hands worker k the next len(left) // (W - k) tests in
+# collection order, then idle workers take half of a busy one's queue. In collection order
+# the browser tests sat together mid-run and were taken over at the end, so a run ended
+# with three Chromiums on two cores and one test of minutes left (the last fifth of the
+# SQLite stage took ~40 % of its time). These modules (the longest in
+# docs/performance.md "Test suite time", longest first), then the other browser tests,
+# now open the workers' first shares, dealt round in turn; the rest keeps its order.
+LONG_FIRST = (
+    "tests/e2e/test_every_page.py",
+    "tests/e2e/test_search_as_you_type.py",
+    "tests/api/test_docs_examples.py",
+    "tests/invoicing/test_payments_property.py",
+    "tests/inventory/test_store_order.py",
+    "tests/hardening/test_make_run.py",
+    "tests/core/test_no_link_to_403.py",
+    "tests/core/test_schema_snapshot.py",
+    "tests/hardening/test_fuzz_lists.py",
+    "tests/core/test_list_binding.py",
+    "tests/credit/test_property.py",
+    "tests/e2e/test_api_docs.py",
+    "tests/core/test_table_rows.py",
+    "tests/reports/test_sales_figures.py",
+    "tests/core/test_table_html.py",
+    "tests/core/test_seed_scale.py",
+    "tests/e2e/test_login_roles.py",
+    "tests/core/test_sweep_lists.py",
+    "tests/invoicing/test_demo.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after `-m` has deselected
+def pytest_collection_modifyitems(config, items):
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if workers < 2:
+        return
+    rank = {path: i for i, path in enumerate(LONG_FIRST)}
+
+    def path(item) -> str:
+        return item.path.relative_to(config.rootpath).as_posix()
+
+    def weight(item) -> int | None:  # a place in LONG_FIRST; other browser tests next
+        return rank.get(path(item), len(rank) if item.get_closest_marker("e2e") else None)
+
+    long = sorted((i for i in items if weight(i) is not None), key=weight)
+    rest = [i for i in items if weight(i) is None]
+    heads: list[list] = [long[k::workers] for k in range(workers)]
+    ordered, left, taken = [], len(items), 0
+    for k in range(workers):
+        share = left // (workers - k)
+        more = max(share - len(heads[k]), 0)
+        ordered += heads[k] + rest[taken : taken + more]
+        taken, left = taken + more, left - share
+    items[:] = ordered + rest[taken:]
+
+
 # --- test databases -------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 import sys
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -29,6 +30,24 @@ class CoreConfig(AppConfig):
 
         media.media_rule("company/", _current_logo, login_required=False)
         autodiscover_modules("media")
+        post_migrate.connect(_ensure_stamp, sender=self, dispatch_uid="core_reference_stamp")
+
+
+def _ensure_stamp(sender, using="default", apps=None, **kwargs):
+    """The reference stamp's one row exists after every migrate and every flush (tests flush
+    between transactional tests), like the chart and the currencies. A new row takes a random
+    value, never the migration's first one: a process may still keep lists loaded under
+    that value before the flush (apps.core.reference)."""
+    import secrets
+
+    from django.apps import apps as global_apps
+
+    try:
+        model = (apps or global_apps).get_model("core", "ReferenceStamp")
+    except LookupError:
+        return  # migrated back to before the stamp existed
+    if not model.objects.using(using).filter(pk=1).exists():
+        model.objects.using(using).create(pk=1, value=secrets.randbits(53))
 
 
 def _current_logo(request, name: str) -> bool:

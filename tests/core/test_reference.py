@@ -169,3 +169,15 @@ def test_the_settings_instance_is_new_for_each_request(admin_client):
         RequestContextMiddleware(lambda request: read())(RequestFactory().get("/"))
     assert seen[0] is not seen[1]
     assert seen[0].name == seen[1].name == CompanySettings.objects.get(pk=1).name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_leaves_the_stamp_row_with_a_new_value():
+    """Transactional tests flush every table; the post_migrate handler writes the row again,
+    with a value no process can have kept lists under (the migration's first one is 1)."""
+    from django.core.management import call_command
+
+    ReferenceStamp.objects.filter(pk=1).update(value=1)
+    call_command("flush", interactive=False, verbosity=0)
+    assert ReferenceStamp.objects.count() == 1
+    assert _stamp() != 1
