@@ -53,3 +53,20 @@ def category_ids_by_name() -> list[int]:
         return tuple(Category.all_objects.order_by("name").values_list("pk", flat=True))
 
     return list(reference.cached(table, f"{table}.ids_by_name", load))
+
+
+def category_names(ids) -> dict[int, str]:
+    """Category names by id, covering `ids` (None ignored): every category's (deleted ones
+    too: a product shows its category's name as the join did), kept per process while the
+    reference stamp stays the same (apps.core.reference), plus any of `ids` added since
+    (read now). The product list's category cells. Shared: callers must not change it."""
+    table = Category._meta.db_table
+    kept = reference.cached(table, f"{table}.names", _category_names)
+    missing = set(ids) - kept.keys() - {None}
+    if not missing:
+        return kept
+    return {**kept, **_category_names(pk__in=missing)}
+
+
+def _category_names(**where) -> dict[int, str]:
+    return dict(Category.all_objects.filter(**where).values_list("pk", "name"))

@@ -4,16 +4,17 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.core.links import reverse_pk
+from apps.core.links import pk_url
 from apps.core.run_order import RunOrder
 from apps.core.table_rows import cell_text
 from apps.core.tables import Table
 from apps.finance.money import format_money
+from apps.finance.selectors import minor_units_by_code
 
 from . import hooks
 from .models import Category, Product, SkuLikeLower, sorts_in_bytes
 from .pages import RunsThenKeysFirst
-from .selectors import category_ids_by_name
+from .selectors import category_ids_by_name, category_names
 
 # Sorted by SKU, category or active, a page whose runs would read more than this many rows
 # is read with the one ORDER BY (keys first, apps/core/paged.py): one sort of every
@@ -33,8 +34,9 @@ BADGES = {
 BADGE_OK = '<span class="badge text-bg-success">In stock</span>'
 
 
-def _price(product) -> str:
-    return format_money(product.selling_price, product.currency_id, product.currency.minor_units)
+def _price(product, minor_units: dict[str, int]) -> str:
+    currency = product.currency_id
+    return format_money(product.selling_price, currency, minor_units[currency])
 
 
 def _runs_by_pk(queryset, runs: list[Q], order: tuple[str, ...], descending: bool, most: int):
@@ -60,14 +62,16 @@ class ProductTable(Table):
 
     deep_pages_by_key = True
 
-    # What `rows_html` reads of a product, its category and currency (besides the stock
-    # annotations): the list selects these only (ProductListView.get_table_data).
+    # What `rows_html` reads of a product (besides the stock annotations): the list selects
+    # these only (ProductListView.get_table_data). The category's name and the currency's
+    # minor units come from the kept reference lists (category_names, minor_units_by_code),
+    # not from joins: 50 fewer instances a 25-row page.
     ROW_FIELDS = (
         "sku",
         "name",
-        "category__name",
+        "category_id",
         "selling_price",
-        "currency__minor_units",
+        "currency_id",
         "active",
     )
 
@@ -112,18 +116,21 @@ class ProductTable(Table):
         ].column.verbose_name = f"Price (sorted by {base_currency_code()} value)"
 
     def render_selling_price(self, record):
-        return _price(record)
+        return _price(record, minor_units_by_code([record.currency_id]))
 
     def rows_html(self) -> SafeString:
         """The page's rows as one string: what the row template wrote (a URL lookup, an
         include and tables2's price cell per row: ~1/3 of the request's CPU at 50 rows),
-        each row's link from one `reverse()` per page (reverse_pk)."""
+        each row's link from one `reverse()` per page (pk_url)."""
         with_stock = self.with_stock
+        records = [row.record for row in self.paginated_rows]
+        url = pk_url("product-detail")  # the URL conf and script prefix looked up once
+        names = category_names(p.category_id for p in records)
+        units = minor_units_by_code({p.currency_id for p in records})
         rows = []
-        for row in self.paginated_rows:
-            p = row.record
-            href = reverse_pk("product-detail", p.pk)
-            category = p.category.name if p.category is not None else ""
+        for p in records:
+            href = url(p.pk)
+            category = names[p.category_id] if p.category_id is not None else ""
             stock = ""
             if with_stock:
                 stock = (
@@ -135,7 +142,7 @@ class ProductTable(Table):
                 f'  <td><a href="{href}">{cell_text(p.sku)}</a></td>\n'
                 f'  <td><a href="{href}">{cell_text(p.name)}</a></td>\n'
                 f"  <td>{cell_text(category or '—')}</td>\n"
-                f'  <td class="text-end text-nowrap">{cell_text(_price(p))}</td>\n'
+                f'  <td class="text-end text-nowrap">{cell_text(_price(p, units))}</td>\n'
                 f"{stock}"
                 f"  <td>{'✔' if p.active else '✘'}</td>\n"
                 "</tr>\n"

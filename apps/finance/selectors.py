@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from apps.core import reference
 from apps.core.models import CompanySettings
 
 from .models import Currency, ExchangeRate
@@ -44,6 +45,23 @@ def minor_units(currency: Currency | str) -> int:
     if isinstance(currency, Currency):
         return currency.minor_units
     return Currency.all_objects.values_list("minor_units", flat=True).get(pk=currency)
+
+
+def minor_units_by_code(codes) -> dict[str, int]:
+    """Minor units by currency code, covering `codes`: every currency's (deleted ones too),
+    kept per process while the reference stamp stays the same (apps.core.reference), plus
+    any of `codes` added since (read now). For a list's price cells. Shared: callers must
+    not change it."""
+    table = Currency._meta.db_table
+    kept = reference.cached(table, f"{table}.minor_units", _minor_units_by_code)
+    missing = set(codes) - kept.keys()
+    if not missing:
+        return kept
+    return {**kept, **_minor_units_by_code(pk__in=missing)}
+
+
+def _minor_units_by_code(**where) -> dict[str, int]:
+    return dict(Currency.all_objects.filter(**where).values_list("pk", "minor_units"))
 
 
 def with_base_value(queryset, *, amount: str, currency: str, name: str, as_of: dt.date):

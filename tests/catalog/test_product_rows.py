@@ -7,13 +7,22 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.catalog.models import Product
+from apps.catalog.models import Category, Product
+from apps.catalog.selectors import category_names
 from apps.catalog.tables import ProductTable
+from apps.core import reference
+from apps.core.models import ReferenceStamp
+from apps.core.request_context import memo_for
 from apps.finance.models import Currency
+from apps.finance.selectors import minor_units_by_code
 from apps.inventory.services import stock_receive
+from tests.binding import client_binding
 from tests.inventory.factories import StoreFactory
 
 from .factories import CategoryFactory, ProductFactory
@@ -107,3 +116,37 @@ def test_rows_without_stock_and_the_empty_table(client_for, awkward):
     assert "badge" not in expected and expected.count("<tr>") == 6
     empty = client_for("Viewer").get(reverse("product-list"), {"q": "nothing like this"})
     assert "Nothing matches these filters." in tbody(empty.content.decode())
+
+
+def test_rows_take_category_names_and_minor_units_from_the_kept_lists(client_for, awkward):
+    """The page's statement joins neither the categories nor the currencies: their names
+    and minor units come from the lists kept under the reference stamp, so a rename shows
+    on the next page as the join showed it."""
+    client = client_for("Viewer")
+    url = reverse("product-list")
+    client.get(url)  # keeps the lists
+    with client_binding(), CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    (rows,) = [q["sql"] for q in queries if 'FROM "catalog_product"' in q["sql"]]
+    assert "catalog_category" not in rows and "finance_currency" not in rows
+    assert "Tea &amp; &quot;co&quot; &lt;b&gt;" in html and "1,500 JPY" in html
+    Category.objects.filter(name='Tea & "co" <b>').update(name="Teas")
+    Currency.objects.filter(code="JPY").update(minor_units=2)
+    html = client.get(url).content.decode()
+    assert "<td>Teas</td>" in html and "1,500.00 JPY" in html
+
+
+def test_kept_names_cover_rows_added_since_they_were_kept():
+    """A category or currency created after the lists were kept under this request's stamp
+    (a product saved with it meanwhile) is read, not missing."""
+    request = RequestFactory().get("/")
+    with memo_for(request):
+        reference.stamp_seen(ReferenceStamp.objects.get(pk=1).value)
+        before = CategoryFactory(name="Before")
+        assert category_names([before.pk])[before.pk] == "Before"
+        assert minor_units_by_code(["USD"])["USD"] == 2
+        # Changes the stamp in the database, not the one this request read.
+        after = CategoryFactory(name="After")
+        Currency.objects.create(code="XTS", name="Test units", minor_units=3)
+        assert category_names([after.pk, None]) == {before.pk: "Before", after.pk: "After"}
+        assert minor_units_by_code(["XTS"])["XTS"] == 3
