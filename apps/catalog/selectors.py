@@ -61,11 +61,7 @@ def category_names(ids) -> dict[int, str]:
     reference stamp stays the same (apps.core.reference), plus any of `ids` added since
     (read now). The product list's category cells. Shared: callers must not change it."""
     table = Category._meta.db_table
-    kept = reference.cached(table, f"{table}.names", _category_names)
-    missing = set(ids) - kept.keys() - {None}
-    if not missing:
-        return kept
-    return {**kept, **_category_names(pk__in=missing)}
+    return reference.cached_covering(table, f"{table}.names", _category_names, ids)
 
 
 def _category_names(**where) -> dict[int, str]:

@@ -84,6 +84,18 @@ def cached(table: str, key: str, load):
     return value
 
 
+def cached_covering(table: str, key: str, load, wanted) -> dict:
+    """`cached(table, key, load)` for a dict by primary key that must hold every key of
+    `wanted` (None ignored): the kept dict, plus `load(pk__in=...)` for keys it lacks,
+    rows added since the request read its stamp (read now, not kept). `load(**where)`
+    filters its rows by `where`; with none, it loads them all."""
+    kept = cached(table, key, load)
+    missing = set(wanted) - kept.keys() - {None}
+    if not missing:
+        return kept
+    return {**kept, **load(pk__in=missing)}
+
+
 def forget() -> None:
     """Drop every kept list (tests that compare a kept value with a fresh one)."""
     _kept.clear()

@@ -53,11 +53,7 @@ def minor_units_by_code(codes) -> dict[str, int]:
     any of `codes` added since (read now). For a list's price cells. Shared: callers must
     not change it."""
     table = Currency._meta.db_table
-    kept = reference.cached(table, f"{table}.minor_units", _minor_units_by_code)
-    missing = set(codes) - kept.keys()
-    if not missing:
-        return kept
-    return {**kept, **_minor_units_by_code(pk__in=missing)}
+    return reference.cached_covering(table, f"{table}.minor_units", _minor_units_by_code, codes)
 
 
 def _minor_units_by_code(**where) -> dict[str, int]:
