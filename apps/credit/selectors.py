@@ -43,6 +43,18 @@ def seller_label_for(pk: int) -> str | None:
     return seller_label(seller) if seller else None
 
 
+PHONE_CHARS = frozenset("0123456789+ -/()")
+
+
+def _phone_typed(text: str) -> str:
+    """The digits and + signs of `text` when it is written as a phone number (digits,
+    spaces and + - / ( ) only), else "": an id or a name is not searched for in the
+    phones by the digits it happens to hold."""
+    if not text or not set(text) <= PHONE_CHARS:
+        return ""
+    return "".join(ch for ch in text if ch.isdigit() or ch == "+")
+
+
 def sellers_matching(text: str):
     """The sellers a typed text names: an id (the seller page links with one), a suggestion
     ("Company · login", one seller), else every seller whose company, login email or phone
@@ -57,8 +69,8 @@ def sellers_matching(text: str):
             company__iexact=company.strip(), user__email__iexact=email.strip()
         )
     query = Q(company__icontains=text) | Q(user__email__icontains=text)
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 3 and all(ch.isdigit() or ch in "+ -/()" for ch in text):
+    digits = _phone_typed(text).replace("+", "")
+    if len(digits) >= 3:
         query |= Q(phone__contains=digits)
     return Seller.objects.filter(query)
 
@@ -74,7 +86,8 @@ def transactions_matching(text: str) -> Q:
     """The credit log's search ("phone or transaction id"), each part through an index:
     - the idempotency key, within each seller (the unique key on seller and idempotency
       key leads with the seller; one look-up per seller, a few ms for a thousand);
-    - the phone containing the digits typed (a trigram index on PostgreSQL);
+    - the phone containing the digits typed, when the text is written as a phone number
+      (a trigram index on PostgreSQL);
     - the transaction's id, whole or its start (4 digits or more: a range of the primary
       key), or the 8-digit short id the lists show (`credit_log_short_id_idx`)."""
     text = text.strip()
@@ -82,7 +95,7 @@ def transactions_matching(text: str) -> Q:
     sellers = list(Seller._base_manager.values_list("pk", flat=True)[: SELLERS_LISTED + 1])
     if len(sellers) <= SELLERS_LISTED:
         query &= Q(seller__in=sellers)
-    digits = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+    digits = _phone_typed(text)
     if digits:
         query |= Q(phone__contains=digits)
     typed = text.lower()
