@@ -153,6 +153,9 @@ class ProductTable(Table):
             )
             return rows, True
         on_hand = F("on_hand").desc() if is_descending else F("on_hand").asc()
+        # Every product has its total (a row of its own, joined LEFT): not null lets
+        # PostgreSQL join it as INNER and read the products in its index's order.
+        queryset = queryset.filter(on_hand__isnull=False)
         return queryset.order_by(on_hand, "name", "pk"), True
 
     order_stock_status = order_on_hand

@@ -13,6 +13,7 @@ from django.urls import reverse
 from apps.catalog.models import Product
 from apps.catalog.tables import ProductTable
 from apps.finance.models import Currency
+from apps.inventory.models import ProductTotal
 from apps.inventory.services import stock_receive
 from tests.inventory.factories import StoreFactory
 
@@ -67,7 +68,7 @@ def awkward():
     stock_receive(store=store, product=products[0], quantity=1200)
     stock_receive(store=other, product=products[3], quantity=3)
     stock_receive(store=store, product=products[4], quantity=7, unit_cost="9.00")
-    Product.objects.filter(pk=products[5].pk).update(on_hand_total=-4)  # shown as stored
+    ProductTotal.objects.filter(pk=products[5].pk).update(units=-4)  # shown as stored
     return store, products
 
 
