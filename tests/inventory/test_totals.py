@@ -227,8 +227,9 @@ def test_the_list_filters_are_served_by_their_indexes(stores, make_user):
 
 
 def test_the_trigram_indexes_hold_their_pending_lists_short(stores):
-    """Every stock change updates its product row, which adds to both trigram indexes'
-    pending lists; a search reads the whole list, so it is merged at 64 kB, not 4 MB.
+    """Every product write (until 2026-12 every stock change too) adds to both trigram
+    indexes' pending lists; a search reads the whole list, so it is merged at 64 kB, not
+    4 MB.
     SQLite has no trigram indexes (its searches scan)."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
