@@ -37,8 +37,8 @@ _LEVEL = StockLevel._meta.db_table
 def totals_move(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]) -> None:
     """Apply the net change of locked levels (`levels` {pk: level after the change},
     `quantity`/`value` {pk: signed delta}) to their products' and stores' totals, and to
-    the stores' low/out counters by the products' alert thresholds as the products'
-    UPDATE returns them (read under its lock). SQLite, which runs one writer at a time."""
+    the stores' low/out counters by the products' alert thresholds as the totals'
+    UPDATE returns them. SQLite, which runs one writer at a time."""
     products, rows, marks = _deltas(levels, quantity, value)
     with connection.cursor() as cursor:
         sql, params = add_by_id(_PRODUCT_TOTAL, "units", products, lock="FOR UPDATE")
@@ -69,8 +69,8 @@ def totals_move_with(
 ) -> int:
     """PostgreSQL: run the levels' UPDATE (`levels_update`, sql and params) and the
     totals_move statements as one (data-modifying CTEs); returns how many levels the
-    UPDATE changed. The products are locked and updated before the stores' totals (the
-    upsert joins the alert thresholds their UPDATE returns), the same order as in
+    UPDATE changed. The product totals are locked and updated before the stores' totals
+    (the upsert joins the alert thresholds their UPDATE returns), the same order as in
     totals_move."""
     ctes, params = totals_ctes(levels_update, levels, quantity, value)
     with connection.cursor() as cursor:
@@ -99,8 +99,8 @@ def totals_ctes(
 
 def _deltas(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]):
     """{product pk: units} and [(store pk, units, value, held, levels created)], both in
-    key order, every product and store touched (its product's row is locked and read
-    even when its units do not change: the alert threshold), and per level (store,
+    key order, every product and store touched (its total is locked and its product's
+    alert threshold read even when its units do not change), and per level (store,
     product, quantity before, after, 1 if created in this transaction)."""
     products: dict[int, int] = defaultdict(int)
     stores: dict[int, list] = defaultdict(lambda: [0, Decimal(0), 0, 0])
