@@ -169,14 +169,11 @@ class Product(BaseModel):
         validators=[MaxValueValidator(MAX_THRESHOLD)],
         help_text="Alert at or below this quantity; empty uses the company default.",
     )
-    # Units in all stores: the sum of the product's stock levels, moved by the stock
-    # services in the same statement batch as the levels (apps/inventory/services/levels.py)
-    # and compared by check_books. Lists sort and filter by it without summing levels.
-    on_hand_total = models.BigIntegerField("on hand (all stores)", default=0, editable=False)
     # The threshold a level of this product is counted low at (its own or the company
     # default), NULL while the product is inactive or in the trash (its levels count as
-    # neither low nor out). Stored so the stock services read it under the product's lock
-    # with the levels they move and keep the stores' low/out counters exact; its writers
+    # neither low nor out). Stored so the stock services read it under a lock of the
+    # product's row (FOR KEY SHARE, which a threshold change's FOR UPDATE waits for) with
+    # the levels they move and keep the stores' low/out counters exact; its writers
     # (apps/catalog/services.py, the company settings, trash and restore) go through
     # `hooks.stock_alerts_change`. Compared with its inputs by check_books.
     alert_threshold = models.IntegerField(null=True, editable=False)
@@ -204,9 +201,10 @@ class Product(BaseModel):
             ),
             models.CheckConstraint(condition=~Q(sku=""), name="product_sku_not_empty"),
         ]
-        # A stock movement rewrites the product's row (on_hand_total) with an entry in every
-        # index, so none is kept that another serves: no LIKE-only varchar_pattern_ops
-        # twins, no index on a composite index's leading column (docs/performance.md).
+        # Until 2026-12 a stock movement rewrote the product's row (its on-hand total, now
+        # inventory's ProductTotal) with an entry in every index, so none is kept that
+        # another serves: no LIKE-only varchar_pattern_ops twins, no index on a composite
+        # index's leading column (docs/performance.md).
         indexes = [
             models.Index(fields=["name"], name="product_name_idx"),
             models.Index(fields=["currency"], name="product_currency_idx"),
@@ -214,7 +212,6 @@ class Product(BaseModel):
             # this order, ties included (apps/catalog/tables.py).
             models.Index(fields=["selling_price", "id"], name="product_price_idx"),
             models.Index(fields=["category", "name"], name="product_category_name_idx"),
-            models.Index(fields=["on_hand_total", "id"], name="product_on_hand_idx"),
             # The product list's order (name, pk) over the live products: a page, and a
             # deep page's keys (apps/core/paged.py), read from the index alone.
             models.Index(
@@ -239,12 +236,11 @@ class Product(BaseModel):
         return f"{self.sku} · {self.name}"
 
     def save(self, *args, **kwargs):
-        """A whole-row save (a form, the admin) leaves `on_hand_total` and
-        `alert_threshold` alone: their copies may be stale by now, and only the stock
-        services (and `hooks.stock_alerts_change`) move them. A new product, which has no
-        levels yet, starts with its alert threshold, and commits with what apps above keep
-        for it on post_save (inventory's MissingLevel pairs), in autocommit too (no
-        savepoint inside a transaction)."""
+        """A whole-row save (a form, the admin) leaves `alert_threshold` alone: its copy
+        may be stale by now, and only `hooks.stock_alerts_change` moves it. A new product,
+        which has no levels yet, starts with its alert threshold, and commits with what
+        apps above keep for it on post_save (inventory's MissingLevel pairs and its
+        on-hand total), in autocommit too (no savepoint inside a transaction)."""
         whole_row = kwargs.get("update_fields") is None and not kwargs.get("force_insert")
         if self._state.adding:
             self.alert_threshold = self.alert_value()
@@ -278,7 +274,7 @@ class Product(BaseModel):
         return reverse("product-detail", args=[self.pk])
 
 
-_KEPT_BY_SERVICES = ("on_hand_total", "alert_threshold")
+_KEPT_BY_SERVICES = ("alert_threshold",)
 
 
 class ProductPriceRecord(models.Model):

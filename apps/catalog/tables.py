@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.links import pk_url
+from apps.core.paged import KeysFirst
 from apps.core.run_order import RunOrder
 from apps.core.table_rows import cell_text
 from apps.core.tables import Table
@@ -160,7 +161,11 @@ class ProductTable(Table):
             )
             return rows, True
         on_hand = F("on_hand").desc() if is_descending else F("on_hand").asc()
-        return queryset.order_by(on_hand, "name", "pk"), True
+        # Every product has its total (inventory's row of its own, joined LEFT): "not
+        # null" lets PostgreSQL join it as INNER and read the products in its index's
+        # order; the rows' count leaves it out, so the join is dropped from the COUNT.
+        ordered = queryset.filter(on_hand__isnull=False).order_by(on_hand, "name", "pk")
+        return KeysFirst(ordered, counted=queryset), True
 
     order_stock_status = order_on_hand
 

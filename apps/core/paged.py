@@ -102,8 +102,15 @@ class KeysFirst(PagedOrder):
     """`queryset` (ordered, the order ending with its primary key) sliced a page at a
     time, deep pages by their keys first."""
 
-    def __init__(self, queryset: QuerySet):
+    def __init__(self, queryset: QuerySet, *, counted: QuerySet | None = None):
         self.queryset = self.ordered = queryset
+        # the same rows, counted without what only the order needs (a join every row has)
+        self.counted = queryset if counted is None else counted
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.counted.count()
+        return self._count
 
     def _paged(self, start: int, stop: int) -> bool:
         return start >= DEEP

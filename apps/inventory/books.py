@@ -48,8 +48,8 @@ def _figures(units, value, held) -> str:
 
 @register(
     "inventory.stock_totals",
-    "Every product's on-hand total equals the sum of its levels; every store's stored "
-    "units, value and products held equal its levels'.",
+    "Every product has an on-hand total and it equals the sum of its levels; every "
+    "store's stored units, value and products held equal its levels'.",
 )
 def stock_totals() -> CheckResult:
     from apps.catalog.models import Product
@@ -65,11 +65,13 @@ def stock_totals() -> CheckResult:
     )
     violations = []
     counted = 0
-    products = Product.all_objects.order_by("pk").values_list("pk", "sku", "on_hand_total")
+    products = Product.all_objects.order_by("pk").values_list("pk", "sku", "stock_total__units")
     for pk, sku, total in products.iterator(chunk_size=5000):
         counted += 1
         expected = sums.get(pk) or 0
-        if total != expected:
+        if total is None:
+            violations.append(f"product {pk} ({sku}): no on-hand total row")
+        elif total != expected:
             violations.append(f"product {pk} ({sku}): on hand {total}, levels sum to {expected}")
     stored = {t.store_id: t for t in StoreTotal.objects.all()}
     held = Count("pk", filter=Q(quantity__gt=0))

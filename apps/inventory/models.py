@@ -115,6 +115,38 @@ class StockLevel(models.Model):
         return f"{self.store_id}/{self.product_id}: {self.quantity}"
 
 
+class ProductTotal(models.Model):
+    """A product's units in all stores: the sum of its stock levels, moved by the stock
+    services in the same statement as the levels (apps/inventory/services/totals.py) and
+    compared with them by check_books. The product list sorts and filters by it through
+    its index instead of summing levels.
+
+    A narrow row of its own (the key is the product's id, column `id`), not a column of
+    the product: a stock movement updates this row (two index entries) and leaves the
+    product's row, with its ~19 indexes and two trigram GINs, unwritten. Every product
+    has one from its creation (`totals.product_created`, on the product's post_save);
+    bulk loaders make theirs through `onhand_rebuild`."""
+
+    product = models.OneToOneField(
+        Product,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_column="id",
+        related_name="stock_total",
+    )
+    units = models.BigIntegerField("on hand (all stores)", default=0)
+
+    class Meta:
+        indexes = [
+            # The product list by stock reads this in order and joins the products by key;
+            # ends with the id (the product's), the list's tie-break.
+            models.Index(fields=["units", "product"], name="product_total_units_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.units} units"
+
+
 class StoreTotal(models.Model):
     """A store's stock in three figures, kept by the stock services with its levels (the
     same transaction, apps/inventory/services/totals.py) so the store summaries and the

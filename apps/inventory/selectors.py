@@ -225,9 +225,9 @@ def dashboard_figures() -> list[tuple[str, str]]:
 def annotate_products(queryset: QuerySet, *, store_id: int | None = None) -> QuerySet:
     """Add `on_hand` (one store or all) and `stock_status` to a product queryset.
 
-    All stores: the product's stored total (Product.on_hand_total, kept by the stock
-    services), so sorting and filtering by stock read a column with an index instead of
-    summing the levels of every product. One store: its level, joined on the unique
+    All stores: the product's stored total (ProductTotal.units, kept by the stock
+    services, one row per product joined on its key), so sorting and filtering by stock
+    read a column with an index instead of summing the levels of every product. One store: its level, joined on the unique
     (store, product) row.
     """
     if store_id:
@@ -236,7 +236,7 @@ def annotate_products(queryset: QuerySet, *, store_id: int | None = None) -> Que
             on_hand=Coalesce(F("store_level__quantity"), 0)
         )
     else:
-        queryset = queryset.annotate(on_hand=F("on_hand_total"))
+        queryset = queryset.annotate(on_hand=F("stock_total__units"))
     # The threshold only decides the status (an alias: not a selected column).
     return queryset.alias(threshold=threshold_expression()).annotate(
         stock_status=_status("on_hand", "threshold")

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.catalog.models import Product
 from apps.inventory.books import stock_totals
-from apps.inventory.models import StockLevel, StoreTotal
+from apps.inventory.models import ProductTotal, StockLevel, StoreTotal
 from apps.inventory.selectors import alert_counts, store_summaries
 from apps.inventory.services import (
     InsufficientStock,
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def on_hand(product) -> int:
-    return Product.all_objects.get(pk=product.pk).on_hand_total
+    return ProductTotal.objects.get(pk=product.pk).units
 
 
 def store_figures(store) -> tuple:
@@ -94,7 +94,7 @@ def test_a_whole_row_save_of_a_stale_product_keeps_the_total(stores):
 def test_check_books_reports_a_drifted_total_exactly(stores):
     tea = ProductFactory(sku="TEA-9")
     stock_receive(store=stores[0], product=tea, quantity=5, unit_cost="1.00")
-    Product.objects.filter(pk=tea.pk).update(on_hand_total=F("on_hand_total") + 2)
+    ProductTotal.objects.filter(pk=tea.pk).update(units=F("units") + 2)
     StoreTotal.objects.filter(store=stores[0]).update(units=4, held=3)
     assert stock_totals().violations == [
         f"product {tea.pk} (TEA-9): on hand 7, levels sum to 5",
@@ -214,7 +214,7 @@ def test_the_list_filters_are_served_by_their_indexes(stores, make_user):
         # a user's movements newest first (before: the primary key read backwards, every
         # other user's rows skipped: 244,000 of them for the first page at scale 100,000)
         "movement_user_idx": by_user.order_by("-id")[:51],
-        "product_on_hand_idx": P.all_objects.order_by("on_hand_total", "id")[:26],
+        "product_total_units_idx": ProductTotal.objects.order_by("units", "product")[:26],
     }
     if connection.vendor != "postgresql":
         for index, queryset in plans.items():
@@ -227,8 +227,9 @@ def test_the_list_filters_are_served_by_their_indexes(stores, make_user):
 
 
 def test_the_trigram_indexes_hold_their_pending_lists_short(stores):
-    """Every stock change updates its product row, which adds to both trigram indexes'
-    pending lists; a search reads the whole list, so it is merged at 64 kB, not 4 MB.
+    """Every product write (until 2026-12 every stock change too) adds to both trigram
+    indexes' pending lists; a search reads the whole list, so it is merged at 64 kB, not
+    4 MB.
     SQLite has no trigram indexes (its searches scan)."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.core.audit import events_for
-from apps.core.models import CompanySettings, NumberSequence
+from apps.core.models import AuditEvent, CompanySettings, NumberSequence
 from apps.inventory.models import MovementType, StockLevel, StockMovement
 from apps.invoicing.selectors import customer_exposure
 from apps.sales import services
@@ -176,6 +176,40 @@ def test_confirm_takes_stock_with_one_sale_movement_per_line(customer, store, wi
     ]
     assert [e.event for e in events_for(order)][0] == "order.confirmed"
     assert_sales_books_ok()
+
+
+def test_an_order_event_lists_its_movements_and_they_write_no_event_each(customer, store, widget):
+    """The order's confirmation and cancellation events say, for each movement, what moved
+    (who and when are the event's and the movement row's): no stock.sale or stock.return
+    event of their own (one event a document, not one more a movement)."""
+    gadget = stocked(store, make_product("4.00", sku="GAD-1"), 5)
+    order = make_order(customer, store, [(widget, 3), (gadget, 5)])
+    services.order_confirm(order=order)
+    services.order_cancel(order=order, reason="Customer called")
+    moves = list(StockMovement.objects.filter(reference=order.number).order_by("id"))
+    told = {
+        e.event: e.changes["movements"]
+        for e in events_for(order).filter(event__in=["order.confirmed", "order.cancelled"])
+    }
+    assert told == {
+        "order.confirmed": [
+            {"id": moves[0].pk, "store": "MAIN", "sku": "WID-1", "quantity": -3,
+             "level": [20, 17], "unit_cost": "6.0000", "value": "-18.00"},
+            {"id": moves[1].pk, "store": "MAIN", "sku": "GAD-1", "quantity": -5,
+             "level": [5, 0], "unit_cost": "6.0000", "value": "-30.00"},
+        ],
+        "order.cancelled": [
+            {"id": moves[2].pk, "store": "MAIN", "sku": "WID-1", "quantity": 3,
+             "level": [17, 20], "unit_cost": "6.0000", "value": "18.00"},
+            {"id": moves[3].pk, "store": "MAIN", "sku": "GAD-1", "quantity": 5,
+             "level": [0, 5], "unit_cost": "6.0000", "value": "30.00"},
+        ],
+    }  # fmt: skip
+    assert not AuditEvent.objects.filter(event__startswith="stock.", object_id__in=[
+        str(m.pk) for m in moves
+    ]).exists()  # fmt: skip
+    # a movement without a document event still writes its own
+    assert events_for(StockMovement.objects.exclude(reference=order.number).first())
 
 
 def test_confirm_is_all_or_nothing_and_names_every_short_line(customer, store, widget):

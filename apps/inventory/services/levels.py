@@ -15,7 +15,7 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from apps.catalog.models import Product
-from apps.core.audit import audit_rows
+from apps.core.audit import audit_rows, to_jsonable
 from apps.core.models import AuditEvent
 from apps.core.request_context import current_user
 from apps.core.sql import Rows, case_by_id, insert_all
@@ -411,11 +411,13 @@ def _record(
     extra: Iterable[AuditEvent] = (),
     then: Callable[[list[StockMovement]], tuple[str, list] | None] | None = None,
 ) -> list[StockMovement]:
-    """The movements of `changes` and their audit events (with the `extra` events of the
-    document that moved them), two INSERTs. `then(movements)` (`stock_sell`'s): the
-    document's own rows, once its movements are costed, as data-modifying CTEs sent with
-    the movements' INSERT (PostgreSQL), or written by `then` itself (it returns None)."""
-    movements, events = [], []
+    """The movements of `changes` and their audit events, two INSERTs: one event per
+    movement, or, for a document with its own events (`extra`), those alone, the first
+    listing the movements (id, store, SKU, quantity, level before and after, cost).
+    `then(movements)` (`stock_sell`'s): the document's own rows, once its movements are
+    costed, as data-modifying CTEs sent with the movements' INSERT (PostgreSQL), or
+    written by `then` itself (it returns None)."""
+    movements = []
     for change in changes:
         details = change.details
         user = details.get("user")
@@ -442,18 +444,26 @@ def _record(
         )
         movements.append(movement)
     insert_all(movements, before=then(movements) if then is not None else None)
+    extra = list(extra)
+    if extra:
+        # A document with its own event (an order's confirmation, cancellation, return)
+        # lists its movements there: one event, not one more per movement (each with
+        # its B-tree and trigram index entries). The movement rows keep who and when.
+        extra[0].changes["movements"] = to_jsonable(
+            [
+                {"id": movement.pk, **_told(change, movement)}
+                for change, movement in zip(changes, movements, strict=True)
+            ]
+        )
+        insert_all(extra, AuditEvent)
+        return movements
     events = audit_rows(
         [
             (
                 movement,
                 f"stock.{change.movement_type}",
                 {
-                    "store": change.store.code,
-                    "sku": change.product.sku,
-                    "quantity": change.quantity,
-                    "level": [movement.previous_quantity, change.new_quantity],
-                    "unit_cost": change.unit_cost,
-                    "value": change.value,
+                    **_told(change, movement),
                     "reason": movement.reason,
                     "reference": movement.reference,
                 },
@@ -462,5 +472,17 @@ def _record(
             for change, movement in zip(changes, movements, strict=True)
         ]
     )
-    insert_all([*events, *extra], AuditEvent)
+    insert_all(events, AuditEvent)
     return movements
+
+
+def _told(change: Change, movement: StockMovement) -> dict:
+    """What an audit event says of a movement."""
+    return {
+        "store": change.store.code,
+        "sku": change.product.sku,
+        "quantity": change.quantity,
+        "level": [movement.previous_quantity, change.new_quantity],
+        "unit_cost": change.unit_cost,
+        "value": change.value,
+    }

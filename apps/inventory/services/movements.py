@@ -160,7 +160,8 @@ def stock_sell(
     transaction (order_confirm checks every line first): the sale is then part of the
     caller's transaction, with no savepoint of its own. Otherwise the levels are locked
     here, in a transaction (or savepoint) of the sale's own, so a refusal changes nothing.
-    `events` (the document's own audit events) are written with the movements' events.
+    `events` (the document's own audit events) are written instead of one event per
+    movement, the first listing the movements (levels._record).
     Returns the movements in line order; raises InsufficientStock for the first short line.
     """
     lines = list(lines)
@@ -217,7 +218,8 @@ def stock_restock(
 
     Every check runs before the transaction, which joins the caller's without a savepoint
     (a cancellation, a return: nothing after the checks refuses); `events` (the
-    document's own audit events) are written with the movements' events."""
+    document's own audit events) are written instead of one event per movement, the
+    first listing the movements (levels._record)."""
     lines = list(lines)
     _check_store(store)
     for product, quantity, cost in lines:

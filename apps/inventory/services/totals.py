@@ -1,10 +1,14 @@
-"""Stored totals the levels imply: each product's on-hand total (Product.on_hand_total)
+"""Stored totals the levels imply: each product's on-hand total (ProductTotal.units)
 and each store's units, value and products held (StoreTotal).
 
 `totals_move` runs in the same transaction as the level update it follows
 (`levels._levels_update`): two statements whatever the number of lines, with rows locked
-in primary-key order (products, then stores), after the levels and before the ledger's
-accounts, the same order in every stock service, so no two of them deadlock.
+in primary-key order (product totals, then stores), after the levels and before the
+ledger's accounts, the same order in every stock service, so no two of them deadlock.
+The product's own row is not written: its total lives in a narrow row of its own (a
+stock movement used to update the product's row, with an entry in each of its ~19
+indexes); the row is only locked FOR KEY SHARE, to read its alert threshold as a
+threshold change (FOR UPDATE, alerts.py) leaves it.
 `onhand_rebuild` recomputes everything from the levels, for bulk loaders that write
 levels directly (the demo and scale seeders).
 """
@@ -21,10 +25,11 @@ from apps.catalog.models import Product
 from apps.core.sql import add_by_id
 from apps.finance.money import quantize
 
-from ..models import StockLevel, StoreTotal
+from ..models import ProductTotal, StockLevel, StoreTotal
 from .missing import missing_levels_rebuild
 
 _PRODUCT = Product._meta.db_table
+_PRODUCT_TOTAL = ProductTotal._meta.db_table
 _STORE_TOTAL = StoreTotal._meta.db_table
 _LEVEL = StockLevel._meta.db_table
 
@@ -32,12 +37,13 @@ _LEVEL = StockLevel._meta.db_table
 def totals_move(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]) -> None:
     """Apply the net change of locked levels (`levels` {pk: level after the change},
     `quantity`/`value` {pk: signed delta}) to their products' and stores' totals, and to
-    the stores' low/out counters by the products' alert thresholds as the products'
-    UPDATE returns them (read under its lock). SQLite, which runs one writer at a time."""
+    the stores' low/out counters by the products' alert thresholds as the totals'
+    UPDATE returns them. SQLite, which runs one writer at a time."""
     products, rows, marks = _deltas(levels, quantity, value)
     with connection.cursor() as cursor:
-        sql, params = _products_sql(products)
-        cursor.execute(f"{sql} RETURNING id, alert_threshold", params)
+        sql, params = add_by_id(_PRODUCT_TOTAL, "units", products, lock="FOR UPDATE")
+        alert = f"(SELECT p.alert_threshold FROM {_PRODUCT} p WHERE p.id = {_PRODUCT_TOTAL}.id)"
+        cursor.execute(f"{sql} RETURNING id, {alert}", params)
         alert = dict(cursor.fetchall())
         counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for store_id, product_id, before, after, fresh in marks:
@@ -63,8 +69,8 @@ def totals_move_with(
 ) -> int:
     """PostgreSQL: run the levels' UPDATE (`levels_update`, sql and params) and the
     totals_move statements as one (data-modifying CTEs); returns how many levels the
-    UPDATE changed. The products are locked and updated before the stores' totals (the
-    upsert joins the alert thresholds their UPDATE returns), the same order as in
+    UPDATE changed. The product totals are locked and updated before the stores' totals
+    (the upsert joins the alert thresholds their UPDATE returns), the same order as in
     totals_move."""
     ctes, params = totals_ctes(levels_update, levels, quantity, value)
     with connection.cursor() as cursor:
@@ -78,7 +84,8 @@ def totals_ctes(
     quantity: dict[int, int],
     value: dict[int, Decimal],
 ) -> tuple[str, list]:
-    """`totals_move_with`'s data-modifying CTEs (`levels`, `products`, `stores`) and their
+    """`totals_move_with`'s data-modifying CTEs (`levels`, `totals_locked`, `products`,
+    `stores`) and their
     parameters, for a statement that also writes other rows (`stock_sell`'s entry). Its
     caller reads `stores` before anything it locks after the store totals (the accounts)
     and counts `levels`, the rows the conditional UPDATE changed."""
@@ -86,18 +93,14 @@ def totals_ctes(
     sql, params = levels_update
     products_sql, products_params = _products_sql(products)
     stores_sql, stores_params = _stores_sql_joined(rows, marks)
-    ctes = (
-        f"levels AS ({sql} RETURNING 1),"
-        f" products AS ({products_sql} RETURNING id, alert_threshold AS alert),"
-        f" stores AS ({stores_sql} RETURNING 1)"
-    )
+    ctes = f"levels AS ({sql} RETURNING 1), {products_sql}, stores AS ({stores_sql} RETURNING 1)"
     return ctes, [*params, *products_params, *stores_params]
 
 
 def _deltas(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]):
     """{product pk: units} and [(store pk, units, value, held, levels created)], both in
-    key order, every product and store touched (its product's row is locked and read
-    even when its units do not change: the alert threshold), and per level (store,
+    key order, every product and store touched (its total is locked and its product's
+    alert threshold read even when its units do not change), and per level (store,
     product, quantity before, after, 1 if created in this transaction)."""
     products: dict[int, int] = defaultdict(int)
     stores: dict[int, list] = defaultdict(lambda: [0, Decimal(0), 0, 0])
@@ -118,8 +121,31 @@ def _deltas(levels: dict, quantity: dict[int, int], value: dict[int, Decimal]):
 
 
 def _products_sql(deltas: dict[int, int]) -> tuple[str, list]:
-    # several products are locked in key order first: documents sharing products queue
-    return add_by_id(_PRODUCT, "on_hand_total", deltas, lock="FOR UPDATE")
+    """PostgreSQL: the CTEs `totals_locked` and `products` (id, alert): the product totals
+    locked in key order (documents sharing products queue) with their products' rows
+    FOR KEY SHARE (a threshold change's FOR UPDATE is waited for, and its new alert
+    threshold read), then moved by the deltas."""
+    pairs = ", ".join("(%s::bigint, %s::bigint)" for _ in deltas)
+    sql = (
+        f"totals_locked AS (SELECT t.id, p.alert_threshold AS alert, v.delta"
+        f" FROM (VALUES {pairs}) AS v(id, delta) JOIN {_PRODUCT_TOTAL} t ON t.id = v.id"
+        f" JOIN {_PRODUCT} p ON p.id = v.id ORDER BY t.id FOR NO KEY UPDATE OF t"
+        " FOR KEY SHARE OF p),"
+        f" products AS (UPDATE {_PRODUCT_TOTAL} AS t SET units = t.units + l.delta"
+        " FROM totals_locked l WHERE t.id = l.id RETURNING t.id, l.alert)"
+    )
+    return sql, [x for pair in deltas.items() for x in pair]
+
+
+def product_created(sender, instance, created, raw=False, **kwargs) -> None:
+    """post_save of Product: its on-hand total, at 0 (it has no level yet)."""
+    if not created or raw:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_PRODUCT_TOTAL} (id, units) VALUES (%s, 0) ON CONFLICT DO NOTHING",
+            [instance.pk],
+        )
 
 
 _UPSERT = (
@@ -175,16 +201,13 @@ def onhand_rebuild() -> None:
     product would scan the levels once per product while a bulk load has their indexes
     dropped (100,000 products x 300,000 levels).
     """
-    level = _LEVEL
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_PRODUCT} SET on_hand_total = t.total FROM (SELECT product_id,"
-            f" SUM(quantity) AS total FROM {level} GROUP BY product_id) AS t"
-            f" WHERE {_PRODUCT}.id = t.product_id AND {_PRODUCT}.on_hand_total <> t.total"
-        )
-        cursor.execute(
-            f"UPDATE {_PRODUCT} SET on_hand_total = 0 WHERE on_hand_total <> 0 AND NOT EXISTS"
-            f" (SELECT 1 FROM {level} l WHERE l.product_id = {_PRODUCT}.id)"
+            f"INSERT INTO {_PRODUCT_TOTAL} AS pt (id, units) SELECT p.id, COALESCE(t.total, 0)"
+            f" FROM {_PRODUCT} p LEFT JOIN (SELECT product_id, SUM(quantity) AS total"
+            f" FROM {_LEVEL} GROUP BY product_id) AS t ON t.product_id = p.id WHERE TRUE"
+            " ON CONFLICT (id) DO UPDATE SET units = excluded.units"
+            " WHERE pt.units <> excluded.units"
         )
     StoreTotal.objects.all().delete()
     figures = (

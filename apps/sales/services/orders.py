@@ -422,7 +422,7 @@ def _confirm(order: Order, user, override_reason: str) -> Order:
         reference=order.number,
         source=order,
         levels=levels,
-        events=[confirmed],  # the order's event goes in the movements' events INSERT
+        events=[confirmed],  # the order's event lists the movements (no event each)
         then=confirmed_rows,  # and its rows in the sale's last statement (PostgreSQL)
         user=user,
     )
@@ -461,7 +461,7 @@ def order_cancel(*, order: Order, reason: str, user=None) -> Order:
             reference=order.number,
             notes=f"Cancelled: {reason}"[:500],
             source=order,
-            events=[cancelled],  # the order's event goes in the movements' events INSERT
+            events=[cancelled],  # the order's event lists the movements (no event each)
             user=user,
         )
         if order.coupon_id:

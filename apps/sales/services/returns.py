@@ -163,7 +163,7 @@ def return_create(
             reference=number,
             notes=f"Return of {order.number}: {reason}"[:500],
             source=doc,
-            events=[returned],  # the order's event goes in the movements' events INSERT
+            events=[returned],  # the order's event lists the movements (no event each)
             user=user,
         )
     else:
