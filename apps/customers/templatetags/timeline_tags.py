@@ -14,7 +14,11 @@ EVENT_LABELS = {
 
 @register.filter
 def change_text(value) -> str:
-    """[old, new] -> "old → new", {"SKU": 2} -> "SKU × 2"; anything else as it is."""
+    """[old, new] -> "old → new", {"SKU": 2} -> "SKU × 2", a list of records (a
+    document's movements) -> "sku SNA-006, quantity -4, level 115 → 111; ..."; anything
+    else as it is."""
+    if isinstance(value, list | tuple) and value and all(isinstance(v, dict) for v in value):
+        return "; ".join(_record_text(v) for v in value)
     if isinstance(value, list | tuple) and len(value) == 2:
         old, new = ("—" if v in (None, "") else v for v in value)
         return f"{old} → {new}"
@@ -41,6 +45,15 @@ def _field_label(model, key: str) -> str:
         return str(model._meta.get_field(key).verbose_name).capitalize()
     except Exception:  # not a field of the model (a computed key): its words
         return key.replace("_", " ").capitalize()
+
+
+def _record_text(record: dict) -> str:
+    """One record of a list: its keys as words, internal ids left out."""
+    return ", ".join(
+        f"{key.replace('_', ' ')} {change_text(value)}"
+        for key, value in record.items()
+        if key not in HIDDEN and not key.endswith("_id")
+    )
 
 
 def _plain(value):
