@@ -18,7 +18,8 @@ the new rows, and any process reading the new stamp has not loaded under it yet.
   (and every job, command or API call without a session) reads the tables as before.
 - The stamp is random, not a counter, so a rolled-back change (every TestCase) can never
   come back with the number of a list kept from inside that transaction.
-- Without the row (a flushed test database) the value is NULL and nothing is kept.
+- Without the row the value is NULL and nothing is kept (a flush, which empties it,
+  writes it again with a new value: `post_migrate`, apps/core/apps.py).
 - Kept values are shared by the threads of a process: callers must not change them
   (`CompanySettings.load` builds a new instance from the kept row each time).
 - Any number of processes and machines: each checks its kept lists against the one
