@@ -11,10 +11,13 @@ from django.db.models import F, OrderBy, QuerySet
 class PagedOrder:
     """Subclasses set `queryset` (the filtered rows), `ordered` (the same rows in the whole
     order the pages stand for) and write `_page(start, stop)`; `_paged(start, stop)` may send
-    a slice to `ordered` instead (e.g. deep pages, where one sort costs less)."""
+    a slice to `ordered` instead (e.g. deep pages, where one sort costs less). `counted`,
+    if set, is the same rows counted without what only the order needs (a join every row
+    has)."""
 
     queryset: QuerySet
     ordered: QuerySet
+    counted: QuerySet | None = None
     _count: int | None = None
 
     @property
@@ -25,7 +28,8 @@ class PagedOrder:
         """The rows' count, kept: the pager counts first, and a page near the end reads it
         again to read itself from the other end (catalog's KeysFirst, StoreStockOrder)."""
         if self._count is None:
-            self._count = self.queryset.count()
+            rows = self.queryset if self.counted is None else self.counted
+            self._count = rows.count()
         return self._count
 
     def __len__(self) -> int:
@@ -104,13 +108,7 @@ class KeysFirst(PagedOrder):
 
     def __init__(self, queryset: QuerySet, *, counted: QuerySet | None = None):
         self.queryset = self.ordered = queryset
-        # the same rows, counted without what only the order needs (a join every row has)
-        self.counted = queryset if counted is None else counted
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self.counted.count()
-        return self._count
+        self.counted = counted
 
     def _paged(self, start: int, stop: int) -> bool:
         return start >= DEEP

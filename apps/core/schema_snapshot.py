@@ -22,6 +22,7 @@ from pathlib import Path
 import django
 from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connections
 
 SNAPSHOT_PATH = Path(settings.BASE_DIR) / "backoffice" / "schema" / "sqlite.sql"
@@ -96,6 +97,15 @@ def load_if_fresh(using: str = "default", path: Path = SNAPSHOT_PATH) -> bool:
         raise RuntimeError(f"schema snapshot {path}: broken foreign keys {broken[:5]}")
     _post_migrate(using)
     return True
+
+
+def build_or_migrate(*, verbosity: int = 0, stdout=None) -> bool:
+    """A new SQLite database from the snapshot (True), else `migrate` (False): the
+    database `make run` starts on (prepare_run), whatever state it was in."""
+    if load_if_fresh():
+        return True
+    call_command("migrate", interactive=False, verbosity=verbosity, stdout=stdout)
+    return False
 
 
 def _post_migrate(using: str) -> None:

@@ -227,8 +227,8 @@ def annotate_products(queryset: QuerySet, *, store_id: int | None = None) -> Que
 
     All stores: the product's stored total (ProductTotal.units, kept by the stock
     services, one row per product joined on its key), so sorting and filtering by stock
-    read a column with an index instead of summing the levels of every product. One store: its level, joined on the unique
-    (store, product) row.
+    read a column with an index instead of summing the levels of every product. One
+    store: its level, joined on the unique (store, product) row.
     """
     if store_id:
         here = FilteredRelation("stock_levels", condition=Q(stock_levels__store_id=store_id))

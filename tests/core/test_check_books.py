@@ -11,9 +11,8 @@ from apps.core.models import BooksCheckRun
 pytestmark = pytest.mark.django_db
 
 NEW_DATABASE = (
-    "import django; django.setup(); from django.core.management import call_command;"
-    " from apps.core.schema_snapshot import load_if_fresh;"
-    " load_if_fresh() or call_command('migrate', verbosity=0)"
+    "import django; django.setup(); from apps.core.schema_snapshot import build_or_migrate;"
+    " build_or_migrate()"
 )
 
 

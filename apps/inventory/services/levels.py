@@ -451,7 +451,7 @@ def _record(
         # its B-tree and trigram index entries). The movement rows keep who and when.
         extra[0].changes["movements"] = to_jsonable(
             [
-                {"id": movement.pk, **_told(change, movement)}
+                {"id": movement.pk, **_movement_record(change, movement)}
                 for change, movement in zip(changes, movements, strict=True)
             ]
         )
@@ -463,7 +463,7 @@ def _record(
                 movement,
                 f"stock.{change.movement_type}",
                 {
-                    **_told(change, movement),
+                    **_movement_record(change, movement),
                     "reason": movement.reason,
                     "reference": movement.reference,
                 },
@@ -476,8 +476,8 @@ def _record(
     return movements
 
 
-def _told(change: Change, movement: StockMovement) -> dict:
-    """What an audit event says of a movement."""
+def _movement_record(change: Change, movement: StockMovement) -> dict:
+    """What an audit event says of a movement (its own, or its document's list)."""
     return {
         "store": change.store.code,
         "sku": change.product.sku,

@@ -15,11 +15,9 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def handle(self, *args, **options):
-        if schema_snapshot.load_if_fresh():
+        if schema_snapshot.build_or_migrate(verbosity=1, stdout=self.stdout):
             self.stdout.write(
                 "New database built from backoffice/schema/sqlite.sql (no migration to replay)."
             )
-        else:
-            call_command("migrate", interactive=False, verbosity=1, stdout=self.stdout)
         call_command("schedules_sync", stdout=self.stdout)
         call_command("seed_demo", if_empty=True, stdout=self.stdout)
