@@ -99,9 +99,10 @@ class StoreStockOrder(PagedOrder):
         other._count = self._count
         return other
 
-    def _runs(self) -> tuple[list[QuerySet], QuerySet | None, list[QuerySet]]:
+    def _runs(self) -> tuple[list[QuerySet], list[QuerySet] | None, list[QuerySet]]:
         """(zeros, low, held): the parts of the products at 0 in the store, the walk for
-        the lowest quantity's products (ascending only, else None; see WALK) and
+        the lowest quantity's products (hashed or probing, one of the two runs: see
+        HASH_MAX; ascending only, else None; see WALK) and
         the products with units there, each as (stock_id, stock_name, stock_key) in its
         index's order.
 
@@ -139,17 +140,21 @@ class StoreStockOrder(PagedOrder):
                     stock_id=F("pk"), stock_name=F("name"), stock_key=lowest
                 )
             )
-            low = (
-                walked.filter(_walk_lowest())
-                .filter(_LevelIs(F("pk"), self.store_id, lowest))
-                .order_by(*self.ties)
-                .values_list(*columns)
-            )
+            walked = walked.filter(_walk_lowest())
+            hashed = _hash_lowest()
+            low = [
+                walked.filter(hashed)
+                .alias(at_lowest=_stocked(self.store_id, quantity=lowest))
+                .filter(at_lowest=1),
+                walked.filter(~hashed).filter(_LevelIs(F("pk"), self.store_id, lowest)),
+            ]
             # the rest of the held run: above the lowest quantity when the walk took it
             held = held.filter(stock_key__gt=_below_held())
         return (
             [part.order_by(*self.ties).values_list(*columns) for part in zeros],
-            low,
+            None
+            if low is None
+            else [part.order_by(*self.ties).values_list(*columns) for part in low],
             [held.values_list(*columns)],
         )
 
@@ -177,6 +182,7 @@ class StoreStockOrder(PagedOrder):
             self.ties_descending,
             FEW_MISSING,
             WALK,
+            HASH_MAX,
         )
         return kept(key, self._compile)
 
@@ -186,7 +192,7 @@ class StoreStockOrder(PagedOrder):
         try:
             return (
                 [part.query.sql_with_params() for part in lead],
-                low.query.sql_with_params() if low is not None else None,
+                [part.query.sql_with_params() for part in low] if low is not None else None,
                 [part.query.sql_with_params() for part in trail],
             )
         except EmptyResultSet:
@@ -216,13 +222,18 @@ class StoreStockOrder(PagedOrder):
         params = [self.store_id, self.store_id]
         if low is not None:
             ctes.append(_LOW_SQL)
-            params += [self.store_id, WALK * stop, WALK * stop, self.store_id]
+            walk = WALK * stop
+            params += [self.store_id, max(walk, HASH_MAX), self.store_id, walk, HASH_MAX]
         ctes.append(f"lead AS ({lead_sql})")
         params += [p for _, part in lead for p in (*part, stop)]
         runs = ["lead"]
         if low is not None:
-            ctes.append(f"low AS (SELECT * FROM ({low[0]} LIMIT {_left(runs)}) low_0)")
-            params += [*low[1], stop, stop]
+            low_sql = " UNION ALL ".join(
+                f"SELECT * FROM ({sql} LIMIT {_left(runs)}) low_{i}"
+                for i, (sql, _) in enumerate(low)
+            )
+            ctes.append(f"low AS ({low_sql})")
+            params += [p for _, part in low for p in (*part, stop, stop)]
             runs.append("low")
         trail_sql = " UNION ALL ".join(
             f"SELECT * FROM ({sql} LIMIT {_left(runs)}) trail_{i}"
@@ -243,7 +254,7 @@ class StoreStockOrder(PagedOrder):
             return list(self.ordered.filter(pk__in=RawSQL(sql, params)))
 
 
-def _stocked(store_id: int) -> Case:
+def _stocked(store_id: int, *, quantity=None) -> Case:
     """1 if the product has a level in the store, else 0: a correlated subplan, which
     PostgreSQL runs per product as the name index is walked or hashed once over the
     store's levels, whichever it expects cheaper. (Written as NOT EXISTS, PostgreSQL
@@ -251,6 +262,8 @@ def _stocked(store_id: int) -> Case:
     reads its share of the index to the end before the page's first rows come, 100,000
     products where the products without a level are few.)"""
     level = StockLevel.objects.filter(store_id=store_id, product_id=OuterRef("pk"))
+    if quantity is not None:
+        level = level.filter(quantity=quantity)
     return Case(When(Exists(level), then=Value(1)), default=Value(0))
 
 
@@ -289,25 +302,37 @@ def _few_missing() -> RawSQL:
 # positive quantity by name. Through the quantity index PostgreSQL reads every level at
 # that quantity, fetches each one's product for its name and sorts them (a store holding
 # the whole catalog has ~3,150 levels at 1: ~15,000 buffers, 60-120 ms at load 9).
-# Walked, the product name index gives the order and each product's level in the store
-# is probed through the `(store, product)` index until the page is full (~750 probes for
-# 26 rows: 1-10 ms). The probe is a scalar subquery (`_LevelIs`), which PostgreSQL can
-# neither hash nor turn into a (parallel) semi join, so the walk stays a walk.
-# It is taken when at least WALK times the page's end (`stop`) of the store's levels hold
-# that quantity: the walk then probes at most 1/WALK of the catalog (~2,500 of 100,000
-# products for the first page); fewer, reading and sorting them costs less.
+# Walked, the product name index gives the order and each product is checked until the
+# page is full (~600-750 products for 26 rows). It is taken when at least WALK times the
+# page's end (`stop`) of the store's levels hold that quantity: the walk then passes at
+# most 1/WALK of the catalog (~2,500 of 100,000 products for the first page); fewer,
+# reading and sorting them costs less.
 WALK = 40
 
+# How a walked product is checked. Fewer than HASH_MAX levels at the lowest quantity:
+# against those levels' products, read once from the quantity index into a hash (an
+# uncorrelated EXISTS, which PostgreSQL hashes: 3,147 entries in ~20 buffers at scale
+# 100,000, 1.2 -> 0.1 ms of the page's 2.1). More: each product's level probed through
+# the `(store, product)` index (~4 buffers a product; a scalar subquery, `_LevelIs`,
+# which PostgreSQL can neither hash nor turn into a (parallel) semi join), since so
+# common a quantity fills the page within a few hundred products while the hash would
+# grow with the store (100,000 levels at 1: ~10 ms to read them all).
+HASH_MAX = 10_000
+
 # The page statement's CTE of the lowest positive quantity in the store (the levels'
-# `(quantity, store)` index: its first entry for the store) and whether it is common
-# enough to walk: its levels counted up to WALK * stop (one index range). No positive
-# level: `lowest` is NULL, `walk` false. Parameters: store, WALK * stop twice, store.
+# `(quantity, store)` index: its first entry for the store), whether it is common enough
+# to walk and whether the walk hashes: its levels counted up to the larger of WALK * stop
+# and HASH_MAX (one index range, in a CTE of its own: in a subquery of `stock_low`,
+# PostgreSQL copied the count into both comparisons and counted twice). No positive
+# level: `lowest` is NULL, `walk` false. Parameters: store, that larger count, store,
+# WALK * stop, HASH_MAX.
 _LOW_SQL = (
-    "stock_low AS MATERIALIZED (SELECT lowest, (SELECT COUNT(*) FROM (SELECT 1 FROM"
+    "stock_common AS MATERIALIZED (SELECT lowest, (SELECT COUNT(*) FROM (SELECT 1 FROM"
     f" {StockLevel._meta.db_table} WHERE store_id = %s AND quantity = lowest LIMIT %s)"
-    " common) >= %s AS walk FROM (SELECT (SELECT quantity FROM"
+    " levels) AS common FROM (SELECT (SELECT quantity FROM"
     f" {StockLevel._meta.db_table} WHERE store_id = %s AND quantity > 0"
-    " ORDER BY quantity LIMIT 1) AS lowest) found)"
+    " ORDER BY quantity LIMIT 1) AS lowest) found), stock_low AS MATERIALIZED (SELECT"
+    " lowest, common >= %s AS walk, common < %s AS hashed FROM stock_common)"
 )
 
 
@@ -318,6 +343,12 @@ def _lowest() -> RawSQL:
 def _walk_lowest() -> RawSQL:
     """The lowest quantity is walked (`stock_low`): uncorrelated, evaluated once."""
     return RawSQL("(SELECT walk FROM stock_low)", [], output_field=BooleanField())
+
+
+def _hash_lowest() -> RawSQL:
+    """The walk checks each product against the lowest quantity's levels hashed once
+    (`stock_low`: fewer than HASH_MAX of them), not a probe of its level each."""
+    return RawSQL("(SELECT hashed FROM stock_low)", [], output_field=BooleanField())
 
 
 def _below_held() -> RawSQL:

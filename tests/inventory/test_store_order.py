@@ -120,8 +120,9 @@ def every_slice_as_before(stores) -> int:
     return checked
 
 
-# (few, walk, from_the_end), each way of reading the page; one test, one demo seed (~20 s).
-WAYS = [(1000, 40, 500), (0, 0, 0), (40, 1, 30)]
+# (few, walk, hash_max, from_the_end), each way of reading the page; one test, one demo
+# seed (~20 s).
+WAYS = [(1000, 40, 10_000, 500), (0, 0, 0, 0), (40, 1, 3, 30), (1000, 0, 10_000, 500)]
 
 
 def test_every_slice_and_page_equals_the_single_order_by(demo_shop, client_for, monkeypatch):
@@ -129,7 +130,9 @@ def test_every_slice_and_page_equals_the_single_order_by(demo_shop, client_for, 
     pairs in every store (1000), walked by name in every store (0), or each way in some
     (40). `walk`: ascending, the products at the store's lowest positive quantity found by
     sorting them (40: the demo's stores hold too few at one quantity), by walking the name
-    index (0: always), or each way depending on the page and store (1). `from_the_end`: a
+    index (0: always), or each way depending on the page and store (1). `hash_max`: a
+    walk checks each product against those levels hashed (10,000: always), by a probe of
+    its level (0: always), or each way depending on the store (3). `from_the_end`: a
     page in the second half of the list read from the other end of it (the exact reverse
     order) never (500: the demo's lists are shorter), always (0), or past row 30."""
     stores = demo_shop
@@ -141,12 +144,13 @@ def test_every_slice_and_page_equals_the_single_order_by(demo_shop, client_for, 
     assert sorted(missing.values())[0] <= 40 < sorted(missing.values())[-1]
     assert StockLevel.objects.filter(store=stores[-1], quantity=0).count() == 1
     client = client_for("Viewer")
-    for few, walk, from_the_end in WAYS:
+    for few, walk, hash_max, from_the_end in WAYS:
         monkeypatch.setattr(store_order, "FEW_MISSING", few)
         monkeypatch.setattr(store_order, "WALK", walk)
+        monkeypatch.setattr(store_order, "HASH_MAX", hash_max)
         monkeypatch.setattr(store_order, "FROM_THE_END", from_the_end)
         checked = every_slice_as_before(stores)
-        assert checked > 400, (few, walk, from_the_end)
+        assert checked > 400, (few, walk, hash_max, from_the_end)
         for sort in ("on_hand", "-on_hand", "stock_status", "-stock_status"):
             for store in (stores[0], stores[-1]):
                 for extra in ({}, {"q": "twin", "status": "out"}):
