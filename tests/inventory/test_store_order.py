@@ -175,6 +175,32 @@ def test_the_zeros_lead_ascending_and_close_descending(shop):
     assert [pk for pk, *_ in descending] == [twins["TWIN-0"], *zeros]
 
 
+def test_a_page_s_rows_read_by_their_kept_statement_as_the_orm_builds_them(shop):
+    """The page's rows come from the statement kept for the list's filters and columns (a
+    raw query), with the same fields, deferred fields, annotations and types as the ORM's
+    rows of the same products; a second request of the same list takes the same kept
+    statement."""
+    corner = shop[-1]
+    queryset = filtered({"store": corner.pk, "q": "twin"})
+    order = StoreStockOrder(queryset, store_id=corner.pk, descending=False)
+    key = order._parts_key()
+    kept_rows = order._rows_sql(key)
+    assert kept_rows is not None
+    again = StoreStockOrder(
+        filtered({"store": corner.pk, "q": "twin"}), store_id=corner.pk, descending=False
+    )
+    assert again._rows_sql(again._parts_key()) is kept_rows
+    page = order[0:10]
+    orm = list(today(queryset, False))
+    assert [p.pk for p in page] == [p.pk for p in orm]
+    for raw, built in zip(page, orm, strict=True):
+        assert raw.get_deferred_fields() == built.get_deferred_fields()
+        for name in ("pk", "sku", "name", "selling_price", "active", "on_hand", "stock_status"):
+            assert getattr(raw, name) == getattr(built, name)
+            assert type(getattr(raw, name)) is type(getattr(built, name)), name
+    assert [(p.sku, p.on_hand, p.stock_status) for p in page][-1] == ("TWIN-0", 5, "low")
+
+
 def _tbody(html: str) -> str:
     return html[html.index("<tbody") : html.index("</tbody>")]
 
