@@ -36,8 +36,11 @@ def seed_scale(*, scale: int, stdout) -> None:
     numbers = range(have + 1, scale + 1)
     default = CompanySettings.load().default_low_stock_threshold
     # the product table's 18 plain indexes (two of them trigram GIN) are built once after
-    # the load, not row by row here and again for each stock total the later builders set
-    with transaction.atomic(), load_deferred(Product, ProductPriceRecord):
+    # the load, not row by row here and again for each stock total the later builders set;
+    # so are the index and key of the on-hand totals the product table's trigger inserts
+    # (inventory's ProductTotal, reached through the relation: catalog does not import it)
+    totals = Product._meta.get_field("stock_total").related_model
+    with transaction.atomic(), load_deferred(Product, ProductPriceRecord, totals):
         ids = ids_reserve(Product, len(numbers))
         prices = {i: Decimal(100 + (i * 7919) % 99900) / 100 for i in numbers}
         costs = {i: (prices[i] * Decimal("0.6")).quantize(CENT) for i in numbers}

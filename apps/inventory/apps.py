@@ -14,12 +14,11 @@ class InventoryConfig(AppConfig):
 
         from . import imports, selectors  # noqa: F401  (imports registers its importer)
         from .models import Store
-        from .services import alerts, missing, totals
+        from .services import alerts, missing
 
         hooks.stock = selectors
         hooks.alerts = alerts
         if selectors.product_delete_guard not in hooks.product_delete_guards:
             hooks.product_delete_guards.append(selectors.product_delete_guard)
         post_save.connect(missing.product_created, sender=Product, dispatch_uid="missing_product")
-        post_save.connect(totals.product_created, sender=Product, dispatch_uid="product_total")
         post_save.connect(missing.store_created, sender=Store, dispatch_uid="missing_store")

@@ -124,8 +124,9 @@ class ProductTotal(models.Model):
     A narrow row of its own (the key is the product's id, column `id`), not a column of
     the product: a stock movement updates this row (two index entries) and leaves the
     product's row, with its ~19 indexes and two trigram GINs, unwritten. Every product
-    has one from its creation (`totals.product_created`, on the product's post_save);
-    bulk loaders make theirs through `onhand_rebuild`."""
+    has one from its insertion, by whatever path (ORM, bulk_create, raw SQL, COPY): a
+    trigger on the product table inserts it at 0 (migration 0014); bulk loaders that
+    write levels directly set the units through `onhand_rebuild`."""
 
     product = models.OneToOneField(
         Product,

@@ -9,6 +9,9 @@ The product's own row is not written: its total lives in a narrow row of its own
 stock movement used to update the product's row, with an entry in each of its ~19
 indexes); the row is only locked FOR KEY SHARE, to read its alert threshold as a
 threshold change (FOR UPDATE, alerts.py) leaves it.
+Every product has its row from its insertion, whatever inserts it (the ORM,
+`bulk_create`, raw SQL, a COPY): a database trigger on the product table makes it at 0
+(migration inventory 0014), so the UPDATE above always finds it.
 `onhand_rebuild` recomputes everything from the levels, for bulk loaders that write
 levels directly (the demo and scale seeders).
 """
@@ -135,17 +138,6 @@ def _products_sql(deltas: dict[int, int]) -> tuple[str, list]:
         " FROM totals_locked l WHERE t.id = l.id RETURNING t.id, l.alert)"
     )
     return sql, [x for pair in deltas.items() for x in pair]
-
-
-def product_created(sender, instance, created, raw=False, **kwargs) -> None:
-    """post_save of Product: its on-hand total, at 0 (it has no level yet)."""
-    if not created or raw:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_PRODUCT_TOTAL} (id, units) VALUES (%s, 0) ON CONFLICT DO NOTHING",
-            [instance.pk],
-        )
 
 
 _UPSERT = (
