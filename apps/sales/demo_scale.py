@@ -35,6 +35,8 @@ from .services import order_totals
 
 SCALE_REFERENCE = "SCALE-"
 BATCH = 5000
+# what this builder loads (seed_demo: the builders before it leave these tables alone)
+WRITTEN = (Order, OrderLine, StockMovement, StockLevel, Product)
 
 
 class RateBook:
