@@ -141,6 +141,15 @@ def load_deferred(*models, report=None):
         report(deferred.timings, early=deferred.early)
 
 
+def restored_early() -> tuple[int, float]:
+    """How many indexes and keys `restore_meanwhile` has added back so far in the current
+    load, and their seconds ((0, 0.0) outside a load)."""
+    if not _active:
+        return 0, 0.0
+    early = _active[0].early
+    return len(early), sum(seconds for seconds, _ in early)
+
+
 @contextlib.contextmanager
 def loads_ahead(*models):
     """Inside a load_deferred: the tables in `models` are still to be loaded (by the

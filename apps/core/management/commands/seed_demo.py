@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.core.bulkload import worker_cpu
-from apps.core.bulkload_indexes import analyze, load_deferred, loads_ahead
+from apps.core.bulkload_indexes import analyze, load_deferred, loads_ahead, restored_early
 from apps.core.request_context import acting_as
 
 # Builders that read nothing the others build, run before them: their tables (the credit
@@ -87,9 +87,15 @@ class Command(BaseCommand):
                     # what the builders after this one load: left alone by restore_meanwhile
                     later = [m for _, after in builders[n + 1 :] for m in _written(after)]
                     started, cpu, workers = time.monotonic(), time.process_time(), _workers()
+                    early = restored_early()
                     with acting_as(None), loads_ahead(*later):
                         module.seed_scale(scale=scale, stdout=self.stdout)
                     self._timing(f"{label} --scale", started, cpu, workers)
+                    count, seconds = (a - b for a, b in zip(restored_early(), early, strict=True))
+                    if count:
+                        self.stdout.write(
+                            f"    meanwhile {count} indexes and keys added back in {seconds:.1f}s"
+                        )
                 started = time.monotonic()
             self.stdout.write(f"  indexes, keys, commit: {time.monotonic() - started:.1f}s")
         finally:
