@@ -20,6 +20,7 @@ from .models import Category, Product, ProductPriceRecord
 
 WORDS = ["widget", "gadget", "bolt", "bracket", "sprocket", "valve", "gasket", "hinge", "clamp"]
 CENT = Decimal("0.01")
+WRITTEN = (Product, ProductPriceRecord)  # what this builder loads (seed_demo)
 
 
 def seed_scale(*, scale: int, stdout) -> None:

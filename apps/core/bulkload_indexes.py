@@ -5,7 +5,8 @@ the rows).
   load and add them back afterwards: one join checks every row's keys and an index is
   sorted once, instead of a trigger query and an index insert per row.
 - `restore_meanwhile`: inside a load, those indexes and keys added back in a thread on the
-  same connection while a builder computes rows without the database (the two cores busy).
+  same connection while a builder computes rows without the database (the two cores busy);
+  `loads_ahead` names the tables later builders still load, which it leaves alone.
 - `analyze`: fresh planner statistics after a load (autovacuum may be off); all tables in
   two connections at once after the load has committed.
 """
@@ -31,6 +32,7 @@ class _Deferred:
         self.timings: list[tuple[float, str]] = []  # (seconds, what) of each step added back
         self.early: list[tuple[float, str]] = []  # the same, of those added back `meanwhile`
         self.restored: set[str] = set()  # `what` of the steps added back early (`meanwhile`)
+        self.ahead: set[str] = set()  # tables later builders load (`loads_ahead`)
         self.prepared = False
 
     def drop(self, models) -> None:
@@ -139,6 +141,32 @@ def load_deferred(*models, report=None):
         report(deferred.timings, early=deferred.early)
 
 
+def restored_early() -> tuple[int, float]:
+    """How many indexes and keys `restore_meanwhile` has added back so far in the current
+    load, and their seconds ((0, 0.0) outside a load)."""
+    if not _active:
+        return 0, 0.0
+    early = _active[0].early
+    return len(early), sum(seconds for seconds, _ in early)
+
+
+@contextlib.contextmanager
+def loads_ahead(*models):
+    """Inside a load_deferred: the tables in `models` are still to be loaded (by the
+    builders that come later), so `restore_meanwhile` leaves their indexes and keys
+    alone in this block as well as those it is given. Elsewhere: just the block."""
+    if not _active:
+        yield
+        return
+    deferred = _active[0]
+    before = deferred.ahead
+    deferred.ahead = before | {_table(m) for m in models}
+    try:
+        yield
+    finally:
+        deferred.ahead = before
+
+
 @contextlib.contextmanager
 def restore_meanwhile(*loading, finish: bool = True):
     """While the block computes rows without the database, add back in a thread, on this
@@ -152,12 +180,14 @@ def restore_meanwhile(*loading, finish: bool = True):
     take the connection as long later on), or with `finish=False` only for the statement
     in progress (a short block followed by a longer one: the rest waits for the next). A
     table written after its indexes and keys are back gets their entries and checks row
-    by row (correct, slower): name every table still to be loaded. Elsewhere (SQLite, or
-    outside a load_deferred): just the block."""
+    by row (correct, slower): name every table the builder still loads (those of the
+    builders after it: `loads_ahead`). Elsewhere (SQLite, or outside a load_deferred):
+    just the block."""
     if connection.vendor != "postgresql" or not _active:
         yield
         return
-    deferred, skip = _active[0], {_table(m) for m in loading}
+    deferred = _active[0]
+    skip = {_table(m) for m in loading} | deferred.ahead
     connection.ensure_connection()
     raw = connection.connection  # psycopg's own: Django's connection object is per thread
     done, failed = threading.Event(), []

@@ -52,6 +52,7 @@ LOW = Decimal("60.00")
 PHONES = ["+447911000111", "+4915112345678", "+33698765432", "+12025550199", "+447911123000"]
 ZERO = Decimal("0.00")
 ONE = Decimal("1")
+WRITTEN = (JournalEntry, JournalLine, TransactionLog)  # what this builder loads (seed_demo)
 
 ENTRY = [
     "id", "date", "memo", "reference", "rate", "source_id", "posted_at", "currency_id",

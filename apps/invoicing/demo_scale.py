@@ -68,7 +68,8 @@ DAYS = 300
 CREDITED_EVERY = 20  # invoice n with n % 20 == 9 gets a credit note (it is left unpaid)
 ZERO = Decimal("0")
 ONE = Decimal("1")
-# what the builder writes after computing its rows (`restore_meanwhile` leaves them alone)
+# what the builder writes after computing its rows (`restore_meanwhile` leaves them alone;
+# seed_demo: so do the builders before it)
 WRITTEN = (
     Invoice, InvoiceLine, CreditNote, CreditNoteLine, Allocation, Payment, JournalEntry,
     JournalLine,

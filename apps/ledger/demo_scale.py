@@ -48,6 +48,7 @@ LINE = ["debit", "credit", "base_debit", "base_credit", "memo", "account_id", "e
 
 
 PART = 25000  # entries per part computed by a worker
+WRITTEN = (JournalEntry, JournalLine)  # what this builder loads (seed_demo)
 
 
 def seed_scale(*, scale: int, stdout) -> None:

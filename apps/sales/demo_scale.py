@@ -25,7 +25,7 @@ from apps.finance import money
 from apps.finance.models import Currency, ExchangeRate
 from apps.finance.selectors import MissingExchangeRate, base_currency_code
 from apps.inventory import valuation
-from apps.inventory.models import MovementType, StockLevel, StockMovement, Store
+from apps.inventory.models import MovementType, ProductTotal, StockLevel, StockMovement, Store
 from apps.inventory.services import onhand_rebuild
 from apps.ledger import chart
 
@@ -35,6 +35,9 @@ from .services import order_totals
 
 SCALE_REFERENCE = "SCALE-"
 BATCH = 5000
+# what this builder loads (seed_demo: the builders before it leave these tables alone);
+# the products' on-hand totals through `onhand_rebuild`
+WRITTEN = (Order, OrderLine, StockMovement, StockLevel, Product, ProductTotal)
 
 
 class RateBook:

@@ -1,7 +1,7 @@
 """apps/core/bulkload.py and bulkload_indexes.py: rows packed without the database (in forked workers on
 PostgreSQL) and written by `packed_insert` read back exactly as `rows_insert` writes them;
-indexes and keys added back while a builder computes (`restore_meanwhile`); ANALYZE in two
-connections."""
+indexes and keys added back while a builder computes (`restore_meanwhile`), but those of
+the tables later builders load (`loads_ahead`); ANALYZE in two connections."""
 
 import datetime as dt
 import os
@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 
 from apps.core.bulkload import forked_map, packed_insert, rows_insert, rows_pack, worker_cpu
-from apps.core.bulkload_indexes import analyze, load_deferred, restore_meanwhile
+from apps.core.bulkload_indexes import analyze, load_deferred, loads_ahead, restore_meanwhile
 from apps.finance.models import Currency
 from apps.ledger.models import JournalEntry, JournalLine
 
@@ -114,6 +114,39 @@ def test_restore_meanwhile_adds_back_what_the_tables_no_longer_loaded_had():
     assert dropped[JournalLine] < full[JournalLine]
     assert meanwhile[JournalEntry] == full[JournalEntry]
     assert meanwhile[JournalLine] == dropped[JournalLine]
+    assert reported == {
+        "timings": full[JournalLine] - dropped[JournalLine],
+        "early": full[JournalEntry] - dropped[JournalEntry],
+    }
+
+
+def test_restore_meanwhile_leaves_the_tables_later_builders_load():
+    Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "minor_units": 2})
+    full = {model: _indexes(model) for model in (JournalEntry, JournalLine)}
+    reported = {}
+
+    def report(timings, early=()):
+        reported.update(timings=len(timings), early=len(early))
+
+    with transaction.atomic():
+        with load_deferred(JournalEntry, JournalLine, report=report):
+            dropped = {model: _indexes(model) for model in full}
+            rows_insert(JournalEntry, COLUMNS, _rows(1000))
+            with loads_ahead(JournalEntry):  # a later builder loads entries too
+                with restore_meanwhile(JournalLine):
+                    computed = sum(i * i for i in range(300_000))
+                meanwhile = {model: _indexes(model) for model in full}
+            with restore_meanwhile(JournalLine):  # no builder after this one: entries back
+                sum(i * i for i in range(300_000))
+            later = {model: _indexes(model) for model in full}
+        after = {model: _indexes(model) for model in full}
+    assert computed == 8999955000050000
+    assert after == full
+    if connection.vendor != "postgresql":  # nothing is dropped there
+        assert reported == {}
+        return
+    assert meanwhile == dropped
+    assert later == {JournalEntry: full[JournalEntry], JournalLine: dropped[JournalLine]}
     assert reported == {
         "timings": full[JournalLine] - dropped[JournalLine],
         "early": full[JournalEntry] - dropped[JournalEntry],
