@@ -239,8 +239,9 @@ class Product(BaseModel):
         """A whole-row save (a form, the admin) leaves `alert_threshold` alone: its copy
         may be stale by now, and only `hooks.stock_alerts_change` moves it. A new product,
         which has no levels yet, starts with its alert threshold, and commits with what
-        apps above keep for it on post_save (inventory's MissingLevel pairs and its
-        on-hand total), in autocommit too (no savepoint inside a transaction)."""
+        post_save handlers write for it, in autocommit too (no savepoint inside a
+        transaction); inventory's on-hand total and MissingLevel pairs are inserted with
+        the row, by triggers on the table."""
         whole_row = kwargs.get("update_fields") is None and not kwargs.get("force_insert")
         if self._state.adding:
             self.alert_threshold = self.alert_value()

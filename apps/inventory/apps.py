@@ -10,7 +10,6 @@ class InventoryConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from apps.catalog import hooks
-        from apps.catalog.models import Product
 
         from . import imports, selectors  # noqa: F401  (imports registers its importer)
         from .models import Store
@@ -20,5 +19,4 @@ class InventoryConfig(AppConfig):
         hooks.alerts = alerts
         if selectors.product_delete_guard not in hooks.product_delete_guards:
             hooks.product_delete_guards.append(selectors.product_delete_guard)
-        post_save.connect(missing.product_created, sender=Product, dispatch_uid="missing_product")
         post_save.connect(missing.store_created, sender=Store, dispatch_uid="missing_store")

@@ -177,7 +177,8 @@ class MissingLevel(models.Model):
     unstocked products instead of walking the catalog (apps/inventory/store_order.py).
 
     Written with what makes or removes such a pair (apps/inventory/services/missing.py):
-    a product's or a store's creation adds its pairs, a level's creation removes its pair
+    a product's insertion adds its pairs (a trigger on the product table, migration 0015,
+    whatever inserts it), a store's creation its own, a level's creation removes its pair
     in the same statement, and `onhand_rebuild` recounts them for the bulk loaders.
     Trashed and inactive products keep theirs (the list filters them). check_books
     compares the rows with the levels."""

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import factory
+from django.db import connection
 
 from apps.catalog.models import Category, Product
 from apps.finance.models import Currency
@@ -32,3 +33,30 @@ class ProductFactory(factory.django.DjangoModelFactory):
     cost_price = Decimal("6.00")
     selling_price = Decimal("10.00")
     currency = factory.LazyFunction(usd)
+
+
+def product_bulk_created(sku: str) -> Product:
+    """A product inserted by `bulk_create` (no Model.save, no post_save)."""
+    Product.objects.bulk_create([ProductFactory.build(sku=sku, category=CategoryFactory())])
+    return Product.objects.get(sku=sku)
+
+
+def product_row_copy(pk: int, **values) -> None:
+    """A plain SQL INSERT of product `pk`'s row with these columns changed (a new SKU)."""
+    names = [f.column for f in Product._meta.concrete_fields]
+    if "id" not in values:
+        names.remove("id")
+    columns = ", ".join(connection.ops.quote_name(n) for n in names)
+    chosen = ", ".join("%s" if n in values else connection.ops.quote_name(n) for n in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO catalog_product ({columns}) SELECT {chosen}"
+            " FROM catalog_product WHERE id = %s",
+            [*(values[n] for n in names if n in values), pk],
+        )
+
+
+def product_raw_inserted(sku: str) -> Product:
+    """A product inserted by plain SQL: a copy of a factory product's row, a new SKU."""
+    product_row_copy(ProductFactory(sku=f"{sku}-MODEL").pk, sku=sku)
+    return Product.objects.get(sku=sku)

@@ -14,7 +14,7 @@ from apps.inventory.services import (
     stock_remove,
     stock_transfer,
 )
-from tests.catalog.factories import ProductFactory
+from tests.catalog.factories import CategoryFactory, ProductFactory, usd
 
 from .conftest import assert_stock_books_ok
 from .factories import StoreFactory
@@ -211,6 +211,63 @@ def test_a_store_created_while_a_product_is_being_created_gets_its_pair():
         release.set()
 
     product_id, store_id, _ = run_together([create_product, create_store, referee])
+    assert isinstance(product_id, int) and isinstance(store_id, int), (product_id, store_id)
+    assert set(MissingLevel.objects.values_list("store_id", "product_id")) == {
+        (old.pk, product_id),
+        (store_id, product_id),
+    }
+    assert missing_levels().violations == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL lock wait")
+def test_a_product_inserted_while_a_store_is_being_created_gets_its_pair():
+    """The other way round, with a product inserted outside Model.save: the store's
+    transaction holds its SHARE lock on the catalog and has not committed, so the
+    product's INSERT waits for it, and the product table's trigger (a statement of its
+    own, after the wait) then sees the new store and inserts that pair too."""
+    from django.db import transaction
+
+    from apps.catalog.models import Product
+    from apps.inventory.books import missing_levels
+    from apps.inventory.models import MissingLevel
+
+    made, release = threading.Event(), threading.Event()
+    old = StoreFactory(code="OLD")
+    # its category and currency committed first: the product's insert then waits for
+    # nothing but the store's lock on the catalog
+    model = ProductFactory.build(sku="SLOW-2", category=CategoryFactory(), currency=usd())
+
+    def create_store():
+        with transaction.atomic():
+            store = StoreFactory(code="NEW")
+            made.set()
+            assert release.wait(timeout=60)
+        return store.pk
+
+    def create_product():
+        assert made.wait(timeout=60)
+        return Product.objects.bulk_create([model])[0].pk
+
+    def waiting() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                """ AND query LIKE 'INSERT INTO "catalog_product"%%'"""
+            )
+            return cursor.fetchone()[0] > 0
+
+    def referee():
+        assert made.wait(timeout=60)
+        for _ in range(600):
+            if waiting():
+                break
+            threading.Event().wait(0.05)
+        else:
+            raise AssertionError("the product's insert never waited for the store")
+        release.set()
+
+    store_id, product_id, refereed = run_together([create_store, create_product, referee])
+    assert refereed is None, refereed
     assert isinstance(product_id, int) and isinstance(store_id, int), (product_id, store_id)
     assert set(MissingLevel.objects.values_list("store_id", "product_id")) == {
         (old.pk, product_id),

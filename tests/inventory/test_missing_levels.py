@@ -17,13 +17,15 @@ from apps.finance.models import Currency
 from apps.inventory.books import missing_levels
 from apps.inventory.models import MissingLevel, StockLevel, Store
 from apps.inventory.services import onhand_rebuild, stock_receive, stock_transfer
+from apps.inventory.store_order import StoreStockOrder
 from apps.sales import services as sales
 from tests.api.conftest import token_client
-from tests.catalog.factories import ProductFactory
+from tests.catalog.factories import ProductFactory, product_bulk_created, product_raw_inserted
 from tests.demo import seed_demo_pages
 from tests.sales.factories import make_order
 
 from .conftest import assert_stock_books_ok
+from .test_store_order import filtered
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +64,34 @@ def test_a_new_product_lacks_a_level_in_every_store(stores):
     )
     assert pairs() == {(s.pk, p) for s in stores for p in (product.pk, bare.pk)}
     assert missing_levels().violations == []
+
+
+@pytest.mark.parametrize(
+    "insert", [product_bulk_created, product_raw_inserted], ids=["bulk_create", "raw_sql"]
+)
+def test_a_product_inserted_outside_save_has_its_pairs_and_shows_in_the_store_order(stores, insert):
+    """The pairs are the database's (a trigger on the product table), not a post_save
+    handler's: an insert that bypasses Model.save gets one per store, a receipt drops
+    that store's, and the list by one store's stock (which reads a store lacking few
+    levels from its pairs) shows the product at 0 where it has no level."""
+    tea = insert("RAW-TEA")
+    assert list(
+        MissingLevel.objects.filter(product=tea).order_by("store_id").values_list("store_id")
+    ) == [(s.pk,) for s in stores]
+    stock_receive(store=stores[0], product=tea, quantity=6, unit_cost="1.50")
+    assert list(
+        MissingLevel.objects.filter(product=tea).order_by("store_id").values_list("store_id")
+    ) == [(stores[1].pk,), (stores[2].pk,)]
+    assert pairs() == without_level()
+    assert missing_levels().violations == []
+    # stores[1] lacks a level for every product (2 or 3: few), read from the pairs
+    queryset = filtered({"store": stores[1].pk})
+    order = StoreStockOrder(queryset, store_id=stores[1].pk, descending=False)
+    listed = [(p.sku, p.on_hand) for p in order[0:10]]
+    assert ("RAW-TEA", 0) in listed and len(listed) == Product.objects.count()
+    queryset = filtered({"store": stores[0].pk})
+    listed = StoreStockOrder(queryset, store_id=stores[0].pk, descending=True)[0:1]
+    assert [(p.sku, p.on_hand) for p in listed] == [("RAW-TEA", 6)]
 
 
 def test_the_product_form_import_and_api_add_their_pairs(stores, client_for, api_client_for):
@@ -164,8 +194,9 @@ def test_opening_stock_import_drops_the_pairs(stores, django_capture_on_commit_c
 
 
 def test_bulk_loaders_recount_them(stores):
-    """Levels and products written without the services (as the seeders' COPY does):
-    onhand_rebuild puts the pairs right, keeping the rows already right."""
+    """Levels written without the services, and products loaded with the pairs' trigger
+    off (as the catalog scale builder does): onhand_rebuild puts the pairs right,
+    keeping the rows already right."""
     products = ProductFactory.create_batch(4)
     StockLevel.objects.bulk_create(
         [StockLevel(store=stores[0], product=p, quantity=0) for p in products[:2]]
@@ -173,6 +204,8 @@ def test_bulk_loaders_recount_them(stores):
     Product.objects.bulk_create(
         [Product(sku="BULK-1", name="Bulk", cost_price=1, selling_price=2, currency_id="USD")]
     )
+    assert len(missing_levels().violations) == 2  # the trigger gave BULK-1 its 3 pairs
+    MissingLevel.objects.filter(product__sku="BULK-1").delete()
     assert len(missing_levels().violations) == 2 + 3
     kept = MissingLevel.objects.get(store=stores[2], product=products[3]).pk
     onhand_rebuild()

@@ -24,7 +24,12 @@ from apps.inventory.services import (
     stock_transfer,
 )
 from tests.binding import client_binding, plan
-from tests.catalog.factories import CategoryFactory, ProductFactory
+from tests.catalog.factories import (
+    ProductFactory,
+    product_bulk_created,
+    product_raw_inserted,
+    product_row_copy,
+)
 
 from .conftest import assert_stock_books_ok
 
@@ -109,32 +114,9 @@ def test_check_books_reports_a_product_without_its_total_row(stores):
     assert stock_totals().violations == [f"product {tea.pk} (TEA-8): no on-hand total row"]
 
 
-def _bulk_created(sku: str) -> Product:
-    Product.objects.bulk_create([ProductFactory.build(sku=sku, category=CategoryFactory())])
-    return Product.objects.get(sku=sku)
-
-
-def _row_copy(pk: int, **values) -> None:
-    """A plain SQL INSERT of product `pk`'s row with these columns changed (a new SKU)."""
-    names = [f.column for f in Product._meta.concrete_fields]
-    if "id" not in values:
-        names.remove("id")
-    columns = ", ".join(connection.ops.quote_name(n) for n in names)
-    chosen = ", ".join("%s" if n in values else connection.ops.quote_name(n) for n in names)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO catalog_product ({columns}) SELECT {chosen}"
-            " FROM catalog_product WHERE id = %s",
-            [*(values[n] for n in names if n in values), pk],
-        )
-
-
-def _raw_inserted(sku: str) -> Product:
-    _row_copy(ProductFactory(sku=f"{sku}-MODEL").pk, sku=sku)
-    return Product.objects.get(sku=sku)
-
-
-@pytest.mark.parametrize("insert", [_bulk_created, _raw_inserted], ids=["bulk_create", "raw_sql"])
+@pytest.mark.parametrize(
+    "insert", [product_bulk_created, product_raw_inserted], ids=["bulk_create", "raw_sql"]
+)
 def test_a_product_inserted_outside_save_has_its_total_and_movements_move_it(stores, insert):
     """The total row is the database's (a trigger on the product table), not a post_save
     handler's: an insert that bypasses Model.save gets it too, and the stock services'
@@ -157,7 +139,7 @@ def test_a_total_row_already_there_is_kept_by_the_trigger(stores):
     stock_receive(store=stores[0], product=tea, quantity=3, unit_cost="1.00")
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO inventory_producttotal (id, units) VALUES (%s, 11)", [-7])
-    _row_copy(tea.pk, id=-7, sku="TEA-7-COPY")
+    product_row_copy(tea.pk, id=-7, sku="TEA-7-COPY")
     assert ProductTotal.objects.get(pk=-7).units == 11
     assert on_hand(tea) == 3
 

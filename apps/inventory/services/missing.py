@@ -2,19 +2,21 @@
 or removes one, so the product list by one store's stock reads a store's unstocked
 products from an index (apps/inventory/store_order.py).
 
-- A new product: a pair with every store (`product_created`, on the product's
-  post_save, so every writer through the ORM is covered: the product service, its
-  importer and API, the admin, the demo).
+- A new product: a pair with every store, made by the database: a trigger on the product
+  table (migration inventory 0015) inserts them in the inserting statement, whatever
+  inserts it (the ORM, `bulk_create`, raw SQL, a COPY, an import); on PostgreSQL one
+  set-based INSERT per statement over its inserted rows.
 - A new store: a pair with every product, trashed ones too (`store_created`). On
   PostgreSQL the catalog table is locked in SHARE mode first: a product inserted but not
-  yet committed (which cannot see the new store either) is waited for, and a product
-  inserted after the lock waits for the store to commit, so its own pairs see it.
+  yet committed (whose trigger did not see the new store) is waited for, and a product
+  inserted after the lock waits for the store to commit, so its trigger sees it.
 - A new level: its pair is deleted by the statement that inserts the level
   (`levels._create_and_lock`, `levels._ensure_levels`: `GONE_SQL`, `missing_levels_drop`).
   Levels, products and stores are never deleted (PROTECT, soft delete), and the pairs
   follow a hard delete by CASCADE.
-- Bulk loaders that write products or levels without the services: `missing_levels_rebuild`
-  (through `onhand_rebuild`).
+- Bulk loaders that write levels without the services: `missing_levels_rebuild`
+  (through `onhand_rebuild`); the catalog scale builder loads its products with the
+  trigger off and leaves their pairs to it.
 
 check_books (`inventory.missing_levels`) compares the pairs with the levels.
 """
@@ -39,20 +41,6 @@ GONE_SQL = (
     f"gone AS (DELETE FROM {_MISSING} m USING new"
     " WHERE m.store_id = new.store_id AND m.product_id = new.product_id)"
 )
-
-
-def product_created(sender, instance, created, raw=False, **kwargs) -> None:
-    """post_save of Product: the new product has no level in any store. A store
-    created meanwhile may have given it its pair already (a product saved outside a
-    transaction, which `Product.save` no longer does): nothing twice."""
-    if not created or raw:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_MISSING} (store_id, product_id) SELECT id, %s FROM {_STORE}"
-            " WHERE TRUE ORDER BY id ON CONFLICT DO NOTHING",
-            [instance.pk],
-        )
 
 
 def store_created(sender, instance, created, raw=False, **kwargs) -> None:
