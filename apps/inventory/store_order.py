@@ -372,8 +372,9 @@ WALK = 40
 
 # How a walked product is checked. Fewer than HASH_MAX levels at the lowest quantity:
 # against those levels' products, read once from the quantity index into a hash (an
-# uncorrelated EXISTS, which PostgreSQL hashes: 3,147 entries in ~20 buffers at scale
-# 100,000, 1.2 -> 0.1 ms of the page's 2.1). More: each product's level probed through
+# EXISTS on the product's key, which PostgreSQL runs as a hashed subplan: 3,147 entries
+# in ~20 buffers at scale 100,000, the page's statement 1.6-1.7 -> 1.2-1.3 ms, the walk's
+# buffers 2,365 -> 44-77). More: each product's level probed through
 # the `(store, product)` index (~4 buffers a product; a scalar subquery, `_LevelIs`,
 # which PostgreSQL can neither hash nor turn into a (parallel) semi join), since so
 # common a quantity fills the page within a few hundred products while the hash would
