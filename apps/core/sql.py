@@ -43,6 +43,22 @@ def add_by_id(table: str, column: str, deltas: dict, *, lock: str, wrap: str = "
     return sql, params + list(deltas)
 
 
+def by_vendor(forward: dict[str, list[str]], backward: dict[str, list[str]]):
+    """A migration operation running the statements `forward[vendor]` (and, reversed,
+    `backward[vendor]`) on the database's vendor ("postgresql", "sqlite"): the same
+    object written in each one's dialect (a trigger, its function)."""
+    from django.db import migrations
+
+    def run(statements: dict[str, list[str]]):
+        def apply(apps, schema_editor):
+            for sql in statements[schema_editor.connection.vendor]:
+                schema_editor.execute(sql)
+
+        return apply
+
+    return migrations.RunPython(run(forward), run(backward), elidable=False)
+
+
 def fillfactor(table: str, percent: int):
     """A migration operation leaving `100 - percent` % of each new heap page of `table` free
     on PostgreSQL (nothing on SQLite): room for the next versions of rows updated in place,

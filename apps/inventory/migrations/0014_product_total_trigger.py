@@ -12,6 +12,8 @@ row already there, and rows missing now are added from the levels' sums."""
 
 from django.db import migrations
 
+from apps.core.sql import by_vendor
+
 TOTAL = "inventory_producttotal"
 PRODUCT = "catalog_product"
 NAME = "catalog_product_total_insert"
@@ -47,25 +49,15 @@ FILL = (
 )
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        statements = [PG_FUNCTION, PG_TRIGGER]
-    else:
-        statements = [SQLITE_TRIGGER]
-    for sql in [*statements, FILL]:
-        schema_editor.execute(sql)
-
-
-def backward(apps, schema_editor):
-    postgres = schema_editor.connection.vendor == "postgresql"
-    for sql in PG_DROP if postgres else SQLITE_DROP:
-        schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0012_product_total"),
         ("inventory", "0013_product_total"),
     ]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [
+        by_vendor(
+            {"postgresql": [PG_FUNCTION, PG_TRIGGER, FILL], "sqlite": [SQLITE_TRIGGER, FILL]},
+            {"postgresql": PG_DROP, "sqlite": SQLITE_DROP},
+        )
+    ]
