@@ -3,6 +3,7 @@ PostgreSQL) and written by `packed_insert` read back exactly as `rows_insert` wr
 indexes and keys added back while a builder computes (`restore_meanwhile`), but those of
 the tables later builders load (`loads_ahead`); ANALYZE in two connections."""
 
+import contextlib
 import datetime as dt
 import os
 import uuid
@@ -87,7 +88,11 @@ def _indexes(model) -> int:
         return cursor.fetchone()[0]
 
 
-def test_restore_meanwhile_adds_back_what_the_tables_no_longer_loaded_had():
+@contextlib.contextmanager
+def _entries_loaded():
+    """Inside a load_deferred of the journal's entries and lines, 1,000 entries written:
+    yields (indexes and keys of each table before, those left in the load, what the load
+    reports at its end: filled in once the block is done)."""
     Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "minor_units": 2})
     full = {model: _indexes(model) for model in (JournalEntry, JournalLine)}
     reported = {}
@@ -95,10 +100,15 @@ def test_restore_meanwhile_adds_back_what_the_tables_no_longer_loaded_had():
     def report(timings, early=()):
         reported.update(timings=len(timings), early=len(early))
 
+    with load_deferred(JournalEntry, JournalLine, report=report):
+        dropped = {model: _indexes(model) for model in full}
+        rows_insert(JournalEntry, COLUMNS, _rows(1000))
+        yield full, dropped, reported
+
+
+def test_restore_meanwhile_adds_back_what_the_tables_no_longer_loaded_had():
     with transaction.atomic():
-        with load_deferred(JournalEntry, JournalLine, report=report):
-            dropped = {model: _indexes(model) for model in full}
-            rows_insert(JournalEntry, COLUMNS, _rows(1000))
+        with _entries_loaded() as (full, dropped, reported):
             with restore_meanwhile(JournalLine):  # lines still to be written
                 computed = sum(i * i for i in range(300_000))  # no database in the block
             meanwhile = {model: _indexes(model) for model in full}
@@ -121,17 +131,8 @@ def test_restore_meanwhile_adds_back_what_the_tables_no_longer_loaded_had():
 
 
 def test_restore_meanwhile_leaves_the_tables_later_builders_load():
-    Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "minor_units": 2})
-    full = {model: _indexes(model) for model in (JournalEntry, JournalLine)}
-    reported = {}
-
-    def report(timings, early=()):
-        reported.update(timings=len(timings), early=len(early))
-
     with transaction.atomic():
-        with load_deferred(JournalEntry, JournalLine, report=report):
-            dropped = {model: _indexes(model) for model in full}
-            rows_insert(JournalEntry, COLUMNS, _rows(1000))
+        with _entries_loaded() as (full, dropped, reported):
             with loads_ahead(JournalEntry):  # a later builder loads entries too
                 with restore_meanwhile(JournalLine):
                     computed = sum(i * i for i in range(300_000))

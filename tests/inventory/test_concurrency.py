@@ -171,6 +171,26 @@ def test_concurrent_sales_and_receipts_at_other_costs_keep_the_books_exact():
     assert_stock_books_ok()
 
 
+def _release_when_waiting(made, release, statement: str) -> bool:
+    """Once `made` is set, wait (up to 30 s) until a session waits on a lock while running
+    a statement LIKE `statement`, then set `release`; whether one was seen waiting."""
+    assert made.wait(timeout=60)
+    seen = False
+    for _ in range(600):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE %s",
+                [statement],
+            )
+            seen = cursor.fetchone()[0] > 0
+        if seen:
+            break
+        threading.Event().wait(0.05)
+    release.set()
+    return seen
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL lock wait")
 def test_a_store_created_while_a_product_is_being_created_gets_its_pair():
     """The product's transaction has not committed when the store is created: the store
@@ -194,21 +214,8 @@ def test_a_store_created_while_a_product_is_being_created_gets_its_pair():
         assert made.wait(timeout=60)
         return StoreFactory(code="NEW").pk
 
-    def waiting() -> bool:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND query LIKE 'LOCK TABLE%%'"
-            )
-            return cursor.fetchone()[0] > 0
-
     def referee():
-        assert made.wait(timeout=60)
-        for _ in range(600):
-            if waiting():
-                break
-            threading.Event().wait(0.05)
-        release.set()
+        _release_when_waiting(made, release, "LOCK TABLE%")
 
     product_id, store_id, _ = run_together([create_product, create_store, referee])
     assert isinstance(product_id, int) and isinstance(store_id, int), (product_id, store_id)
@@ -248,23 +255,9 @@ def test_a_product_inserted_while_a_store_is_being_created_gets_its_pair():
         assert made.wait(timeout=60)
         return Product.objects.bulk_create([model])[0].pk
 
-    def waiting() -> bool:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                """ AND query LIKE 'INSERT INTO "catalog_product"%%'"""
-            )
-            return cursor.fetchone()[0] > 0
-
     def referee():
-        assert made.wait(timeout=60)
-        for _ in range(600):
-            if waiting():
-                break
-            threading.Event().wait(0.05)
-        else:
+        if not _release_when_waiting(made, release, 'INSERT INTO "catalog_product"%'):
             raise AssertionError("the product's insert never waited for the store")
-        release.set()
 
     store_id, product_id, refereed = run_together([create_store, create_product, referee])
     assert refereed is None, refereed
