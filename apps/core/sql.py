@@ -86,6 +86,14 @@ def _db():
     return connections[DEFAULT_DB_ALIAS]
 
 
+def db_converters(expression, db) -> list:
+    """The functions the ORM's compiler passes a value of `expression` (a column or an
+    annotation) through as it reads a row on the connection `db`: the backend's, then the
+    expression's own (booleans, dates and decimals on SQLite, an annotation's declared
+    type)."""
+    return db.ops.get_db_converters(expression) + expression.get_db_converters(db)
+
+
 class Rows:
     """A model's columns for a SELECT written out by hand, and its instances built from
     the rows as the ORM builds them (`Model.from_db` after each field's database
@@ -133,7 +141,7 @@ class Rows:
             found = []
             for index, field in enumerate(self.fields):
                 column = field.get_col(self.alias)
-                funcs = db.ops.get_db_converters(column) + column.get_db_converters(db)
+                funcs = db_converters(column, db)
                 if funcs:
                     found.append((index, funcs, column))
             self._converters[db.ops] = found

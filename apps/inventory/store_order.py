@@ -48,7 +48,7 @@ from django.utils.hashable import make_hashable
 
 from apps.core.paged import PagedOrder
 from apps.core.querycache import kept
-from apps.core.sql import planned_once
+from apps.core.sql import db_converters, planned_once
 
 from .models import MissingLevel, StockLevel
 
@@ -306,10 +306,7 @@ class StoreStockOrder(PagedOrder):
         (a raw query converts the model's fields only)."""
         connection = connections[self.queryset.db]
         for name, expression in self.ordered.query.annotation_select.items():
-            converters = connection.ops.get_db_converters(
-                expression
-            ) + expression.get_db_converters(connection)
-            for converter in converters:
+            for converter in db_converters(expression, connection):
                 for row in found:
                     setattr(row, name, converter(getattr(row, name), expression, connection))
         return found
