@@ -78,7 +78,11 @@ def test_another_zone_is_read_by_djangos_loader():
         theirs = _read(TEXTS[:2])
     finally:
         connection.close()
-    assert ours == theirs == [
-        dt.datetime(2026, 12, 1, 11, 28, 39, tzinfo=dt.UTC),
-        dt.datetime(2026, 12, 1, 11, 28, 39, 756463, tzinfo=dt.UTC),
-    ]
+    assert (
+        ours
+        == theirs
+        == [
+            dt.datetime(2026, 12, 1, 11, 28, 39, tzinfo=dt.UTC),
+            dt.datetime(2026, 12, 1, 11, 28, 39, 756463, tzinfo=dt.UTC),
+        ]
+    )
