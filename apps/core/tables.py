@@ -156,7 +156,8 @@ class AuditEventTable(Table):
             "object_repr",
             "changes",
         )
-        attrs = {"class": "table table-sm table-hover align-middle"}
+        # table-dense: ids and hashes in the changes may break anywhere (static/css/app.css)
+        attrs = {"class": "table table-sm table-hover align-middle table-dense"}
         order_by = ("-created_at",)
 
     def render_content_type(self, value):

@@ -20,6 +20,7 @@ DEMO_EMAILS = (
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1440, "height": 900}
+SMALL_LAPTOP = {"width": 1280, "height": 800}
 
 # Runs in every page before its own scripts: records CSP violations the page cannot hide.
 CSP_LISTENER = """
@@ -62,3 +63,24 @@ def menu_urls(page) -> list[tuple[str, str]]:
 
 def csp_violations(page) -> list[str]:
     return page.evaluate("() => window.__csp || []")
+
+
+# Words a data grid splits across two lines ("Harbo|ur"), in grids that should break only
+# between words (all but .table-dense): "<table id>: <word>", at most 5 a page.
+BROKEN_WORDS = """() => {
+  const found = [];
+  for (const table of document.querySelectorAll("main table:not(.table-dense)")) {
+    if (table.offsetParent === null) continue;
+    const walker = document.createTreeWalker(table.tBodies[0] || table, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node && found.length < 5; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[^\\s-]{2,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set(Array.from(range.getClientRects(), r => Math.round(r.top)));
+        if (tops.size > 1) found.push((table.id || table.closest("[id]")?.id || "table") + ": " + match[0]);
+      }
+    }
+  }
+  return found;
+}"""

@@ -4,6 +4,8 @@ checked as soon as it is in the menu.
 
 - Content-Security-Policy: no violation on any page (no inline script or style left).
 - 1440 x 900: no table wider than its box (nothing cut off or hidden sideways).
+- 1440 and 1280 wide: no data grid splits a word across lines ("Harbo|ur Outlet"), but
+  the dense ones (.table-dense: movements, the audit log's ids and hashes).
 - 390 x 844 (a phone): the page never scrolls sideways.
 """
 
@@ -12,12 +14,14 @@ import pytest
 from tests.demo import seed_demo_pages
 
 from .pages import (
+    BROKEN_WORDS,
     CSP_LISTENER,
     CUT_TABLES,
     DEMO_EMAILS,
     HORIZONTAL_SCROLL,
     LAPTOP,
     PHONE,
+    SMALL_LAPTOP,
     csp_violations,
     log_in,
     menu_urls,
@@ -96,6 +100,9 @@ def test_every_page_of_every_role_in_chromium(live_server, browser):
             where = f"{email} {label or href}"
             problems += [f"{where}: CSP {v}" for v in csp_violations(page)]
             problems += [f"{where}: cut at 1440px: {t}" for t in page.evaluate(CUT_TABLES)]
+            problems += [f"{where}: broken at 1440px: {w}" for w in page.evaluate(BROKEN_WORDS)]
+            page.set_viewport_size(SMALL_LAPTOP)
+            problems += [f"{where}: broken at 1280px: {w}" for w in page.evaluate(BROKEN_WORDS)]
             page.set_viewport_size(PHONE)
             if (extra := settled_scroll(page)) > 0:
                 problems.append(f"{where}: scrolls sideways by {extra}px at 390px")
