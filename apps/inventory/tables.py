@@ -205,14 +205,15 @@ class StockLevelTable(Table):
             actions = ""
             if self.can_write:
                 quoted = conditional_escape(quote(sku))  # the urlencode filter
+                # each link on one line; the three stack when the page is narrow
                 actions = (
-                    '<span class="text-nowrap">\n'
-                    f'    <a class="btn btn-sm btn-link" href="{receive}?store={store_id}'
-                    f'&amp;product={quoted}">Receive</a>\n'
-                    f'    <a class="btn btn-sm btn-link" href="{transfer}?to_store={store_id}'
-                    f'&amp;product={quoted}">Transfer in</a>\n'
-                    f'    <a class="btn btn-sm btn-link" href="{adjust}?store={store_id}'
-                    f'&amp;product={quoted}">Adjust</a>\n'
+                    '<span class="row-actions">\n'
+                    f'    <a class="btn btn-sm btn-link text-nowrap" href="{receive}'
+                    f'?store={store_id}&amp;product={quoted}">Receive</a>\n'
+                    f'    <a class="btn btn-sm btn-link text-nowrap" href="{transfer}'
+                    f'?to_store={store_id}&amp;product={quoted}">Transfer in</a>\n'
+                    f'    <a class="btn btn-sm btn-link text-nowrap" href="{adjust}'
+                    f'?store={store_id}&amp;product={quoted}">Adjust</a>\n'
                     "  </span>"
                 )
             rows.append(
