@@ -66,7 +66,9 @@ def csp_violations(page) -> list[str]:
 
 
 # Words a data grid splits across two lines ("Harbo|ur"), in grids that should break only
-# between words (all but .table-dense): "<table id>: <word>", at most 5 a page.
+# between words (all but .table-dense): "<table id>: <word>", at most 5 a page. A word is a
+# run without spaces or hyphens: a line may break after a hyphen ("2026-12-|01", "8-|pack")
+# as text does anywhere; it is the breaks inside such a run that overflow-wrap makes.
 BROKEN_WORDS = """() => {
   const found = [];
   for (const table of document.querySelectorAll("main table:not(.table-dense)")) {

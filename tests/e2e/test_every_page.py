@@ -5,8 +5,8 @@ checked as soon as it is in the menu.
 - Content-Security-Policy: no violation on any page (no inline script or style left).
 - 1440 x 900: no table wider than its box (nothing cut off or hidden sideways).
 - 1440 and 1280 wide: no data grid splits a word across lines ("Harbo|ur Outlet"), but
-  the dense ones (.table-dense: movements, the audit log's ids and hashes); the
-  warehouse's lists (stock levels, low stock, movements) fit 1280 px too.
+  the dense ones (.table-dense: movements, the audit log's ids and hashes); the grids of
+  the warehouse's menu pages (stock levels, low stock, movements...) fit 1280 px too.
 - 390 x 844 (a phone): the page never scrolls sideways.
 """
 
