@@ -4,14 +4,13 @@ foreign keys added back once after the load; no audit events, like a data migrat
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from apps.core.bulkload import ids_reserve, rows_insert
+from apps.core.bulkload import ids_reserve, rows_insert, trigger_off
 from apps.core.bulkload_indexes import load_deferred
 from apps.core.models import CompanySettings
 from apps.finance.models import TaxRate
@@ -56,7 +55,7 @@ def seed_scale(*, scale: int, stdout) -> None:
         # one statement, and that rebuild makes the pairs (PostgreSQL; the table is
         # already locked by the dropped indexes, and the switch is part of this
         # transaction, so no other writer's insert can miss it)
-        with _trigger_off(Product, PAIRS_TRIGGER):
+        with trigger_off(Product, PAIRS_TRIGGER):
             rows_insert(
                 Product,
                 [
@@ -110,17 +109,3 @@ def seed_scale(*, scale: int, stdout) -> None:
             ),
         )
     stdout.write(f"  {len(numbers)} scale products")
-
-
-@contextlib.contextmanager
-def _trigger_off(model, name: str):
-    """PostgreSQL: trigger `name` of `model`'s table off in the block, on again after it
-    (within the caller's transaction: a rollback restores it too). Elsewhere: nothing."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
-        yield
-        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")

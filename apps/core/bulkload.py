@@ -6,6 +6,8 @@
   (PostgreSQL: the table's own sequence; SQLite: after the highest id, as the one writer).
 - `load_deferred`, `restore_meanwhile`, `analyze`: indexes and keys dropped for a load and
   added back, and fresh statistics after it (apps/core/bulkload_indexes.py).
+- `trigger_off`: one of a table's triggers off for a load whose rows a later step makes
+  what that trigger would (PostgreSQL).
 - `forked_map` and `rows_pack`: rows computed in forked worker processes (no database
   access there) as ready COPY text, streamed into this process's connection and
   transaction: Python builds rows on one core while PostgreSQL parses them on the other.
@@ -18,6 +20,7 @@ call them (apps/*/demo_scale.py) compute every figure with the services' own rul
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import itertools
 import multiprocessing
@@ -282,3 +285,18 @@ class UuidMaker:
 
 
 _new, _set = object.__new__, object.__setattr__
+
+
+@contextlib.contextmanager
+def trigger_off(model, name: str):
+    """PostgreSQL: trigger `name` of `model`'s table off in the block, on again after it
+    (within the caller's transaction: a rollback restores it too; the ALTER TABLE locks
+    the table, so no other writer's insert can miss it). Elsewhere: nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+        yield
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")

@@ -29,11 +29,10 @@ the new rows, and any process reading the new stamp has not loaded under it yet.
 
 from __future__ import annotations
 
-import functools
-
 from django.db import migrations
 
 from .request_context import request_memo
+from .sql import by_vendor
 
 STAMP_TABLE = "core_referencestamp"
 # Tables whose every change moves the stamp. `cached` refuses a key naming another table.
@@ -129,32 +128,18 @@ def trigger_name(table: str) -> str:
     return f"{table}_reference_stamp"
 
 
-def _create(table: str, schema_editor) -> list[str]:
-    name = trigger_name(table)
-    if schema_editor.connection.vendor == "postgresql":
-        return [_PG_FUNCTION, _PG_TRIGGER.format(name=name, table=table)]
-    return [_SQLITE_TRIGGER.format(name=name, event=e, table=table) for e in _EVENTS]
-
-
-def _drop(table: str, schema_editor) -> list[str]:
-    name = trigger_name(table)
-    if schema_editor.connection.vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {name} ON {table};"]
-    return [f"DROP TRIGGER IF EXISTS {name}_{e};" for e in _EVENTS]
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        for sql in statements(schema_editor):
-            schema_editor.execute(sql)
-
-    return run
-
-
 def stamp_trigger(table: str) -> migrations.RunPython:
     """The migration operation that makes every change of `table` move the stamp."""
     if table not in STAMPED_TABLES:
         raise ValueError(f"add {table} to STAMPED_TABLES first")
-    return migrations.RunPython(
-        _run(functools.partial(_create, table)), _run(functools.partial(_drop, table))
+    name = trigger_name(table)
+    return by_vendor(
+        {
+            "postgresql": [_PG_FUNCTION, _PG_TRIGGER.format(name=name, table=table)],
+            "sqlite": [_SQLITE_TRIGGER.format(name=name, event=e, table=table) for e in _EVENTS],
+        },
+        {
+            "postgresql": [f"DROP TRIGGER IF EXISTS {name} ON {table};"],
+            "sqlite": [f"DROP TRIGGER IF EXISTS {name}_{e};" for e in _EVENTS],
+        },
     )

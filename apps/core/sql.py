@@ -59,24 +59,50 @@ def by_vendor(forward: dict[str, list[str]], backward: dict[str, list[str]]):
     return migrations.RunPython(run(forward), run(backward), elidable=False)
 
 
+def insert_trigger(
+    table: str, name: str, function: str, *, postgresql: str, sqlite: str, fill: str
+):
+    """A migration operation: trigger `name` after every INSERT into `table`, then `fill`
+    for the rows inserted before it existed; reversed, the trigger (and its function)
+    dropped. On PostgreSQL a statement-level trigger running function `function`, whose
+    statement `postgresql` reads the statement's inserted rows as the table `inserted`
+    (one set-based statement however many rows); on SQLite a row-level one (it has no
+    other kind) running `sqlite`, which reads the row as `NEW`."""
+    pg_function = f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    {postgresql};
+    RETURN NULL;
+END $$;
+"""
+    pg_trigger = (
+        f"CREATE TRIGGER {name} AFTER INSERT ON {table} REFERENCING NEW TABLE AS inserted"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+    )
+    sqlite_trigger = (
+        f"CREATE TRIGGER {name} AFTER INSERT ON {table} FOR EACH ROW BEGIN {sqlite}; END"
+    )
+    return by_vendor(
+        {"postgresql": [pg_function, pg_trigger, fill], "sqlite": [sqlite_trigger, fill]},
+        {
+            "postgresql": [
+                f"DROP TRIGGER IF EXISTS {name} ON {table}",
+                f"DROP FUNCTION IF EXISTS {function}()",
+            ],
+            "sqlite": [f"DROP TRIGGER IF EXISTS {name}"],
+        },
+    )
+
+
 def fillfactor(table: str, percent: int):
     """A migration operation leaving `100 - percent` % of each new heap page of `table` free
     on PostgreSQL (nothing on SQLite): room for the next versions of rows updated in place,
     so an update of a column no index covers stays a HOT update (no new index entries; the
     page prunes its dead versions itself) instead of moving the row to another page."""
-    from django.db import migrations
-
-    def run(sql: str):
-        def apply(apps, schema_editor):
-            if schema_editor.connection.vendor == "postgresql":
-                schema_editor.execute(sql)
-
-        return apply
-
-    return migrations.RunPython(
-        run(f"ALTER TABLE {table} SET (fillfactor = {int(percent)})"),
-        run(f"ALTER TABLE {table} RESET (fillfactor)"),
-        elidable=False,
+    return by_vendor(
+        {"postgresql": [f"ALTER TABLE {table} SET (fillfactor = {int(percent)})"], "sqlite": []},
+        {"postgresql": [f"ALTER TABLE {table} RESET (fillfactor)"], "sqlite": []},
     )
 
 

@@ -12,34 +12,10 @@ row already there, and rows missing now are added from the levels' sums."""
 
 from django.db import migrations
 
-from apps.core.sql import by_vendor
+from apps.core.sql import insert_trigger
 
 TOTAL = "inventory_producttotal"
 PRODUCT = "catalog_product"
-NAME = "catalog_product_total_insert"
-
-PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION inventory_product_total_insert() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO {TOTAL} (id, units) SELECT id, 0 FROM inserted ORDER BY id
-        ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END $$;
-"""
-PG_TRIGGER = (
-    f"CREATE TRIGGER {NAME} AFTER INSERT ON {PRODUCT} REFERENCING NEW TABLE AS inserted"
-    " FOR EACH STATEMENT EXECUTE FUNCTION inventory_product_total_insert()"
-)
-PG_DROP = [
-    f"DROP TRIGGER IF EXISTS {NAME} ON {PRODUCT}",
-    "DROP FUNCTION IF EXISTS inventory_product_total_insert()",
-]
-SQLITE_TRIGGER = (
-    f"CREATE TRIGGER {NAME} AFTER INSERT ON {PRODUCT} FOR EACH ROW BEGIN"
-    f" INSERT INTO {TOTAL} (id, units) VALUES (NEW.id, 0) ON CONFLICT DO NOTHING; END"
-)
-SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {NAME}"]
 # products without their row so far (inserted outside Model.save): their levels' sum
 FILL = (
     f"INSERT INTO {TOTAL} (id, units) SELECT p.id, COALESCE((SELECT SUM(l.quantity)"
@@ -56,8 +32,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        by_vendor(
-            {"postgresql": [PG_FUNCTION, PG_TRIGGER, FILL], "sqlite": [SQLITE_TRIGGER, FILL]},
-            {"postgresql": PG_DROP, "sqlite": SQLITE_DROP},
+        insert_trigger(
+            PRODUCT,
+            "catalog_product_total_insert",
+            "inventory_product_total_insert",
+            postgresql=f"INSERT INTO {TOTAL} (id, units) SELECT id, 0 FROM inserted ORDER BY id"
+            "\n        ON CONFLICT DO NOTHING",
+            sqlite=f"INSERT INTO {TOTAL} (id, units) VALUES (NEW.id, 0) ON CONFLICT DO NOTHING",
+            fill=FILL,
         )
     ]

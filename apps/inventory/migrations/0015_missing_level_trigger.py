@@ -28,37 +28,11 @@ SQLite writers are serialized by its database lock."""
 
 from django.db import migrations
 
-from apps.core.sql import by_vendor
+from apps.core.sql import insert_trigger
 
 MISSING = "inventory_missinglevel"
 PRODUCT = "catalog_product"
 STORE = "inventory_store"
-NAME = "catalog_product_missing_insert"
-
-PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION inventory_missing_level_insert() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO {MISSING} (store_id, product_id) SELECT s.id, i.id
-        FROM {STORE} s CROSS JOIN inserted i ORDER BY s.id, i.id
-        ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END $$;
-"""
-PG_TRIGGER = (
-    f"CREATE TRIGGER {NAME} AFTER INSERT ON {PRODUCT} REFERENCING NEW TABLE AS inserted"
-    " FOR EACH STATEMENT EXECUTE FUNCTION inventory_missing_level_insert()"
-)
-PG_DROP = [
-    f"DROP TRIGGER IF EXISTS {NAME} ON {PRODUCT}",
-    "DROP FUNCTION IF EXISTS inventory_missing_level_insert()",
-]
-SQLITE_TRIGGER = (
-    f"CREATE TRIGGER {NAME} AFTER INSERT ON {PRODUCT} FOR EACH ROW BEGIN"
-    f" INSERT INTO {MISSING} (store_id, product_id) SELECT id, NEW.id FROM {STORE}"
-    " WHERE TRUE ORDER BY id ON CONFLICT DO NOTHING; END"
-)
-SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {NAME}"]
 # pairs missing so far (products inserted outside Model.save): no level, no pair
 FILL = (
     f"INSERT INTO {MISSING} (store_id, product_id) SELECT * FROM (SELECT s.id, p.id"
@@ -75,8 +49,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        by_vendor(
-            {"postgresql": [PG_FUNCTION, PG_TRIGGER, FILL], "sqlite": [SQLITE_TRIGGER, FILL]},
-            {"postgresql": PG_DROP, "sqlite": SQLITE_DROP},
+        insert_trigger(
+            PRODUCT,
+            "catalog_product_missing_insert",
+            "inventory_missing_level_insert",
+            postgresql=f"INSERT INTO {MISSING} (store_id, product_id) SELECT s.id, i.id"
+            f"\n        FROM {STORE} s CROSS JOIN inserted i ORDER BY s.id, i.id"
+            "\n        ON CONFLICT DO NOTHING",
+            sqlite=f"INSERT INTO {MISSING} (store_id, product_id) SELECT id, NEW.id FROM {STORE}"
+            " WHERE TRUE ORDER BY id ON CONFLICT DO NOTHING",
+            fill=FILL,
         )
     ]
