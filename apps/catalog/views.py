@@ -144,6 +144,9 @@ class ProductDetailView(CatalogArea, BackofficeDetailView):
             context["stock_rows"] = hooks.stock.product_stock(product)
             context["on_hand"] = sum(row["quantity"] for row in context["stock_rows"])
             context["movements"] = hooks.stock.recent_movements(product)
+            # not this page's own product, nor the unit cost (value / quantity): the grid
+            # fits a 1280 px screen without breaking its words
+            context["movements_hidden"] = frozenset({"product", "unit_cost"})
             context["can_move_stock"] = self.can("write", Area.STOCK) and not product.is_deleted
         return context
 

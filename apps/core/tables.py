@@ -11,6 +11,10 @@ from .paged import keys_first
 from .permissions import may_open
 from .table_rows import esc
 
+# A column's cells shown from 1400 px wide (Bootstrap's xxl) only: a list gives up a column
+# its filter or detail page also shows, so its grid fits a 1280 px screen.
+WIDE_ONLY = {"th": {"class": "d-none d-xxl-table-cell"}, "td": {"class": "d-none d-xxl-table-cell"}}
+
 
 class _DeclaredColumns(dict):
     """A table class's declared columns (`base_columns`), copied for each table one column

@@ -3,7 +3,7 @@ import django_tables2 as tables
 from apps.core.links import pk_url
 from apps.core.phones import international
 from apps.core.table_rows import EMPTY, esc, linked, once_per, text_or
-from apps.core.tables import Table, link_writer
+from apps.core.tables import WIDE_ONLY, Table, link_writer
 from apps.finance.money import format_money
 
 from .models import Customer
@@ -12,6 +12,7 @@ from .models import Customer
 class CustomerTable(Table):
     code = tables.Column(linkify=True)
     name = tables.Column(linkify=True)
+    kind = tables.Column(attrs=WIDE_ONLY)  # a filter, and on the customer's page
     phone = tables.Column(orderable=False)
     currency = tables.Column(accessor="currency_id", verbose_name="Currency")
     credit_limit = tables.Column(verbose_name="Credit limit", attrs={"td": {"class": "text-end"}})

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from apps.core.models import CompanySettings
 from apps.core.run_order import RunOrder
-from apps.core.tables import Table
+from apps.core.tables import WIDE_ONLY, Table
 from apps.finance.money import format_money, quantize
 
 from .models import CreditNote, Invoice, Series
@@ -185,7 +185,7 @@ class ReminderTable(Table):
             record.fee_invoice.get_absolute_url() if record.fee_invoice_id else None
         ),
     )
-    trigger = tables.Column(verbose_name="How")
+    trigger = tables.Column(verbose_name="How", attrs=WIDE_ONLY)  # a filter too
     to = tables.Column(verbose_name="Emailed to", orderable=False)
 
     class Meta:
@@ -201,7 +201,10 @@ class ReminderTable(Table):
     def render_to(self, record):
         if not record.to:
             return "— (no address)"
-        return record.to if record.emailed_at else f"{record.to} (queued)"
+        # the address may break before its @ (the grid fits a 1280 px screen)
+        local, at, domain = record.to.rpartition("@")
+        address = format_html("{}<wbr>@{}", local, domain) if at else record.to
+        return address if record.emailed_at else format_html("{} (queued)", address)
 
     def value_to(self, record):
         return record.to

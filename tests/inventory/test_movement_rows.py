@@ -1,7 +1,7 @@
 """movement_rows_html writes what inventory/_movement_rows.html's row loop wrote before
 issue 14 (kept below as ROW_LOOP), once whitespace is collapsed: on the movement list with
 every column chooser setting, its filtered and empty pages, and the product page (the
-same characters); for
+same characters, without the product's own SKU and name and the unit cost); for
 receipts, removals with a reason, transfers both ways, adjustments, markup in names, SKUs
 and references, a movement without a user ("system") and one by a named user."""
 
@@ -29,8 +29,10 @@ ROW_LOOP = Template(
     '      <td data-label="When" class="text-nowrap">{{ m.created_at|date:"Y-m-d H:i" }}</td>\n'
     '      <td data-label="Type"><span class="badge {{ m.movement_type|movement_badge }}">{{ m.get_movement_type_display }}</span></td>\n'
     '      <td data-label="Store">{{ m.store.name }}{% if m.related_store_id %} <span class="text-muted small">{% if m.quantity < 0 %}to{% else %}from{% endif %} {{ m.related_store.name }}</span>{% endif %}</td>\n'
+    '{% if "product" not in hidden %}'
     '      <td data-label="SKU"><a href="{% url \'product-detail\' m.product_id %}">{{ m.product_sku }}</a></td>\n'
     '      <td data-label="Product">{{ m.product_name }}</td>\n'
+    "{% endif %}"
     '      <td data-label="Quantity" class="text-end {% if m.quantity > 0 %}text-success{% else %}text-danger{% endif %}">{% if m.quantity > 0 %}+{% endif %}{{ m.quantity }}</td>\n'
     '      {% if "before" not in hidden %}<td data-label="Before" class="text-end">{{ m.previous_quantity }}</td>{% endif %}\n'
     '      {% if "after" not in hidden %}<td data-label="After" class="text-end">{{ m.new_quantity }}</td>{% endif %}\n'
@@ -79,7 +81,8 @@ def test_rows_equal_the_row_template_for_every_column_choice(ledger):
         StockMovement.objects.select_related("store", "related_store", "user").order_by("-pk")
     )
     assert len(movements) == 6
-    for hidden in ["", frozenset(), frozenset(OPTIONAL), *({name} for name in OPTIONAL)]:
+    choices = ["", frozenset(), frozenset(OPTIONAL), *({name} for name in OPTIONAL)]
+    for hidden in [*choices, {"product"}, {"product", "unit_cost"}]:
         assert (movement_rows_html(movements, hidden)) == loop(movements, hidden), hidden
     assert (movement_rows_html([], frozenset(), "None here.")) == loop([], "", "None here.")
     assert (movement_rows_html([])) == loop([])
@@ -102,4 +105,9 @@ def test_the_list_and_the_product_page_write_the_rows_of_the_template(admin_clie
     page = admin_client.get(reverse("product-detail", args=[ledger.pk]))
     movements = page.context["movements"]
     assert len(movements) == 4
-    assert tbody(page.content.decode()) == loop(movements, "", "No movements yet.")
+    # the product's own page leaves out its SKU and name, and the unit cost
+    hidden = page.context["movements_hidden"]
+    assert hidden == {"product", "unit_cost"}
+    assert tbody(page.content.decode()) == loop(movements, hidden, "No movements yet.")
+    assert "<th>SKU</th>" not in page.content.decode()
+    assert 'data-label="Unit cost"' not in page.content.decode()
