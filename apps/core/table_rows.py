@@ -34,7 +34,7 @@ from django.templatetags.l10n import localize, unlocalize
 from django.utils import timezone
 from django.utils.formats import localize as formats_localize
 from django.utils.html import format_html
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django_tables2.columns.datecolumn import DateColumn
 from django_tables2.columns.datetimecolumn import DateTimeColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
@@ -52,6 +52,15 @@ def esc(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html_lib.escape(str(value))
+
+
+def breakable_email(address: str) -> SafeString:
+    """An e-mail address, escaped, that may break before its @ (`<wbr>`) where its column is
+    too narrow, rather than in the middle of a word."""
+    local, at, domain = str(address).rpartition("@")
+    if not at:
+        return mark_safe(esc(address))
+    return mark_safe(f"{esc(local)}<wbr>@{esc(domain)}")
 
 
 def attrs_html(attrs) -> str:

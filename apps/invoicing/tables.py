@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from apps.core.models import CompanySettings
 from apps.core.run_order import RunOrder
+from apps.core.table_rows import breakable_email
 from apps.core.tables import WIDE_ONLY, Table
 from apps.finance.money import format_money, quantize
 
@@ -201,9 +202,7 @@ class ReminderTable(Table):
     def render_to(self, record):
         if not record.to:
             return "— (no address)"
-        # the address may break before its @ (the grid fits a 1280 px screen)
-        local, at, domain = record.to.rpartition("@")
-        address = format_html("{}<wbr>@{}", local, domain) if at else record.to
+        address = breakable_email(record.to)  # the grid fits a 1280 px screen
         return address if record.emailed_at else format_html("{} (queued)", address)
 
     def value_to(self, record):

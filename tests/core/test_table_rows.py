@@ -102,3 +102,14 @@ def test_one_loop_writes_the_rows_tables2_wrote_on_every_list():
         "TransactionTable",
     }
     assert {name for name in lists if compared.get(name, 0) > 10} == lists, compared
+
+
+def test_an_email_may_break_before_its_at_only_and_is_escaped():
+    from apps.core.table_rows import breakable_email
+    from apps.core.templatetags.core_tags import email_breakable
+
+    assert breakable_email("hello@acme.example") == "hello<wbr>@acme.example"
+    assert breakable_email('"a<b>"@x&y.example') == "&quot;a&lt;b&gt;&quot;<wbr>@x&amp;y.example"
+    assert breakable_email("no-at-sign<>") == "no-at-sign&lt;&gt;"
+    assert email_breakable("") == ""  # so `|default:"—"` still applies
+    assert email_breakable(None) is None

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from apps.core.form_renderer import quick_widget, var_text
 from apps.core.permissions import has_access
 from apps.core.permissions import may_open as _may_open
+from apps.core.table_rows import breakable_email
 
 register = template.Library()
 
@@ -36,6 +37,12 @@ def bs_widget(field):
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def email_breakable(address):
+    """{{ customer.email|email_breakable }}: the address may break before its @ only."""
+    return breakable_email(address) if address else address
 
 
 @register.filter
