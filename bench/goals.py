@@ -27,6 +27,16 @@ FORMATS = {
     "s": "{:.0f} s",
     "count": "{:.0f}",
 }
+# One more digit where a figure would read the same as its target (0.6993 against 0.7
+# would read "0.70 >= 0.70 NO"): the cell then shows what decided it.
+CLOSE_FORMATS = {
+    "ratio": "{:.3f}",
+    "ms": "{:.2f} ms",
+    "x": "{:.2f}x",
+    "req/s": "{:.1f} req/s",
+    "s": "{:.1f} s",
+    "count": "{:.0f}",
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,10 @@ class Row:
             met = {True: "yes", False: "NO", None: "-"}[self.met]
         else:  # indicative only: "(yes)", "(no)"
             met = {True: "(yes)", False: "(no)", None: "-"}[self.compared]
-        return self.metric, FORMATS[self.unit].format(self.measured), goal, met
+        measured = FORMATS[self.unit].format(self.measured)
+        if self.op and measured == FORMATS[self.unit].format(self.target):
+            measured = CLOSE_FORMATS[self.unit].format(self.measured)
+        return self.metric, measured, goal, met
 
 
 def list_rows(

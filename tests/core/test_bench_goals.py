@@ -22,6 +22,14 @@ def test_row_met_compares_against_the_target(measured, op, target, met):
 
 def test_row_without_goal_or_at_another_scale_is_not_counted():
     assert Row("stock_remove", 0.31, "ratio").cells() == ("stock_remove", "0.31", "-", "-")
+
+
+def test_a_figure_that_reads_as_its_target_shows_one_more_digit():
+    assert Row("hot", 0.6993, "ratio", ">=", 0.7).cells() == ("hot", "0.699", ">= 0.70", "NO")
+    assert Row("hot", 0.7004, "ratio", ">=", 0.7).cells() == ("hot", "0.700", ">= 0.70", "yes")
+    assert Row("page", 5.04, "x", "<=", 5.0).cells() == ("page", "5.04x", "<= 5.0x", "NO")
+    assert Row("page", 4.96, "x", "<=", 5.0).cells() == ("page", "4.96x", "<= 5.0x", "yes")
+    assert Row("page", 4.94, "x", "<=", 5.0).cells() == ("page", "4.9x", "<= 5.0x", "yes")
     other_scale = Row("seed", 55.4, "s", "<=", 180.0, applies=False)
     assert (other_scale.met, other_scale.compared) == (None, True)
     assert other_scale.cells() == ("seed", "55 s", "<= 180 s", "(yes)")
