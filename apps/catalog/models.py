@@ -151,6 +151,10 @@ class AllProductsManager(models.Manager.from_queryset(ProductQuerySet)):
 class Product(BaseModel):
     """A stock-keeping unit. Prices are in `currency`; every price change leaves a record."""
 
+    # On PostgreSQL the stored column search_upper is computed from `sku` and `name`
+    # (migration catalog 0013, not a field here): a migration that changes either one's
+    # type or length, or removes it, drops that column first and adds it back after
+    # (0013's DROP and ADD), or PostgreSQL refuses it.
     sku = models.CharField(
         "SKU", max_length=64, help_text="Unique code, any case; spaces around it are removed."
     )

@@ -45,6 +45,7 @@ def products():
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_a_short_search_finds_what_icontains_finds(products, text):
+    """On PostgreSQL the stored column against Django's lookups (SQLite uses the lookups)."""
     found = set(Product.objects.search(text).values_list("sku", flat=True))
     assert found == _icontains(text)
 
