@@ -9,7 +9,8 @@
    UPDATE of the levels, the SALE movements, the audit events, the cost-of-goods entry)
    by 1 and 8 threads, then the same number of orders through a raw-SQL loop doing the
    same locks, conditional updates and movement inserts on twin tables (14 statements an
-   order). Prints orders/s, lines/s, the median/p95 latency of one confirmation and the
+   order); the two alternate BENCH_ROUNDS (3) times with fresh drafts and the medians are
+   compared. Prints orders/s, lines/s, the median/p95 latency of one confirmation and the
    ratio to the raw loop (goal: >= 0.5).
 2. Order list: `seed_scale` brings the orders to BENCH_SCALE (bulk), then the order list
    is requested through the Django test client (middleware, permission check, filter,
@@ -34,6 +35,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.base")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 ORDERS = int(os.environ.get("BENCH_ORDERS", "200"))  # confirmations per run
+# The service's and the raw loop's runs alternate ROUNDS times per configuration and the
+# medians are compared (as bench_credit.py does): one run of 200 confirmations lasts 2-4 s,
+# and on a VM whose host is busy at times one pair read 0.39 and the next 0.56.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SCALE = int(os.environ.get("BENCH_SCALE", "100000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 THREADS = [int(n) for n in os.environ.get("BENCH_THREADS", "1,8").split(",")]
@@ -217,20 +222,29 @@ def p95(values: list[float]) -> float:
 
 
 def confirm_rates(store, products, customers, hot: bool, threads: int):
-    """ORDERS fresh drafts confirmed by `threads` workers through order_confirm, then their
-    twins through the raw loop: (orders/s, raw orders/s, the service's latencies)."""
+    """ROUNDS times: ORDERS fresh drafts confirmed by `threads` workers through
+    order_confirm, then their twins through the raw loop. (The median orders/s, the median
+    raw orders/s, the service's latencies of every round.)"""
     from django.db import connection
 
-    drafts = make_drafts(ORDERS, store, products, customers, hot=hot)
-    twins = raw_drafts(drafts)
-    connection.close()
-    elapsed, latencies = confirm_run(drafts, threads)
-    raw_elapsed, raw_latencies = confirm_run(twins, threads, confirm=raw_confirm)
-    return len(latencies) / elapsed, len(raw_latencies) / raw_elapsed, latencies
+    rates, raw_rates, latencies = [], [], []
+    for _ in range(ROUNDS):
+        drafts = make_drafts(ORDERS, store, products, customers, hot=hot)
+        twins = raw_drafts(drafts)
+        connection.close()
+        elapsed, times = confirm_run(drafts, threads)
+        raw_elapsed, raw_times = confirm_run(twins, threads, confirm=raw_confirm)
+        rates.append(len(times) / elapsed)
+        raw_rates.append(len(raw_times) / raw_elapsed)
+        latencies += times
+    return statistics.median(rates), statistics.median(raw_rates), latencies
 
 
 def bench_confirm(store, products, customers) -> None:
-    print(f"\norder_confirm, {LINES}-line orders, {ORDERS} confirmations per run, next to raw SQL")
+    print(
+        f"\norder_confirm, {LINES}-line orders, {ORDERS} confirmations per run, next to raw"
+        f" SQL, median of {ROUNDS} alternating runs"
+    )
     print(
         f"{'products':>10} {'threads':>8} {'orders/s':>9} {'lines/s':>8} {'p50 ms':>7}"
         f" {'p95 ms':>7} {'raw/s':>7} {'ratio':>6}"

@@ -20,8 +20,9 @@
    of BENCH_SWEEP_TRIES = 2, 0 skips it): how many take longer than the p95 goal, how many
    do not answer 200, and the slowest (printed with the 15 slowest before the table).
 4. Service vs raw SQL, in this process, with the bench scripts' own functions:
-   order_confirm (bench_sales.py, BENCH_ORDERS drafts per run), credit_charge hot and
-   spread (bench_credit.py, BENCH_ROUNDS x BENCH_SECONDS), stock_remove (bench_inventory.py).
+   order_confirm (bench_sales.py, median of BENCH_ROUNDS alternating runs of BENCH_ORDERS
+   drafts), credit_charge hot and spread (bench_credit.py, BENCH_ROUNDS x BENCH_SECONDS),
+   stock_remove (bench_inventory.py).
    These write to the bench database (a few thousand orders, charges and movements per
    run, next to the scale data), which is why the lists are measured first.
 5. One table (Markdown) of metric | measured | goal | met?, with the load average at the
