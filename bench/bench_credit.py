@@ -25,7 +25,6 @@ than the raw loop; such a run measures the other session (docs/performance.md).
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import threading
 import time
@@ -35,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._common import ROUNDS, alternating_medians  # noqa: E402
+
 DB_URL = os.environ.get("BENCH_DB", "postgres://postgres@127.0.0.1:5432/bench_credit")
 DB_NAME = DB_URL.rsplit("/", 1)[1]
 PREPARE_THRESHOLD = os.environ.get("BENCH_PREPARE_THRESHOLD")
@@ -45,9 +47,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.base")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
-# Service and raw runs alternate ROUNDS times per configuration and the medians are
-# compared, so a burst of load from elsewhere on the machine hits both sides alike.
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 # Python's GIL hand-off interval (default 0.005 s); lowering it shows how much of the
 # many-thread slowdown is threads queueing for the GIL rather than for the database.
 SWITCH_INTERVAL = os.environ.get("BENCH_SWITCH_INTERVAL")
@@ -214,11 +213,9 @@ def horizon_note() -> str:
 
 def charge_rates(sellers, threads: int) -> tuple[float, float]:
     """Median charges/s of the service and of the raw loop, ROUNDS alternating runs each."""
-    services, raws = [], []
-    for _ in range(ROUNDS):
-        services.append(run(service_worker, sellers, threads))
-        raws.append(run(raw_worker, sellers, threads))
-    return statistics.median(services), statistics.median(raws)
+    return alternating_medians(
+        lambda: (run(service_worker, sellers, threads), run(raw_worker, sellers, threads))
+    )
 
 
 def main() -> None:

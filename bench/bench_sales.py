@@ -29,16 +29,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._common import ROUNDS, alternating_medians  # noqa: E402
+
 DB_URL = os.environ.get("BENCH_DB", "postgres://postgres@127.0.0.1:5432/bench_sales")
 os.environ["DATABASE_URL"] = DB_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.base")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 ORDERS = int(os.environ.get("BENCH_ORDERS", "200"))  # confirmations per run
-# The service's and the raw loop's runs alternate ROUNDS times per configuration and the
-# medians are compared (as bench_credit.py does): one run of 200 confirmations lasts 2-4 s,
-# and on a VM whose host is busy at times one pair read 0.39 and the next 0.56.
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SCALE = int(os.environ.get("BENCH_SCALE", "100000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 THREADS = [int(n) for n in os.environ.get("BENCH_THREADS", "1,8").split(",")]
@@ -227,17 +226,21 @@ def confirm_rates(store, products, customers, hot: bool, threads: int):
     raw orders/s, the service's latencies of every round.)"""
     from django.db import connection
 
-    rates, raw_rates, latencies = [], [], []
-    for _ in range(ROUNDS):
+    latencies: list[float] = []
+
+    def one_round() -> tuple[float, float]:
+        # fresh drafts each round (one run of 200 confirmations lasts 2-4 s: on a busy
+        # host one lone pair read 0.39 and the next 0.56)
         drafts = make_drafts(ORDERS, store, products, customers, hot=hot)
         twins = raw_drafts(drafts)
         connection.close()
         elapsed, times = confirm_run(drafts, threads)
         raw_elapsed, raw_times = confirm_run(twins, threads, confirm=raw_confirm)
-        rates.append(len(times) / elapsed)
-        raw_rates.append(len(raw_times) / raw_elapsed)
-        latencies += times
-    return statistics.median(rates), statistics.median(raw_rates), latencies
+        latencies.extend(times)
+        return len(times) / elapsed, len(raw_times) / raw_elapsed
+
+    rate, raw_rate = alternating_medians(one_round)
+    return rate, raw_rate, latencies
 
 
 def bench_confirm(store, products, customers) -> None:
