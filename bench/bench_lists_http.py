@@ -139,17 +139,25 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def throughput(base: str, path: str, clients: int, seconds: float) -> float:
+def throughput(base: str, path: str, clients: int, seconds: float, warm: float = 0.0) -> float:
+    """Requests per second of `path` under `clients` concurrent clients (each a logged-in
+    browser sending its next request when the last one is answered), counted over
+    `seconds` after `warm` seconds of the same load that are not counted: the server's
+    threads open their database connections and prepare their statements there, as a
+    server that has been up for a while has done (a steady rate, not a cold start)."""
     browsers = [Browser(base) for _ in range(clients)]
     for b in browsers:
         b.login("admin@demo.test")
     done = [0] * clients
-    stop = time.monotonic() + seconds
+    began = time.monotonic()
+    start = began + warm
+    stop = start + seconds
 
     def work(i: int) -> None:
-        while time.monotonic() < stop:
+        while (now := time.monotonic()) < stop:
             browsers[i].request_url(path)
-            done[i] += 1
+            if now >= start:  # a request sent after the warm-up counts
+                done[i] += 1
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
     for t in threads:
@@ -169,6 +177,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--clients", type=int, default=0, help="throughput run (0: none)")
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument(
+        "--warm", type=float, default=3, help="seconds of the throughput load not counted"
+    )
     parser.add_argument(
         "--only", default="", help="comma-separated variant names (/healthz is always measured)"
     )
@@ -199,7 +210,7 @@ def main() -> int:
         print(f"{name:44}{cells}")
     for base in args.base.split(","):
         if args.clients:
-            rate = throughput(base, "/catalog/products/", args.clients, args.seconds)
+            rate = throughput(base, "/catalog/products/", args.clients, args.seconds, args.warm)
             print(f"{base} product list, {args.clients} clients: {rate:.0f} req/s")
     return 0
 

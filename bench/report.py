@@ -14,7 +14,8 @@
    `make run`), bench_lists_http.py's variants next to /healthz, interleaved for
    BENCH_HTTP_ROUNDS rounds (a variant over BENCH_SLOW_MS = 5 s, or failing, at warm-up
    is not repeated: that one time stands), then the product list under BENCH_CLIENTS
-   concurrent clients for BENCH_HTTP_SECONDS.
+   concurrent clients for BENCH_HTTP_SECONDS, counted after BENCH_HTTP_WARM seconds of
+   the same load (every server thread's connection opened and its statements prepared).
 3. Every list variant of the admin's menu in this process (bench/sweep_lists.py: every
    sort both ways, page 2 and the last page, filter choices, searches; ~600 variants, best
    of BENCH_SWEEP_TRIES = 2, 0 skips it): how many take longer than the p95 goal, how many
@@ -56,6 +57,7 @@ PORT = int(os.environ.get("BENCH_PORT", "0"))  # 0: a free port
 HTTP_ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", "30"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "10"))
+HTTP_WARM = float(os.environ.get("BENCH_HTTP_WARM", "3"))  # of the same load, not counted
 # a list variant slower than this (or failing) at warm-up is measured by that one request
 SLOW_MS = float(os.environ.get("BENCH_SLOW_MS", "5000"))
 CHECK_BOOKS = os.environ.get("BENCH_CHECK_BOOKS", "1") != "0"
@@ -221,7 +223,7 @@ def measure_http():
         browser.login("admin@demo.test")
         plan = lists.variants(browser)
         (times,) = lists.measure([browser], plan, HTTP_ROUNDS, slow_ms=SLOW_MS)
-        rate = lists.throughput(base, "/catalog/products/", CLIENTS, HTTP_SECONDS)
+        rate = lists.throughput(base, "/catalog/products/", CLIENTS, HTTP_SECONDS, HTTP_WARM)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -171,3 +171,43 @@ def test_analyze_in_two_connections_covers_every_table():
         JournalEntry._meta.db_table: len(MEMOS),
         Currency._meta.db_table: Currency.objects.count(),
     }
+
+
+def _invoice_values(pk: int) -> dict:
+    return {
+        "id": pk, "created_at": AT, "updated_at": AT, "customer_id": 7, "series_id": 3,
+        "fiscal_year": 2026, "sequence": pk, "number": f"INV-2026-{pk:06d}",
+        "issue_date": dt.date(2026, 3, 29), "currency_id": "USD",
+        "exchange_rate": Decimal("1.25"), "billing_name": "Acme", "total": Decimal("12.50"),
+    }  # fmt: skip
+
+
+def test_instance_maker_makes_what_the_model_makes():
+    """Every attribute (value and type) and the state of `Invoice(**values)`, the defaults
+    of the fields not given included; a callable default is called for each instance."""
+    from apps.core.bulkload import instance_maker
+    from apps.invoicing.models import Invoice
+
+    make = instance_maker(Invoice)
+    assert make is not Invoice  # the fast path, not the fallback
+    made, expected = make(**_invoice_values(5)), Invoice(**_invoice_values(5))
+    mine, theirs = dict(made.__dict__), dict(expected.__dict__)
+    state, their_state = mine.pop("_state"), theirs.pop("_state")
+    assert mine == theirs
+    assert {k: type(v) for k, v in mine.items()} == {k: type(v) for k, v in theirs.items()}
+    assert (state.adding, state.db) == (their_state.adding, their_state.db) == (True, None)
+    assert made.status == expected.status and made.notes == "" and made.pk == 5
+    values = _invoice_values(6)
+    del values["created_at"]
+    before = dt.datetime.now(dt.UTC)
+    assert before <= make(**values).created_at <= dt.datetime.now(dt.UTC)
+
+
+def test_instance_maker_refuses_a_name_the_model_lacks_and_falls_back_for_descriptors():
+    from apps.core.bulkload import instance_maker
+    from apps.customers.models import Customer
+    from apps.invoicing.models import Invoice
+
+    with pytest.raises(TypeError, match="Invoice has no field customer"):
+        instance_maker(Invoice)(customer=None)
+    assert instance_maker(Customer) is Customer  # a phone number's descriptor parses it
