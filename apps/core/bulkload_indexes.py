@@ -7,6 +7,11 @@ the rows).
 - `restore_meanwhile`: inside a load, those indexes and keys added back in a thread on the
   same connection while a builder computes rows without the database (the two cores busy);
   `loads_ahead` names the tables later builders still load, which it leaves alone.
+- `restore_pending`: the trigram (GIN) indexes a load's outermost transaction committed
+  without, built right after the commit in another connection while the caller goes on
+  (PostgreSQL builds a GIN index in one process, B-trees with parallel workers): listed in
+  `core.PendingIndex` in the loading transaction, each row deleted in the transaction
+  that builds its index, so a stopped run leaves the list for the next one.
 - `analyze`: fresh planner statistics after a load (autovacuum may be off); all tables in
   two connections at once after the load has committed.
 """
@@ -14,10 +19,11 @@ the rows).
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 
-from django.db import connection
+from django.db import connection, transaction
 
 from .bulkload import _table
 
@@ -81,10 +87,11 @@ class _Deferred:
         execute("SET LOCAL maintenance_work_mem = '1GB'")
         execute("SET LOCAL work_mem = '256MB'")
 
-    def restore(self, execute, *, skip=frozenset(), stop=None, timings=None) -> None:
+    def restore(self, execute, *, skip=frozenset(), stop=None, timings=None, later=None) -> None:
         """Add back every step not done yet, but those of the tables in `skip`; before
         each one, `stop()` (if given) may end it early. (seconds, what) of each step go
-        to `timings` (default: `self.timings`)."""
+        to `timings` (default: `self.timings`). With a list `later`, the GIN indexes go
+        there as (table, statement) instead of being built."""
         timings = self.timings if timings is None else timings
         # deferred foreign-key checks of the rows written so far run now: an index is not
         # built over a table with pending trigger events
@@ -95,6 +102,10 @@ class _Deferred:
                 continue
             if stop is not None and stop():
                 break
+            if later is not None and _GIN.search(sql):
+                later.append((table, sql))
+                self.restored.add(what)
+                continue
             started = time.monotonic()
             execute(sql)
             timings.append((time.monotonic() - started, what))
@@ -103,6 +114,7 @@ class _Deferred:
 
 
 _active: list[_Deferred] = []
+_GIN = re.compile(r"^CREATE INDEX \S+ ON \S+ USING gin ")
 
 
 @contextlib.contextmanager
@@ -135,10 +147,60 @@ def load_deferred(*models, report=None):
         yield
     finally:
         _active.pop()
+    # the load's own transaction is the outermost one: its GIN indexes are built after its
+    # commit, in another connection (`restore_pending`), instead of inside it
+    later = [] if connection.in_atomic_block and not connection.savepoint_ids else None
     with connection.cursor() as cursor:
-        deferred.restore(cursor.execute)
+        deferred.restore(cursor.execute, later=later)
+    if later:
+        from .models import PendingIndex
+
+        PendingIndex.objects.bulk_create(
+            [PendingIndex(table=table, statement=sql) for table, sql in later]
+        )
     if report is not None:
         report(deferred.timings, early=deferred.early)
+
+
+def pending_tables() -> set[str]:
+    """The tables with an index `restore_pending` has still to build."""
+    if connection.vendor != "postgresql":
+        return set()
+    from .models import PendingIndex
+
+    return set(PendingIndex.objects.values_list("table", flat=True))
+
+
+def restore_pending(*, analyze_tables: bool = True) -> list[tuple[float, str]]:
+    """Build every index a committed load left to build (`core.PendingIndex`), each in
+    its own transaction with its row's deletion, then ANALYZE their tables; returns the
+    (seconds, statement) of each. Run outside a transaction; a row another process is
+    building is left to it. Elsewhere (SQLite): nothing."""
+    if connection.vendor != "postgresql":
+        return []
+    from .models import PendingIndex
+
+    timings, tables = [], set()
+    for pk in PendingIndex.objects.order_by("pk").values_list("pk", flat=True):
+        started = time.monotonic()
+        with transaction.atomic():
+            row = PendingIndex.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if row is None:
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+                # built meanwhile by hand, or by a run stopped after its CREATE: kept
+                cursor.execute(
+                    re.sub(
+                        r"^CREATE (UNIQUE )?INDEX ", r"CREATE \1INDEX IF NOT EXISTS ", row.statement
+                    )
+                )
+            row.delete()
+        timings.append((time.monotonic() - started, row.statement))
+        tables.add(row.table)
+    if analyze_tables and tables:
+        _analyze_tables(sorted(tables))
+    return timings
 
 
 def restored_early() -> tuple[int, float]:
@@ -213,13 +275,14 @@ def restore_meanwhile(*loading, finish: bool = True):
         raise failed[0]
 
 
-def analyze(*models, workers: int = 1) -> None:
-    """ANALYZE these tables (all tables without arguments) on PostgreSQL; all tables in
-    `workers` connections at once, the largest first, when called outside a transaction
-    (after a load has committed: each table's lock is held only while it is analysed)."""
+def analyze(*models, workers: int = 1, skip=frozenset()) -> None:
+    """ANALYZE these tables (all tables without arguments, but those in `skip`) on
+    PostgreSQL; all tables in `workers` connections at once, the largest first, when
+    called outside a transaction (after a load has committed: each table's lock is held
+    only while it is analysed)."""
     if connection.vendor != "postgresql":
         return
-    if models or workers <= 1 or connection.in_atomic_block:
+    if models or ((workers <= 1 or connection.in_atomic_block) and not skip):
         # (inside a transaction another connection would wait for the tables it loaded)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -233,7 +296,10 @@ def analyze(*models, workers: int = 1) -> None:
             " WHERE c.relkind IN ('r', 'm', 'p') AND c.relpersistence <> 't'"
             " ORDER BY 2 DESC, 1"
         )
-        tables = cursor.fetchall()
+        tables = [(name, size) for name, size in cursor.fetchall() if name not in skip]
+    if workers <= 1 or connection.in_atomic_block:
+        _analyze_tables([name for name, _ in tables])
+        return
     shares: list[list[str]] = [[] for _ in range(workers)]
     sizes = [0] * workers
     for name, size in tables:  # each next largest to the least loaded connection

@@ -115,6 +115,20 @@ class NumberSequence(models.Model):
         return f"{self.name}: {self.last_value}"
 
 
+class PendingIndex(models.Model):
+    """An index a bulk load (`seed_demo --scale`) committed its rows without, to be built
+    right after the commit (apps/core/bulkload_indexes.py, `restore_pending`): each row
+    goes in the transaction that builds its index, so an index is either built or still
+    listed here, and the next `seed_demo` builds what a stopped one left."""
+
+    statement = models.TextField(unique=True)
+    table = models.CharField(max_length=63)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+
 class ReferenceStamp(models.Model):
     """One row whose value a trigger replaces in every transaction that changes a reference
     table (`apps.core.reference.STAMPED_TABLES`: company settings, content types, stores,

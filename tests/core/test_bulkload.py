@@ -8,8 +8,11 @@ import datetime as dt
 import os
 import uuid
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from apps.core.bulkload import forked_map, packed_insert, rows_insert, rows_pack, worker_cpu
@@ -211,3 +214,61 @@ def test_instance_maker_refuses_a_name_the_model_lacks_and_falls_back_for_descri
     with pytest.raises(TypeError, match="Invoice has no field customer"):
         instance_maker(Invoice)(customer=None)
     assert instance_maker(Customer) is Customer  # a phone number's descriptor parses it
+
+
+def _index_names(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="GIN indexes and their build after the commit"
+)
+def test_a_committed_load_leaves_its_gin_indexes_to_restore_pending():
+    """A load in the outermost transaction commits with its B-trees and keys back and its
+    trigram (GIN) indexes listed, not built; `restore_pending` builds them, each with its
+    row's deletion, and one already there (built by hand, or by a stopped run) is kept."""
+    from apps.core.bulkload_indexes import pending_tables, restore_pending
+    from apps.core.models import PendingIndex
+
+    table = JournalEntry._meta.db_table
+    before = _index_names(table)
+    gin = {"ledger_entry_memo_trgm", "ledger_entry_reference_trgm"}
+    assert gin <= before
+    with transaction.atomic(), _entries_loaded() as (full, dropped, _):  # as seed_demo loads
+        assert dropped[JournalEntry] < full[JournalEntry]
+    after_commit = _index_names(table)
+    assert after_commit == before - gin  # every B-tree back, the trigram ones to come
+    assert {p.table for p in PendingIndex.objects.all()} == {table} == pending_tables()
+    assert sorted(p.statement.split()[2] for p in PendingIndex.objects.all()) == sorted(gin)
+    assert JournalEntry.objects.filter(reference__startswith="REF-").count() == len(MEMOS)
+
+    built = restore_pending()
+    assert sorted(statement.split()[2] for _, statement in built) == sorted(gin)
+    assert _index_names(table) == before
+    assert not PendingIndex.objects.exists() and pending_tables() == set()
+    with connection.cursor() as cursor:  # built, and valid for the planner
+        cursor.execute(
+            "SELECT bool_and(indisvalid AND indisready) FROM pg_index"
+            " WHERE indexrelid IN ('ledger_entry_memo_trgm'::regclass,"
+            " 'ledger_entry_reference_trgm'::regclass)"
+        )
+        assert cursor.fetchone()[0] is True
+
+    statement = next(s for _, s in built if "memo_trgm" in s)
+    PendingIndex.objects.create(table=table, statement=statement)  # the index is there
+    assert [s for _, s in restore_pending()] == [statement]
+    assert _index_names(table) == before and not PendingIndex.objects.exists()
+
+    # a run stopped after its commit, before the index: the next seed_demo builds it first
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX ledger_entry_memo_trgm")
+    PendingIndex.objects.create(table=table, statement=statement)
+    get_user_model().objects.create_user(email="admin@demo.test", password="x")
+    out = StringIO()
+    call_command("seed_demo", if_empty=True, stdout=out)
+    assert "left by an earlier run, built in" in out.getvalue()
+    assert "Demo data already loaded." in out.getvalue()
+    assert _index_names(table) == before and not PendingIndex.objects.exists()
