@@ -149,8 +149,7 @@ def throughput(base: str, path: str, clients: int, seconds: float, warm: float =
     for b in browsers:
         b.login("admin@demo.test")
     done = [0] * clients
-    began = time.monotonic()
-    start = began + warm
+    start = time.monotonic() + warm
     stop = start + seconds
 
     def work(i: int) -> None:

@@ -227,8 +227,8 @@ def objects_insert(model, objects: Sequence) -> int:
 def instance_maker(model) -> Callable[..., models.Model]:
     """`make(**values)`: an unsaved instance of `model`, as `model(**values)` makes it, for
     rows a builder writes with `objects_insert` (values by attribute name: `customer_id`,
-    not `customer`). It skips `Model.__init__`'s work per field (an invoice: ~37 µs, the
-    benchmark data's 100,000 about 3.5 s): the defaults of the fields not given are
+    not `customer`). It skips `Model.__init__`'s work per field (an invoice: ~33 µs against
+    ~8 µs here; ~3 s of the benchmark data's 100,000): the defaults of the fields not given are
     computed once (a callable one is called for each instance that lacks it). A model with
     its own `__init__`, `pre_init`/`post_init` receivers, or a field whose descriptor does
     more than store the value (a phone number's) is made by `model(**values)`."""
