@@ -22,7 +22,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
-import inspect
 import itertools
 import multiprocessing
 import operator
@@ -233,21 +232,16 @@ def instance_maker(model) -> Callable[..., models.Model]:
     its own `__init__`, `pre_init`/`post_init` receivers, or a field whose descriptor does
     more than store the value (a phone number's) is made by `model(**values)`."""
     from django.db.models.base import ModelState
-    from django.db.models.fields.files import FileDescriptor
-    from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
     from django.db.models.signals import post_init, pre_init
 
+    from .sql import set_through
+
     fields = model._meta.concrete_fields
-    stores = (ForeignKeyDeferredAttribute, FileDescriptor)
     plain = (
         model.__init__ is models.Model.__init__
         and not pre_init.has_listeners(model)
         and not post_init.has_listeners(model)
-        and not any(
-            hasattr(type(found := inspect.getattr_static(model, f.attname, None)), "__set__")
-            and not isinstance(found, stores)
-            for f in fields
-        )
+        and not any(set_through(model, f.attname) for f in fields)
     )
     if not plain:
         return model

@@ -171,7 +171,7 @@ def pending_tables() -> set[str]:
     return set(PendingIndex.objects.values_list("table", flat=True))
 
 
-def restore_pending(*, analyze_tables: bool = True) -> list[tuple[float, str]]:
+def restore_pending() -> list[tuple[float, str]]:
     """Build every index a committed load left to build (`core.PendingIndex`), each in
     its own transaction with its row's deletion, then ANALYZE their tables; returns the
     (seconds, statement) of each. Run outside a transaction; a row another process is
@@ -198,9 +198,34 @@ def restore_pending(*, analyze_tables: bool = True) -> list[tuple[float, str]]:
             row.delete()
         timings.append((time.monotonic() - started, row.statement))
         tables.add(row.table)
-    if analyze_tables and tables:
+    if tables:
         _analyze_tables(sorted(tables))
     return timings
+
+
+class InThread:
+    """`func(*args)` in a thread with its own database connection (Django's are per
+    thread), closed when it ends; `result()` waits for it and returns its value or raises
+    its exception in the caller's thread."""
+
+    def __init__(self, func, *args):
+        self._value, self._failed = None, []
+        self._thread = threading.Thread(target=self._run, args=(func, *args))
+        self._thread.start()
+
+    def _run(self, func, *args):
+        try:
+            self._value = func(*args)
+        except BaseException as exc:  # raised again by result()
+            self._failed.append(exc)
+        finally:
+            connection.close()
+
+    def result(self):
+        self._thread.join()
+        if self._failed:
+            raise self._failed[0]
+        return self._value
 
 
 def restored_early() -> tuple[int, float]:
@@ -306,31 +331,15 @@ def analyze(*models, workers: int = 1, skip=frozenset()) -> None:
         least = sizes.index(min(sizes))
         shares[least].append(name)
         sizes[least] += size + 8192
-    threads = [threading.Thread(target=_analyze_in_thread, args=(share,)) for share in shares[1:]]
-    for thread in threads:
-        thread.start()
+    others = [InThread(_analyze_tables, share) for share in shares[1:]]
     try:
         _analyze_tables(shares[0])
     finally:
-        for thread in threads:
-            thread.join()
-    if _analyze_failed:
-        raise _analyze_failed.pop()
-
-
-_analyze_failed: list[BaseException] = []
+        for other in others:
+            other.result()
 
 
 def _analyze_tables(tables: list[str]) -> None:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {table}")
-
-
-def _analyze_in_thread(tables: list[str]) -> None:
-    try:
-        _analyze_tables(tables)  # this thread's own connection (Django's are per thread)
-    except BaseException as exc:  # raised again in the caller's thread
-        _analyze_failed.append(exc)
-    finally:
-        connection.close()

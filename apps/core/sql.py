@@ -210,13 +210,18 @@ class Rows:
             or model.from_db.__func__ is not models.Model.from_db.__func__
         ):
             return None
-        stores = (ForeignKeyDeferredAttribute, FileDescriptor)
-        through = []
-        for index, name in enumerate(self.names):
-            found = inspect.getattr_static(model, name, None)
-            if hasattr(type(found), "__set__") and not isinstance(found, stores):
-                through.append((index, name))
-        return through
+        return [(index, name) for index, name in enumerate(self.names) if set_through(model, name)]
+
+
+def set_through(model, name: str) -> bool:
+    """Whether a fresh instance's attribute `name` must be set through its class's
+    descriptor: one that does more than store the value (a phone number's parses it). A
+    fresh instance holds no related object and no file, so a foreign key's or a file's
+    descriptor would only store it (`Rows.build`, `bulkload.instance_maker`)."""
+    found = inspect.getattr_static(model, name, None)
+    return hasattr(type(found), "__set__") and not isinstance(
+        found, (ForeignKeyDeferredAttribute, FileDescriptor)
+    )
 
 
 @functools.cache

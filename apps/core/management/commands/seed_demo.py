@@ -17,7 +17,6 @@ second connection while the other tables are analysed and the reports computed
 
 import gc
 import importlib
-import threading
 import time
 
 from django.apps import apps
@@ -26,6 +25,7 @@ from django.db import connection, transaction
 
 from apps.core.bulkload import worker_cpu
 from apps.core.bulkload_indexes import (
+    InThread,
     analyze,
     load_deferred,
     loads_ahead,
@@ -116,12 +116,13 @@ class Command(BaseCommand):
         finally:
             gc.enable()
         # the GIN indexes the load committed without, built meanwhile in another connection
-        pending = _Background(restore_pending) if pending_tables() else None
+        pending = pending_tables()
+        building = InThread(restore_pending) if pending else None
         try:
             started = time.monotonic()
             # fresh planner statistics for every table after the bulk load (those with an
             # index still to build: after it, by restore_pending)
-            analyze(workers=2, skip=pending.tables if pending else frozenset())
+            analyze(workers=2, skip=pending)
             self.stdout.write(f"  ANALYZE: {time.monotonic() - started:.1f}s")
             # figures kept from the data (dashboard, summaries) are computed on the
             # finished and analysed tables
@@ -134,7 +135,7 @@ class Command(BaseCommand):
                     self._timing(f"{config.label} after --scale", started, cpu)
         finally:
             waited = time.monotonic()
-            built = pending.result() if pending is not None else []
+            built = building.result() if building is not None else []
         if built:
             self.stdout.write(
                 f"  {len(built)} GIN indexes built after the commit meanwhile, in"
@@ -166,31 +167,6 @@ class Command(BaseCommand):
             f"  {label}: {time.monotonic() - started:.1f}s (cpu {time.process_time() - cpu:.1f}s"
             + (f", workers {forked:.1f}s)" if forked >= 0.05 else ")")
         )
-
-
-class _Background:
-    """`func()` in a thread with its own database connection, closed when it ends;
-    `result()` waits for it and returns its value or raises its exception."""
-
-    def __init__(self, func):
-        self.tables = pending_tables()
-        self._value, self._failed = None, []
-        self._thread = threading.Thread(target=self._run, args=(func,), name="restore_pending")
-        self._thread.start()
-
-    def _run(self, func):
-        try:
-            self._value = func()
-        except BaseException as exc:  # raised again by result()
-            self._failed.append(exc)
-        finally:
-            connection.close()  # this thread's own
-
-    def result(self):
-        self._thread.join()
-        if self._failed:
-            raise self._failed[0]
-        return self._value
 
 
 def _workers() -> float:
