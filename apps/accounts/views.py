@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import UpdateView
 
+from apps.core.numbers import whole_number
 from apps.core.permissions import AreaRequiredMixin
 from apps.core.views import BackofficeFormView, BackofficeListView, BackofficeUpdateView
 
@@ -79,14 +80,18 @@ class APITokenCreateView(LoginRequiredMixin, View):
         if request.POST.get("user") and str(request.POST["user"]) != str(request.user.pk):
             if not is_admin:
                 raise PermissionDenied
-            owner = get_object_or_404(User, pk=request.POST["user"])
+            owner_pk = whole_number(request.POST["user"])
+            if owner_pk is None:
+                raise Http404("No such user.")
+            owner = get_object_or_404(User, pk=owner_pk)
         days = (request.POST.get("expires_in_days") or "").strip()
+        number = whole_number(days, most=3650)
         expires_at = None
         extra: dict = {}
-        if days and (not days.isdigit() or not 1 <= int(days) <= 3650):
+        if days and (number is None or number < 1):
             extra["token_error"] = "Give the expiry as 1 to 3650 days, or leave it empty."
         elif days:
-            expires_at = timezone.now() + timedelta(days=int(days))
+            expires_at = timezone.now() + timedelta(days=number)
         if not extra:
             try:
                 token, secret = services.apitoken_create(

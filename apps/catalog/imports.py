@@ -22,6 +22,7 @@ from django.utils import timezone
 from apps.accounts.roles import Area
 from apps.core.audit import audit_record
 from apps.core.models import CompanySettings
+from apps.core.numbers import whole_number
 from apps.finance import money
 from apps.finance.models import Currency, TaxRate
 
@@ -331,11 +332,12 @@ class ProductImporter(Importer):
                 data["tax_rate"] = None
             if "low_stock_threshold" in row:
                 text = row["low_stock_threshold"]
-                if text and (not text.isdigit() or int(text) > MAX_THRESHOLD):
+                threshold = whole_number(text, most=MAX_THRESHOLD)
+                if text and threshold is None:
                     errors.append(
                         f"Low-stock threshold {text!r} is not a whole number 0-1,000,000."
                     )
-                data["low_stock_threshold"] = int(text) if text.isdigit() else None
+                data["low_stock_threshold"] = threshold
             if row.get("active"):
                 flag = row["active"].lower()
                 if flag not in TRUE | FALSE:

@@ -117,8 +117,7 @@ class JobListView(AreaRequiredMixin, PageContextMixin, HtmxPartialMixin, Templat
         """Run one declared schedule now (queued to the worker)."""
         from .jobs import schedule_run_now
 
-        schedule_id = request.POST.get("schedule", "")
-        name = schedule_run_now(schedule_id=schedule_id if schedule_id.isdigit() else None)
+        name = schedule_run_now(schedule_id=request.POST.get("schedule", ""))
         if name is None:
             messages.error(request, "Unknown schedule.")
         else:

@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
         from django_q.signals import pre_enqueue
 
-        from . import signals  # noqa: F401  (audit hooks)
+        from . import numbers, signals  # noqa: F401  (the integer `in` lookup, audit hooks)
         from .jobs import task_guard
 
         if sys.argv[1:2] == ["qcluster"]:

@@ -12,10 +12,9 @@ from django_filters.filters import FilterMethod
 
 from . import reference
 from .models import AuditAction, AuditEvent
+from .numbers import MAX_DB_INT, is_digits, signed_number, whole_number
 from .search import contains, latest_only
 
-# The range of a database integer key (64-bit); larger ids overflow the driver (a 500).
-MAX_DB_INT = 2**63 - 1
 NOT_A_CHOICE = "invalid"
 
 
@@ -37,9 +36,7 @@ def bounded_filter_data(filterset_class, data):
     data = data.copy()
     for name in names:
         values = [
-            value
-            if not value.lstrip("-").isdigit() or abs(int(value)) <= MAX_DB_INT
-            else NOT_A_CHOICE
+            NOT_A_CHOICE if abs(signed_number(value) or 0) > MAX_DB_INT else value
             for value in data.getlist(name)
         ]
         data.setlist(name, values)
@@ -174,8 +171,9 @@ class TypedLookupField(forms.CharField):
         return found
 
     def prepare_value(self, value):
-        if isinstance(value, str) and value.strip().isdigit() and int(value) <= MAX_DB_INT:
-            return self.label_for(int(value)) or value
+        number = whole_number(value)
+        if number is not None:
+            return self.label_for(number) or value
         return value
 
 
@@ -231,9 +229,9 @@ def users_matching(text: str):
     every user whose login or name contains it."""
     users = get_user_model().objects.all()
     text = text.strip()
-    if text.isdigit():
-        number = int(text)
-        return users.filter(pk=number) if number <= MAX_DB_INT else users.none()
+    if is_digits(text):
+        number = whole_number(text)
+        return users.filter(pk=number) if number is not None else users.none()
     email = text.rpartition("·")[2].strip()
     if "@" in email and " " not in email:
         exact = users.filter(email__iexact=email)

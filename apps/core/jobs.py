@@ -150,11 +150,13 @@ def schedule_run_now(*, schedule_id) -> str | None:
     from django_q.models import Schedule
     from django_q.tasks import async_task
 
-    raw = str(schedule_id or "")
+    from .numbers import whole_number
+
+    number = whole_number(str(schedule_id or ""))
     declared = {spec.name for spec in declared_schedules()}  # declared jobs only
     schedule = (
-        Schedule.objects.filter(pk=int(raw), name__in=declared).first()
-        if raw.isdigit() and len(raw) < 19
+        Schedule.objects.filter(pk=number, name__in=declared).first()
+        if number is not None
         else None
     )
     if schedule is None:

@@ -25,6 +25,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .csvexport import csv_response  # noqa: F401  (re-exported for the apps' views)
+from .numbers import is_digits
 from .permissions import AreaRequiredMixin
 from .sql import server_binding
 
@@ -179,7 +180,7 @@ class BackofficeListView(
         if query.get("per_page") is not None:
             query["per_page"] = str(rows_per_page(query, self.paginate_by, self.max_per_page))
         page = query.get("page", "")
-        if page.isdigit() and int(page) > self.max_page:
+        if is_digits(page) and int(page) > self.max_page:
             query["page"] = str(self.max_page)  # EmptyPage -> the last page
         request.GET = query
 

@@ -9,7 +9,7 @@ from django.db.models.functions import Cast, Right
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from apps.core.filters import MAX_DB_INT
+from apps.core.numbers import is_digits, whole_number
 from apps.finance.money import format_money
 from apps.ledger.selectors import cents
 
@@ -60,9 +60,9 @@ def sellers_matching(text: str):
     ("Company · login", one seller), else every seller whose company, login email or phone
     contains it."""
     text = text.strip()
-    if text.isdigit():
-        number = int(text)
-        return Seller.objects.filter(pk=number) if number <= MAX_DB_INT else Seller.objects.none()
+    if is_digits(text):
+        number = whole_number(text)
+        return Seller.objects.filter(pk=number) if number is not None else Seller.objects.none()
     company, dot, email = text.rpartition("·")
     if dot and company.strip() and "@" in email:
         return Seller.objects.filter(

@@ -58,12 +58,12 @@ def filter_by_customer(queryset, value: str):
     """Rows of one customer given as typed in a filter: an id (links from the customer
     page), a code ("C-0001 · Acme" from the suggestions), or part of a name. An id larger
     than any key matches nobody (never an OverflowError)."""
-    from apps.core.filters import MAX_DB_INT
+    from apps.core.numbers import is_digits, whole_number
 
     value = value.strip()
-    if value.isdigit():
-        number = int(value)
-        return queryset.filter(customer_id=number) if number <= MAX_DB_INT else queryset.none()
+    if is_digits(value):
+        number = whole_number(value)
+        return queryset.filter(customer_id=number) if number is not None else queryset.none()
     code = value.split("·")[0].strip()
     return queryset.filter(
         customer__in=customer_keys(Q(code__iexact=code) | Q(name__icontains=value))

@@ -16,6 +16,7 @@ from apps.accounts.roles import Area
 from apps.catalog.hooks import register_importer
 from apps.catalog.imports import Importer, RowResult
 from apps.catalog.models import Product
+from apps.core.numbers import whole_number
 
 from .models import MAX_QUANTITY, StockMovement, Store
 from .services import stock_receive
@@ -70,7 +71,8 @@ class OpeningStockImporter(Importer):
                 errors.append(f"No product with SKU or barcode {sku!r}.")
             elif product.is_deleted:
                 errors.append(f"{product.sku} is in the trash.")
-            if not text.isdigit() or not 1 <= int(text) <= MAX_QUANTITY:
+            quantity = whole_number(text, most=MAX_QUANTITY)
+            if quantity is None or quantity < 1:
                 errors.append(f"Quantity {text!r} is not a whole number 1-{MAX_QUANTITY:,}.")
             if store is not None and product is not None:
                 key = (store.pk, product.pk)
@@ -86,7 +88,7 @@ class OpeningStockImporter(Importer):
             result.data = {
                 "store": store,
                 "product": product,
-                "quantity": int(text) if text.isdigit() else 0,
+                "quantity": quantity or 0,
             }
             results.append(result)
         return results

@@ -38,15 +38,16 @@ def accounts_matching(text: str):
     """The posting accounts (not groups) a typed text names: a code, a suggestion ("code ·
     name"), an id (as links and bookmarks of the old select carry), else every account
     whose code starts with or name contains it."""
-    from apps.core.filters import MAX_DB_INT
+    from apps.core.numbers import whole_number
 
     accounts = Account.objects.filter(is_group=False)
     code = text.split("·")[0].strip()
     exact = accounts.filter(code__iexact=code)
     if "·" in text or exact.values("pk")[:1]:
         return exact
-    if code.isdigit() and int(code) <= MAX_DB_INT:
-        by_id = accounts.filter(pk=int(code))
+    number = whole_number(code)
+    if number is not None:
+        by_id = accounts.filter(pk=number)
         if by_id.values("pk")[:1]:
             return by_id
     return accounts.filter(Q(code__istartswith=text) | Q(name__icontains=text))

@@ -96,6 +96,7 @@ A-1,Fine,1,2,USD,,,,
 A-1,Duplicate,1,2,USD,,,,
 B-1,,abc,-2,ZZZ,999,Luxury,-3,maybe
 C-1,Yen,1,2.5,JPY,,,,
+D-1,Squared,1,2,USD,,,²,
 """
     batch = import_preview(kind="products", upload=upload(text))
     assert batch.status == ImportStatus.INVALID
@@ -113,6 +114,7 @@ C-1,Yen,1,2.5,JPY,,,,
             "Active must be yes or no, not 'maybe'.",
         ],
         6: ["Selling price 2.5 has more decimals than JPY allows."],
+        7: ["Low-stock threshold '²' is not a whole number 0-1,000,000."],  # was a 500
     }
     assert not import_start(batch=batch)
     assert Product.objects.count() == 1
@@ -217,14 +219,14 @@ def test_opening_stock_import(client_for, django_capture_on_commit_callbacks):
 def test_opening_stock_row_errors():
     StoreFactory(code="MAIN")
     Store.objects.create(name="Closed", code="OLD", active=False)
-    for sku in ("TEA-1", "CUP-1", "SPOON-1"):
+    for sku in ("TEA-1", "CUP-1", "SPOON-1", "FORK-1"):
         ProductFactory(sku=sku)
     stock_receive(
         store=Store.objects.get(code="MAIN"), product=ProductFactory(sku="USED"), quantity=1
     )
     text = (
         "store,sku,quantity\nNOPE,TEA-1,1\nOLD,TEA-1,1\nMAIN,GHOST,1\nMAIN,TEA-1,0\n"
-        "MAIN,CUP-1,2.5\nMAIN,USED,3\nMAIN,SPOON-1,1\nmain,spoon-1,2\n"
+        "MAIN,CUP-1,2.5\nMAIN,USED,3\nMAIN,SPOON-1,1\nmain,spoon-1,2\nMAIN,FORK-1,²\n"
     )
     batch = import_preview(kind="opening_stock", upload=upload(text))
     assert {e["line"]: e["errors"] for e in batch.errors} == {
@@ -235,4 +237,5 @@ def test_opening_stock_row_errors():
         6: ["Quantity '2.5' is not a whole number 1-1,000,000."],
         7: ["USED already has stock history in MAIN; use Adjust stock instead."],
         9: ["SPOON-1 in MAIN is also on line 8."],
+        10: ["Quantity '²' is not a whole number 1-1,000,000."],  # was a 500
     }

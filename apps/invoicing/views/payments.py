@@ -16,6 +16,7 @@ from apps.accounts.roles import Area
 from apps.core.audit import events_for
 from apps.core.idempotency import FORM_REPLAYED, form_once
 from apps.core.models import CompanySettings
+from apps.core.numbers import whole_number
 from apps.core.querycache import built_once
 from apps.core.views import BackofficeDetailView, BackofficeFormView, BackofficeListView
 from apps.customers.models import Customer
@@ -116,8 +117,8 @@ class PaymentCreateView(InvoicesArea, OnceFormMixin, BackofficeFormView):
 
     @cached_property
     def invoice(self) -> Invoice | None:
-        pk = self.request.GET.get("invoice") or self.request.POST.get("invoice")
-        if not pk or not str(pk).isdigit():
+        pk = whole_number(self.request.GET.get("invoice") or self.request.POST.get("invoice"))
+        if pk is None:
             return None
         return Invoice.objects.filter(pk=pk).select_related("customer", "currency").first()
 
