@@ -34,9 +34,7 @@ def test_whole_numbers_are_ascii_digits_within_range():
 def test_an_integer_in_lookup_leaves_out_ids_no_column_holds():
     permission = Permission.objects.order_by("pk").first()
     assert list(Permission.objects.filter(pk__in=[2**70])) == []
-    assert list(Permission.objects.filter(pk__in=[-(2**70), permission.pk, 2**64])) == [
-        permission
-    ]
+    assert list(Permission.objects.filter(pk__in=[-(2**70), permission.pk, 2**64])) == [permission]
 
 
 def test_selectors_read_unicode_digits_as_text():
