@@ -386,7 +386,7 @@ def customer_statement(
         for o in openings.filter(date__gte=start, date__lte=end)
     ]
     entries += [
-        (m.date, 1, getattr(m.document, "pk", 0), m.kind, m.number, m.document, m.amount)
+        (m.date, 1, m.order, m.kind, m.number, m.document, m.amount)
         for m in moves
         if m.date >= start
     ]

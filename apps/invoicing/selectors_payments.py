@@ -156,6 +156,12 @@ class StatementMove:
     number: str
     document: object | None
     amount: Decimal
+    # Among one day's moves: by payment (in the order recorded), then the payment, its
+    # exchange differences, refunds, reversal (keys of different tables do not compare).
+    order: tuple = ()
+
+
+_PAYMENT, _FX, _REFUND, _REVERSAL = range(4)
 
 
 def statement_moves(customer, *, end: dt.date, currency: str | None = None) -> list[StatementMove]:
@@ -171,16 +177,30 @@ def statement_moves(customer, *, end: dt.date, currency: str | None = None) -> l
         refunds = refunds.filter(payment__currency_id=currency)
     amount = "amount_base" if currency is None else "amount"
     for p in payments:
-        moves.append(StatementMove(p.date, "payment", p.number, p, -getattr(p, amount)))
+        moves.append(
+            StatementMove(p.date, "payment", p.number, p, -getattr(p, amount), (p.pk, _PAYMENT))
+        )
         if p.reversal_date and p.reversal_date <= end:
             moves.append(
                 StatementMove(
-                    p.reversal_date, "reversal", f"{p.number} reversed", p, getattr(p, amount)
+                    p.reversal_date,
+                    "reversal",
+                    f"{p.number} reversed",
+                    p,
+                    getattr(p, amount),
+                    (p.pk, _REVERSAL),
                 )
             )
     for r in refunds.select_related("payment"):
         moves.append(
-            StatementMove(r.date, "refund", f"Refund of {r.payment}", r, getattr(r, amount))
+            StatementMove(
+                r.date,
+                "refund",
+                f"Refund of {r.payment}",
+                r,
+                getattr(r, amount),
+                (r.payment_id, _REFUND, r.pk),
+            )
         )
     if currency is not None:
         return moves
@@ -190,7 +210,16 @@ def statement_moves(customer, *, end: dt.date, currency: str | None = None) -> l
     for a in allocations:
         diff = money.quantize(a.source_amount_base - a.amount_base)
         if diff:
-            moves.append(StatementMove(a.date, "fx", f"Exchange difference {a.invoice}", a, diff))
+            moves.append(
+                StatementMove(
+                    a.date,
+                    "fx",
+                    f"Exchange difference {a.invoice}",
+                    a,
+                    diff,
+                    (a.payment_id, _FX, a.pk),
+                )
+            )
     return moves
 
 
