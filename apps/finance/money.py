@@ -50,7 +50,10 @@ def exponent(minor_units: int) -> Decimal:
 
 def quantize(amount, minor_units: int = 2) -> Decimal:
     """Round to the currency's minor units, half away from zero."""
-    return to_decimal(amount).quantize(exponent(minor_units), rounding=ROUND_HALF_UP)
+    try:
+        return to_decimal(amount).quantize(exponent(minor_units), rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than Decimal's context holds (1e400)
+        raise MoneyError(f"Too large to be an amount: {amount!r}") from exc
 
 
 def has_more_places(amount, minor_units: int = 2) -> bool:

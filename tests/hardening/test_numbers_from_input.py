@@ -88,3 +88,48 @@ def test_a_page_number_in_unicode_digits_is_read_as_text(role_user):
     for page in ("²", "abc"):  # the first page, as for any page that is not a number
         answer = admin.get(f"/catalog/products/?page={page}")
         assert answer.status_code == 200 and answer.context["table"].page.number == 1
+
+
+# --- NUL characters, numbers past Decimal's context (PostgreSQL's DataError, 500s) -------
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("post", "/inventory/receive/", {"store": "1", "product": "\x00", "quantity": "1"}),
+        ("post", "/inventory/transfer/", {"product": "A\x00"}),
+        ("post", "/sales/orders/1/confirm/", {"idempotency_key": "k\x00"}),
+        ("get", "/catalog/products/", {"q": "tea\x00"}),
+        ("get", "/catalog/products/\x00/", {}),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_bad_request(role_user, method, url, data):
+    from apps.inventory.models import StockMovement
+
+    admin = Client()
+    admin.force_login(role_user("Admin"))
+    answer = getattr(admin, method)(url, data)
+    assert answer.status_code == 400
+    assert "The request holds a NUL character" in answer.content.decode()
+    assert not StockMovement.objects.exists()
+
+
+def test_a_nul_character_in_the_api_is_problem_json(role_user):
+    admin = Client()
+    admin.force_login(role_user("Admin"))
+    answer = admin.get("/api/v1/products/", {"search": "\x00"})
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["detail"].startswith("The request holds a NUL character")
+
+
+def test_an_amount_past_decimals_context_is_no_amount(role_user):
+    from apps.finance import money
+
+    with pytest.raises(money.MoneyError, match="Too large to be an amount"):
+        money.quantize("1e400")
+    accountant = Client()
+    accountant.force_login(role_user("Accountant"))
+    answer = accountant.post("/payments/new/", {"amount": "1e400", "customer": "x"})
+    assert answer.status_code == 200
+    assert answer.context["remaining"] == {"valid": False}

@@ -223,7 +223,7 @@ class PaymentCreateView(InvoicesArea, OnceFormMixin, BackofficeFormView):
                 value = money.to_decimal(source.get(name) or "0")
             except money.MoneyError:
                 return None
-            return value if value.is_finite() else None
+            return value if value.is_finite() and abs(value) <= money.MAX_AMOUNT else None
 
         amount = number("amount")
         parts = [number(f"alloc_{i.pk}") for i, _ in form.allocation_rows()]
