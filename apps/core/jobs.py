@@ -10,6 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .numbers import whole_number
+
 logger = logging.getLogger(__name__)
 # Ad-hoc jobs the screens queue (imports, "verify now") live in an app's tasks module.
 TASK_MODULE_FUNC = re.compile(r"apps\.[a-z_]+\.tasks\.[a-z_][a-z0-9_]*")
@@ -149,8 +151,6 @@ def schedule_run_now(*, schedule_id) -> str | None:
     from django.db import transaction
     from django_q.models import Schedule
     from django_q.tasks import async_task
-
-    from .numbers import whole_number
 
     number = whole_number(str(schedule_id or ""))
     declared = {spec.name for spec in declared_schedules()}  # declared jobs only
