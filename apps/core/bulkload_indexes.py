@@ -307,12 +307,8 @@ def analyze(*models, workers: int = 1, skip=frozenset()) -> None:
     only while it is analysed)."""
     if connection.vendor != "postgresql":
         return
-    if models or ((workers <= 1 or connection.in_atomic_block) and not skip):
-        # (inside a transaction another connection would wait for the tables it loaded)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "ANALYZE" + (" " + ", ".join(_table(m) for m in models) if models else "")
-            )
+    if models:
+        _analyze_tables([_table(m) for m in models])
         return
     with connection.cursor() as cursor:
         # every table a plain ANALYZE covers (system catalogs too), by size
@@ -323,6 +319,7 @@ def analyze(*models, workers: int = 1, skip=frozenset()) -> None:
         )
         tables = [(name, size) for name, size in cursor.fetchall() if name not in skip]
     if workers <= 1 or connection.in_atomic_block:
+        # (inside a transaction another connection would wait for the tables it loaded)
         _analyze_tables([name for name, _ in tables])
         return
     shares: list[list[str]] = [[] for _ in range(workers)]

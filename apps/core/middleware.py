@@ -88,6 +88,9 @@ class RefuseNulMiddleware:
         return self.get_response(request)
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def holds_nul(request) -> bool:
     if "\x00" in request.path:
         return True
@@ -100,9 +103,6 @@ def holds_nul(request) -> bool:
         for data in sources
         for key, values in data.lists()
     )
-
-
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def bad_request_response(request, message: str) -> HttpResponse:

@@ -158,7 +158,7 @@ class StatementMove:
     amount: Decimal
     # Among one day's moves: by payment (in the order recorded), then the payment, its
     # exchange differences, refunds, reversal (keys of different tables do not compare).
-    order: tuple = ()
+    order: tuple
 
 
 _PAYMENT, _FX, _REFUND, _REVERSAL = range(4)
