@@ -27,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._common import twin_tables  # noqa: E402
+
 DB_URL = os.environ.get("BENCH_DB", "postgres://postgres@127.0.0.1:5432/bench_inventory")
 os.environ["DATABASE_URL"] = DB_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.base")
@@ -244,21 +247,10 @@ def raw_twins(levels) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for twin, real in (
-            (RAW_LEVELS, "inventory_stocklevel"),
-            (RAW_MOVEMENTS, "inventory_stockmovement"),
-        ):
-            cursor.execute("SELECT to_regclass(%s)", [twin])
-            if cursor.fetchone()[0] is not None:
-                continue
-            cursor.execute(f"CREATE TABLE {twin} (LIKE {real} INCLUDING ALL)")
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-                " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-                [real],
-            )
-            for number, (_, definition) in enumerate(cursor.fetchall()):
-                cursor.execute(f"ALTER TABLE {twin} ADD CONSTRAINT {twin}_fk{number} {definition}")
+        twin_tables(
+            cursor,
+            {RAW_LEVELS: "inventory_stocklevel", RAW_MOVEMENTS: "inventory_stockmovement"},
+        )
         cursor.execute(f"TRUNCATE {RAW_LEVELS}")
         cursor.execute(
             f"INSERT INTO {RAW_LEVELS} SELECT * FROM inventory_stocklevel"
