@@ -12,7 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.inventory.models import MovementReason
-from apps.inventory.services import stock_receive, stock_remove, stock_transfer
+from apps.inventory.services import (
+    stock_adjust,
+    stock_receive,
+    stock_remove,
+    stock_return,
+    stock_transfer,
+)
 from apps.sales import services as sales
 from apps.sales.models import Return, ReturnDisposition
 from tests.catalog.factories import ProductFactory
@@ -105,3 +111,49 @@ def test_cancel_and_return_whatever_their_lines(stores, stocked, size):
             disposition=ReturnDisposition.RESTOCK,
         )
     ) == expected("return")
+
+
+def prepared_movement_statements() -> int:
+    """How many statements writing movements this connection has prepared."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"inventory_stockmovement"%'],
+        )
+        return cursor.fetchone()[0]
+
+
+if connection.vendor == "postgresql":  # SQLite prepares nothing
+
+    @pytest.mark.parametrize("service", ["receive", "remove", "adjust", "transfer", "return"])
+    def test_a_movement_form_is_prepared_once_a_connection(stores, stocked, monkeypatch, service):
+        """The movement forms bind their values on the server (`server_binding`): their
+        statements keep one text, which a connection prepares once. With the values quoted
+        into the text (Django's default cursor), psycopg prepares nothing."""
+        a, b, product = stores[0], stores[1], stocked[0]
+        counted = iter(range(9, 0, -1))
+        act = {
+            "receive": lambda: stock_receive(store=a, product=product, quantity=1),
+            "remove": lambda: stock_remove(
+                store=a, product=product, quantity=1, reason=MovementReason.DAMAGED
+            ),
+            "adjust": lambda: stock_adjust(
+                store=a,
+                product=product,
+                counted_quantity=next(counted),
+                reason=MovementReason.COUNT_CORRECTION,
+            ),
+            "transfer": lambda: stock_transfer(
+                from_store=a, to_store=b, product=product, quantity=1
+            ),
+            "return": lambda: stock_return(store=a, product=product, quantity=1),
+        }[service]
+        connection.ensure_connection()
+        monkeypatch.setattr(connection.connection, "prepare_threshold", 2)
+        for _ in range(3):
+            act()
+        prepared = prepared_movement_statements()
+        for _ in range(3):
+            act()
+        assert prepared >= 1
+        assert prepared_movement_statements() == prepared

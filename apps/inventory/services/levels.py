@@ -254,10 +254,8 @@ def _create_and_lock(
 
 def _lock_level(store: Store, product: Product, *, create: bool) -> StockLevel | None:
     """The level of one pair, locked (created at 0 first when `create`)."""
-    if create:
-        return stock_levels_lock(pairs=[(store, product)])[(store.pk, product.pk)]
-    rows = StockLevel.objects.select_for_update(of=("self",)).filter(store=store, product=product)
-    return rows.first()
+    levels = stock_levels_lock(pairs=[(store, product)], create=create)
+    return levels.get((store.pk, product.pk))  # None: no level, and not `create`
 
 
 @dataclass
