@@ -113,12 +113,13 @@ def test_cancel_and_return_whatever_their_lines(stores, stocked, size):
     ) == expected("return")
 
 
-def prepared_movement_statements() -> int:
-    """How many statements writing movements this connection has prepared."""
+def prepared_statements(text: str = '"inventory_stockmovement"') -> int:
+    """How many statements containing `text` this connection has prepared (by default,
+    those writing movements)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ['%"inventory_stockmovement"%'],
+            [f"%{text}%"],
         )
         return cursor.fetchone()[0]
 
@@ -152,8 +153,38 @@ if connection.vendor == "postgresql":  # SQLite prepares nothing
         monkeypatch.setattr(connection.connection, "prepare_threshold", 2)
         for _ in range(3):
             act()
-        prepared = prepared_movement_statements()
+        prepared = prepared_statements()
         for _ in range(3):
             act()
         assert prepared >= 1
-        assert prepared_movement_statements() == prepared
+        assert prepared_statements() == prepared
+
+    @pytest.mark.parametrize(
+        "document, text",
+        [
+            ("cancel", '"cancel_reason" ='),
+            ("fulfil", '"fulfilled_at" ='),
+            ("return", 'INSERT INTO "sales_return"'),
+        ],
+    )
+    def test_an_order_document_is_prepared_once_a_connection(
+        stores, stocked, monkeypatch, document, text
+    ):
+        """Cancel, fulfil and return bind their values on the server too: the statement
+        only that document sends is prepared once, not sent as a new text each time."""
+        orders = [confirmed(stores[0], stocked[:2]) for _ in range(3)]
+        act = {
+            "cancel": lambda order: sales.order_cancel(order=order, reason="No"),
+            "fulfil": lambda order: sales.order_fulfil(order=order),
+            "return": lambda order: sales.return_create(
+                order=order,
+                quantities={line.pk: 1 for line in order.lines.all()},
+                reason="Broken",
+                disposition=ReturnDisposition.RESTOCK,
+            ),
+        }[document]
+        connection.ensure_connection()
+        monkeypatch.setattr(connection.connection, "prepare_threshold", 2)
+        for order in orders:
+            act(order)
+        assert prepared_statements(text) == 1

@@ -429,6 +429,7 @@ def _confirm(order: Order, user, override_reason: str) -> Order:
     return order
 
 
+@server_binding()
 @transaction.atomic
 def order_cancel(*, order: Order, reason: str, user=None) -> Order:
     """DRAFT or CONFIRMED -> CANCELLED; a confirmed order's stock comes back (RETURN)."""
@@ -478,6 +479,7 @@ def order_cancel(*, order: Order, reason: str, user=None) -> Order:
     return order
 
 
+@server_binding()
 @transaction.atomic
 def order_fulfil(*, order: Order, user=None) -> Order:
     """CONFIRMED -> FULFILLED: the goods have shipped (stock already left on confirm)."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.core.audit import audit_build
 from apps.core.sequences import sequence_next
+from apps.core.sql import server_binding
 from apps.finance import money
 from apps.inventory.models import Store
 from apps.inventory.services import stock_restock
@@ -32,6 +33,7 @@ from .common import (
 )
 
 
+@server_binding()
 @transaction.atomic
 def return_create(
     *,
