@@ -171,7 +171,7 @@ def confirm_run(drafts: list, threads: int, confirm=None) -> tuple[float, list[f
 # start small where the real tables hold the scale data (one b-tree level fewer): that
 # favours the raw loop. The bare loop (the yardstick until 2026-12-02, still printed) does
 # the same locks and conditional updates on three-column tables without the indexes the
-# lists need: it measures how much a row of the real schema costs as much as the service.
+# lists need, so its ratio also counts what the real schema's rows cost against the service.
 RAW_LEVELS = "bench_raw_sale_level"
 RAW_MOVEMENTS = "bench_raw_sale_movement"
 RAW_ORDERS = "bench_raw_sale_order"

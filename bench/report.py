@@ -23,8 +23,8 @@
 4. Service vs raw SQL, in this process, with the bench scripts' own functions:
    order_confirm (bench_sales.py, median of BENCH_ROUNDS alternating runs of BENCH_ORDERS
    drafts; the goal against the raw loop on twins of the real tables, and, in brackets
-   without a goal, against the same loop on bare tables), credit_charge hot and spread (bench_credit.py, BENCH_ROUNDS x BENCH_SECONDS),
-   stock_remove (bench_inventory.py).
+   without a goal, against the same loop on bare tables), credit_charge hot and spread
+   (bench_credit.py, BENCH_ROUNDS x BENCH_SECONDS), stock_remove (bench_inventory.py).
    These write to the bench database (a few thousand orders, charges and movements per
    run, next to the scale data), which is why the lists are measured first.
 5. One table (Markdown) of metric | measured | goal | met?, with the load average at the
