@@ -1,7 +1,9 @@
 import logging
+import re
 import sys
 from contextlib import suppress
 
+from django.core.exceptions import RequestDataTooBig
 from django.db.utils import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -69,33 +71,46 @@ def busy_response(request) -> HttpResponse:
 
 
 NUL_MESSAGE = "The request holds a NUL character, which no field accepts; nothing was changed."
+TOO_BIG_MESSAGE = "The request's data is too large; nothing was changed."
 
 
 class RefuseNulMiddleware:
-    """400 for a request whose path, query or form holds a NUL character (U+0000).
+    """400 for a request whose path, query, form or JSON body holds a NUL character (U+0000).
 
     No field of ours means one, and a browser does not send one from typing. PostgreSQL's
     text cannot hold it: psycopg raises DataError, a 500 wherever a value reached a query
-    before a form's own check (the forms' idempotency key, the stock forms' product look-up,
-    found by fuzzing). Refused here once for every view, the API with problem+json."""
+    before a form's or serializer's own check (the forms' idempotency key, the stock forms'
+    product look-up, the API's related fields such as a customer's currency: found by
+    fuzzing). Refused here once for every view, the API with problem+json."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if holds_nul(request):
+        try:
+            refused = holds_nul(request)
+        except RequestDataTooBig:  # past DATA_UPLOAD_MAX_MEMORY_SIZE, read by no view either
+            return bad_request_response(request, TOO_BIG_MESSAGE)
+        if refused:
             return bad_request_response(request, NUL_MESSAGE)
         return self.get_response(request)
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# In JSON text a NUL can only be written as the escape \u0000 (a raw control character is
+# not valid JSON): one preceded by an even number of backslashes (none, or escaped ones).
+JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def holds_nul(request) -> bool:
     if "\x00" in request.path:
         return True
     sources = [request.GET]
-    if request.method == "POST" and request.content_type in FORM_TYPES:
+    if request.content_type == "application/json" or request.content_type.endswith("+json"):
+        body = request.body  # kept by Django: the view's parser reads it again
+        if b"\x00" in body or JSON_NUL.search(body):
+            return True
+    elif request.method == "POST" and request.content_type in FORM_TYPES:
         with suppress(MultiPartParserError):  # an unreadable body: the CSRF check refuses it
             sources.append(request.POST)
     return any(

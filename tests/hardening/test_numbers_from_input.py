@@ -123,6 +123,66 @@ def test_a_nul_character_in_the_api_is_problem_json(role_user):
     assert answer.json()["detail"].startswith("The request holds a NUL character")
 
 
+def api_writes(client) -> list[tuple[str, str, list[str]]]:
+    """(method, URL, the JSON body's fields) of every write of the API's schema."""
+    schema = client.get("/api/schema/?format=json").json()
+    writes = []
+    for path, operations in schema["paths"].items():
+        url = path.replace("{id}", "1")
+        for method in ("post", "put", "patch"):
+            body = (operations.get(method, {}).get("requestBody") or {}).get("content", {})
+            if "application/json" in body:
+                ref = body["application/json"]["schema"].get("$ref", "/")
+                fields = schema["components"]["schemas"].get(ref.rsplit("/", 1)[1], {})
+                writes.append((method, url, list(fields.get("properties", {})) or ["name"]))
+    return writes
+
+
+def test_a_nul_character_in_any_json_field_of_any_api_write_is_problem_json(role_user):
+    """Found by a fuzz of the API's write bodies on PostgreSQL: 20 writes answered 500 (a
+    NUL in a related field's key, such as a customer's currency, reached a query before
+    the serializer's own check). Refused before any view now, on every database."""
+    from apps.catalog.models import Category
+
+    admin = Client()
+    admin.force_login(role_user("Admin"))
+    writes = api_writes(admin)
+    assert len(writes) >= 40
+    answers = set()
+    for method, url, fields in writes:
+        for field in fields:
+            answer = getattr(admin, method)(
+                url, {field: "A\u0000B"}, content_type="application/json"
+            )
+            answers.add((answer.status_code, answer["Content-Type"], answer.json()["detail"][:30]))
+    assert answers == {(400, "application/problem+json", "The request holds a NUL charac")}
+    assert not Category.objects.filter(name__contains="A").exists()
+
+
+def test_an_escaped_backslash_before_u0000_is_text(role_user):
+    from apps.catalog.models import Category
+
+    admin = Client()
+    admin.force_login(role_user("Admin"))
+    body = '{"name": "C:\\\\u0000 drive"}'  # JSON for the text C:\u0000 drive
+    answer = admin.post("/api/v1/categories/", body, content_type="application/json")
+    assert answer.status_code == 201
+    assert Category.objects.get(pk=answer.json()["id"]).name == "C:\\u0000 drive"
+
+
+def test_a_request_past_the_upload_limit_is_a_bad_request(role_user, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    admin = Client()
+    admin.force_login(role_user("Admin"))
+    body = '{"name": "' + "x" * 2000 + '"}'
+    answer = admin.post("/api/v1/categories/", body, content_type="application/json")
+    assert (answer.status_code, answer["Content-Type"]) == (400, "application/problem+json")
+    assert answer.json()["detail"] == "The request's data is too large; nothing was changed."
+    page = admin.post("/catalog/categories/new/", {"name": "x" * 2000})
+    assert page.status_code == 400
+    assert "The request&#x27;s data is too large" in page.content.decode()
+
+
 def test_an_amount_past_decimals_context_is_no_amount(role_user):
     from apps.finance import money
 
