@@ -21,6 +21,7 @@ from apps.inventory.services import (
 )
 from apps.sales import services as sales
 from apps.sales.models import Return, ReturnDisposition
+from tests.binding import prepared_statements
 from tests.catalog.factories import ProductFactory
 from tests.sales.factories import make_order
 
@@ -113,16 +114,7 @@ def test_cancel_and_return_whatever_their_lines(stores, stocked, size):
     ) == expected("return")
 
 
-def prepared_statements(text: str = '"inventory_stockmovement"') -> int:
-    """How many statements containing `text` this connection has prepared (by default,
-    those writing movements)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            [f"%{text}%"],
-        )
-        return cursor.fetchone()[0]
-
+MOVEMENTS = '%"inventory_stockmovement"%'  # the statements that write movements
 
 if connection.vendor == "postgresql":  # SQLite prepares nothing
 
@@ -153,11 +145,11 @@ if connection.vendor == "postgresql":  # SQLite prepares nothing
         monkeypatch.setattr(connection.connection, "prepare_threshold", 2)
         for _ in range(3):
             act()
-        prepared = prepared_statements()
+        prepared = len(prepared_statements(MOVEMENTS))
         for _ in range(3):
             act()
         assert prepared >= 1
-        assert prepared_statements() == prepared
+        assert len(prepared_statements(MOVEMENTS)) == prepared
 
     @pytest.mark.parametrize(
         "document, text",
@@ -187,4 +179,4 @@ if connection.vendor == "postgresql":  # SQLite prepares nothing
         monkeypatch.setattr(connection.connection, "prepare_threshold", 2)
         for order in orders:
             act(order)
-        assert prepared_statements(text) == 1
+        assert len(prepared_statements(f"%{text}%")) == 1
